@@ -1,0 +1,184 @@
+"""`oversight`: the command line, calling the same functions the pages use.
+
+Every command takes ``--database URL`` (default: the app's own setting) and migrates and
+seeds a fresh database on first use, so ``oversight snapshot`` works on a new machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from data import db, queries, settings
+from data.records import ImportRefused
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _print_json(payload: Any) -> None:
+    print(json.dumps(payload, default=_json_default, indent=None if isinstance(payload, dict) and len(payload) < 6 else 2))
+
+
+# Commands -----------------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from data.importer import import_paths
+
+    engine = db.ready_engine(args.database)
+    try:
+        summaries = import_paths(engine, args.paths)
+    except ImportRefused as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    for summary in summaries:
+        if summary.skipped_as_already_imported:
+            print(f"{summary.file_name}: already imported, nothing changed ({summary.rows_read} rows read)")
+        else:
+            print(
+                f"{summary.file_name}: {summary.rows_read} rows read, {summary.added} added, "
+                f"{summary.updated} updated, {summary.unchanged} unchanged"
+            )
+            for table in summary.tables:
+                print(f"  table: {table}")
+    return EXIT_OK
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    engine = db.ready_engine(args.database)
+    result = queries.snapshot(engine, args.as_at, args.region)
+    if args.json:
+        print(json.dumps(result))
+        return EXIT_OK
+    print(f"Latest Ofsted judgement as at {args.as_at:%d %B %Y} (reports published on or before that date)")
+    print(f"  inspected: {result['inspected']}, not yet inspected: {result['not_inspected']}")
+    for grade, count in result["counts"].items():
+        print(f"  {grade}: {count}")
+    return EXIT_OK
+
+
+SPELL_COLUMNS = ("code", "name", "start", "end", "months", "exit_grade")
+
+
+def cmd_spells(args: argparse.Namespace) -> int:
+    engine = db.ready_engine(args.database)
+    frame = queries.inadequate_spells(engine, args.region)
+    if args.json:
+        _print_json(frame[list(SPELL_COLUMNS) + ["open", "censored_at"]].to_dict(orient="records"))
+        return EXIT_OK
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(SPELL_COLUMNS)
+    for row in frame.itertuples(index=False):
+        writer.writerow([
+            row.code,
+            row.name,
+            row.start.isoformat(),
+            row.end.isoformat() if row.end else "",
+            f"{row.months:.1f}",
+            row.exit_grade or "",
+        ])
+    return EXIT_OK
+
+
+def cmd_authority(args: argparse.Namespace) -> int:
+    engine = db.ready_engine(args.database)
+    info = queries.find_authority(engine, args.code)
+    if info is None:
+        print(f"No authority with code {args.code!r} (ONS 9-character code or DfE 3-digit code)", file=sys.stderr)
+        return EXIT_FAILED
+    facts = queries.authority_facts(engine, info["id"])
+    payload = {"authority": info, "facts": facts}
+    if args.json:
+        print(json.dumps(payload, default=_json_default, indent=2))
+        return EXIT_OK
+    print(f"{info['name']} ({info['code']}, DfE {info['dfe_code']}), {info['region']}")
+    for fact in facts:
+        when = fact["date"].isoformat() if fact["date"] else "?"
+        grade = fact.get("overall_effectiveness") or fact.get("level") or fact.get("theme") or ""
+        print(f"  {when}  {fact['type']:<12} {fact['label']}  {grade}  [{fact['source']['title']}]")
+    return EXIT_OK
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    engine = db.get_engine(args.database)
+    if args.action == "upgrade":
+        db.upgrade(engine)
+        print(f"database at revision {db.current_revision(engine)} ({engine.url.render_as_string(hide_password=True)})")
+        return EXIT_OK
+    print(f"revision {db.current_revision(engine) or 'none'}; head {db.head_revision()}")
+    return EXIT_OK
+
+
+# Parser ---------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database",
+        metavar="URL",
+        default=None,
+        help=f"SQLAlchemy database URL (default: ${settings.DATABASE_ENV}, else the embedded SQLite file)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="oversight",
+        description="Intervention oversight dashboard: the authority tracker from the command line.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", parents=[common], help="import Ofsted releases (.ods/.xlsx) and tracker CSV files")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files to import, all in one transaction")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("snapshot", parents=[common], help="latest judgements as at a date (DOMAIN §3)")
+    p.add_argument("--as-at", type=_date, required=True, metavar="YYYY-MM-DD", help="reports published on or before")
+    p.add_argument("--region", metavar="CODE", default=None, help="an ONS region code, e.g. E12000004")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_snapshot)
+
+    p = sub.add_parser("spells", parents=[common], help="every inadequate spell (DOMAIN §3)")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_true", help="print CSV: code,name,start,end,months,exit_grade (default)")
+    fmt.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--region", metavar="CODE", default=None, help="an ONS region code")
+    p.set_defaults(func=cmd_spells)
+
+    p = sub.add_parser("authority", parents=[common], help="one authority's facts in date order, with sources")
+    p.add_argument("code", help="ONS code (any it has had) or DfE 3-digit code")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_authority)
+
+    p = sub.add_parser("db", parents=[common], help="database maintenance")
+    p.add_argument("action", choices=["upgrade", "status"], help="upgrade: apply Alembic migrations")
+    p.set_defaults(func=cmd_db)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

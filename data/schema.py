@@ -1,0 +1,201 @@
+"""The SQL schema of the authority tracker (SQLAlchemy Core, one MetaData).
+
+Every fact (inspection, visit, intervention, event) points at the source it came from and
+the import run that wrote it, so any figure in the app can say where it came from.
+Authorities are keyed by a surrogate id: a recode (Buckinghamshire 2020, North Yorkshire
+2023 ...) keeps one authority with several ONS codes over time (``authority_codes``), while
+a merge or split ends authorities and starts new ones (``authority_links``), as Ofsted does.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+regions = Table(
+    "regions",
+    metadata,
+    Column("code", String(9), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("sort_order", Integer, nullable=False),
+)
+
+authorities = Table(
+    "authorities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(9), nullable=False, unique=True),  # latest ONS code
+    Column("dfe_code", String(3), nullable=True),
+    Column("name", String(128), nullable=False),
+    Column("region_code", String(9), ForeignKey("regions.code"), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("existed_from", Date, nullable=True),  # NULL: before the data's coverage
+    Column("existed_to", Date, nullable=True),  # last day it existed; NULL: still exists
+)
+
+authority_codes = Table(
+    "authority_codes",
+    metadata,
+    Column("code", String(9), primary_key=True),
+    Column("authority_id", Integer, ForeignKey("authorities.id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("valid_from", Date, nullable=True),
+    Column("valid_to", Date, nullable=True),
+)
+
+authority_aliases = Table(
+    "authority_aliases",
+    metadata,
+    # Not unique on its own: "Dorset" names the county (to 2019) and the unitary (from 2019).
+    Column("alias_key", String(160), primary_key=True),
+    Column("authority_id", Integer, ForeignKey("authorities.id"), primary_key=True),
+    Column("alias", String(160), nullable=False),
+)
+
+authority_links = Table(
+    "authority_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("predecessor_id", Integer, ForeignKey("authorities.id"), nullable=False),
+    Column("successor_id", Integer, ForeignKey("authorities.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("kind", String(16), nullable=False),  # merge | split
+    UniqueConstraint("predecessor_id", "successor_id", name="uq_authority_links_pair"),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("url", Text, nullable=True),
+    Column("title", Text, nullable=False),
+    Column("publisher", String(200), nullable=True),
+    Column("published", Date, nullable=True),
+    Column("kind", String(32), nullable=False),  # ofsted_release | tracker | register
+    Column("licence", String(200), nullable=True),
+)
+
+import_runs = Table(
+    "import_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_name", String(300), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("rows_added", Integer, nullable=False, default=0),
+    Column("rows_updated", Integer, nullable=False, default=0),
+    Column("rows_unchanged", Integer, nullable=False, default=0),
+    Column("outcome", String(16), nullable=False),
+    Column("message", Text, nullable=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=True),
+)
+
+
+def _fact_columns() -> list[Column]:
+    """Columns every fact carries: who, where from, which run wrote it, how it ranks."""
+    return [
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("authority_id", Integer, ForeignKey("authorities.id"), nullable=False),
+        Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
+        Column("import_run_id", Integer, ForeignKey("import_runs.id"), nullable=True),
+        # Higher wins when two sources state the same fact: an Ofsted release beats the
+        # tracker, and a newer release beats an older one (its corrections stand).
+        Column("source_rank", Integer, nullable=False),
+    ]
+
+
+inspections = Table(
+    "inspections",
+    metadata,
+    *_fact_columns(),
+    Column("framework", String(16), nullable=False),  # slac | cpi | tlac | sif | ilacs
+    Column("kind", String(40), nullable=False),
+    Column("is_full", Boolean, nullable=False),
+    Column("inspection_date", Date, nullable=True),
+    Column("publication_date", Date, nullable=True),
+    Column("publication_estimated", Boolean, nullable=False, default=False),
+    Column("date_precision", String(10), nullable=False, default="day"),
+    Column("overall_effectiveness", String(40), nullable=True),
+    Column("overall_derived", Boolean, nullable=False, default=False),
+    Column("web_link", Text, nullable=True),
+)
+Index("ix_inspections_authority_pub", inspections.c.authority_id, inspections.c.publication_date)
+
+inspection_judgements = Table(
+    "inspection_judgements",
+    metadata,
+    Column("inspection_id", Integer, ForeignKey("inspections.id", ondelete="CASCADE"), primary_key=True),
+    Column("area", String(40), primary_key=True),
+    Column("grade", String(40), nullable=False),
+)
+
+visits = Table(
+    "visits",
+    metadata,
+    *_fact_columns(),
+    Column("kind", String(16), nullable=False),  # monitoring | focused | jtai
+    Column("visit_date", Date, nullable=True),
+    Column("publication_date", Date, nullable=True),
+    Column("date_precision", String(10), nullable=False, default="day"),
+    Column("theme", String(200), nullable=True),
+    Column("summary", Text, nullable=True),
+)
+Index("ix_visits_authority", visits.c.authority_id)
+
+interventions = Table(
+    "interventions",
+    metadata,
+    *_fact_columns(),
+    Column("level", String(32), nullable=False),
+    Column("kind", String(32), nullable=True),
+    Column("start_date", Date, nullable=False),
+    Column("start_precision", String(10), nullable=False, default="day"),
+    Column("end_date", Date, nullable=True),
+    Column("end_precision", String(10), nullable=True),
+    Column("title", Text, nullable=True),
+    Column("details", Text, nullable=True),
+    Column("people", Text, nullable=True),
+)
+Index("ix_interventions_authority", interventions.c.authority_id)
+
+events = Table(
+    "events",
+    metadata,
+    *_fact_columns(),
+    Column("kind", String(32), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("date_precision", String(10), nullable=False, default="day"),
+    Column("title", Text, nullable=False),
+    Column("details", Text, nullable=True),
+    Column("people", Text, nullable=True),
+)
+Index("ix_events_authority", events.c.authority_id)
+
+FACT_TABLES = (inspections, visits, interventions, events)

@@ -1,0 +1,44 @@
+"""Where the store and the public data live: one setting each, read in one place.
+
+The app, the CLI, the tests and the benchmarks all resolve the database URL and the
+data directory here, so "which database am I looking at?" has exactly one answer.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "oversight.sqlite"
+
+DATABASE_ENV = "OVERSIGHT_DATABASE_URL"
+DATA_DIR_ENV = "OVERSIGHT_DATA_DIR"
+
+
+def default_database_url() -> str:
+    """The embedded SQLite file under the git-ignored ``var/`` folder."""
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def database_url(explicit: str | None = None, secrets: dict | None = None) -> str:
+    """Resolve the database URL: explicit argument, env var, Streamlit secrets, default.
+
+    ``secrets`` is passed in by the UI layer (the data layer never imports Streamlit).
+    """
+    if explicit:
+        return explicit
+    env = os.environ.get(DATABASE_ENV)
+    if env:
+        return env
+    if secrets:
+        url = secrets.get("database_url") or secrets.get(DATABASE_ENV)
+        if url:
+            return str(url)
+    return default_database_url()
+
+
+def data_dir(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The user-configured folder holding public data files (boundaries, releases)."""
+    value = explicit or os.environ.get(DATA_DIR_ENV)
+    return Path(value).expanduser().resolve() if value else None
