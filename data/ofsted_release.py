@@ -157,14 +157,12 @@ def _find_tables(sheet: str, frame: list[list]) -> Iterator[_Table]:
         headers = [_norm(v) for v in frame[start]]
         if any(h in _PROVIDER_HEADERS for h in headers):
             continue  # provider-level table (children's homes etc.): not ours
-        pub_cols = sum(1 for h in headers if "publication date" in h)
-        if pub_cols >= 1 and not any("visit type" in h for h in headers):
-            kind = "history"
-        elif any("visit type" in h or h == "inspection type" for h in headers):
+        grouped = any(_group_of(h) for h in headers if "date" in h)
+        if grouped:
+            kind = "history"  # one group of columns per inspection (SIF, ILACS ...)
+        elif any("visit type" in h or "visit date" in h for h in headers):
             kind = "in_year"
-        elif any("overall" in h for h in headers) and any(
-            "inspection date" in h or h == "date" for h in headers
-        ):
+        elif any("overall" in h or "impact of leaders" in h for h in headers) and any("date" in h for h in headers):
             kind = "snapshot"
         else:
             continue

@@ -1,0 +1,45 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11+:
+#   make run    serve the app on the embedded SQLite database
+#   make test   run every test (installs Chromium and PostgreSQL if missing)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+UV_VERSION := 0.13.9
+export OVERSIGHT_DATA_DIR ?= $(abspath ../shared/data)
+
+.PHONY: setup run test test-fast lint bench system-deps clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/streamlit run app.py
+
+system-deps:
+	bash scripts/system-deps.sh
+
+test: setup system-deps
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+# Without the browser and PostgreSQL tests (still run by `make test` and CI).
+test-fast: setup
+	$(BIN)/python -m pytest -m "not browser and not postgres"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup system-deps
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) var .pytest_cache tests/artifacts

@@ -1,0 +1,115 @@
+"""Fixtures first: public data, databases on both backends, loaded stores, the app.
+
+Data-layer tests take ``backend``-parametrised fixtures, so every one runs on SQLite and
+on a real PostgreSQL server started here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from data import db
+from data.importer import import_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = Path(os.environ.get("OVERSIGHT_DATA_DIR") or ROOT.parent / "shared" / "data").resolve()
+os.environ["OVERSIGHT_DATA_DIR"] = str(DATA_DIR)
+RELEASES = (
+    "Childrens_social_care_in_England_2022_underlying_data.xlsx",
+    "Childrens_social_care_in_England_2023_underlying_data.ods",
+    "LA_Inspection_Outcomes_as_at_March_2024.ods",
+)
+ARTIFACTS = ROOT / "tests" / "artifacts"
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    if not (DATA_DIR / "ofsted").is_dir():
+        pytest.fail(f"public data not found at {DATA_DIR}: set OVERSIGHT_DATA_DIR")
+    return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def release_paths(data_dir: Path) -> list[Path]:
+    return [data_dir / "ofsted" / name for name in RELEASES]
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    from tests.pgserver import PgServer
+
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def _new_url(backend: str, request: pytest.FixtureRequest, tmp_dir: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_dir / f'store-{next(_counter)}.sqlite'}"
+    server = request.getfixturevalue("pg_server")
+    name = f"t{os.getpid()}_{next(_counter)}"
+    admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.url(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL of a brand-new, empty database (not migrated)."""
+    url = _new_url(request.param, request, tmp_path)
+    yield url
+    db.forget(url)
+
+
+@pytest.fixture
+def fresh_engine(empty_url: str):
+    """A migrated and seeded database, no Ofsted release imported."""
+    return db.ready_engine(empty_url)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def loaded_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, release_paths):
+    """The three shared releases imported once per backend; tests must not write to it."""
+    url = _new_url(request.param, request, tmp_path_factory.mktemp("loaded"))
+    engine = db.ready_engine(url)
+    import_paths(engine, release_paths)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def loaded_sqlite_url(tmp_path_factory: pytest.TempPathFactory, release_paths) -> str:
+    """A SQLite file with the releases imported, for the app tests and the browser."""
+    path = tmp_path_factory.mktemp("app") / "app.sqlite"
+    url = f"sqlite:///{path}"
+    import_paths(db.ready_engine(url), release_paths)
+    return url
+
+
+def dump(engine) -> dict[str, list[tuple]]:
+    """Every row of every table, sorted: to prove an operation changed nothing."""
+    from data.schema import metadata
+
+    out = {}
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            rows = conn.execute(table.select()).all()
+            out[table.name] = sorted((tuple(r) for r in rows), key=repr)
+    return out
