@@ -25,9 +25,13 @@ def _secrets() -> dict[str, Any]:
 
 
 @st.cache_resource(show_spinner="Opening the tracker database…")
+def _engine(url: str) -> Engine:
+    return db.ready_engine(url)
+
+
 def engine() -> Engine:
-    """The migrated, seeded engine for the configured database."""
-    return db.ready_engine(settings.database_url(secrets=_secrets()))
+    """The migrated, seeded engine for the configured database (keyed by its URL)."""
+    return _engine(settings.database_url(secrets=_secrets()))
 
 
 def data_version() -> int:
@@ -36,28 +40,33 @@ def data_version() -> int:
         return int(conn.execute(select(func.coalesce(func.max(s.import_runs.c.id), 0))).scalar_one())
 
 
+def _key() -> tuple[str, int]:
+    """(database URL, data version): results are cached per database and per import."""
+    return str(engine().url), data_version()
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def _latest_judgements(version: int, as_at: dt.date, region: str | None) -> pd.DataFrame:
+def _latest_judgements(key: tuple[str, int], as_at: dt.date, region: str | None) -> pd.DataFrame:
     return queries.latest_judgements(engine(), as_at, region)
 
 
 def latest_judgements(as_at: dt.date, region: str | None) -> pd.DataFrame:
-    return _latest_judgements(data_version(), as_at, region)
+    return _latest_judgements(_key(), as_at, region)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _overview(version: int) -> dict[str, Any]:
+def _overview(key: tuple[str, int]) -> dict[str, Any]:
     return queries.data_overview(engine())
 
 
 def overview() -> dict[str, Any]:
-    return _overview(data_version())
+    return _overview(_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _data_as_at(version: int) -> dt.date | None:
+def _data_as_at(key: tuple[str, int]) -> dt.date | None:
     return queries.data_as_at(engine())
 
 
 def data_as_at() -> dt.date | None:
-    return _data_as_at(data_version())
+    return _data_as_at(_key())

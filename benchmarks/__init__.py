@@ -1,0 +1,1 @@
+"""Benchmarks: measured, printed and saved, never asserted by a timed test."""

@@ -1,0 +1,110 @@
+"""`make bench`: import speed and snapshot speed on SQLite and PostgreSQL.
+
+Import: the three shared Ofsted releases into a fresh, seeded database (best of 3).
+Snapshot: ``queries.snapshot`` for 100 dates spread over 2014–2024 (per-call median and p95).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from data import db, queries
+from data.importer import import_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = Path(os.environ.get("OVERSIGHT_DATA_DIR") or ROOT.parent / "shared" / "data")
+RELEASES = [
+    DATA_DIR / "ofsted" / name
+    for name in (
+        "Childrens_social_care_in_England_2022_underlying_data.xlsx",
+        "Childrens_social_care_in_England_2023_underlying_data.ods",
+        "LA_Inspection_Outcomes_as_at_March_2024.ods",
+    )
+]
+RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
+
+
+def _dates(n: int = 100) -> list[dt.date]:
+    start, end = dt.date(2014, 1, 1), dt.date(2024, 5, 1)
+    step = (end - start) / (n - 1)
+    return [start + step * i for i in range(n)]
+
+
+def bench_backend(name: str, new_url) -> dict:
+    imports, setups = [], []
+    engine = None
+    for _ in range(3):
+        url = new_url()
+        t0 = time.perf_counter()
+        engine = db.ready_engine(url)
+        t1 = time.perf_counter()
+        import_paths(engine, RELEASES)
+        t2 = time.perf_counter()
+        setups.append(t1 - t0)
+        imports.append(t2 - t1)
+    assert engine is not None
+    dates = _dates()
+    queries.snapshot(engine, dates[0])  # warm the connection pool
+    per_call = []
+    for day in dates:
+        t0 = time.perf_counter()
+        queries.snapshot(engine, day)
+        per_call.append((time.perf_counter() - t0) * 1000)
+    per_call.sort()
+    result = {
+        "backend": name,
+        "first_use_setup_s": round(min(setups), 3),
+        "import_three_releases_s_best_of_3": round(min(imports), 3),
+        "import_three_releases_s_all": [round(x, 3) for x in imports],
+        "snapshot_100_dates_total_ms": round(sum(per_call), 1),
+        "snapshot_ms_median": round(statistics.median(per_call), 2),
+        "snapshot_ms_p95": round(per_call[94], 2),
+        "snapshot_ms_max": round(per_call[-1], 2),
+    }
+    print(json.dumps(result))
+    return result
+
+
+def main() -> int:
+    missing = [p for p in RELEASES if not p.exists()]
+    if missing:
+        print(f"public data not found: {missing[0]} (set OVERSIGHT_DATA_DIR)", file=sys.stderr)
+        return 2
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        counter = iter(range(1000))
+        results.append(bench_backend("sqlite", lambda: f"sqlite:///{tmp}/bench-{next(counter)}.sqlite"))
+        from tests.pgserver import PgServer
+
+        server = PgServer().start()
+        try:
+            admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
+
+            def new_pg() -> str:
+                name = f"bench_{next(counter)}"
+                with admin.connect() as conn:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+                return server.url(name)
+
+            results.append(bench_backend("postgresql", new_pg))
+            db.forget()
+            admin.dispose()
+        finally:
+            server.stop()
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"when": dt.datetime.now().isoformat(timespec="seconds"), "results": results}, indent=2))
+    print(f"written to {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Real headless Chromium against `streamlit run`: the pages draw, and screenshots are kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(loaded_sqlite_url, artifacts):
+    srv = StreamlitServer(ROOT, loaded_sqlite_url, artifacts / "streamlit.log").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def _wait_for_app(page) -> None:
+    """Wait until the script finished and every element (widgets, tables) has drawn."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
+    page.wait_for_selector("[data-testid='stDateInput'] input", timeout=30_000)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+              && document.querySelectorAll('[data-testid="stSkeleton"], .stSkeleton').length === 0""",
+        timeout=30_000,
+    )
+
+
+def test_data_and_sources_in_chromium(browser, server, artifacts):
+    context = browser.new_context(viewport={"width": 1400, "height": 2600})
+    page = context.new_page()
+    page.goto(f"{server.base}/?region=E12000001&as_at=2018-05-17")
+    page.get_by_role("heading", name="Data & sources").wait_for(timeout=30_000)
+    page.get_by_text("Latest Ofsted judgement, North East, as at 17 May 2018").wait_for(timeout=30_000)
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=30_000)
+    _wait_for_app(page)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(artifacts / "data_sources.png"), full_page=True)
+    assert page.get_by_text("Judgements published up to 16 May 2024").first.is_visible()
+    licence = page.get_by_text("licensed under the Open Government Licence").first
+    licence.wait_for(timeout=30_000)
+    licence.scroll_into_view_if_needed()
+    assert licence.is_visible()
+    # The URL keeps the view, so a link reproduces it.
+    assert "region=E12000001" in page.url and "as_at=2018-05-17" in page.url
+    context.close()
+
+
+def test_sidebar_shows_only_page_titles(page, server, artifacts):
+    page.goto(server.base)
+    page.get_by_role("heading", name="Data & sources").wait_for(timeout=30_000)
+    _wait_for_app(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    text = sidebar.inner_text()
+    page.screenshot(path=str(artifacts / "sidebar.png"))
+    assert "data sources" not in text  # Streamlit's auto-navigation from pages/ would show file names
+    assert "Region" in text and "As at" in text
+
+
+def test_bad_parameter_shows_a_note_not_a_traceback(page, server, artifacts):
+    page.goto(f"{server.base}/?region=nowhere&as_at=yesterday")
+    page.get_by_text("is not an English region code").wait_for(timeout=30_000)
+    _wait_for_app(page)
+    page.screenshot(path=str(artifacts / "bad_parameters.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
