@@ -15,7 +15,13 @@ st.set_page_config(
 
 navigation = st.navigation(
     [
-        st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="data", default=True),
+        st.Page(
+            "pages/data_sources.py",
+            title="Data & sources",
+            icon=":material/database:",
+            url_path="data",
+            default=True,
+        ),
     ],
     position="sidebar",
 )

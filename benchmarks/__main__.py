@@ -101,7 +101,9 @@ def main() -> int:
         finally:
             server.stop()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"when": dt.datetime.now().isoformat(timespec="seconds"), "results": results}, indent=2))
+    RESULTS.write_text(
+        json.dumps({"when": dt.datetime.now().isoformat(timespec="seconds"), "results": results}, indent=2)
+    )
     print(f"written to {RESULTS.relative_to(ROOT)}")
     return 0
 

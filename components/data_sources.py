@@ -60,7 +60,9 @@ def _runs_table(runs: list[dict]) -> pd.DataFrame:
             "sha256": "SHA-256",
         }
     )
-    return frame[["File", "Kind", "Imported (UTC)", "Rows read", "Added", "Updated", "Unchanged", "Outcome", "SHA-256"]]
+    return frame[
+        ["File", "Kind", "Imported (UTC)", "Rows read", "Added", "Updated", "Unchanged", "Outcome", "SHA-256"]
+    ]
 
 
 def _sources_table(sources: list[dict]) -> pd.DataFrame:
@@ -93,7 +95,9 @@ def authorities_table(latest: pd.DataFrame) -> pd.DataFrame:
             "Latest judgement": latest["judgement"].fillna("Not yet inspected"),
             "Published": latest["published"],
             "Publication date estimated": latest["publication_estimated"].eq(True),
-            "Inspection": latest["kind"].map(lambda k: vocab.INSPECTION_KINDS[k][2] if isinstance(k, str) else ""),
+            "Inspection": latest["kind"].map(
+                lambda k: vocab.INSPECTION_KINDS[k][2] if isinstance(k, str) else ""
+            ),
             "Source": latest["source"].fillna(""),
         }
     )
@@ -126,15 +130,27 @@ def render(filters: Filters) -> None:
         )
 
     cols = st.columns(4)
-    cols[0].metric("Full inspections", f"{counts['full_inspections']:,}", help="SIF and ILACS inspections that set a grade")
+    cols[0].metric(
+        "Full inspections",
+        f"{counts['full_inspections']:,}",
+        help="SIF and ILACS inspections that set a grade",
+    )
     cols[1].metric("Visits", f"{counts['visits']:,}", help="Monitoring and focused visits, JTAIs")
-    cols[2].metric("Interventions", f"{counts['interventions']:,}", help="Notices, directions, commissioners, trusts")
-    cols[3].metric("Events", f"{counts['events']:,}", help="Milestones: boards, DCS changes, commissioner reports")
+    cols[2].metric(
+        "Interventions", f"{counts['interventions']:,}", help="Notices, directions, commissioners, trusts"
+    )
+    cols[3].metric(
+        "Events", f"{counts['events']:,}", help="Milestones: boards, DCS changes, commissioner reports"
+    )
 
     st.markdown("#### Date coverage")
     coverage_rows = pd.DataFrame(
         [
-            ("Inspection reports published", coverage["inspections_published_from"], coverage["inspections_published_to"]),
+            (
+                "Inspection reports published",
+                coverage["inspections_published_from"],
+                coverage["inspections_published_to"],
+            ),
             ("Visits", coverage["visits_from"], coverage["visits_to"]),
             ("Interventions started", coverage["interventions_from"], coverage["interventions_to"]),
         ],

@@ -49,7 +49,9 @@ def parse_params(params: dict[str, str], default_as_at: dt.date, latest: dt.date
         try:
             as_at = dt.date.fromisoformat(raw)
         except ValueError:
-            notes.append(f"The link's date {raw!r} is not a date (YYYY-MM-DD); showing {long_date(default_as_at)}.")
+            notes.append(
+                f"The link's date {raw!r} is not a date (YYYY-MM-DD); showing {long_date(default_as_at)}."
+            )
         else:
             if not (EARLIEST <= as_at <= latest):
                 notes.append(
@@ -92,7 +94,9 @@ def render(default_as_at: dt.date, latest: dt.date) -> Filters:
             on_change=_clear_notes,
             help="Judgements and interventions in force on this date (reports published on or before it).",
         )
-    filters = Filters(region=None if region == ALL else region, as_at=as_at, notes=list(st.session_state[KEY_NOTES]))
+    filters = Filters(
+        region=None if region == ALL else region, as_at=as_at, notes=list(st.session_state[KEY_NOTES])
+    )
     # Only our two keys: other parameters (a page's own, e.g. ?la=) are left alone.
     if st.query_params.get("as_at") != as_at.isoformat():
         st.query_params["as_at"] = as_at.isoformat()

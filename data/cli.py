@@ -36,7 +36,13 @@ def _json_default(value: Any) -> Any:
 
 
 def _print_json(payload: Any) -> None:
-    print(json.dumps(payload, default=_json_default, indent=None if isinstance(payload, dict) and len(payload) < 6 else 2))
+    print(
+        json.dumps(
+            payload,
+            default=_json_default,
+            indent=None if isinstance(payload, dict) and len(payload) < 6 else 2,
+        )
+    )
 
 
 # Commands -----------------------------------------------------------------------------------
@@ -89,14 +95,16 @@ def cmd_spells(args: argparse.Namespace) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(SPELL_COLUMNS)
     for row in frame.itertuples(index=False):
-        writer.writerow([
-            row.code,
-            row.name,
-            row.start.isoformat(),
-            row.end.isoformat() if row.end else "",
-            f"{row.months:.1f}",
-            row.exit_grade or "",
-        ])
+        writer.writerow(
+            [
+                row.code,
+                row.name,
+                row.start.isoformat(),
+                row.end.isoformat() if row.end else "",
+                f"{row.months:.1f}",
+                row.exit_grade or "",
+            ]
+        )
     return EXIT_OK
 
 
@@ -104,7 +112,10 @@ def cmd_authority(args: argparse.Namespace) -> int:
     engine = db.ready_engine(args.database)
     info = queries.find_authority(engine, args.code)
     if info is None:
-        print(f"No authority with code {args.code!r} (ONS 9-character code or DfE 3-digit code)", file=sys.stderr)
+        print(
+            f"No authority with code {args.code!r} (ONS 9-character code or DfE 3-digit code)",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     facts = queries.authority_facts(engine, info["id"])
     payload = {"authority": info, "facts": facts}
@@ -123,7 +134,9 @@ def cmd_db(args: argparse.Namespace) -> int:
     engine = db.get_engine(args.database)
     if args.action == "upgrade":
         db.upgrade(engine)
-        print(f"database at revision {db.current_revision(engine)} ({engine.url.render_as_string(hide_password=True)})")
+        print(
+            f"database at revision {db.current_revision(engine)} ({engine.url.render_as_string(hide_password=True)})"
+        )
         return EXIT_OK
     print(f"revision {db.current_revision(engine) or 'none'}; head {db.head_revision()}")
     return EXIT_OK
@@ -146,24 +159,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("import", parents=[common], help="import Ofsted releases (.ods/.xlsx) and tracker CSV files")
+    p = sub.add_parser(
+        "import", parents=[common], help="import Ofsted releases (.ods/.xlsx) and tracker CSV files"
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files to import, all in one transaction")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("snapshot", parents=[common], help="latest judgements as at a date (DOMAIN §3)")
-    p.add_argument("--as-at", type=_date, required=True, metavar="YYYY-MM-DD", help="reports published on or before")
+    p.add_argument(
+        "--as-at", type=_date, required=True, metavar="YYYY-MM-DD", help="reports published on or before"
+    )
     p.add_argument("--region", metavar="CODE", default=None, help="an ONS region code, e.g. E12000004")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_snapshot)
 
     p = sub.add_parser("spells", parents=[common], help="every inadequate spell (DOMAIN §3)")
     fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--csv", action="store_true", help="print CSV: code,name,start,end,months,exit_grade (default)")
+    fmt.add_argument(
+        "--csv", action="store_true", help="print CSV: code,name,start,end,months,exit_grade (default)"
+    )
     fmt.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--region", metavar="CODE", default=None, help="an ONS region code")
     p.set_defaults(func=cmd_spells)
 
-    p = sub.add_parser("authority", parents=[common], help="one authority's facts in date order, with sources")
+    p = sub.add_parser(
+        "authority", parents=[common], help="one authority's facts in date order, with sources"
+    )
     p.add_argument("code", help="ONS code (any it has had) or DfE 3-digit code")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_authority)

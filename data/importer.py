@@ -99,7 +99,9 @@ def parse_file(path: Path, rank_kind: str = "tracker") -> ParsedFile:
     return ParsedFile(
         path=str(path),
         kind="unknown",
-        errors=[f"{path.name}: layout not recognised: expected an Ofsted release (.ods, .xlsx) or a tracker .csv"],
+        errors=[
+            f"{path.name}: layout not recognised: expected an Ofsted release (.ods, .xlsx) or a tracker .csv"
+        ],
     )
 
 
@@ -264,7 +266,11 @@ def _match_inspection(ws: WorkingSet, aid: int, rec: InspectionRecord) -> _Fact 
         gap = _gap(r_ins, e_ins)
         if gap is not None and gap <= 10:
             score = gap if score is None else min(score, gap)
-        grades_agree = rec.overall is None or v["overall_effectiveness"] is None or rec.overall == v["overall_effectiveness"]
+        grades_agree = (
+            rec.overall is None
+            or v["overall_effectiveness"] is None
+            or rec.overall == v["overall_effectiveness"]
+        )
         if grades_agree:
             for ins, pub in ((r_ins, e_pub), (e_ins, r_pub)):
                 lag = _lag(ins, pub)
@@ -330,6 +336,14 @@ def _match_event(ws: WorkingSet, aid: int, rec: EventRecord) -> _Fact | None:
         if gap is not None and gap <= 3:
             return fact
     return None
+
+
+MATCHERS = {
+    "inspections": _match_inspection,
+    "visits": _match_visit,
+    "interventions": _match_intervention,
+    "events": _match_event,
+}
 
 
 # Merging ------------------------------------------------------------------------------
@@ -403,8 +417,15 @@ def _precision_of(values: dict[str, Any]) -> int:
     return PRECISION_ORDER.get(p, 0)
 
 
-def _merge(fact: _Fact, incoming: dict[str, Any], date_cols: tuple[str, ...], rank: int, source_id: int,
-           judgements: dict[str, str] | None, run_id: int | None) -> None:
+def _merge(
+    fact: _Fact,
+    incoming: dict[str, Any],
+    date_cols: tuple[str, ...],
+    rank: int,
+    source_id: int,
+    judgements: dict[str, str] | None,
+    run_id: int | None,
+) -> None:
     v = fact.values
     outranks = rank > v["source_rank"]
     same_rank = rank == v["source_rank"]
@@ -424,7 +445,11 @@ def _merge(fact: _Fact, incoming: dict[str, Any], date_cols: tuple[str, ...], ra
         if _generic(v) and incoming["kind"] != "ilacs" and vocab.INSPECTION_KINDS[incoming["kind"]][1]:
             v["kind"], v["framework"], v["is_full"] = incoming["kind"], incoming["framework"], True
     for col, new in incoming.items():
-        if col in date_cols or new is None or col in {"kind", "framework", "is_full", "publication_estimated"}:
+        if (
+            col in date_cols
+            or new is None
+            or col in {"kind", "framework", "is_full", "publication_estimated"}
+        ):
             continue
         if v.get(col) is None or (outranks and v.get(col) != new):
             v[col] = new
@@ -462,15 +487,26 @@ def _source_id(conn: Connection, cache: dict[str, int], info: SourceInfo) -> int
     if row is None:
         sid = conn.execute(
             insert(s.sources).values(
-                key=info.key, url=info.url, title=info.title, publisher=info.publisher,
-                published=info.published, kind=info.kind, licence=info.licence,
+                key=info.key,
+                url=info.url,
+                title=info.title,
+                publisher=info.publisher,
+                published=info.published,
+                kind=info.kind,
+                licence=info.licence,
             )
         ).inserted_primary_key[0]
     else:
         sid = row.id
         conn.execute(
-            update(s.sources).where(s.sources.c.id == sid).values(
-                url=info.url, title=info.title, publisher=info.publisher, published=info.published, licence=info.licence
+            update(s.sources)
+            .where(s.sources.c.id == sid)
+            .values(
+                url=info.url,
+                title=info.title,
+                publisher=info.publisher,
+                published=info.published,
+                licence=info.licence,
             )
         )
     cache[info.key] = sid
@@ -500,8 +536,14 @@ class _NothingChanged(Exception):
     """Raised inside the transaction when a re-import would write nothing at all."""
 
 
-def _run(conn: Connection, files: list[Path], parsed: list[ParsedFile], summaries: list[RunSummary],
-         problems: list[str], rank_kind: str) -> None:
+def _run(
+    conn: Connection,
+    files: list[Path],
+    parsed: list[ParsedFile],
+    summaries: list[RunSummary],
+    problems: list[str],
+    rank_kind: str,
+) -> None:
     resolver = Resolver(conn)
     resolved: list[list[tuple[int, Record, SourceInfo]]] = []
     for pf in parsed:
@@ -524,27 +566,27 @@ def _run(conn: Connection, files: list[Path], parsed: list[ParsedFile], summarie
     }
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     touched: list[list[_Fact]] = []
-    for pf, rows, summary in zip(parsed, resolved, summaries, strict=True):
+    for pf, rows in zip(parsed, resolved, strict=True):
         facts_here: list[_Fact] = []
         for aid, rec, info in rows:
             rank = _source_rank(info, pf)
             sid = _source_id(conn, source_cache, info)
             table, values, date_cols = _record_values(rec)
             judgements = rec.judgements if isinstance(rec, InspectionRecord) else None
-            matcher = {
-                "inspections": _match_inspection,
-                "visits": _match_visit,
-                "interventions": _match_intervention,
-                "events": _match_event,
-            }[table]
-            fact = matcher(ws, aid, rec)  # type: ignore[arg-type]
+            fact = MATCHERS[table](ws, aid, rec)  # type: ignore[operator]
             if fact is None:
-                base = {k: v for k, v in values.items()}
+                base = dict(values)
                 if table == "inspections":
                     base["publication_estimated"] = False
                 fact = ws.new(
                     table,
-                    {**base, "authority_id": aid, "source_id": sid, "source_rank": rank, "import_run_id": None},
+                    {
+                        **base,
+                        "authority_id": aid,
+                        "source_id": sid,
+                        "source_rank": rank,
+                        "import_run_id": None,
+                    },
                     judgements,
                 )
             else:
@@ -553,7 +595,7 @@ def _run(conn: Connection, files: list[Path], parsed: list[ParsedFile], summarie
         touched.append(facts_here)
     _estimate_publication_dates(ws)
 
-    for pf, summary, facts_here in zip(parsed, summaries, touched, strict=True):
+    for summary, facts_here in zip(summaries, touched, strict=True):
         seen: set[int] = set()
         for fact in facts_here:
             key = id(fact)
@@ -579,10 +621,16 @@ def _run(conn: Connection, files: list[Path], parsed: list[ParsedFile], summarie
         run_ids.append(
             conn.execute(
                 insert(s.import_runs).values(
-                    file_name=summary.file_name, sha256=summary.sha256, kind=rank_kind if pf.kind == "tracker_csv" else pf.kind,
-                    started_at=started, finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                    rows_read=summary.rows_read, rows_added=summary.added, rows_updated=summary.updated,
-                    rows_unchanged=summary.unchanged, outcome="ok",
+                    file_name=summary.file_name,
+                    sha256=summary.sha256,
+                    kind=rank_kind if pf.kind == "tracker_csv" else pf.kind,
+                    started_at=started,
+                    finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    rows_read=summary.rows_read,
+                    rows_added=summary.added,
+                    rows_updated=summary.updated,
+                    rows_unchanged=summary.unchanged,
+                    outcome="ok",
                     message="; ".join(summary.tables),
                     source_id=source_cache.get(file_source.key) if file_source else None,
                 )
@@ -598,7 +646,9 @@ def _check_alive(resolver: Resolver, aid: int, rec: Record) -> list[str]:
     if day is None:
         return []
     if auth.existed_to and day > auth.existed_to + dt.timedelta(days=366):
-        return [f"{rec.authority.where}: {auth.name} ({auth.code}) ended on {auth.existed_to}, but this fact is dated {day}"]
+        return [
+            f"{rec.authority.where}: {auth.name} ({auth.code}) ended on {auth.existed_to}, but this fact is dated {day}"
+        ]
     return []
 
 
@@ -611,7 +661,9 @@ def _estimate_publication_dates(ws: WorkingSet) -> None:
     lags = [
         (f.values["publication_date"] - f.values["inspection_date"]).days
         for f in ws.facts["inspections"]
-        if f.values["inspection_date"] and f.values["publication_date"] and not f.values["publication_estimated"]
+        if f.values["inspection_date"]
+        and f.values["publication_date"]
+        and not f.values["publication_estimated"]
     ]
     lags = [d for d in lags if 0 <= d <= 200]
     lag = int(statistics.median(lags)) if lags else DEFAULT_PUBLICATION_LAG_DAYS
@@ -634,7 +686,9 @@ def _write(conn: Connection, ws: WorkingSet, touched: list[list[_Fact]], run_ids
             if not fact.changed():
                 continue
             values = dict(fact.values)
-            if id(fact) in run_of and (fact.is_new or values.get("import_run_id") is None or values != fact.original):
+            if id(fact) in run_of and (
+                fact.is_new or values.get("import_run_id") is None or values != fact.original
+            ):
                 values["import_run_id"] = run_of[id(fact)]
             if fact.is_new:
                 values.pop("id", None)
@@ -643,16 +697,24 @@ def _write(conn: Connection, ws: WorkingSet, touched: list[list[_Fact]], run_ids
                 if name == "inspections" and fact.judgements:
                     conn.execute(
                         insert(s.inspection_judgements),
-                        [{"inspection_id": new_id, "area": a, "grade": g} for a, g in fact.judgements.items()],
+                        [
+                            {"inspection_id": new_id, "area": a, "grade": g}
+                            for a, g in fact.judgements.items()
+                        ],
                     )
             else:
                 fid = values.pop("id")
                 if values != {k: v for k, v in (fact.original or {}).items() if k != "id"}:
                     conn.execute(update(table).where(table.c.id == fid).values(**values))
                 if name == "inspections" and fact.judgements != fact.original_judgements:
-                    conn.execute(s.inspection_judgements.delete().where(s.inspection_judgements.c.inspection_id == fid))
+                    conn.execute(
+                        s.inspection_judgements.delete().where(s.inspection_judgements.c.inspection_id == fid)
+                    )
                     if fact.judgements:
                         conn.execute(
                             insert(s.inspection_judgements),
-                            [{"inspection_id": fid, "area": a, "grade": g} for a, g in fact.judgements.items()],
+                            [
+                                {"inspection_id": fid, "area": a, "grade": g}
+                                for a, g in fact.judgements.items()
+                            ],
                         )

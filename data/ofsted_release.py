@@ -63,7 +63,14 @@ def _norm(header: object) -> str:
 # Column classification ------------------------------------------------------------------
 
 _NAME_HEADERS = {"local authority name", "la name", "local authority", "authority name"}
-_ONS_HEADERS = ("ons code", "la code (ons)", "new la code", "ons la code", "gss code", "local authority code (ons)")
+_ONS_HEADERS = (
+    "ons code",
+    "la code (ons)",
+    "new la code",
+    "ons la code",
+    "gss code",
+    "local authority code (ons)",
+)
 _PROVIDER_HEADERS = {"urn", "provider type", "provider subtype", "setting name", "provider name"}
 _NO_INSPECTION = ("no full inspection", "not yet inspected", "not inspected", "no inspection")
 _DFE_HEADERS = ("old la code", "dfe la code", "la number", "la code")
@@ -117,7 +124,9 @@ def _field_of(header: str, group: str | None) -> str | None:
         return "lscb"
     if "help and protection" in h:
         return "help_protection"
-    if "achieving permanence" in h or ("looked after" in h and "adoption" not in h and "care leavers" not in h):
+    if "achieving permanence" in h or (
+        "looked after" in h and "adoption" not in h and "care leavers" not in h
+    ):
         return "looked_after_permanence"
     if "adoption" in h:
         return "adoption"
@@ -162,7 +171,9 @@ def _find_tables(sheet: str, frame: list[list]) -> Iterator[_Table]:
             kind = "history"  # one group of columns per inspection (SIF, ILACS ...)
         elif any("visit type" in h or "visit date" in h for h in headers):
             kind = "in_year"
-        elif any("overall" in h or "impact of leaders" in h for h in headers) and any("date" in h for h in headers):
+        elif any("overall" in h or "impact of leaders" in h for h in headers) and any(
+            "date" in h for h in headers
+        ):
             kind = "snapshot"
         else:
             continue
@@ -205,7 +216,9 @@ def _check_date(day: dt.date | None, release_date: dt.date | None) -> None:
         return
     latest = (release_date or dt.date.today()) + dt.timedelta(days=31)
     if day < EARLIEST or day > latest:
-        raise _CellError(f"impossible date {day.isoformat()} (outside {EARLIEST.isoformat()} .. {latest.isoformat()})")
+        raise _CellError(
+            f"impossible date {day.isoformat()} (outside {EARLIEST.isoformat()} .. {latest.isoformat()})"
+        )
 
 
 def _inspection_kind_from_type(text: str, day: dt.date | None) -> str | None:
@@ -419,16 +432,14 @@ def _record_from_group(
             return VisitRecord(ref, visit_kind, insp, pub, theme=theme, where=ref.where)
         kind = _inspection_kind_from_type(type_text, insp or pub)
         if kind is None:
-            raise _CellError(f"{where('type')}: unknown inspection/visit type {type_text!r}")
+            at = where("type") if "type" in cols else ref.where
+            raise _CellError(f"{at}: unknown inspection/visit type {type_text!r}")
     elif table.kind == "snapshot":
         kind = _inspection_kind_from_type(type_text, insp or pub) or "ilacs"
         kind_known = bool(type_text)
     else:
         base = group.split("#")[0]
-        if base == "ilacs":
-            kind = _inspection_kind_from_type(type_text or "ilacs", pub) or "ilacs"
-        else:
-            kind = base
+        kind = (_inspection_kind_from_type(type_text or "ilacs", pub) or "ilacs") if base == "ilacs" else base
 
     overall = grade_of("overall") if "overall" in cols else None
     judgements: dict[str, str] = {}
@@ -439,11 +450,10 @@ def _record_from_group(
                 judgements[key] = grade
     overall_derived = False
     framework, is_full, _ = vocab.INSPECTION_KINDS[kind]
-    if overall is None and is_full and judgements:
+    if overall is None and is_full and vocab.INADEQUATE in judgements.values():
         # From April 2026 Ofsted gives no overall grade (DOMAIN §2): inadequate in any
         # area is treated as inadequate overall, and marked as derived.
-        if vocab.INADEQUATE in judgements.values():
-            overall, overall_derived = vocab.INADEQUATE, True
+        overall, overall_derived = vocab.INADEQUATE, True
     if overall is None and not judgements:
         return None
     return InspectionRecord(

@@ -138,7 +138,12 @@ def snapshot(engine: Engine, as_at: dt.date, region: str | None = None) -> dict[
         inspected += int(n)  # a report with no overall grade (April 2026 on) still counts as inspected
         if grade in counts:
             counts[grade] += int(n)
-    return {"as_at": as_at.isoformat(), "inspected": inspected, "not_inspected": not_inspected, "counts": counts}
+    return {
+        "as_at": as_at.isoformat(),
+        "inspected": inspected,
+        "not_inspected": not_inspected,
+        "counts": counts,
+    }
 
 
 def data_as_at(engine: Engine) -> dt.date | None:
@@ -180,26 +185,55 @@ def inadequate_spells(engine: Engine, region: str | None = None) -> pd.DataFrame
 
     as_at = data_as_at(engine)
     frame = full_inspections(engine)
-    columns = ["authority_id", "code", "name", "region_code", "start", "end", "months", "exit_grade",
-               "open", "censored_at", "inadequate_judgements", "estimated"]
+    columns = [
+        "authority_id",
+        "code",
+        "name",
+        "region_code",
+        "start",
+        "end",
+        "months",
+        "exit_grade",
+        "open",
+        "censored_at",
+        "inadequate_judgements",
+        "estimated",
+    ]
     if as_at is None or frame.empty:
         return pd.DataFrame(columns=columns)
     if region:
         frame = frame[frame["region_code"] == region]
     rows = []
-    for (aid, code, name, region_code), group in frame.groupby(["authority_id", "code", "name", "region_code"], sort=True):
+    for (aid, code, name, region_code), group in frame.groupby(
+        ["authority_id", "code", "name", "region_code"], sort=True
+    ):
         existed_to = group["existed_to"].iloc[0]
         judgements = [
             Judgement(p, g, bool(e))
-            for p, g, e in zip(group["publication_date"], group["overall_effectiveness"], group["publication_estimated"], strict=True)
+            for p, g, e in zip(
+                group["publication_date"],
+                group["overall_effectiveness"],
+                group["publication_estimated"],
+                strict=True,
+            )
         ]
         for sp in spells_of(judgements, as_at, existed_to if pd.notna(existed_to) else None):
-            rows.append({
-                "authority_id": aid, "code": code, "name": name, "region_code": region_code,
-                "start": sp.start, "end": sp.end, "months": round(sp.months, 1), "exit_grade": sp.exit_grade,
-                "open": sp.is_open, "censored_at": sp.censored_at, "inadequate_judgements": sp.inadequate_judgements,
-                "estimated": sp.estimated,
-            })
+            rows.append(
+                {
+                    "authority_id": aid,
+                    "code": code,
+                    "name": name,
+                    "region_code": region_code,
+                    "start": sp.start,
+                    "end": sp.end,
+                    "months": round(sp.months, 1),
+                    "exit_grade": sp.exit_grade,
+                    "open": sp.is_open,
+                    "censored_at": sp.censored_at,
+                    "inadequate_judgements": sp.inadequate_judgements,
+                    "estimated": sp.estimated,
+                }
+            )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -207,24 +241,42 @@ def find_authority(engine: Engine, code: str) -> dict[str, Any] | None:
     """An authority by any ONS code it has had, or by its DfE 3-digit code."""
     a, c = s.authorities, s.authority_codes
     with engine.connect() as conn:
-        aid = conn.execute(select(c.c.authority_id).where(c.c.code == code.strip().upper())).scalar_one_or_none()
+        aid = conn.execute(
+            select(c.c.authority_id).where(c.c.code == code.strip().upper())
+        ).scalar_one_or_none()
         if aid is None:
             aid = conn.execute(select(a.c.id).where(a.c.dfe_code == code.strip())).scalar_one_or_none()
         if aid is None:
             return None
-        row = conn.execute(
-            select(a, s.regions.c.name.label("region")).join(s.regions).where(a.c.id == aid)
-        ).mappings().one()
-        codes = conn.execute(select(c).where(c.c.authority_id == aid).order_by(c.c.valid_from)).mappings().all()
+        row = (
+            conn.execute(select(a, s.regions.c.name.label("region")).join(s.regions).where(a.c.id == aid))
+            .mappings()
+            .one()
+        )
+        codes = (
+            conn.execute(select(c).where(c.c.authority_id == aid).order_by(c.c.valid_from)).mappings().all()
+        )
         links = s.authority_links
-        preds = conn.execute(
-            select(a.c.code, a.c.name, links.c.date, links.c.kind).join(links, links.c.predecessor_id == a.c.id)
-            .where(links.c.successor_id == aid).order_by(a.c.code)
-        ).mappings().all()
-        succs = conn.execute(
-            select(a.c.code, a.c.name, links.c.date, links.c.kind).join(links, links.c.successor_id == a.c.id)
-            .where(links.c.predecessor_id == aid).order_by(a.c.code)
-        ).mappings().all()
+        preds = (
+            conn.execute(
+                select(a.c.code, a.c.name, links.c.date, links.c.kind)
+                .join(links, links.c.predecessor_id == a.c.id)
+                .where(links.c.successor_id == aid)
+                .order_by(a.c.code)
+            )
+            .mappings()
+            .all()
+        )
+        succs = (
+            conn.execute(
+                select(a.c.code, a.c.name, links.c.date, links.c.kind)
+                .join(links, links.c.successor_id == a.c.id)
+                .where(links.c.predecessor_id == aid)
+                .order_by(a.c.code)
+            )
+            .mappings()
+            .all()
+        )
     out = dict(row)
     out["codes"] = [dict(x) for x in codes]
     out["predecessors"] = [dict(x) for x in preds]
@@ -246,48 +298,95 @@ def authority_facts(engine: Engine, authority_id: int) -> list[dict[str, Any]]:
             judgements.setdefault(r.inspection_id, {})[r.area] = r.grade
 
         def run(table, *cols):
-            return conn.execute(
-                select(table, src.c.title.label("source_title"), src.c.url.label("source_url"),
-                       src.c.publisher.label("source_publisher"))
-                .join(src, src.c.id == table.c.source_id)
-                .where(table.c.authority_id == authority_id)
-            ).mappings().all()
+            return (
+                conn.execute(
+                    select(
+                        table,
+                        src.c.title.label("source_title"),
+                        src.c.url.label("source_url"),
+                        src.c.publisher.label("source_publisher"),
+                    )
+                    .join(src, src.c.id == table.c.source_id)
+                    .where(table.c.authority_id == authority_id)
+                )
+                .mappings()
+                .all()
+            )
 
         for r in run(s.inspections):
-            facts.append({
-                "type": "inspection", "date": r["publication_date"] or r["inspection_date"],
-                "kind": r["kind"], "label": vocab.INSPECTION_KINDS[r["kind"]][2],
-                "inspection_date": r["inspection_date"], "publication_date": r["publication_date"],
-                "publication_estimated": r["publication_estimated"], "precision": r["date_precision"],
-                "overall_effectiveness": r["overall_effectiveness"], "overall_derived": r["overall_derived"],
-                "judgements": judgements.get(r["id"], {}), **_source(r),
-            })
+            facts.append(
+                {
+                    "type": "inspection",
+                    "date": r["publication_date"] or r["inspection_date"],
+                    "kind": r["kind"],
+                    "label": vocab.INSPECTION_KINDS[r["kind"]][2],
+                    "inspection_date": r["inspection_date"],
+                    "publication_date": r["publication_date"],
+                    "publication_estimated": r["publication_estimated"],
+                    "precision": r["date_precision"],
+                    "overall_effectiveness": r["overall_effectiveness"],
+                    "overall_derived": r["overall_derived"],
+                    "judgements": judgements.get(r["id"], {}),
+                    **_source(r),
+                }
+            )
         for r in run(s.visits):
-            facts.append({
-                "type": "visit", "date": r["visit_date"] or r["publication_date"], "kind": r["kind"],
-                "label": vocab.VISIT_KINDS[r["kind"]], "visit_date": r["visit_date"],
-                "publication_date": r["publication_date"], "precision": r["date_precision"],
-                "theme": r["theme"], "summary": r["summary"], **_source(r),
-            })
+            facts.append(
+                {
+                    "type": "visit",
+                    "date": r["visit_date"] or r["publication_date"],
+                    "kind": r["kind"],
+                    "label": vocab.VISIT_KINDS[r["kind"]],
+                    "visit_date": r["visit_date"],
+                    "publication_date": r["publication_date"],
+                    "precision": r["date_precision"],
+                    "theme": r["theme"],
+                    "summary": r["summary"],
+                    **_source(r),
+                }
+            )
         for r in run(s.interventions):
-            facts.append({
-                "type": "intervention", "date": r["start_date"], "level": r["level"], "kind": r["kind"],
-                "label": r["title"] or vocab.LEVELS.get(r["level"], r["level"]), "precision": r["start_precision"],
-                "end_date": r["end_date"], "end_precision": r["end_precision"],
-                "details": r["details"], "people": r["people"], **_source(r),
-            })
+            facts.append(
+                {
+                    "type": "intervention",
+                    "date": r["start_date"],
+                    "level": r["level"],
+                    "kind": r["kind"],
+                    "label": r["title"] or vocab.LEVELS.get(r["level"], r["level"]),
+                    "precision": r["start_precision"],
+                    "end_date": r["end_date"],
+                    "end_precision": r["end_precision"],
+                    "details": r["details"],
+                    "people": r["people"],
+                    **_source(r),
+                }
+            )
         for r in run(s.events):
-            facts.append({
-                "type": "event", "date": r["date"], "kind": r["kind"], "label": r["title"],
-                "precision": r["date_precision"], "details": r["details"], "people": r["people"], **_source(r),
-            })
+            facts.append(
+                {
+                    "type": "event",
+                    "date": r["date"],
+                    "kind": r["kind"],
+                    "label": r["title"],
+                    "precision": r["date_precision"],
+                    "details": r["details"],
+                    "people": r["people"],
+                    **_source(r),
+                }
+            )
     order = {"inspection": 0, "intervention": 1, "visit": 2, "event": 3}
     facts.sort(key=lambda f: (f["date"] or dt.date.min, order[f["type"]]))
     return facts
 
 
 def _source(row) -> dict[str, Any]:
-    return {"source": {"title": row["source_title"], "url": row["source_url"], "publisher": row["source_publisher"]}}
+    return {
+        "source": {
+            "title": row["source_title"],
+            "url": row["source_url"],
+            "publisher": row["source_publisher"],
+        }
+    }
 
 
 def data_overview(engine: Engine) -> dict[str, Any]:
@@ -298,7 +397,9 @@ def data_overview(engine: Engine) -> dict[str, Any]:
         out["counts"] = {
             "authorities": conn.execute(select(func.count()).select_from(s.authorities)).scalar_one(),
             "inspections": conn.execute(select(func.count()).select_from(i)).scalar_one(),
-            "full_inspections": conn.execute(select(func.count()).select_from(i).where(i.c.is_full.is_(True))).scalar_one(),
+            "full_inspections": conn.execute(
+                select(func.count()).select_from(i).where(i.c.is_full.is_(True))
+            ).scalar_one(),
             "visits": conn.execute(select(func.count()).select_from(v)).scalar_one(),
             "interventions": conn.execute(select(func.count()).select_from(iv)).scalar_one(),
             "events": conn.execute(select(func.count()).select_from(ev)).scalar_one(),
@@ -306,34 +407,54 @@ def data_overview(engine: Engine) -> dict[str, Any]:
         }
         real = i.c.publication_estimated.is_(False)
         out["coverage"] = {
-            "inspections_published_from": conn.execute(select(func.min(i.c.publication_date)).where(real)).scalar_one(),
-            "inspections_published_to": conn.execute(select(func.max(i.c.publication_date)).where(real)).scalar_one(),
+            "inspections_published_from": conn.execute(
+                select(func.min(i.c.publication_date)).where(real)
+            ).scalar_one(),
+            "inspections_published_to": conn.execute(
+                select(func.max(i.c.publication_date)).where(real)
+            ).scalar_one(),
             "inspections_known_to": conn.execute(select(func.max(i.c.inspection_date))).scalar_one(),
             "estimated_publications": conn.execute(
                 select(func.count()).select_from(i).where(i.c.publication_estimated.is_(True))
             ).scalar_one(),
-            "visits_from": conn.execute(select(func.min(func.coalesce(v.c.visit_date, v.c.publication_date)))).scalar_one(),
-            "visits_to": conn.execute(select(func.max(func.coalesce(v.c.visit_date, v.c.publication_date)))).scalar_one(),
+            "visits_from": conn.execute(
+                select(func.min(func.coalesce(v.c.visit_date, v.c.publication_date)))
+            ).scalar_one(),
+            "visits_to": conn.execute(
+                select(func.max(func.coalesce(v.c.visit_date, v.c.publication_date)))
+            ).scalar_one(),
             "interventions_from": conn.execute(select(func.min(iv.c.start_date))).scalar_one(),
             "interventions_to": conn.execute(select(func.max(iv.c.start_date))).scalar_one(),
         }
-        runs = conn.execute(
-            select(s.import_runs).order_by(s.import_runs.c.started_at.desc(), s.import_runs.c.id.desc())
-        ).mappings().all()
+        runs = (
+            conn.execute(
+                select(s.import_runs).order_by(s.import_runs.c.started_at.desc(), s.import_runs.c.id.desc())
+            )
+            .mappings()
+            .all()
+        )
         out["import_runs"] = [dict(r) for r in runs]
         fact_counts = []
         for table in s.FACT_TABLES:
             fact_counts.append(
-                select(table.c.source_id.label("source_id"), func.count().label("n")).group_by(table.c.source_id)
+                select(table.c.source_id.label("source_id"), func.count().label("n")).group_by(
+                    table.c.source_id
+                )
             )
         union = fact_counts[0].union_all(*fact_counts[1:]).subquery()
         per_source = (
-            select(union.c.source_id, func.sum(union.c.n).label("facts")).group_by(union.c.source_id).subquery()
+            select(union.c.source_id, func.sum(union.c.n).label("facts"))
+            .group_by(union.c.source_id)
+            .subquery()
         )
-        srcs = conn.execute(
-            select(s.sources, func.coalesce(per_source.c.facts, 0).label("facts"))
-            .outerjoin(per_source, per_source.c.source_id == s.sources.c.id)
-            .order_by(s.sources.c.kind, s.sources.c.title)
-        ).mappings().all()
+        srcs = (
+            conn.execute(
+                select(s.sources, func.coalesce(per_source.c.facts, 0).label("facts"))
+                .outerjoin(per_source, per_source.c.source_id == s.sources.c.id)
+                .order_by(s.sources.c.kind, s.sources.c.title)
+            )
+            .mappings()
+            .all()
+        )
         out["sources"] = [dict(r) for r in srcs]
     return out

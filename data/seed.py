@@ -36,16 +36,27 @@ def ensure_seeded(engine: Engine) -> None:
     reg_paths = [register.AUTHORITIES_CSV, register.REGIONS_CSV]
     reg_sha = _digest(reg_paths)
     with engine.begin() as conn:
-        seen = {r.sha256 for r in conn.execute(select(s.import_runs.c.sha256).where(s.import_runs.c.outcome == "ok"))}
+        seen = {
+            r.sha256
+            for r in conn.execute(select(s.import_runs.c.sha256).where(s.import_runs.c.outcome == "ok"))
+        }
         if reg_sha not in seen:
             sync_register(conn)
             now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
             count = len(register.load_codes())
             conn.execute(
                 insert(s.import_runs).values(
-                    file_name="register: authorities.csv + regions.csv", sha256=reg_sha, kind=REGISTER_KIND,
-                    started_at=now, finished_at=now, rows_read=count, rows_added=0, rows_updated=0,
-                    rows_unchanged=count, outcome="ok", message="register of authorities",
+                    file_name="register: authorities.csv + regions.csv",
+                    sha256=reg_sha,
+                    kind=REGISTER_KIND,
+                    started_at=now,
+                    finished_at=now,
+                    rows_read=count,
+                    rows_added=0,
+                    rows_updated=0,
+                    rows_unchanged=count,
+                    outcome="ok",
+                    message="register of authorities",
                 )
             )
     seeds = [SEED_DIR / name for name in SEED_FILES if (SEED_DIR / name).exists()]
@@ -88,9 +99,17 @@ def sync_register(conn: Connection) -> None:
             conn.execute(update(s.authorities).where(s.authorities.c.id == known).values(**values))
         lineage_ids[lineage.key] = known
         for c in lineage.codes:
-            cvalues = {"authority_id": known, "name": c.name, "type": c.type, "valid_from": c.valid_from, "valid_to": c.valid_to}
+            cvalues = {
+                "authority_id": known,
+                "name": c.name,
+                "type": c.type,
+                "valid_from": c.valid_from,
+                "valid_to": c.valid_to,
+            }
             if c.code in code_to_id:
-                conn.execute(update(s.authority_codes).where(s.authority_codes.c.code == c.code).values(**cvalues))
+                conn.execute(
+                    update(s.authority_codes).where(s.authority_codes.c.code == c.code).values(**cvalues)
+                )
             else:
                 conn.execute(insert(s.authority_codes).values(code=c.code, **cvalues))
             code_to_id[c.code] = known
@@ -118,7 +137,9 @@ def sync_register(conn: Connection) -> None:
                 splits = sum(1 for other in register.load_codes() if pred in other.predecessors)
                 conn.execute(
                     insert(s.authority_links).values(
-                        predecessor_id=pair[0], successor_id=pair[1], date=row.valid_from,
+                        predecessor_id=pair[0],
+                        successor_id=pair[1],
+                        date=row.valid_from,
                         kind="split" if splits > 1 else "merge",
                     )
                 )

@@ -134,7 +134,9 @@ def _parse_row(name: str, line_no: int, row: dict[str, str], parsed: ParsedFile,
     auth_name = row.get("authority_name", "")
     if not code and not auth_name:
         errors.append(f"{where('authority_code')}: give an authority_code or an authority_name")
-    ref = AuthorityRef(code=code or None, name=auth_name or None, where=where("authority_code" if code else "authority_name"))
+    ref = AuthorityRef(
+        code=code or None, name=auth_name or None, where=where("authority_code" if code else "authority_name")
+    )
     precision = choice("date_precision", vocab.PRECISIONS, "day")
     day = date_of("date", required=record in {"intervention", "event"})
     published = date_of("published")
@@ -142,7 +144,9 @@ def _parse_row(name: str, line_no: int, row: dict[str, str], parsed: ParsedFile,
     if end and day and end < day:
         errors.append(f"{where('end_date')}: ends ({end}) before it starts ({day})")
     if published and day and published < day and record in {"visit", "inspection"}:
-        errors.append(f"{where('published')}: published ({published}) before the visit/inspection date ({day})")
+        errors.append(
+            f"{where('published')}: published ({published}) before the visit/inspection date ({day})"
+        )
 
     rec = None
     if record == "intervention":
@@ -151,17 +155,32 @@ def _parse_row(name: str, line_no: int, row: dict[str, str], parsed: ParsedFile,
             errors.append(f"{where('level')}: required for an intervention")
         if level and day:
             rec = InterventionRecord(
-                ref, level, day, precision or "day",
-                end_date=end, end_precision=choice("end_precision", vocab.PRECISIONS, "day") if end else None,
-                kind=row.get("kind") or None, title=row.get("title") or vocab.LEVELS.get(level, level),
-                details=row.get("details") or None, people=row.get("people") or None, where=ref.where,
+                ref,
+                level,
+                day,
+                precision or "day",
+                end_date=end,
+                end_precision=choice("end_precision", vocab.PRECISIONS, "day") if end else None,
+                kind=row.get("kind") or None,
+                title=row.get("title") or vocab.LEVELS.get(level, level),
+                details=row.get("details") or None,
+                people=row.get("people") or None,
+                where=ref.where,
             )
     elif record == "event":
         kind = choice("kind", vocab.EVENT_KINDS, "other")
         title = need("title")
         if kind and day and title:
-            rec = EventRecord(ref, kind, day, precision or "day", title,
-                              details=row.get("details") or None, people=row.get("people") or None, where=ref.where)
+            rec = EventRecord(
+                ref,
+                kind,
+                day,
+                precision or "day",
+                title,
+                details=row.get("details") or None,
+                people=row.get("people") or None,
+                where=ref.where,
+            )
     elif record == "visit":
         kind = choice("kind", vocab.VISIT_KINDS)
         if not row.get("kind"):
@@ -170,7 +189,9 @@ def _parse_row(name: str, line_no: int, row: dict[str, str], parsed: ParsedFile,
             errors.append(f"{where('date')}: a visit needs a date or a published date")
         if kind and (day or published):
             summary = "; ".join(x for x in (row.get("title"), row.get("details")) if x) or None
-            rec = VisitRecord(ref, kind, day, published, summary=summary, date_precision=precision or "day", where=ref.where)
+            rec = VisitRecord(
+                ref, kind, day, published, summary=summary, date_precision=precision or "day", where=ref.where
+            )
     elif record == "inspection":
         kind = choice("kind", tuple(vocab.INSPECTION_KINDS))
         grade = None
@@ -183,7 +204,9 @@ def _parse_row(name: str, line_no: int, row: dict[str, str], parsed: ParsedFile,
         if not day and not published:
             errors.append(f"{where('date')}: an inspection needs a date or a published date")
         if kind and grade and (day or published):
-            rec = InspectionRecord(ref, kind, day, published, grade, date_precision=precision or "day", where=ref.where)
+            rec = InspectionRecord(
+                ref, kind, day, published, grade, date_precision=precision or "day", where=ref.where
+            )
 
     if errors:
         parsed.errors.extend(errors)

@@ -36,7 +36,17 @@ def normalise_grade(value: object) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
-    if not text or text.lower() in {"nan", "none", "-", "n/a", "na", "not applicable", "not judged", "x", "."}:
+    if not text or text.lower() in {
+        "nan",
+        "none",
+        "-",
+        "n/a",
+        "na",
+        "not applicable",
+        "not judged",
+        "x",
+        ".",
+    }:
         return None
     key = re.sub(r"\s+", " ", text.lower()).strip(" .")
     if key in {"1", "2", "3", "4", "1.0", "2.0", "3.0", "4.0"}:  # Ofsted's numeric scale

@@ -33,7 +33,9 @@ def _authorities(at: AppTest):
 
 
 def _texts(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title])
+    return "\n".join(
+        [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
+    )
 
 
 def test_data_and_sources_renders_with_freshness_and_licences(app):

@@ -67,8 +67,13 @@ def test_db_upgrade(capsys, tmp_path):
 
 def test_console_script_is_installed():
     exe = ROOT / ".venv" / "bin" / "oversight"
-    result = subprocess.run([str(exe) if exe.exists() else sys.executable, "--help"] if exe.exists()
-                            else [sys.executable, "-m", "data.cli", "--help"], capture_output=True, text=True)
+    result = subprocess.run(
+        [str(exe) if exe.exists() else sys.executable, "--help"]
+        if exe.exists()
+        else [sys.executable, "-m", "data.cli", "--help"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0 and "snapshot" in result.stdout
 
 
@@ -76,7 +81,9 @@ def _commands_and_options():
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     for name, subparser in sub.choices.items():
-        options = [opt for action in subparser._actions for opt in action.option_strings if opt.startswith("--")]
+        options = [
+            opt for action in subparser._actions for opt in action.option_strings if opt.startswith("--")
+        ]
         yield name, [o for o in options if o != "--help"]
 
 

@@ -53,8 +53,13 @@ def test_reorganisations_of_domain_section_1():
     lineages = {lin.key: lin for lin in register.lineages()}
     by_code = {c.code: lin for lin in lineages.values() for c in lin.codes}
     # Recodes keep one authority ...
-    for old, new in [("E10000002", "E06000060"), ("E10000023", "E06000065"), ("E10000027", "E06000066"),
-                     ("E08000016", "E08000038"), ("E08000019", "E08000039")]:
+    for old, new in [
+        ("E10000002", "E06000060"),
+        ("E10000023", "E06000065"),
+        ("E10000027", "E06000066"),
+        ("E08000016", "E08000038"),
+        ("E08000019", "E08000039"),
+    ]:
         assert by_code[old] is by_code[new]
     # ... merges and splits start new ones, linked to their predecessors.
     codes = {c.code: c for c in register.load_codes()}

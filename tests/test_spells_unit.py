@@ -7,32 +7,42 @@ import datetime as dt
 from data.spells import Judgement, months_between, spells_of
 
 D = dt.date.fromisoformat
-I, RI, G = "Inadequate", "Requires improvement to be good", "Good"
+INAD, RI, G = "Inadequate", "Requires improvement to be good", "Good"
 
 
 def test_darlington():
-    (spell,) = spells_of([Judgement(D("2015-09-01"), I), Judgement(D("2018-05-21"), RI)], D("2024-01-01"))
-    assert (spell.start, spell.end, round(spell.months, 1), spell.exit_grade) == (D("2015-09-01"), D("2018-05-21"), 32.6, RI)
+    (spell,) = spells_of([Judgement(D("2015-09-01"), INAD), Judgement(D("2018-05-21"), RI)], D("2024-01-01"))
+    assert (spell.start, spell.end, round(spell.months, 1), spell.exit_grade) == (
+        D("2015-09-01"),
+        D("2018-05-21"),
+        32.6,
+        RI,
+    )
 
 
 def test_consecutive_inadequate_extend_one_spell():
     spells = spells_of(
-        [Judgement(D("2014-05-23"), I), Judgement(D("2016-11-25"), I), Judgement(D("2019-01-17"), RI)], D("2024-01-01")
+        [Judgement(D("2014-05-23"), INAD), Judgement(D("2016-11-25"), INAD), Judgement(D("2019-01-17"), RI)],
+        D("2024-01-01"),
     )
     assert len(spells) == 1 and spells[0].inadequate_judgements == 2 and spells[0].end == D("2019-01-17")
 
 
 def test_open_spell_is_censored_at_the_data_date_or_the_authoritys_end():
-    (open_spell,) = spells_of([Judgement(D("2022-01-10"), I)], D("2024-05-16"))
+    (open_spell,) = spells_of([Judgement(D("2022-01-10"), INAD)], D("2024-05-16"))
     assert open_spell.is_open and open_spell.censored_at == D("2024-05-16")
-    (ended,) = spells_of([Judgement(D("2019-07-29"), I)], D("2024-05-16"), existed_to=D("2021-03-31"))
+    (ended,) = spells_of([Judgement(D("2019-07-29"), INAD)], D("2024-05-16"), existed_to=D("2021-03-31"))
     assert ended.is_open and ended.censored_at == D("2021-03-31") and round(ended.months, 1) == 20.1
 
 
 def test_two_spells_and_judgements_after_the_data_date_are_ignored():
     spells = spells_of(
-        [Judgement(D("2010-01-01"), I), Judgement(D("2011-01-01"), G), Judgement(D("2015-01-01"), I),
-         Judgement(D("2030-01-01"), G)],
+        [
+            Judgement(D("2010-01-01"), INAD),
+            Judgement(D("2011-01-01"), G),
+            Judgement(D("2015-01-01"), INAD),
+            Judgement(D("2030-01-01"), G),
+        ],
         D("2020-01-01"),
     )
     assert [(s.start, s.end) for s in spells] == [(D("2010-01-01"), D("2011-01-01")), (D("2015-01-01"), None)]

@@ -54,7 +54,12 @@ def test_snapshot_matches_the_2022_release_table(loaded_engine):
     # North and West Northamptonshire (from 1 April 2021) not yet inspected.
     result = queries.snapshot(loaded_engine, D("2022-04-30"))
     assert result["inspected"] == 150 and result["not_inspected"] == 2
-    assert result["counts"] == {"Outstanding": 19, "Good": 61, "Requires improvement to be good": 52, "Inadequate": 18}
+    assert result["counts"] == {
+        "Outstanding": 19,
+        "Good": 61,
+        "Requires improvement to be good": 52,
+        "Inadequate": 18,
+    }
 
 
 def test_snapshot_follows_reorganisations(loaded_engine):
@@ -76,8 +81,11 @@ def test_snapshot_follows_reorganisations(loaded_engine):
 
 def test_snapshot_by_region(loaded_engine):
     england = queries.snapshot(loaded_engine, D("2018-05-17"))
-    regions = [queries.snapshot(loaded_engine, D("2018-05-17"), code) for code, in _regions(loaded_engine)]
-    assert sum(r["inspected"] + r["not_inspected"] for r in regions) == england["inspected"] + england["not_inspected"]
+    regions = [queries.snapshot(loaded_engine, D("2018-05-17"), code) for (code,) in _regions(loaded_engine)]
+    assert (
+        sum(r["inspected"] + r["not_inspected"] for r in regions)
+        == england["inspected"] + england["not_inspected"]
+    )
 
 
 def _regions(engine):
@@ -88,9 +96,13 @@ def _regions(engine):
 def test_spells_darlington_and_censoring(loaded_engine):
     spells = queries.inadequate_spells(loaded_engine).set_index("name")
     darlington = spells.loc["Darlington"]
-    assert (darlington["code"], darlington["start"], darlington["end"], darlington["months"], darlington["exit_grade"]) == (
-        "E06000005", D("2015-09-01"), D("2018-05-21"), 32.6, "Requires improvement to be good"
-    )
+    assert (
+        darlington["code"],
+        darlington["start"],
+        darlington["end"],
+        darlington["months"],
+        darlington["exit_grade"],
+    ) == ("E06000005", D("2015-09-01"), D("2018-05-21"), 32.6, "Requires improvement to be good")
     northants = spells.loc["Northamptonshire"]
     assert northants["end"] is None and northants["censored_at"] == D("2021-03-31")
     assert all(spells.loc[spells["open"], "end"].isna())

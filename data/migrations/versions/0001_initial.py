@@ -44,7 +44,9 @@ def upgrade() -> None:
         sa.Column("type", sa.String(32), nullable=False),
         sa.Column("valid_from", sa.Date(), nullable=True),
         sa.Column("valid_to", sa.Date(), nullable=True),
-        sa.ForeignKeyConstraint(["authority_id"], ["authorities.id"], name="fk_authority_codes_authority_id_authorities"),
+        sa.ForeignKeyConstraint(
+            ["authority_id"], ["authorities.id"], name="fk_authority_codes_authority_id_authorities"
+        ),
         sa.PrimaryKeyConstraint("code", name="pk_authority_codes"),
     )
     op.create_table(
@@ -52,7 +54,9 @@ def upgrade() -> None:
         sa.Column("alias_key", sa.String(160), nullable=False),
         sa.Column("authority_id", sa.Integer(), nullable=False),
         sa.Column("alias", sa.String(160), nullable=False),
-        sa.ForeignKeyConstraint(["authority_id"], ["authorities.id"], name="fk_authority_aliases_authority_id_authorities"),
+        sa.ForeignKeyConstraint(
+            ["authority_id"], ["authorities.id"], name="fk_authority_aliases_authority_id_authorities"
+        ),
         sa.PrimaryKeyConstraint("alias_key", "authority_id", name="pk_authority_aliases"),
     )
     op.create_table(
@@ -62,8 +66,12 @@ def upgrade() -> None:
         sa.Column("successor_id", sa.Integer(), nullable=False),
         sa.Column("date", sa.Date(), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
-        sa.ForeignKeyConstraint(["predecessor_id"], ["authorities.id"], name="fk_authority_links_predecessor_id_authorities"),
-        sa.ForeignKeyConstraint(["successor_id"], ["authorities.id"], name="fk_authority_links_successor_id_authorities"),
+        sa.ForeignKeyConstraint(
+            ["predecessor_id"], ["authorities.id"], name="fk_authority_links_predecessor_id_authorities"
+        ),
+        sa.ForeignKeyConstraint(
+            ["successor_id"], ["authorities.id"], name="fk_authority_links_successor_id_authorities"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_authority_links"),
         sa.UniqueConstraint("predecessor_id", "successor_id", name="uq_authority_links_pair"),
     )
@@ -108,9 +116,13 @@ def upgrade() -> None:
             sa.Column("import_run_id", sa.Integer(), nullable=True),
             sa.Column("source_rank", sa.Integer(), nullable=False),
             *extra,
-            sa.ForeignKeyConstraint(["authority_id"], ["authorities.id"], name=f"fk_{name}_authority_id_authorities"),
+            sa.ForeignKeyConstraint(
+                ["authority_id"], ["authorities.id"], name=f"fk_{name}_authority_id_authorities"
+            ),
             sa.ForeignKeyConstraint(["source_id"], ["sources.id"], name=f"fk_{name}_source_id_sources"),
-            sa.ForeignKeyConstraint(["import_run_id"], ["import_runs.id"], name=f"fk_{name}_import_run_id_import_runs"),
+            sa.ForeignKeyConstraint(
+                ["import_run_id"], ["import_runs.id"], name=f"fk_{name}_import_run_id_import_runs"
+            ),
             sa.PrimaryKeyConstraint("id", name=f"pk_{name}"),
         )
 
@@ -134,7 +146,10 @@ def upgrade() -> None:
         sa.Column("area", sa.String(40), nullable=False),
         sa.Column("grade", sa.String(40), nullable=False),
         sa.ForeignKeyConstraint(
-            ["inspection_id"], ["inspections.id"], name="fk_inspection_judgements_inspection_id_inspections", ondelete="CASCADE"
+            ["inspection_id"],
+            ["inspections.id"],
+            name="fk_inspection_judgements_inspection_id_inspections",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("inspection_id", "area", name="pk_inspection_judgements"),
     )
