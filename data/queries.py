@@ -458,3 +458,43 @@ def data_overview(engine: Engine) -> dict[str, Any]:
         )
         out["sources"] = [dict(r) for r in srcs]
     return out
+
+
+LEVEL_ORDER = {level: rank for rank, level in enumerate(vocab.LEVELS)}
+
+
+def interventions_in_force(engine: Engine, as_at: dt.date, region: str | None = None) -> pd.DataFrame:
+    """Interventions in force on a date, one row each (DOMAIN §5 levels), with their source.
+
+    A row whose start is only "observed" (known in force on a date, start unknown) counts
+    from that date. Support and supervision is returned but is not an NAO legend level.
+    """
+    a, iv, src = s.authorities, s.interventions, s.sources
+    stmt = (
+        select(
+            a.c.id.label("authority_id"),
+            a.c.code,
+            a.c.name,
+            a.c.region_code,
+            iv.c.level,
+            iv.c.kind,
+            iv.c.start_date,
+            iv.c.start_precision,
+            iv.c.end_date,
+            iv.c.title,
+            iv.c.details,
+            iv.c.people,
+            src.c.title.label("source"),
+            src.c.url.label("source_url"),
+        )
+        .join(iv, iv.c.authority_id == a.c.id)
+        .join(src, src.c.id == iv.c.source_id)
+        .where(iv.c.start_date <= as_at, or_(iv.c.end_date.is_(None), iv.c.end_date >= as_at))
+        .order_by(a.c.code, iv.c.start_date)
+    )
+    if region:
+        stmt = stmt.where(a.c.region_code == region)
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=list(stmt.selected_columns.keys()))
+    frame["severity"] = frame["level"].map(lambda lv: LEVEL_ORDER.get(lv, len(LEVEL_ORDER)))
+    return frame
