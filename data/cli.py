@@ -27,6 +27,15 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _region(text: str) -> str:
+    from data.register import load_regions
+
+    codes = dict(load_regions())
+    if text not in codes:
+        raise argparse.ArgumentTypeError(f"not an English region code: {text!r} (one of {', '.join(codes)})")
+    return text
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
@@ -169,7 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--as-at", type=_date, required=True, metavar="YYYY-MM-DD", help="reports published on or before"
     )
-    p.add_argument("--region", metavar="CODE", default=None, help="an ONS region code, e.g. E12000004")
+    p.add_argument(
+        "--region", type=_region, metavar="CODE", default=None, help="an ONS region code, e.g. E12000004"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_snapshot)
 
@@ -179,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--csv", action="store_true", help="print CSV: code,name,start,end,months,exit_grade (default)"
     )
     fmt.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--region", metavar="CODE", default=None, help="an ONS region code")
+    p.add_argument("--region", type=_region, metavar="CODE", default=None, help="an ONS region code")
     p.set_defaults(func=cmd_spells)
 
     p = sub.add_parser(

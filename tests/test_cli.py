@@ -93,3 +93,12 @@ def test_every_command_and_option_is_documented(command, options):
     assert f"oversight {command}" in readme, f"README.md does not describe `oversight {command}`"
     for option in options:
         assert option in readme, f"README.md does not describe `oversight {command} {option}`"
+
+
+def test_bad_arguments_are_usage_errors(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["snapshot", "--as-at", "2018-02-30", "--json"])
+    assert info.value.code == 2 and "not a date" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        cli.main(["spells", "--region", "E99"])
+    assert info.value.code == 2 and "not an English region code" in capsys.readouterr().err

@@ -17,14 +17,38 @@ BLOG_DATE = dt.date(2018, 5, 17)
 BLOG_URL = "https://edyourself.wordpress.com/2016/11/01/intervention-level-in-authorities-rated-inadequate-by-ofsted/"
 # Every authority in the blog's list "LOCAL AUTHORITIES RATED INADEQUATE" (17 May 2018).
 BLOG_LIST = {
-    "E10000006": "Cumbria", "E08000011": "Knowsley", "E10000017": "Lancashire", "E08000003": "Manchester",
-    "E08000008": "Tameside", "E08000015": "Wirral", "E08000025": "Birmingham", "E08000026": "Coventry",
-    "E08000027": "Dudley", "E08000028": "Sandwell", "E10000034": "Worcestershire", "E06000005": "Darlington",
-    "E08000017": "Doncaster", "E08000034": "Kirklees", "E08000018": "Rotherham", "E08000024": "Sunderland",
-    "E06000016": "Leicester", "E10000020": "Norfolk", "E09000003": "Barnet", "E09000006": "Bromley",
-    "E09000008": "Croydon", "E09000022": "Lambeth", "E09000030": "Tower Hamlets", "E09000032": "Wandsworth",
-    "E10000002": "Buckinghamshire", "E10000013": "Gloucestershire", "E06000038": "Reading", "E06000039": "Slough",
-    "E10000027": "Somerset", "E06000025": "South Gloucestershire", "E10000030": "Surrey", "E06000027": "Torbay",
+    "E10000006": "Cumbria",
+    "E08000011": "Knowsley",
+    "E10000017": "Lancashire",
+    "E08000003": "Manchester",
+    "E08000008": "Tameside",
+    "E08000015": "Wirral",
+    "E08000025": "Birmingham",
+    "E08000026": "Coventry",
+    "E08000027": "Dudley",
+    "E08000028": "Sandwell",
+    "E10000034": "Worcestershire",
+    "E06000005": "Darlington",
+    "E08000017": "Doncaster",
+    "E08000034": "Kirklees",
+    "E08000018": "Rotherham",
+    "E08000024": "Sunderland",
+    "E06000016": "Leicester",
+    "E10000020": "Norfolk",
+    "E09000003": "Barnet",
+    "E09000006": "Bromley",
+    "E09000008": "Croydon",
+    "E09000022": "Lambeth",
+    "E09000030": "Tower Hamlets",
+    "E09000032": "Wandsworth",
+    "E10000002": "Buckinghamshire",
+    "E10000013": "Gloucestershire",
+    "E06000038": "Reading",
+    "E06000039": "Slough",
+    "E10000027": "Somerset",
+    "E06000025": "South Gloucestershire",
+    "E10000030": "Surrey",
+    "E06000027": "Torbay",
     "E06000037": "West Berkshire",
 }
 
@@ -82,7 +106,10 @@ def test_every_seed_fact_has_a_source(seeded):
     with seeded.connect() as conn:
         for table in s.FACT_TABLES:
             orphans = conn.execute(
-                select(func.count()).select_from(table).outerjoin(s.sources).where(s.sources.c.title.is_(None))
+                select(func.count())
+                .select_from(table)
+                .outerjoin(s.sources)
+                .where(s.sources.c.title.is_(None))
             ).scalar_one()
             assert orphans == 0
         urls = {r.url for r in conn.execute(select(s.sources.c.url))}
