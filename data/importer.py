@@ -259,12 +259,13 @@ def _match_inspection(ws: WorkingSet, aid: int, rec: InspectionRecord) -> _Fact 
             continue
         e_pub = None if v["publication_estimated"] else _window(v["publication_date"], v["date_precision"])
         e_ins = _window(v["inspection_date"], v["date_precision"])
+        limit = 10 if rec.date_precision == v["date_precision"] == "day" else 0
         score: int | None = None
         gap = _gap(r_pub, e_pub)
-        if gap is not None and gap <= 10:
+        if gap is not None and gap <= limit:
             score = gap
         gap = _gap(r_ins, e_ins)
-        if gap is not None and gap <= 10:
+        if gap is not None and gap <= limit:
             score = gap if score is None else min(score, gap)
         grades_agree = (
             rec.overall is None
@@ -282,6 +283,9 @@ def _match_inspection(ws: WorkingSet, aid: int, rec: InspectionRecord) -> _Fact 
 
 
 def _match_visit(ws: WorkingSet, aid: int, rec: VisitRecord) -> _Fact | None:
+    """Same kind, and every date both sides give agrees (a few days for exact dates, an
+    overlapping month or year for coarse ones); with no common date, a letter published
+    within 75 days of the visit."""
     r_day = _window(rec.visit_date, rec.date_precision)
     r_pub = _window(rec.publication_date, rec.date_precision)
     best: tuple[int, _Fact] | None = None
@@ -289,17 +293,18 @@ def _match_visit(ws: WorkingSet, aid: int, rec: VisitRecord) -> _Fact | None:
         v = fact.values
         if v["kind"] != rec.kind:
             continue
+        limit = 3 if rec.date_precision == v["date_precision"] == "day" else 0
         e_day = _window(v["visit_date"], v["date_precision"])
         e_pub = _window(v["publication_date"], v["date_precision"])
-        score = None
-        for a, b, limit in ((r_day, e_day, 3), (r_pub, e_pub, 3)):
-            gap = _gap(a, b)
-            if gap is not None and gap <= limit:
-                score = gap if score is None else min(score, gap)
-        for ins, pub in ((r_day, e_pub), (e_day, r_pub)):
-            lag = _lag(ins, pub)
-            if lag is not None and 0 <= lag <= 75 and score is None:
-                score = 100 + lag
+        gaps = [g for g in (_gap(r_day, e_day), _gap(r_pub, e_pub)) if g is not None]
+        if any(g > limit for g in gaps):
+            continue
+        score = min(gaps) if gaps else None
+        if score is None:
+            for ins, pub in ((r_day, e_pub), (e_day, r_pub)):
+                lag = _lag(ins, pub)
+                if lag is not None and 0 <= lag <= 75:
+                    score = 100 + lag
         if score is not None and (best is None or score < best[0]):
             best = (score, fact)
     return best[1] if best else None
@@ -327,13 +332,15 @@ def _match_intervention(ws: WorkingSet, aid: int, rec: InterventionRecord) -> _F
 
 
 def _match_event(ws: WorkingSet, aid: int, rec: EventRecord) -> _Fact | None:
+    """Events are typed by people: the same kind and title within a month is the same event."""
     r_day = _window(rec.date, rec.date_precision)
+    title = rec.title.strip().lower()
     for fact in ws.candidates("events", aid):
         v = fact.values
-        if v["kind"] != rec.kind or (rec.kind == "other" and v["title"] != rec.title):
+        if v["kind"] != rec.kind or v["title"].strip().lower() != title:
             continue
         gap = _gap(r_day, _window(v["date"], v["date_precision"]))
-        if gap is not None and gap <= 3:
+        if gap is not None and gap <= 31:
             return fact
     return None
 
