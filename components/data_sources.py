@@ -70,18 +70,19 @@ def _sources_table(sources: list[dict]) -> pd.DataFrame:
     if frame.empty:
         return frame
     frame["kind"] = frame["kind"].map(lambda k: KIND_LABELS.get(k, k))
+    frame["published"] = pd.to_datetime(frame["published"])  # missing dates show blank, not "None"
     frame = frame.rename(
         columns={
             "title": "Source",
             "publisher": "Publisher",
             "published": "Published",
             "kind": "Kind",
-            "facts": "Facts",
+            "facts": "Facts it sources",
             "url": "Link",
             "licence": "Licence",
         }
-    )
-    return frame[["Source", "Publisher", "Published", "Kind", "Facts", "Licence", "Link"]]
+    ).fillna({"Publisher": "", "Licence": "", "Link": ""})
+    return frame[["Source", "Publisher", "Published", "Kind", "Facts it sources", "Licence", "Link"]]
 
 
 def authorities_table(latest: pd.DataFrame) -> pd.DataFrame:
@@ -193,7 +194,11 @@ def render(filters: Filters) -> None:
     titled_table(
         _sources_table(overview["sources"]),
         title="Sources",
-        caption="Every fact in the tracker links to one of these sources.",
+        caption=(
+            "Every fact in the tracker links to one of these sources. When two sources state the same fact, "
+            "the higher-ranked one sources it (a newer Ofsted release over an older one, Ofsted over the tracker), "
+            "so a source can show 0."
+        ),
         key="sources",
         file_name="sources.csv",
         column_config={
