@@ -13,15 +13,13 @@ st.set_page_config(
     layout="wide",
 )
 
+# Page files are named unlike their URL paths on purpose: Streamlit still knows the old
+# pages/ auto-navigation, which would run a page file *without* this router when a URL
+# path equals a file name (before st.navigation has run once in the process).
 navigation = st.navigation(
     [
-        st.Page(
-            "pages/data_sources.py",
-            title="Data & sources",
-            icon=":material/database:",
-            url_path="data",
-            default=True,
-        ),
+        st.Page("pages/intervention_map.py", title="Intervention map", icon=":material/map:", url_path="map", default=True),
+        st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="data"),
     ],
     position="sidebar",
 )

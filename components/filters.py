@@ -18,6 +18,7 @@ ALL = "all"
 KEY_REGION = "filters_region"
 KEY_AS_AT = "filters_as_at"
 KEY_NOTES = "filters_notes"
+KEY_PENDING = "filters_pending_as_at"
 #: The first single inspection framework reports (Nov 2013) start the app's time axis.
 EARLIEST = dt.date(2009, 4, 1)
 
@@ -62,6 +63,12 @@ def parse_params(params: dict[str, str], default_as_at: dt.date, latest: dt.date
     return Filters(region=region, as_at=as_at, notes=notes)
 
 
+def request_date(day: dt.date) -> None:
+    """Ask for the as-at date to change on the next run (a widget's value cannot be set
+    after it is drawn): used by the map's play button."""
+    st.session_state[KEY_PENDING] = day
+
+
 def _clear_notes() -> None:
     st.session_state[KEY_NOTES] = []
 
@@ -73,6 +80,9 @@ def render(default_as_at: dt.date, latest: dt.date) -> Filters:
         st.session_state[KEY_REGION] = first.region or ALL
         st.session_state[KEY_AS_AT] = first.as_at
         st.session_state[KEY_NOTES] = first.notes
+    pending = st.session_state.pop(KEY_PENDING, None)
+    if pending is not None:
+        st.session_state[KEY_AS_AT] = min(max(pending, EARLIEST), latest)
     regions = load_regions()
     names = dict(regions)
     with st.sidebar:

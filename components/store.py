@@ -40,6 +40,11 @@ def data_version() -> int:
         return int(conn.execute(select(func.coalesce(func.max(s.import_runs.c.id), 0))).scalar_one())
 
 
+def cache_key() -> tuple[str, int]:
+    """(database URL, data version) for components that cache their own results."""
+    return _key()
+
+
 def _key() -> tuple[str, int]:
     """(database URL, data version): results are cached per database and per import."""
     return str(engine().url), data_version()
@@ -70,3 +75,50 @@ def _data_as_at(key: tuple[str, int]) -> dt.date | None:
 
 def data_as_at() -> dt.date | None:
     return _data_as_at(_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _level_inputs(key: tuple[str, int]):
+    return queries.level_inputs(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _levels(key: tuple[str, int], as_at: dt.date) -> pd.DataFrame:
+    return queries.intervention_levels(
+        engine(), as_at, None, inputs=_level_inputs(key), latest=_latest_judgements(key, as_at, None)
+    )
+
+
+def levels(as_at: dt.date) -> pd.DataFrame:
+    """Every authority existing on the date: level, since, latest judgement (all England)."""
+    return _levels(_key(), as_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _code_owners(key: tuple[str, int]) -> dict[str, int]:
+    return queries.code_owners(engine())
+
+
+def code_owners() -> dict[str, int]:
+    """ONS code -> authority id, for every code any authority has had."""
+    return _code_owners(_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _facts(key: tuple[str, int], authority_id: int) -> list[dict[str, Any]]:
+    return queries.authority_facts(engine(), authority_id)
+
+
+def facts(authority_id: int) -> list[dict[str, Any]]:
+    return _facts(_key(), authority_id)
+
+
+@st.cache_resource(show_spinner="Preparing boundaries…", max_entries=8)
+def boundaries(data_dir: str | None, vintage: str) -> dict[str, Any] | None:
+    """The simplified boundaries of a vintage, once per process (None if not available)."""
+    from pathlib import Path
+
+    from data import boundaries as b
+
+    path = b.boundary_file(Path(data_dir) if data_dir else None, vintage)
+    return b.load_simplified(path) if path else None

@@ -498,3 +498,64 @@ def interventions_in_force(engine: Engine, as_at: dt.date, region: str | None = 
         frame = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=list(stmt.selected_columns.keys()))
     frame["severity"] = frame["level"].map(lambda lv: LEVEL_ORDER.get(lv, len(LEVEL_ORDER)))
     return frame
+
+
+def level_inputs(engine: Engine) -> tuple[dict[int, list], dict[int, list[tuple[dt.date, str | None]]]]:
+    """Everything the level rules need, for all authorities: interventions and judgements.
+
+    Small (hundreds of rows): loaded once per data version and reused for every date.
+    """
+    from data.levels import Intervention
+
+    iv, src, i = s.interventions, s.sources, s.inspections
+    interventions: dict[int, list] = {}
+    judgements: dict[int, list[tuple[dt.date, str | None]]] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(
+            select(iv.c.authority_id, iv.c.level, iv.c.start_date, iv.c.start_precision, iv.c.end_date,
+                   iv.c.title, src.c.title.label("source"), src.c.url)
+            .join(src, src.c.id == iv.c.source_id)
+            .order_by(iv.c.authority_id, iv.c.start_date, iv.c.id)
+        ):
+            interventions.setdefault(r.authority_id, []).append(
+                Intervention(r.level, r.start_date, r.start_precision, r.end_date, r.title, r.source, r.url)
+            )
+        for r in conn.execute(
+            select(i.c.authority_id, i.c.publication_date, i.c.overall_effectiveness)
+            .where(i.c.is_full.is_(True), i.c.publication_date.is_not(None))
+            .order_by(i.c.authority_id, i.c.publication_date)
+        ):
+            judgements.setdefault(r.authority_id, []).append((r.publication_date, r.overall_effectiveness))
+    return interventions, judgements
+
+
+def intervention_levels(
+    engine: Engine,
+    as_at: dt.date,
+    region: str | None = None,
+    inputs: tuple[dict, dict] | None = None,
+    latest: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Each authority existing on the date with its intervention level and latest judgement."""
+    from data.levels import level_on
+
+    interventions, judgements = inputs or level_inputs(engine)
+    frame = (latest if latest is not None else latest_judgements(engine, as_at, region)).copy()
+    levels = [
+        level_on(as_at, interventions.get(aid, []), judgements.get(aid, [])) for aid in frame["authority_id"]
+    ]
+    frame["level"] = [lv.level for lv in levels]
+    frame["level_label"] = [lv.label for lv in levels]
+    frame["since"] = [lv.since for lv in levels]
+    frame["since_precision"] = [lv.since_precision for lv in levels]
+    frame["end_presumed"] = [lv.end_presumed for lv in levels]
+    frame["intervention"] = [lv.intervention.title if lv.intervention else None for lv in levels]
+    frame["intervention_source"] = [lv.intervention.source if lv.intervention else None for lv in levels]
+    frame["intervention_source_url"] = [lv.intervention.source_url if lv.intervention else None for lv in levels]
+    return frame
+
+
+def code_owners(engine: Engine) -> dict[str, int]:
+    """ONS code -> authority id for every code in the register (recodes share an id)."""
+    with engine.connect() as conn:
+        return {r.code: r.authority_id for r in conn.execute(select(s.authority_codes))}
