@@ -120,8 +120,37 @@ def render(default_as_at: dt.date, latest: dt.date) -> Filters:
     return filters
 
 
+def render_for_store() -> Filters:
+    """The sidebar with the store's dates: the default is the newest publication date."""
+    from components import store
+
+    newest = store.data_as_at()
+    today = dt.date.today()
+    filters = render(default_as_at=newest or today, latest=max(newest or today, today))
+    st.sidebar.caption(f"Judgements published up to {long_date(newest)}.")
+    return filters
+
+
+def _drawn_this_run() -> bool:
+    """Whether the router drew the sidebar in this script run."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    try:
+        return KEY_REGION in ctx.shared.widget_user_keys_this_run.snapshot()  # type: ignore[union-attr]
+    except AttributeError:  # another Streamlit version: trust the router
+        return True
+
+
 def current() -> Filters:
-    """The filters as set this run (pages call this after the router drew the sidebar)."""
+    """The filters as set this run.
+
+    Streamlit can run a file of ``pages/`` on its own, without the router (its old
+    auto-navigation, e.g. ``AppTest.switch_page`` or a first deep link): then the page
+    draws the shared sidebar itself, so it never depends on how it was reached.
+    """
+    if not _drawn_this_run():
+        return render_for_store()
     region = st.session_state.get(KEY_REGION, ALL)
     return Filters(
         region=None if region == ALL else region,

@@ -68,7 +68,9 @@ SHORT_JUDGEMENTS = {vocab.RI: "Requires improvement"}
 def categories(colour_by: str, short: bool = False) -> list[Category]:
     """Legend entries in order for a colouring ('intervention' or 'judgement')."""
     if colour_by == "judgement":
-        return [Category(k, SHORT_JUDGEMENTS.get(k, k) if short else k, c) for k, c in JUDGEMENT_COLOURS.items()]
+        return [
+            Category(k, SHORT_JUDGEMENTS.get(k, k) if short else k, c) for k, c in JUDGEMENT_COLOURS.items()
+        ]
     return [Category(k, (SHORT_LEVELS if short else vocab.LEVELS)[k], c) for k, c in LEVEL_COLOURS.items()]
 
 
@@ -97,15 +99,24 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
             since.append(f"since {_date_text(day, precision)}")
     out["since_text"] = since
     out["judgement_text"] = [
-        f"{j} (published {_date_text(d)}{', estimated' if est else ''})" if isinstance(j, str) else NOT_INSPECTED
-        for j, d, est in zip(out["judgement"], out["published"], out["publication_estimated"].eq(True), strict=True)
+        f"{j} (published {_date_text(d)}{', estimated' if est else ''})"
+        if isinstance(j, str)
+        else NOT_INSPECTED
+        for j, d, est in zip(
+            out["judgement"], out["published"], out["publication_estimated"].eq(True), strict=True
+        )
     ]
     out["judgement_key"] = out["judgement"].where(out["judgement"].notna(), NOT_INSPECTED)
     out["hover"] = [
         f"<b>{name}</b><br>{label} {since_text}<br>Latest judgement: {jt}"
         + (f"<br><i>{iv}</i>" if isinstance(iv, str) and iv else "")
         for name, label, since_text, jt, iv in zip(
-            out["name"], out["level_label"], out["since_text"], out["judgement_text"], out["intervention"], strict=True
+            out["name"],
+            out["level_label"],
+            out["since_text"],
+            out["judgement_text"],
+            out["intervention"],
+            strict=True,
         )
     ]
     return out
@@ -198,7 +209,9 @@ def geo_figure(
     outside = frame[~in_region]
     if len(outside):
         # Authorities outside the chosen region fade to white: the region stands out.
-        fig.add_trace(_choropleth(outside, features, "#FFFFFF", "Outside the region", False, "geo", "#BFBFBF"))
+        fig.add_trace(
+            _choropleth(outside, features, "#FFFFFF", "Outside the region", False, "geo", "#BFBFBF")
+        )
     for cat, count in legend_counts(shown, colour_by, short=True):
         rows = shown[shown[key] == cat.key]
         label = f"{cat.label} ({count})"
@@ -206,7 +219,9 @@ def geo_figure(
         if show_inset:
             lrows = rows[london[rows.index]]
             if len(lrows):
-                fig.add_trace(_choropleth(lrows, features, cat.colour, label, False, "geo2", legendgroup=cat.key))
+                fig.add_trace(
+                    _choropleth(lrows, features, cat.colour, label, False, "geo2", legendgroup=cat.key)
+                )
     geo_common = {
         "visible": False,
         "showframe": False,
@@ -277,6 +292,9 @@ def _choropleth(
         showlegend=showlegend,
         legendgroup=legendgroup,
         geo=geo,
+        # A click selects an authority (it opens its facts): the map itself is not dimmed.
+        selected={"marker": {"opacity": 1}},
+        unselected={"marker": {"opacity": 1}},
     )
 
 
@@ -322,31 +340,36 @@ def tile_figure(
     key = _key_column(colour_by)
     in_region = frame["region_code"].eq(region) if region else pd.Series(True, index=frame.index)
     fig = go.Figure()
-    counts = dict((c.key, n) for c, n in legend_counts(frame[in_region], colour_by))
-    for cat, _ in legend_counts(frame, colour_by, short=True):
-        count = counts[cat.key]
-        rows = frame[frame[key] == cat.key]
+    shown, outside = frame[in_region], frame[~in_region]
+
+    def tiles(
+        rows: pd.DataFrame, fill: str, text: str, line: str, name: str, legend: bool, group: str
+    ) -> go.Scatter:
         pos = [layout.get(c, (0, 0, c[:3])) for c in rows["code"]]
-        fig.add_trace(
-            go.Scatter(
-                x=[q[0] for q in pos],
-                y=[q[1] for q in pos],
-                mode="markers+text",
-                text=[q[2] for q in pos],
-                textfont={"size": 10, "color": ["white" if cat.colour in DARK_FILLS else p.TEXT] * len(rows)},
-                marker={
-                    "symbol": "square",
-                    "size": 30,
-                    "color": cat.colour,
-                    "line": {"color": "white", "width": 1},
-                    "opacity": [1.0 if v else FADED_OPACITY for v in in_region[rows.index]],
-                },
-                customdata=rows[["code", "hover"]].values,
-                hovertemplate="%{customdata[1]}<extra></extra>",
-                name=f"{cat.label} ({count})",
-                legendgroup=cat.key,
-            )
+        return go.Scatter(
+            x=[q[0] for q in pos],
+            y=[q[1] for q in pos],
+            mode="markers+text",
+            text=[q[2] for q in pos],
+            textfont={"size": 10, "color": text},
+            marker={"symbol": "square", "size": 30, "color": fill, "line": {"color": line, "width": 1}},
+            customdata=rows[["code", "hover"]].values,
+            hovertemplate="%{customdata[1]}<extra></extra>",
+            name=name,
+            showlegend=legend,
+            legendgroup=group,
+            # A click selects an authority (it opens its facts): the map itself is not dimmed.
+            selected={"marker": {"opacity": 1}},
+            unselected={"marker": {"opacity": 1}},
         )
+
+    if len(outside):
+        # Outside the chosen region: white tiles, grey labels, so the region stands out.
+        fig.add_trace(tiles(outside, "#FFFFFF", "#8C8C8C", "#D9D9D9", "Outside the region", False, "outside"))
+    for cat, count in legend_counts(shown, colour_by, short=True):
+        rows = shown[shown[key] == cat.key]
+        text = "white" if cat.colour in DARK_FILLS else p.TEXT
+        fig.add_trace(tiles(rows, cat.colour, text, "white", f"{cat.label} ({count})", True, cat.key))
     fig.update_xaxes(visible=False, scaleanchor="y", scaleratio=1, range=[-1.5, 19.5], fixedrange=True)
     fig.update_yaxes(visible=False, range=[-1, 19], fixedrange=True)
     _layout(

@@ -8,6 +8,7 @@ equal-area tile map is used, which needs no external data.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -35,6 +36,8 @@ VIEWS = {"geo": "Map (boundaries)", "tiles": "Tile map (one square per authority
 KEY_COLOUR, KEY_VIEW, KEY_LA = "map_colour", "map_view", "map_la"
 KEY_NOTES = "map_notes"
 FIRST_SIF = dt.date(2013, 11, 1)
+#: Seconds each quarter stays on screen while playing (OVERSIGHT_PLAY_DELAY overrides).
+PLAY_DELAY = float(os.environ.get("OVERSIGHT_PLAY_DELAY", "0.35"))
 NONE = ""
 
 
@@ -54,7 +57,9 @@ def parse_params(params: dict[str, str], known_codes: set[str]) -> MapState:
         if colour in COLOURS:
             state.colour = colour
         else:
-            state.notes.append(f"The link's colour {colour!r} is not one of {', '.join(COLOURS)}; showing intervention.")
+            state.notes.append(
+                f"The link's colour {colour!r} is not one of {', '.join(COLOURS)}; showing intervention."
+            )
     view = params.get("view")
     if view:
         if view in VIEWS:
@@ -75,7 +80,7 @@ def quarter_ends(start: dt.date, end: dt.date) -> list[dt.date]:
     days = []
     year, month = start.year, ((start.month - 1) // 3 + 1) * 3
     while True:
-        last = (dt.date(year + (month // 12), month % 12 + 1, 1) - dt.timedelta(days=1))
+        last = dt.date(year + (month // 12), month % 12 + 1, 1) - dt.timedelta(days=1)
         if last > end:
             break
         if last >= start:
@@ -120,7 +125,9 @@ def _clear_notes() -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _cached_figure(key: tuple, colour: str, view: str, as_at: dt.date, region: str | None, vintage: str | None):
+def _cached_figure(
+    key: tuple, colour: str, view: str, as_at: dt.date, region: str | None, vintage: str | None
+):
     """Figures are cached per data version, date, region, colouring and view: a rerun that
     changes none of them (a table sort, a selection) costs no figure building."""
     data_dir = settings.data_dir()
@@ -132,7 +139,14 @@ def _cached_figure(key: tuple, colour: str, view: str, as_at: dt.date, region: s
 
 def figure_for(frame: pd.DataFrame, state: MapState, filters: Filters, geojson: dict | None):
     if state.view == "geo" and geojson is not None:
-        return geo_figure(frame.dropna(subset=["feature"]), geojson, state.colour, filters.as_at, filters.region, filters.region_name)
+        return geo_figure(
+            frame.dropna(subset=["feature"]),
+            geojson,
+            state.colour,
+            filters.as_at,
+            filters.region,
+            filters.region_name,
+        )
     return tile_figure(frame, state.colour, filters.as_at, filters.region, filters.region_name)
 
 
@@ -173,7 +187,12 @@ def render(filters: Filters) -> None:
     st.title("Intervention map")
     controls = st.columns([2, 3, 2])
     colour = controls[0].radio(
-        "Colour by", list(COLOURS), format_func=COLOURS.get, key=KEY_COLOUR, horizontal=True, on_change=_clear_notes
+        "Colour by",
+        list(COLOURS),
+        format_func=COLOURS.get,
+        key=KEY_COLOUR,
+        horizontal=True,
+        on_change=_clear_notes,
     )
     view = controls[1].radio(
         "View", list(VIEWS), format_func=VIEWS.get, key=KEY_VIEW, horizontal=True, on_change=_clear_notes
@@ -191,7 +210,9 @@ def render(filters: Filters) -> None:
             icon=":material/grid_view:",
         )
 
-    frame = frame_for(filters.as_at, {f["properties"]["code"] for f in geojson["features"]} if geojson else None)
+    frame = frame_for(
+        filters.as_at, {f["properties"]["code"] for f in geojson["features"]} if geojson else None
+    )
     names = frame.sort_values("name").set_index("code")["name"].to_dict()
     if st.session_state[KEY_LA] and st.session_state[KEY_LA] not in names:
         # The selected authority did not exist on this date (e.g. Cumbria after 2023).
@@ -204,7 +225,11 @@ def render(filters: Filters) -> None:
         if play:
             _play(chart, state, filters, latest)
         fig = _cached_figure(
-            store.cache_key(), state.colour, state.view if geojson else "tiles", filters.as_at, filters.region,
+            store.cache_key(),
+            state.colour,
+            state.view if geojson else "tiles",
+            filters.as_at,
+            filters.region,
             vintage if geojson else None,
         )
         event = chart.plotly_chart(
@@ -255,7 +280,9 @@ def _clicked_code(event) -> str | None:
 
 
 def _table(frame: pd.DataFrame, state: MapState, filters: Filters) -> None:
-    counts = legend_counts(frame if not filters.region else frame[frame["region_code"] == filters.region], state.colour)
+    counts = legend_counts(
+        frame if not filters.region else frame[frame["region_code"] == filters.region], state.colour
+    )
     st.markdown(f"#### {title_text(filters.as_at, state.colour, filters.region_name)}")
     st.markdown(" · ".join(f"{cat.label}: **{n}**" for cat, n in counts))
     table = table_for(frame, filters.region)
@@ -294,8 +321,9 @@ def _play(chart, state: MapState, filters: Filters, latest: dt.date) -> None:
             theme=None,
             key=f"map_play_{day.isoformat()}",
         )
-        time.sleep(0.4)
+        time.sleep(PLAY_DELAY)
     shared_filters.request_date(latest)
+    st.rerun()
 
 
 def _selected(frame: pd.DataFrame, code: str) -> None:
@@ -339,4 +367,6 @@ def _selected(frame: pd.DataFrame, code: str) -> None:
             "Link": st.column_config.LinkColumn("Link"),
         },
     )
-    st.caption("Dates: publication of reports and letters where known; month- or year-level facts show the first day.")
+    st.caption(
+        "Dates: publication of reports and letters where known; month- or year-level facts show the first day."
+    )

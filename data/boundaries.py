@@ -62,6 +62,9 @@ def load_simplified(path: Path) -> dict[str, Any]:
     features = raw["features"]
     geoms = np.array([shape(f["geometry"]) for f in features])
     simplified = shapely.coverage_simplify(geoms, TOLERANCE)
+    # Snap to a 0.001° grid keeping geometries valid (slivers that collapse are dropped;
+    # neighbours snap their shared vertices identically, so borders still meet).
+    simplified = shapely.set_precision(simplified, 10**-ROUND)
     # plotly's geo traces need clockwise exterior rings (d3-geo): simplification may flip them.
     simplified = shapely.orient_polygons(simplified, exterior_cw=True)
     out = []
@@ -84,7 +87,9 @@ def load_simplified(path: Path) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": out}
 
 
-def bounds(collection: dict[str, Any], codes: set[str] | None = None) -> tuple[float, float, float, float] | None:
+def bounds(
+    collection: dict[str, Any], codes: set[str] | None = None
+) -> tuple[float, float, float, float] | None:
     """(min lon, min lat, max lon, max lat) of the features with the given codes."""
     boxes = [
         f["properties"]["bbox"]

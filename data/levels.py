@@ -108,9 +108,7 @@ def spans(
             start = latest_spell_start(iv.start, ordered) or iv.start
         end, presumed = iv.end, False
         if end is None and iv.level != vocab.ALTERNATIVE_DELIVERY:
-            exit_day = next(
-                (p for p, g in ordered if p > start and g and g != vocab.INADEQUATE), None
-            )
+            exit_day = next((p for p, g in ordered if p > start and g and g != vocab.INADEQUATE), None)
             if exit_day is not None:
                 end = _add_months(exit_day, PRESUMED_REVIEW_MONTHS)
                 if iv.start_precision == "observed":
@@ -129,15 +127,15 @@ def level_on(
     in_force = [
         sp
         for sp in spans(interventions, judgements)
-        if sp.start <= day
-        and (sp.end is None or day <= sp.end)
-        and sp.intervention.level in SEVERITY
+        if sp.start <= day and (sp.end is None or day <= sp.end) and sp.intervention.level in SEVERITY
     ]
     if in_force:
         top = min(in_force, key=lambda sp: (SEVERITY[sp.intervention.level], sp.start))
         same = [sp.start for sp in in_force if sp.intervention.level == top.intervention.level]
         # "spell": the start was not recorded and is taken from the inadequate judgement.
-        precision = "spell" if top.intervention.start_precision == "observed" else top.intervention.start_precision
+        precision = (
+            "spell" if top.intervention.start_precision == "observed" else top.intervention.start_precision
+        )
         return Level(top.intervention.level, min(same), precision, top.intervention, top.end_presumed)
     latest = [(p, g) for p, g in sorted(judgements) if p <= day and g]
     if latest and latest[-1][1] == vocab.INADEQUATE:

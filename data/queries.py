@@ -512,8 +512,16 @@ def level_inputs(engine: Engine) -> tuple[dict[int, list], dict[int, list[tuple[
     judgements: dict[int, list[tuple[dt.date, str | None]]] = {}
     with engine.connect() as conn:
         for r in conn.execute(
-            select(iv.c.authority_id, iv.c.level, iv.c.start_date, iv.c.start_precision, iv.c.end_date,
-                   iv.c.title, src.c.title.label("source"), src.c.url)
+            select(
+                iv.c.authority_id,
+                iv.c.level,
+                iv.c.start_date,
+                iv.c.start_precision,
+                iv.c.end_date,
+                iv.c.title,
+                src.c.title.label("source"),
+                src.c.url,
+            )
             .join(src, src.c.id == iv.c.source_id)
             .order_by(iv.c.authority_id, iv.c.start_date, iv.c.id)
         ):
@@ -551,7 +559,9 @@ def intervention_levels(
     frame["end_presumed"] = [lv.end_presumed for lv in levels]
     frame["intervention"] = [lv.intervention.title if lv.intervention else None for lv in levels]
     frame["intervention_source"] = [lv.intervention.source if lv.intervention else None for lv in levels]
-    frame["intervention_source_url"] = [lv.intervention.source_url if lv.intervention else None for lv in levels]
+    frame["intervention_source_url"] = [
+        lv.intervention.source_url if lv.intervention else None for lv in levels
+    ]
     return frame
 
 

@@ -16,10 +16,11 @@ APP = str(ROOT / "app.py")
 def app(monkeypatch, loaded_sqlite_url):
     monkeypatch.setenv("OVERSIGHT_DATABASE_URL", loaded_sqlite_url)
 
-    def make(**params: str) -> AppTest:
+    def make(page: str = "pages/data_sources.py", **params: str) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)
         for key, value in params.items():
             at.query_params[key] = value
+        at.switch_page(page)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         return at
@@ -89,5 +90,7 @@ def test_empty_database_still_renders(monkeypatch, tmp_path):
     monkeypatch.setenv("OVERSIGHT_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
+    assert not at.exception  # the map page, on the seed tracker alone
+    at.switch_page("pages/data_sources.py").run()
     assert not at.exception
     assert "only the built-in seed tracker is loaded" in _texts(at)

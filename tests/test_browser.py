@@ -49,7 +49,7 @@ def _wait_for_app(page) -> None:
 def test_data_and_sources_in_chromium(browser, server, artifacts):
     context = browser.new_context(viewport={"width": 1400, "height": 2600})
     page = context.new_page()
-    page.goto(f"{server.base}/?region=E12000001&as_at=2018-05-17")
+    page.goto(f"{server.base}/data?region=E12000001&as_at=2018-05-17")
     page.get_by_role("heading", name="Data & sources").wait_for(timeout=30_000)
     page.get_by_text("Latest Ofsted judgement, North East, as at 17 May 2018").wait_for(timeout=30_000)
     page.wait_for_selector("[data-testid='stDataFrame']", timeout=30_000)
@@ -67,19 +67,74 @@ def test_data_and_sources_in_chromium(browser, server, artifacts):
 
 
 def test_sidebar_shows_only_page_titles(page, server, artifacts):
-    page.goto(server.base)
+    page.goto(f"{server.base}/data")
     page.get_by_role("heading", name="Data & sources").wait_for(timeout=30_000)
     _wait_for_app(page)
     sidebar = page.locator("[data-testid='stSidebar']")
     text = sidebar.inner_text()
     page.screenshot(path=str(artifacts / "sidebar.png"))
     assert "data sources" not in text  # Streamlit's auto-navigation from pages/ would show file names
+    assert "intervention map" not in text
+    assert "Intervention map" in text and "Data & sources" in text
     assert "Region" in text and "As at" in text
 
 
 def test_bad_parameter_shows_a_note_not_a_traceback(page, server, artifacts):
-    page.goto(f"{server.base}/?region=nowhere&as_at=yesterday")
+    page.goto(f"{server.base}/data?region=nowhere&as_at=yesterday")
     page.get_by_text("is not an English region code").wait_for(timeout=30_000)
     _wait_for_app(page)
     page.screenshot(path=str(artifacts / "bad_parameters.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+MAP_VIEWS = [
+    ("2016-03-31", None, 152),
+    ("2018-05-17", None, 152),
+    ("2024-06-30", None, 153),
+    ("2018-05-17", "E12000005", 152),
+    ("2024-06-30", "E12000007", 153),
+]
+
+
+def _wait_for_map(page) -> None:
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot path.choroplethlocation, "
+        ".js-plotly-plot .scatterlayer .point').length > 100",
+        timeout=60_000,
+    )
+
+
+@pytest.mark.parametrize(("as_at", "region", "authorities"), MAP_VIEWS)
+def test_map_draws_in_chromium(browser, server, artifacts, as_at, region, authorities):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    query = f"?as_at={as_at}" + (f"&region={region}" if region else "")
+    page.goto(f"{server.base}/{query}")
+    _wait_for_map(page)
+    _wait_for_app(page)
+    page.wait_for_timeout(500)
+    shapes = page.locator(".js-plotly-plot path.choroplethlocation").count()
+    # Every authority is drawn once on the main map (London again in the England inset).
+    assert shapes >= authorities
+    title = page.locator(".js-plotly-plot .gtitle").first.text_content()
+    assert "as at" in title and ("England" in title if not region else "England" not in title)
+    page.screenshot(path=str(artifacts / f"map_{as_at}_{region or 'england'}.png"))
+    assert page.locator("[data-testid='stException']").count() == 0
+    context.close()
+
+
+def test_clicking_a_tile_selects_the_authority(browser, server, artifacts):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    page.goto(f"{server.base}/?as_at=2018-05-17&view=tiles")
+    _wait_for_map(page)
+    _wait_for_app(page)
+    point = page.locator(".js-plotly-plot .scatterlayer .trace").first.locator(".point").first
+    box = point.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => window.location.search.includes('la=')", timeout=30_000)
+    _wait_for_app(page)
+    page.screenshot(path=str(artifacts / "map_selected.png"), full_page=True)
+    assert page.locator("h3").count() >= 1
+    context.close()

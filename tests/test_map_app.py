@@ -1,0 +1,120 @@
+"""The map page without a browser: every control, URL state, fallbacks, the 2018 picture."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def app(monkeypatch, loaded_sqlite_url, data_dir):
+    monkeypatch.setenv("OVERSIGHT_DATABASE_URL", loaded_sqlite_url)
+    monkeypatch.setenv("OVERSIGHT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("OVERSIGHT_PLAY_DELAY", "0")
+
+    def make(**params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return make
+
+
+def _figure(at: AppTest) -> dict:
+    charts = at.get("plotly_chart")
+    assert charts, "no plotly chart drawn"
+    return json.loads(charts[-1].proto.spec)
+
+
+def _table(at: AppTest):
+    return next(d.value for d in at.dataframe if "Intervention level" in d.value.columns)
+
+
+def test_map_is_the_default_page_and_draws_england(app):
+    at = app(as_at="2018-05-17")
+    fig = _figure(at)
+    drawn = [
+        c
+        for t in fig["data"]
+        if t["type"] == "choropleth" and t.get("geo", "geo") == "geo"
+        for c in t["locations"]
+    ]
+    assert len(drawn) == 152
+    assert len(at.get("plotly_chart")[-1].proto.spec.encode()) <= 300_000
+    names = [t["name"] for t in fig["data"] if t.get("showlegend")]
+    assert names[0].startswith("Alternative delivery (6)")
+    assert any(t.get("geo") == "geo2" for t in fig["data"]), "London inset missing"
+    assert "Intervention level, England, as at 17 May 2018" in fig["layout"]["title"]["text"]
+
+
+def test_levels_as_at_the_blog_date(app):
+    table = _table(app(as_at="2018-05-17")).set_index("Authority")
+    assert table.loc["Doncaster", "Intervention level"].startswith("Alternative delivery")
+    assert table.loc["Slough", "Intervention level"].startswith("Alternative delivery")
+    assert table.loc["Kirklees", "Intervention level"].startswith("Alternative delivery")
+    assert table.loc["Surrey", "Intervention level"] == "Improvement notice"
+    assert (table["Latest judgement"] != "Not yet inspected").all()
+
+
+def test_colour_view_region_and_selection_controls(app):
+    at = app(as_at="2024-06-30")
+    at.radio(key="map_colour").set_value("judgement").run()
+    assert not at.exception
+    assert any(t["name"].startswith("Good") for t in _figure(at)["data"])
+    assert at.query_params["colour"] in ("judgement", ["judgement"])
+    at.radio(key="map_view").set_value("tiles").run()
+    fig = _figure(at)
+    assert fig["data"][0]["type"] == "scatter" and sum(len(t["x"]) for t in fig["data"]) == 153
+    at.selectbox(key="filters_region").set_value("E12000007").run()
+    assert set(_table(at)["Region"]) == {"London"}
+    at.selectbox(key="map_la").set_value("E09000008").run()
+    assert not at.exception
+    assert any(m.value == "### Croydon" for m in at.markdown)
+    assert at.query_params["la"] in ("E09000008", ["E09000008"])
+
+
+def test_link_with_an_authority_shows_its_facts(app):
+    at = app(la="E06000005", as_at="2018-05-17")
+    text = "\n".join(m.value for m in at.markdown)
+    assert "### Darlington" in text and "Improvement notice" in text
+
+
+@pytest.mark.parametrize(
+    ("params", "note"),
+    [
+        ({"colour": "purple"}, "is not one of"),
+        ({"view": "3d"}, "is not one of"),
+        ({"la": "E99999999"}, "not a known"),
+    ],
+)
+def test_bad_map_parameters_fall_back_with_a_note(app, params, note):
+    at = app(**params)
+    assert any(note in w.value for w in at.warning)
+    assert at.radio(key="map_colour").value == "intervention" and at.radio(key="map_view").value == "geo"
+
+
+def test_play_steps_to_the_newest_date(app):
+    at = app(as_at="2023-10-01")
+    at.button(key="map_play").click().run()
+    assert not at.exception
+    assert at.date_input(key="filters_as_at").value == dt.date(2024, 5, 16)
+
+
+def test_tiles_are_used_without_boundary_files(monkeypatch, loaded_sqlite_url, tmp_path):
+    monkeypatch.setenv("OVERSIGHT_DATABASE_URL", loaded_sqlite_url)
+    monkeypatch.setenv("OVERSIGHT_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert any("Boundary files are not available" in i.value for i in at.info)
+    assert _figure(at)["data"][0]["type"] == "scatter"
