@@ -1,7 +1,8 @@
-"""`make bench`: import speed and snapshot speed on SQLite and PostgreSQL.
+"""`make bench`: import and snapshot speed on SQLite and PostgreSQL, and the map page.
 
 Import: the three shared Ofsted releases into a fresh, seeded database (best of 3).
 Snapshot: ``queries.snapshot`` for 100 dates spread over 2014–2024 (per-call median and p95).
+Map page: see ``benchmarks/map_page.py``.
 """
 
 from __future__ import annotations
@@ -100,10 +101,12 @@ def main() -> int:
             admin.dispose()
         finally:
             server.stop()
+    from benchmarks import map_page
+
+    map_result = map_page.run(RELEASES, DATA_DIR)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps({"when": dt.datetime.now().isoformat(timespec="seconds"), "results": results}, indent=2)
-    )
+    when = dt.datetime.now().isoformat(timespec="seconds")
+    RESULTS.write_text(json.dumps({"when": when, "store": results, "map_page": map_result}, indent=2))
     print(f"written to {RESULTS.relative_to(ROOT)}")
     return 0
 

@@ -170,18 +170,18 @@ def _layout(fig: go.Figure, title: str, source: str, height: int) -> None:
             "itemdoubleclick": False,
         },
         hoverlabel={"bgcolor": "white", "font": {"color": p.TEXT}},
-        annotations=[
-            {
-                "text": source,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": -0.02,
-                "yanchor": "top",
-                "showarrow": False,
-                "font": {"size": 11, "color": p.DARK_GREY},
-            }
-        ],
+    )
+    fig.add_annotation(
+        **{
+            "text": source,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0,
+            "y": -0.02,
+            "yanchor": "top",
+            "showarrow": False,
+            "font": {"size": 11, "color": p.DARK_GREY},
+        }
     )
 
 

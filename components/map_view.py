@@ -32,7 +32,11 @@ from data import boundaries as b
 from data import settings, vocab
 
 COLOURS = {"intervention": "Intervention level", "judgement": "Latest Ofsted judgement"}
-VIEWS = {"geo": "Map (boundaries)", "tiles": "Tile map (one square per authority)"}
+VIEWS = {
+    "geo": "Map (boundaries)",
+    "tiles": "Tile map (one square per authority)",
+    "deck": "Interactive map (WebGL)",
+}
 KEY_COLOUR, KEY_VIEW, KEY_LA = "map_colour", "map_view", "map_la"
 KEY_NOTES = "map_notes"
 FIRST_SIF = dt.date(2013, 11, 1)
@@ -203,7 +207,7 @@ def render(filters: Filters) -> None:
         help="Step quarter by quarter from the first single inspections (November 2013) to the newest data.",
         key="map_play",
     )
-    if view == "geo" and geojson is None:
+    if view in ("geo", "deck") and geojson is None:
         st.info(
             "Boundary files are not available (set OVERSIGHT_DATA_DIR to the folder holding "
             "boundaries/utla_*.geojson): showing the equal-area tile map instead.",
@@ -227,23 +231,27 @@ def render(filters: Filters) -> None:
         fig = _cached_figure(
             store.cache_key(),
             state.colour,
-            state.view if geojson else "tiles",
+            ("geo" if state.view == "deck" else state.view) if geojson else "tiles",
             filters.as_at,
             filters.region,
             vintage if geojson else None,
         )
-        event = chart.plotly_chart(
-            fig,
-            key="map_chart",
-            on_select="rerun",
-            selection_mode=("points",),
-            config={"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": False},
-            theme=None,
-        )
-        clicked = _clicked_code(event)
+        if state.view == "deck" and geojson is not None:
+            clicked = _deck(chart, frame, geojson, state, filters)
+        else:
+            event = chart.plotly_chart(
+                fig,
+                key="map_chart",
+                on_select="rerun",
+                selection_mode=("points",),
+                config={"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": False},
+                theme=None,
+            )
+            clicked = _clicked_code(event)
         if clicked and clicked != state.la and clicked in names:
             st.session_state[KEY_LA] = clicked
             state.la = clicked
+        _export(fig, state, filters)
         st.caption(
             f"As at {long_date(filters.as_at)} · {len(frame)} authorities on {vintage} boundaries · "
             "Sources: Ofsted releases; DfE interventions as tracked (Data & sources). Hover for dates; "
@@ -263,6 +271,65 @@ def render(filters: Filters) -> None:
     _sync_url(state)
     if state.la:
         _selected(frame, state.la)
+
+
+def _deck(chart, frame: pd.DataFrame, geojson: dict, state: MapState, filters: Filters) -> str | None:
+    """The WebGL view; returns the code of a clicked authority, if any."""
+    from components.deck_map import LAYER_ID, deck, view_for
+
+    codes = (
+        set(frame.loc[frame["region_code"] == filters.region, "feature"].dropna()) if filters.region else None
+    )
+    legend = legend_counts(
+        frame if not filters.region else frame[frame["region_code"] == filters.region], state.colour
+    )
+    box = chart.container()
+    box.markdown(
+        f"**{title_text(filters.as_at, state.colour, filters.region_name)}** · "
+        + " · ".join(f"{cat.label}: {n}" for cat, n in legend)
+    )
+    event = box.pydeck_chart(
+        deck(
+            frame.dropna(subset=["feature"]),
+            geojson,
+            state.colour,
+            filters.region,
+            view_for(b.bounds(geojson, codes)),
+        ),
+        on_select="rerun",
+        selection_mode="single-object",
+        key="map_deck",
+        height=640,
+    )
+    try:
+        objects = event.selection.objects.get(LAYER_ID, [])  # type: ignore[union-attr]
+    except AttributeError:
+        return None
+    for obj in objects:
+        props = obj.get("properties", obj)
+        if props.get("code"):
+            return str(props["code"])
+    return None
+
+
+def _export(fig, state: MapState, filters: Filters) -> None:
+    """Board-pack images of exactly this map: prepared on request (a browser renders them)."""
+    stem = f"{state.colour}-map-{filters.region or 'england'}-{filters.as_at.isoformat()}"
+    prepared = st.session_state.get("map_export")
+    cols = st.columns([2, 1, 1])
+    if cols[0].button("Prepare the map as PNG and SVG", icon=":material/image:", key="map_export_prepare"):
+        from components.export import figure_image
+
+        with st.spinner("Drawing the images…"):
+            prepared = {"stem": stem, "png": figure_image(fig, "png"), "svg": figure_image(fig, "svg")}
+        st.session_state["map_export"] = prepared
+    if prepared and prepared["stem"] == stem:
+        cols[1].download_button(
+            "PNG", prepared["png"], f"{stem}.png", "image/png", key="map_png", on_click="ignore"
+        )
+        cols[2].download_button(
+            "SVG", prepared["svg"], f"{stem}.svg", "image/svg+xml", key="map_svg", on_click="ignore"
+        )
 
 
 def _clicked_code(event) -> str | None:

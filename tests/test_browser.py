@@ -138,3 +138,26 @@ def test_clicking_a_tile_selects_the_authority(browser, server, artifacts):
     page.screenshot(path=str(artifacts / "map_selected.png"), full_page=True)
     assert page.locator("h3").count() >= 1
     context.close()
+
+
+def test_webgl_map_draws_in_chromium(browser, server, artifacts):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    page.goto(f"{server.base}/?as_at=2024-06-30&view=deck&region=E12000002")
+    page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000, state="attached")
+    _wait_for_app(page)
+    page.wait_for_timeout(2500)
+    page.screenshot(path=str(artifacts / "map_webgl_north_west.png"))
+    # The canvas holds drawn pixels in more than one colour (not a blank WebGL context).
+    colours = page.evaluate(
+        """() => {
+            const c = document.querySelector("[data-testid='stDeckGlJsonChart'] canvas");
+            const copy = document.createElement('canvas'); copy.width = c.width; copy.height = c.height;
+            const ctx = copy.getContext('2d'); ctx.drawImage(c, 0, 0);
+            const d = ctx.getImageData(0, 0, c.width, c.height).data; const seen = new Set();
+            for (let i = 0; i < d.length; i += 4 * 97) seen.add(d[i] + ',' + d[i+1] + ',' + d[i+2]);
+            return seen.size;
+        }"""
+    )
+    assert colours > 3
+    context.close()

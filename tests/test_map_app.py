@@ -118,3 +118,13 @@ def test_tiles_are_used_without_boundary_files(monkeypatch, loaded_sqlite_url, t
     assert not at.exception
     assert any("Boundary files are not available" in i.value for i in at.info)
     assert _figure(at)["data"][0]["type"] == "scatter"
+
+
+def test_webgl_view_draws_every_authority(app):
+    at = app(as_at="2024-06-30", view="deck")
+    decks = at.get("deck_gl_json_chart")
+    assert decks, "no pydeck chart drawn"
+    spec = json.loads(decks[-1].proto.json)
+    layer = spec["layers"][0]
+    assert layer["id"] == "authorities" and len(layer["data"]["features"]) == 153
+    assert not at.warning

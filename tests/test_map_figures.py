@@ -100,3 +100,20 @@ def test_level_rules():
     observed = Intervention(vocab.DIRECTION, D("2018-05-17"), "observed", None)
     seen = level_on(D("2016-06-01"), [observed], JUDGEMENTS)
     assert seen.level == vocab.DIRECTION and seen.since == D("2015-09-01") and seen.since_precision == "spell"
+
+
+@pytest.mark.browser
+def test_map_exports_to_png_and_svg_offline(loaded_engine, data_dir, tmp_path):
+    from components.export import figure_image
+    from components.map_figures import describe, geo_figure
+    from data import queries
+
+    day = D("2018-05-17")
+    frame = describe(queries.intervention_levels(loaded_engine, day)).assign(feature=lambda f: f["code"])
+    fc = boundaries.load_simplified(boundaries.boundary_file(data_dir, boundaries.vintage_for(day)))
+    fig = geo_figure(frame, fc, "intervention", day, None, "England")
+    png = figure_image(fig, "png", width=900, height=700)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 30_000  # a drawn map, not a blank canvas
+    svg = figure_image(fig, "svg", width=900, height=700).decode()
+    assert "17 May 2018" in svg and svg.count("<path") > 150
+    (tmp_path / "map.png").write_bytes(png)

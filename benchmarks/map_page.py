@@ -1,0 +1,143 @@
+"""Map page: server time per rerun, figure bytes per render, browser time to a painted map.
+
+The browser figure is the median of 5 loads of ``/`` until the map's shapes are in the
+page, against the same measure for a bare Streamlit page served the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from data import db
+from data.importer import import_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _loaded_db(releases: list[Path], folder: str) -> str:
+    url = f"sqlite:///{folder}/map-bench.sqlite"
+    import_paths(db.ready_engine(url), releases)
+    db.forget(url)
+    return url
+
+
+def server_times(url: str, data_dir: Path) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["OVERSIGHT_DATABASE_URL"] = url
+    os.environ["OVERSIGHT_DATA_DIR"] = str(data_dir)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["as_at"] = "2018-05-17"
+    t0 = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - t0
+    reruns = []
+    for _ in range(15):
+        t0 = time.perf_counter()
+        at.run()
+        reruns.append((time.perf_counter() - t0) * 1000)
+    sizes = {"england_2018": len(at.get("plotly_chart")[-1].proto.spec.encode())}
+    new_dates = []
+    for day in ("2016-03-31", "2019-06-30", "2021-06-30", "2024-06-30"):
+        import datetime as dt
+
+        t0 = time.perf_counter()
+        at.date_input(key="filters_as_at").set_value(dt.date.fromisoformat(day)).run()
+        new_dates.append((time.perf_counter() - t0) * 1000)
+        sizes[f"england_{day[:4]}"] = len(at.get("plotly_chart")[-1].proto.spec.encode())
+    at.selectbox(key="filters_region").set_value("E12000007").run()
+    sizes["london_2024"] = len(at.get("plotly_chart")[-1].proto.spec.encode())
+    return {
+        "first_render_s": round(first, 2),
+        "rerun_ms_median": round(statistics.median(reruns), 1),
+        "rerun_ms_max": round(max(reruns), 1),
+        "new_date_rerun_ms_median": round(statistics.median(new_dates), 1),
+        "figure_json_bytes": sizes,
+        "note": "AppTest timings include AppTest's own overhead",
+    }
+
+
+def browser_times(url: str, data_dir: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
+
+    os.environ["OVERSIGHT_DATA_DIR"] = str(data_dir)
+    log_dir = Path(tempfile.mkdtemp())
+    app = StreamlitServer(ROOT, url, log_dir / "app.log").start()
+    bare = StreamlitServer(ROOT, url, log_dir / "bare.log")
+    bare_script = ROOT / "benchmarks" / "bare_app.py"
+    try:
+        import subprocess
+        import sys
+
+        bare.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(bare_script),
+                "--server.port",
+                str(bare.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        bare.log = (log_dir / "bare.log").open("w")
+        _wait_health(bare.base)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.goto(f"{app.base}/?as_at=2018-05-17")  # warm caches once
+            page.wait_for_function(_MAP_PAINTED, timeout=90_000)
+            maps, bares = [], []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                page.goto(f"{app.base}/?as_at=2018-05-17")
+                page.wait_for_function(_MAP_PAINTED, timeout=90_000)
+                maps.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                page.goto(bare.base)
+                page.get_by_text("Nothing but text.").wait_for(timeout=60_000)
+                bares.append(time.perf_counter() - t0)
+            browser.close()
+    finally:
+        app.stop()
+        bare.stop()
+    m, b = statistics.median(maps), statistics.median(bares)
+    return {"map_painted_s_median": round(m, 2), "bare_page_s_median": round(b, 2), "ratio": round(m / b, 2)}
+
+
+_MAP_PAINTED = "() => document.querySelectorAll('.js-plotly-plot path.choroplethlocation').length > 150"
+
+
+def _wait_health(base: str) -> None:
+    import urllib.request
+
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("bare streamlit did not start")
+
+
+def run(releases: list[Path], data_dir: Path) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = _loaded_db(releases, tmp)
+        result = {"server": server_times(url, data_dir), "browser": browser_times(url, data_dir)}
+    print(json.dumps(result))
+    return result
