@@ -105,6 +105,27 @@ def authorities_table(latest: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _boundaries_status() -> None:
+    """Which boundary vintages the maps can use (read from the data directory)."""
+    from data import boundaries, settings
+
+    data_dir = settings.data_dir()
+    found = [v for _, v in boundaries.VINTAGES if boundaries.boundary_file(data_dir, v)]
+    missing = [v for _, v in boundaries.VINTAGES if v not in found]
+    if not data_dir:
+        st.markdown(
+            "**Boundaries:** no data directory configured (`OVERSIGHT_DATA_DIR`): the maps use the equal-area "
+            "tile map, which needs no external data."
+        )
+    elif missing:
+        st.markdown(
+            f"**Boundaries:** ONS vintages {', '.join(found) or 'none'} found in `{data_dir}`; missing "
+            f"{', '.join(missing)} (dates they serve fall back to the tile map)."
+        )
+    else:
+        st.markdown(f"**Boundaries:** ONS vintages {', '.join(found)} found in `{data_dir}`.")
+
+
 def render(filters: Filters) -> None:
     """Draw the page."""
     overview = store.overview()
@@ -165,6 +186,8 @@ def render(filters: Filters) -> None:
             f"{coverage['estimated_publications']} report(s) known only by inspection date: their publication "
             "date is estimated (median lag in the data) and marked as such until a release gives it."
         )
+
+    _boundaries_status()
 
     latest = store.latest_judgements(filters.as_at, filters.region)
     table = authorities_table(latest)

@@ -19,7 +19,8 @@ KEY_REGION = "filters_region"
 KEY_AS_AT = "filters_as_at"
 KEY_NOTES = "filters_notes"
 KEY_PENDING = "filters_pending_as_at"
-#: The first single inspection framework reports (Nov 2013) start the app's time axis.
+#: The Ofsted history in the releases starts in 2009 (the first single inspections, which
+#: set every authority's grade, were published from November 2013).
 EARLIEST = dt.date(2009, 4, 1)
 
 

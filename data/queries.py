@@ -256,32 +256,26 @@ def find_authority(engine: Engine, code: str) -> dict[str, Any] | None:
         codes = (
             conn.execute(select(c).where(c.c.authority_id == aid).order_by(c.c.valid_from)).mappings().all()
         )
-        links = s.authority_links
-        preds = (
-            conn.execute(
-                select(a.c.code, a.c.name, links.c.date, links.c.kind)
-                .join(links, links.c.predecessor_id == a.c.id)
-                .where(links.c.successor_id == aid)
-                .order_by(a.c.code)
-            )
-            .mappings()
-            .all()
-        )
-        succs = (
-            conn.execute(
-                select(a.c.code, a.c.name, links.c.date, links.c.kind)
-                .join(links, links.c.successor_id == a.c.id)
-                .where(links.c.predecessor_id == aid)
-                .order_by(a.c.code)
-            )
-            .mappings()
-            .all()
-        )
+        preds = _linked(conn, aid, "predecessor")
+        succs = _linked(conn, aid, "successor")
     out = dict(row)
     out["codes"] = [dict(x) for x in codes]
     out["predecessors"] = [dict(x) for x in preds]
     out["successors"] = [dict(x) for x in succs]
     return out
+
+
+def _linked(conn, aid: int, side: str) -> list:
+    """Authorities linked to ``aid`` by a merge or split: its predecessors or successors."""
+    links, a = s.authority_links, s.authorities
+    other, this = (links.c.predecessor_id, links.c.successor_id)[:: 1 if side == "predecessor" else -1]
+    stmt = (
+        select(a.c.code, a.c.name, links.c.date, links.c.kind)
+        .join(links, other == a.c.id)
+        .where(this == aid)
+        .order_by(a.c.code)
+    )
+    return conn.execute(stmt).mappings().all()
 
 
 def authority_facts(engine: Engine, authority_id: int) -> list[dict[str, Any]]:
