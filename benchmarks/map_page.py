@@ -62,6 +62,46 @@ def server_times(url: str, data_dir: Path) -> dict:
     }
 
 
+def _serve(script: Path, log: Path) -> StreamlitServerLike:
+    """Serve a benchmark script (not the app) the same way the app is served."""
+    import subprocess
+    import sys
+
+    from tests.browser import free_port
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(script),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    _wait_health(base)
+    return StreamlitServerLike(base, proc)
+
+
+class StreamlitServerLike:
+    def __init__(self, base: str, proc) -> None:
+        self.base, self.proc = base, proc
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
 def browser_times(url: str, data_dir: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -70,38 +110,15 @@ def browser_times(url: str, data_dir: Path) -> dict:
     os.environ["OVERSIGHT_DATA_DIR"] = str(data_dir)
     log_dir = Path(tempfile.mkdtemp())
     app = StreamlitServer(ROOT, url, log_dir / "app.log").start()
-    bare = StreamlitServer(ROOT, url, log_dir / "bare.log")
-    bare_script = ROOT / "benchmarks" / "bare_app.py"
+    bare = _serve(ROOT / "benchmarks" / "bare_app.py", log_dir / "bare.log")
+    chart = _serve(ROOT / "benchmarks" / "bare_plotly_app.py", log_dir / "chart.log")
     try:
-        import subprocess
-        import sys
-
-        bare.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(bare_script),
-                "--server.port",
-                str(bare.port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        bare.log = (log_dir / "bare.log").open("w")
-        _wait_health(bare.base)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1500, "height": 1100})
             page.goto(f"{app.base}/?as_at=2018-05-17")  # warm caches once
             page.wait_for_function(_MAP_PAINTED, timeout=90_000)
-            maps, bares = [], []
+            maps, bares, charts = [], [], []
             for _ in range(5):
                 t0 = time.perf_counter()
                 page.goto(f"{app.base}/?as_at=2018-05-17")
@@ -111,12 +128,26 @@ def browser_times(url: str, data_dir: Path) -> dict:
                 page.goto(bare.base)
                 page.get_by_text("Nothing but text.").wait_for(timeout=60_000)
                 bares.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                page.goto(chart.base)
+                page.wait_for_function(
+                    "() => document.querySelectorAll('.js-plotly-plot .scatterlayer .trace').length > 0",
+                    timeout=60_000,
+                )
+                charts.append(time.perf_counter() - t0)
             browser.close()
     finally:
         app.stop()
         bare.stop()
-    m, b = statistics.median(maps), statistics.median(bares)
-    return {"map_painted_s_median": round(m, 2), "bare_page_s_median": round(b, 2), "ratio": round(m / b, 2)}
+        chart.stop()
+    m, b, c = statistics.median(maps), statistics.median(bares), statistics.median(charts)
+    return {
+        "map_painted_s_median": round(m, 2),
+        "bare_page_s_median": round(b, 2),
+        "ratio": round(m / b, 2),
+        "bare_page_with_tiny_plotly_chart_s_median": round(c, 2),
+        "ratio_to_tiny_plotly_page": round(m / c, 2),
+    }
 
 
 _MAP_PAINTED = "() => document.querySelectorAll('.js-plotly-plot path.choroplethlocation').length > 150"
