@@ -139,6 +139,21 @@ def cmd_authority(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    from data.clocks import deadlines
+
+    result = deadlines(args.published)
+    if args.json:
+        print(json.dumps(result.as_dict()))
+        return EXIT_OK
+    print(f"Inadequate report published {args.published:%d %B %Y} (expected dates, DOMAIN §4):")
+    print(f"  action plan due (70th working day): {result.action_plan_due:%d %B %Y}")
+    print(f"  first monitoring visit by:          {result.first_monitoring_visit_by:%d %B %Y}")
+    print(f"  re-inspection expected from:        {result.reinspection_expected_from:%d %B %Y}")
+    print(f"  re-inspection expected by:          {result.reinspection_expected_by:%d %B %Y}")
+    return EXIT_OK
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     engine = db.get_engine(args.database)
     if args.action == "upgrade":
@@ -199,6 +214,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code", help="ONS code (any it has had) or DfE 3-digit code")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_authority)
+
+    p = sub.add_parser(
+        "deadlines", parents=[common], help="expected dates after an inadequate report (DOMAIN §4)"
+    )
+    p.add_argument(
+        "--published", type=_date, required=True, metavar="YYYY-MM-DD", help="report publication date"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_deadlines)
 
     p = sub.add_parser("db", parents=[common], help="database maintenance")
     p.add_argument("action", choices=["upgrade", "status"], help="upgrade: apply Alembic migrations")

@@ -1,0 +1,100 @@
+"""Deadline clocks (DOMAIN §4) across 2022's jubilee and state funeral, 2023's coronation,
+Christmas and Easter, checked against an independent count with the holidays typed here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from data import cli
+from data.clocks import add_working_days, deadlines
+
+D = dt.date.fromisoformat
+# England and Wales bank holidays on weekdays, 2022-2024, typed from GOV.UK's list.
+BANK_HOLIDAYS = {
+    D(x)
+    for x in [
+        "2022-01-03",
+        "2022-04-15",
+        "2022-04-18",
+        "2022-05-02",
+        "2022-06-02",
+        "2022-06-03",
+        "2022-08-29",
+        "2022-09-19",
+        "2022-12-26",
+        "2022-12-27",
+        "2023-01-02",
+        "2023-04-07",
+        "2023-04-10",
+        "2023-05-01",
+        "2023-05-08",
+        "2023-05-29",
+        "2023-08-28",
+        "2023-12-25",
+        "2023-12-26",
+        "2024-01-01",
+        "2024-03-29",
+        "2024-04-01",
+        "2024-05-06",
+        "2024-05-27",
+        "2024-08-26",
+        "2024-12-25",
+        "2024-12-26",
+    ]
+}
+
+
+def reference_working_day(start: dt.date, n: int) -> dt.date:
+    day = start
+    while n:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5 and day not in BANK_HOLIDAYS:
+            n -= 1
+    return day
+
+
+@pytest.mark.parametrize(
+    "published",
+    [
+        "2022-03-25",  # across Easter 2022
+        "2022-05-20",  # across the spring bank holiday and the platinum jubilee
+        "2022-07-15",  # across the state funeral (19 Sep 2022)
+        "2022-11-25",  # across Christmas 2022 (27 Dec observed)
+        "2023-02-24",  # across Easter 2023 and the coronation (8 May 2023)
+        "2023-10-20",  # across Christmas 2023
+        "2024-01-19",  # across Easter 2024
+    ],
+)
+def test_action_plan_is_the_70th_working_day(published):
+    day = D(published)
+    assert add_working_days(day, 70) == reference_working_day(day, 70)
+    assert deadlines(day).action_plan_due == reference_working_day(day, 70)
+
+
+def test_hand_counted_examples():
+    # Published Fri 20 May 2022: day 1 is Mon 23 May; 2-3 June (jubilee) and 29 Aug are holidays.
+    assert deadlines(D("2022-05-20")).action_plan_due == D("2022-08-31")
+    # Day 1 is the first working day after publication, even when published on a Friday before a holiday.
+    assert add_working_days(D("2022-09-16"), 1) == D("2022-09-20")  # Mon 19 Sep: state funeral
+    assert add_working_days(D("2023-05-05"), 1) == D("2023-05-09")  # Mon 8 May: coronation
+    assert add_working_days(D("2022-12-23"), 1) == D("2022-12-28")
+
+
+def test_the_other_clocks():
+    d = deadlines(D("2022-05-20"))
+    assert d.first_monitoring_visit_by == D("2022-08-31") + dt.timedelta(weeks=4)
+    assert d.reinspection_expected_from == D("2023-06-28")  # the 4th quarterly visit
+    assert d.reinspection_expected_by == D("2024-08-31")  # two years after the action plan
+
+
+def test_deadlines_cli_json(capsys):
+    assert cli.main(["deadlines", "--published", "2022-05-20", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "action_plan_due": "2022-08-31",
+        "first_monitoring_visit_by": "2022-09-28",
+        "reinspection_expected_from": "2023-06-28",
+        "reinspection_expected_by": "2024-08-31",
+    }
