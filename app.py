@@ -22,6 +22,12 @@ navigation = st.navigation(
             url_path="map",
             default=True,
         ),
+        st.Page(
+            "pages/authority_page.py",
+            title="Authority",
+            icon=":material/account_balance:",
+            url_path="authority",
+        ),
         st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="data"),
     ],
     position="sidebar",

@@ -39,6 +39,7 @@ VIEWS = {
 }
 KEY_COLOUR, KEY_VIEW, KEY_LA = "map_colour", "map_view", "map_la"
 KEY_NOTES = "map_notes"
+KEY_SEEN = "map_la_seen"  # the selection already acted on (a new one opens the authority page)
 FIRST_SIF = dt.date(2013, 11, 1)
 #: Seconds each quarter stays on screen while playing (OVERSIGHT_PLAY_DELAY overrides).
 PLAY_DELAY = float(os.environ.get("OVERSIGHT_PLAY_DELAY", "0.35"))
@@ -180,6 +181,7 @@ def render(filters: Filters) -> None:
         st.session_state[KEY_COLOUR] = first.colour
         st.session_state[KEY_VIEW] = first.view
         st.session_state[KEY_LA] = first.la or NONE
+        st.session_state[KEY_SEEN] = first.la or NONE
         st.session_state[KEY_NOTES] = first.notes
     for note in st.session_state.get(KEY_NOTES, []):
         st.warning(note, icon=":material/link_off:")
@@ -249,8 +251,7 @@ def render(filters: Filters) -> None:
             )
             clicked = _clicked_code(event)
         if clicked and clicked != state.la and clicked in names:
-            st.session_state[KEY_LA] = clicked
-            state.la = clicked
+            _open_authority(clicked, filters)
         _export(fig, state, filters)
         st.caption(
             f"As at {long_date(filters.as_at)} · {len(frame)} authorities on {vintage} boundaries · "
@@ -268,9 +269,20 @@ def render(filters: Filters) -> None:
         help="Type to search. The same as clicking the authority on the map.",
     )
     state.la = st.session_state[KEY_LA] or None
+    if state.la and state.la != st.session_state.get(KEY_SEEN):
+        st.session_state[KEY_SEEN] = state.la  # the box's choice, acted on once
+        _open_authority(state.la, filters)
     _sync_url(state)
     if state.la:
         _selected(frame, state.la)
+
+
+def _open_authority(code: str, filters: Filters) -> None:
+    """Selecting an authority (click or the box) opens its authority page."""
+    params = {"la": code, "as_at": filters.as_at.isoformat()}
+    if filters.region:
+        params["region"] = filters.region
+    st.switch_page("pages/authority_page.py", query_params=params)
 
 
 def _deck(chart, frame: pd.DataFrame, geojson: dict, state: MapState, filters: Filters) -> str | None:
@@ -396,6 +408,12 @@ def _play(chart, state: MapState, filters: Filters, latest: dt.date) -> None:
 def _selected(frame: pd.DataFrame, code: str) -> None:
     row = frame.set_index("code").loc[code]
     st.markdown(f"### {row['name']}")
+    st.page_link(
+        "pages/authority_page.py",
+        label=f"Open {row['name']}'s page: timeline, clocks and history",
+        icon=":material/arrow_forward:",
+        query_params={"la": code},
+    )
     st.markdown(
         f"**{row['level_label']}** {row['since_text']} · latest judgement: {row['judgement_text']} · {row['region']}"
     )

@@ -122,3 +122,13 @@ def boundaries(data_dir: str | None, vintage: str) -> dict[str, Any] | None:
 
     path = b.boundary_file(Path(data_dir) if data_dir else None, vintage)
     return b.load_simplified(path) if path else None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _story(key: tuple[str, int], code: str) -> dict[str, Any] | None:
+    return queries.authority_story(engine(), code)
+
+
+def story(code: str) -> dict[str, Any] | None:
+    """An authority's facts with its predecessors' and successors' (None: unknown code)."""
+    return _story(_key(), code.strip().upper())

@@ -86,3 +86,79 @@ def deadlines(published: dt.date) -> Deadlines:
         reinspection_expected_from=fourth_visit,
         reinspection_expected_by=add_months(plan, REINSPECTION_WITHIN_MONTHS),
     )
+
+
+@dataclass(frozen=True)
+class Expected:
+    label: str
+    date: dt.date
+    overdue: bool
+    why: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {"label": self.label, "date": self.date, "overdue": self.overdue, "why": self.why}
+
+
+@dataclass(frozen=True)
+class SpellClocks:
+    spell_start: dt.date
+    clock_from: dt.date  # the latest inadequate report in the spell restarts the clocks
+    deadlines: Deadlines
+    items: tuple[Expected, ...]
+    last_monitoring_visit: dt.date | None
+    days_since_last_visit: int | None
+
+
+def clocks_on(
+    as_at: dt.date,
+    judgements: list[tuple[dt.date, str | None]],
+    monitoring_visits: list[dt.date],
+) -> SpellClocks | None:
+    """The clocks of the inadequate spell open on ``as_at`` (None if there is none).
+
+    Overdue means the expected date has passed with no later fact *recorded*: visits before
+    2021 are only in the tracker, so "no visit recorded" is said, never "no visit".
+    """
+    from data.spells import Judgement, spells_of
+
+    spells = spells_of([Judgement(p, g) for p, g in judgements], as_at)
+    if not spells or not spells[-1].is_open:
+        return None
+    start = spells[-1].start
+    clock_from = max(p for p, g in judgements if g == "Inadequate" and start <= p <= as_at)
+    d = deadlines(clock_from)
+    visits = sorted(v for v in monitoring_visits if clock_from < v <= as_at)
+    last = visits[-1] if visits else None
+    items = [
+        Expected("Action plan due (70 working days)", d.action_plan_due, False),
+        Expected(
+            "First monitoring visit by",
+            d.first_monitoring_visit_by,
+            as_at > d.first_monitoring_visit_by and not any(v <= d.first_monitoring_visit_by for v in visits),
+            "no monitoring visit recorded by then",
+        ),
+    ]
+    if last is not None:
+        nxt = add_months(last, VISIT_INTERVAL_MONTHS)
+        items.append(
+            Expected(
+                "Next quarterly monitoring visit", nxt, as_at > nxt, "no later monitoring visit recorded"
+            )
+        )
+    items.append(Expected("Re-inspection expected from", d.reinspection_expected_from, False))
+    items.append(
+        Expected(
+            "Re-inspection expected by",
+            d.reinspection_expected_by,
+            as_at > d.reinspection_expected_by,
+            "still inadequate two years after the action plan",
+        )
+    )
+    return SpellClocks(
+        spell_start=start,
+        clock_from=clock_from,
+        deadlines=d,
+        items=tuple(items),
+        last_monitoring_visit=last,
+        days_since_last_visit=(as_at - last).days if last else None,
+    )

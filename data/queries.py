@@ -563,3 +563,31 @@ def code_owners(engine: Engine) -> dict[str, int]:
     """ONS code -> authority id for every code in the register (recodes share an id)."""
     with engine.connect() as conn:
         return {r.code: r.authority_id for r in conn.execute(select(s.authority_codes))}
+
+
+def authority_story(engine: Engine, code: str) -> dict[str, Any] | None:
+    """One authority's facts as a continuous story across reorganisations (DOMAIN §1).
+
+    Predecessors' and successors' facts are included and marked with the authority they
+    belong to (Northamptonshire's history on West Northamptonshire's page, and the reverse),
+    with the reorganisation dates, so a timeline can show the boundary change.
+    """
+    info = find_authority(engine, code)
+    if info is None:
+        return None
+    facts = [dict(f, authority=info["name"], own=True) for f in authority_facts(engine, info["id"])]
+    changes = []
+    for side in ("predecessors", "successors"):
+        for other in info[side]:
+            other_info = find_authority(engine, other["code"])
+            if other_info is None:
+                continue
+            changes.append(
+                {"date": other["date"], "kind": other["kind"], "side": side, "name": other["name"]}
+            )
+            facts.extend(
+                dict(f, authority=other_info["name"], own=False)
+                for f in authority_facts(engine, other_info["id"])
+            )
+    facts.sort(key=lambda f: (f["date"] or dt.date.min, f["type"]))
+    return {"authority": info, "facts": facts, "changes": changes}

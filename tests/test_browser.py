@@ -133,10 +133,12 @@ def test_clicking_a_tile_selects_the_authority(browser, server, artifacts):
     point = page.locator(".js-plotly-plot .scatterlayer .trace").first.locator(".point").first
     box = point.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_function("() => window.location.search.includes('la=')", timeout=30_000)
+    page.wait_for_function("() => window.location.pathname.endsWith('/authority')", timeout=30_000)
+    assert "la=" in page.url
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     _wait_for_app(page)
-    page.screenshot(path=str(artifacts / "map_selected.png"), full_page=True)
-    assert page.locator("h3").count() >= 1
+    page.screenshot(path=str(artifacts / "map_click_opens_authority.png"))
+    assert page.locator("h1").first.inner_text() not in ("Intervention map", "Authority")
     context.close()
 
 
@@ -161,3 +163,35 @@ def test_webgl_map_draws_in_chromium(browser, server, artifacts):
     )
     assert colours > 3
     context.close()
+
+
+AUTHORITIES = [
+    ("E06000005", "2018-05-17", "Darlington"),
+    ("E08000034", "2018-05-17", "Kirklees"),
+    ("E08000025", "2024-06-30", "Birmingham"),
+    ("E06000062", "2024-06-30", "West Northamptonshire"),
+    ("E10000021", "2024-06-30", "Northamptonshire"),
+    ("E06000063", "2024-03-01", "Cumberland"),
+]
+
+
+@pytest.mark.parametrize(("code", "as_at", "name"), AUTHORITIES)
+def test_authority_page_in_chromium(browser, server, artifacts, code, as_at, name):
+    context = browser.new_context(viewport={"width": 1500, "height": 1400})
+    page = context.new_page()
+    page.goto(f"{server.base}/authority?la={code}&as_at={as_at}")
+    page.get_by_role("heading", name=name).first.wait_for(timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .trace", timeout=60_000, state="attached")
+    _wait_for_app(page)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts / f"authority_{code}_{as_at}.png"))
+    assert page.locator("[data-testid='stException']").count() == 0
+    context.close()
+
+
+def test_unknown_authority_gets_a_clear_page(page, server, artifacts):
+    page.goto(f"{server.base}/authority?la=E99999999")
+    page.get_by_text("No authority has the code").wait_for(timeout=60_000)
+    _wait_for_app(page)
+    page.screenshot(path=str(artifacts / "authority_unknown.png"))
+    assert page.locator("[data-testid='stException']").count() == 0

@@ -1,0 +1,83 @@
+"""The authority page without a browser: the story, the clocks, reorganisations, edge cases."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+PAGE = "pages/authority_page.py"
+
+
+@pytest.fixture
+def open_page(monkeypatch, loaded_sqlite_url, data_dir):
+    monkeypatch.setenv("OVERSIGHT_DATABASE_URL", loaded_sqlite_url)
+    monkeypatch.setenv("OVERSIGHT_DATA_DIR", str(data_dir))
+
+    def make(la: str, as_at: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.query_params["la"] = la
+        at.query_params["as_at"] = as_at
+        at.switch_page(PAGE)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return make
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(
+        [m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning]
+    )
+
+
+def _timeline(at: AppTest) -> dict:
+    return json.loads(at.get("plotly_chart")[-1].proto.spec)
+
+
+def test_darlington_in_its_spell_has_clocks(open_page):
+    at = open_page("E06000005", "2017-06-30")
+    assert [t.value for t in at.title] == ["Darlington"]
+    text = _text(at)
+    assert "Improvement notice" in text and "Inadequate" in text and "1 September 2015" in text
+    assert "Improvement track" in text  # where it stands in the NAO flowchart
+    clocks = next(d.value for d in at.dataframe if "Expected" in d.value.columns)
+    assert "Action plan due (70 working days)" in set(clocks["Expected"])
+    names = {t.get("name") for t in _timeline(at)["data"]}
+    assert "Inadequate" in names and "Expected (not a fact)" in names and "Monitoring visit" in names
+
+
+def test_kirklees_story(open_page):
+    at = open_page("E08000034", "2018-05-17")
+    text = _text(at)
+    assert "Alternative delivery" in text and "Direction track" in text
+    history = next(d.value for d in at.dataframe if "Detail" in d.value.columns)
+    assert (history["What"] == "event").sum() >= 5
+
+
+def test_birmingham_long_history(open_page):
+    at = open_page("E08000025", "2024-06-30")
+    assert "Good" in _text(at)
+    history = next(d.value for d in at.dataframe if "Detail" in d.value.columns)
+    assert len(history) >= 8
+
+
+def test_northamptonshire_and_its_successors_are_one_story(open_page):
+    west = open_page("E06000062", "2024-06-30")
+    history = next(d.value for d in west.dataframe if "Detail" in d.value.columns)
+    assert {"Northamptonshire", "West Northamptonshire"} <= set(history["Authority"])
+    assert "Created on 1 April 2021 from Northamptonshire" in _text(west)
+    county = open_page("E10000021", "2024-06-30")
+    assert "ceased on 31 March 2021" in _text(county)
+
+
+def test_never_inspected_and_unknown(open_page):
+    cumberland = open_page("E06000063", "2024-03-01")
+    assert "Not yet inspected" in _text(cumberland)
+    unknown = open_page("E99999999", "2024-03-01")
+    assert "No authority has the code" in _text(unknown)
