@@ -104,9 +104,17 @@ def main() -> int:
     from benchmarks import map_page
 
     map_result = map_page.run(RELEASES, DATA_DIR)
+    from benchmarks import authority_page
+
+    authority_result = authority_page.run(RELEASES, DATA_DIR)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     when = dt.datetime.now().isoformat(timespec="seconds")
-    RESULTS.write_text(json.dumps({"when": when, "store": results, "map_page": map_result}, indent=2))
+    RESULTS.write_text(
+        json.dumps(
+            {"when": when, "store": results, "map_page": map_result, "authority_page": authority_result},
+            indent=2,
+        )
+    )
     print(f"written to {RESULTS.relative_to(ROOT)}")
     return 0
 

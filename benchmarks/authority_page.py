@@ -1,0 +1,65 @@
+"""Authority page: server time per rerun for the authority with the longest history."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from data import db
+from data import schema as s
+from data.importer import import_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def longest_history(url: str) -> tuple[str, int]:
+    engine = db.ready_engine(url)
+    counts: dict[int, int] = {}
+    with engine.connect() as conn:
+        for table in s.FACT_TABLES:
+            for aid, n in conn.execute(
+                select(table.c.authority_id, func.count()).group_by(table.c.authority_id)
+            ):
+                counts[aid] = counts.get(aid, 0) + n
+        aid = max(counts, key=counts.get)
+        code = conn.execute(select(s.authorities.c.code).where(s.authorities.c.id == aid)).scalar_one()
+    return code, counts[aid]
+
+
+def run(releases: list[Path], data_dir: Path) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/authority-bench.sqlite"
+        import_paths(db.ready_engine(url), releases)
+        code, facts = longest_history(url)
+        os.environ["OVERSIGHT_DATABASE_URL"] = url
+        os.environ["OVERSIGHT_DATA_DIR"] = str(data_dir)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.query_params["la"] = code
+        at.switch_page("pages/authority_page.py")
+        t0 = time.perf_counter()
+        at.run()
+        first = time.perf_counter() - t0
+        reruns = []
+        for _ in range(15):
+            t0 = time.perf_counter()
+            at.run()
+            reruns.append((time.perf_counter() - t0) * 1000)
+        db.forget(url)
+    result = {
+        "authority": code,
+        "facts": facts,
+        "first_render_s": round(first, 2),
+        "rerun_ms_median": round(statistics.median(reruns), 1),
+        "rerun_ms_max": round(max(reruns), 1),
+        "note": "AppTest timings include AppTest's own overhead",
+    }
+    print(json.dumps(result))
+    return result
