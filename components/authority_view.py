@@ -17,7 +17,7 @@ from components import store
 from components.filters import Filters
 from components.palette import long_date
 from components.tables import download_csv
-from components.timeline import timeline_figure
+from components.timeline import neighbour_grades_figure, timeline_figure
 from data import vocab
 from data.clocks import clocks_on
 from data.levels import Intervention, level_on
@@ -101,6 +101,7 @@ def render(filters: Filters) -> None:
         return
     _header(story, filters)
     _timeline_and_clocks(story, filters)
+    _neighbours(story, filters)
     _history(story, filters)
 
 
@@ -229,6 +230,56 @@ def _timeline_and_clocks(story: dict[str, Any], filters: Filters) -> None:
         else:
             st.markdown("No monitoring visit recorded since the inadequate judgement.")
         st.caption(f"Clocks run from the inadequate report published {long_date(clocks.clock_from)}.")
+
+
+def _neighbours(story: dict[str, Any], filters: Filters) -> None:
+    """The 10 statistical neighbours: latest judgement and level, and grades over time."""
+    info = story["authority"]
+    model, rows = store.neighbours(info["id"])
+    st.markdown("#### Statistical neighbours")
+    if not rows:
+        st.caption(
+            "No statistical neighbour grouping imported: import DfE's groupings "
+            "(`oversight import …/reference/sn_model_2025_wide.csv`)."
+        )
+        return
+    levels = store.levels(filters.as_at).set_index("authority_id")
+    table = pd.DataFrame(
+        {
+            "Rank": [r["rank"] for r in rows],
+            "Authority": [r["name"] for r in rows],
+            "Closeness": [r["closeness"] for r in rows],
+            "Latest judgement": [
+                levels.loc[r["neighbour_id"], "judgement"]
+                if r["neighbour_id"] in levels.index
+                else "did not exist"
+                for r in rows
+            ],
+            "Published": [
+                levels.loc[r["neighbour_id"], "published"] if r["neighbour_id"] in levels.index else None
+                for r in rows
+            ],
+            "Intervention level": [
+                levels.loc[r["neighbour_id"], "level_label"] if r["neighbour_id"] in levels.index else ""
+                for r in rows
+            ],
+        }
+    )
+    table["Latest judgement"] = table["Latest judgement"].fillna("Not yet inspected")
+    cols = st.columns([1, 1])
+    with cols[0]:
+        st.dataframe(
+            table,
+            hide_index=True,
+            key="authority_neighbours",
+            column_config={"Published": st.column_config.DateColumn(format="D MMM YYYY")},
+        )
+        st.caption(f"As at {long_date(filters.as_at)} · {model} statistical neighbours (DfE, OGL v3.0).")
+    with cols[1]:
+        ids = [info["id"]] + [r["neighbour_id"] for r in rows]
+        names = [info["name"]] + [r["name"] for r in rows]
+        fig = neighbour_grades_figure(store.full_inspections(), ids, names, filters.as_at)
+        st.plotly_chart(fig, key="authority_neighbour_grades", theme=None, config={"displaylogo": False})
 
 
 def _history(story: dict[str, Any], filters: Filters) -> None:

@@ -132,3 +132,22 @@ def _story(key: tuple[str, int], code: str) -> dict[str, Any] | None:
 def story(code: str) -> dict[str, Any] | None:
     """An authority's facts with its predecessors' and successors' (None: unknown code)."""
     return _story(_key(), code.strip().upper())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _neighbours(key: tuple[str, int], authority_id: int):
+    return queries.neighbours_of(engine(), authority_id)
+
+
+def neighbours(authority_id: int):
+    """(model, neighbours) of an authority; (None, []) if no grouping is imported."""
+    return _neighbours(_key(), authority_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _full_inspections(key: tuple[str, int]) -> pd.DataFrame:
+    return queries.full_inspections(engine())
+
+
+def full_inspections() -> pd.DataFrame:
+    return _full_inspections(_key())

@@ -287,3 +287,55 @@ def timeline_figure(
         xanchor="left",
     )
     return fig
+
+
+def neighbour_grades_figure(inspections, ids: list[int], names: list[str], as_at: dt.date) -> go.Figure:
+    """Small multiple: one row per authority (the first is the subject), full judgements over
+    time as marks coloured by grade, so a board sees how its neighbours moved."""
+    fig = go.Figure()
+    frame = inspections[inspections["authority_id"].isin(ids) & (inspections["publication_date"] <= as_at)]
+    row_of = {aid: len(ids) - i for i, aid in enumerate(ids)}
+    for grade, colour in JUDGEMENT_COLOURS.items():
+        rows = frame[frame["overall_effectiveness"] == grade]
+        if rows.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=rows["publication_date"],
+                y=[row_of[a] for a in rows["authority_id"]],
+                mode="markers",
+                marker={
+                    "symbol": "diamond",
+                    "size": 11,
+                    "color": colour,
+                    "line": {"color": "white", "width": 1},
+                },
+                name=grade,
+                hovertext=[
+                    f"{n}: {grade}, published {long_date(d)}"
+                    for n, d in zip(rows["name"], rows["publication_date"], strict=True)
+                ],
+                hoverinfo="text",
+            )
+        )
+    fig.update_layout(
+        title={
+            "text": f"Judgements of the authority and its neighbours, to {long_date(as_at)}",
+            "x": 0,
+            "font": {"size": 14},
+        },
+        height=420,
+        margin={"l": 10, "r": 10, "t": 40, "b": 40},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.12, "font": {"size": 11}},
+        yaxis={
+            "tickvals": list(row_of.values()),
+            "ticktext": [f"<b>{names[0]}</b>", *names[1:]],
+            "automargin": True,
+            "range": [0.5, len(ids) + 0.5],
+            "fixedrange": True,
+        },
+        xaxis={"type": "date", "gridcolor": p.LIGHT_GREY},
+    )
+    return fig

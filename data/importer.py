@@ -16,6 +16,7 @@ tracker), and lower-ranked sources only fill gaps. Re-importing a file changes n
 from __future__ import annotations
 
 import calendar
+import csv
 import datetime as dt
 import hashlib
 import statistics
@@ -95,6 +96,17 @@ def parse_file(path: Path, rank_kind: str = "tracker") -> ParsedFile:
     if suffix in RELEASE_SUFFIXES:
         return parse_release(path)
     if suffix == ".csv":
+        from data.neighbours import looks_like_neighbours, parse_neighbours
+
+        try:
+            raw = path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            return ParsedFile(
+                path=str(path), kind="unknown", errors=[f"{path.name}: cannot be read as UTF-8 text ({exc})"]
+            )
+        first = next(iter(raw.splitlines()), "")
+        if looks_like_neighbours(next(csv.reader([first]), [])):
+            return parse_neighbours(path, raw)
         return parse_tracker(path, rank_kind=rank_kind)
     return ParsedFile(
         path=str(path),
@@ -528,7 +540,9 @@ def import_paths(engine: Engine, paths: list[str | Path], *, rank_kind: str = "t
     if problems:
         raise ImportRefused(", ".join(p.name for p in files), problems)
     summaries = [
-        RunSummary(f.name, sha256_of(f), pf.kind, rows_read=len(pf.records), tables=pf.tables)
+        RunSummary(
+            f.name, sha256_of(f), pf.kind, rows_read=len(pf.records) + len(pf.neighbours), tables=pf.tables
+        )
         for f, pf in zip(files, parsed, strict=True)
     ]
     with engine.connect() as conn, conn.begin() as trans:
@@ -563,6 +577,30 @@ def _run(
                 problems.extend(_check_alive(resolver, aid, rec))
                 rows.append((aid, rec, info))
         resolved.append(rows)
+    if problems:
+        raise ImportRefused(", ".join(p.name for p in files), problems)
+
+    by_dfe = {r.dfe_code: r.id for r in conn.execute(select(s.authorities.c.dfe_code, s.authorities.c.id))}
+    neighbour_rows: list[list[dict]] = []
+    for pf in parsed:
+        rows_here = []
+        for model, code, rank, other, closeness, line, column in pf.neighbours:
+            missing = [c for c in (code, other) if c not in by_dfe]
+            if missing:
+                problems.append(
+                    f"{Path(pf.path).name}, row {line}, column {column}: unknown DfE LA number {missing[0]}"
+                )
+                continue
+            rows_here.append(
+                {
+                    "model": model,
+                    "authority_id": by_dfe[code],
+                    "rank": rank,
+                    "neighbour_id": by_dfe[other],
+                    "closeness": closeness,
+                }
+            )
+        neighbour_rows.append(rows_here)
     if problems:
         raise ImportRefused(", ".join(p.name for p in files), problems)
 
@@ -616,6 +654,23 @@ def _run(
                 summary.updated += 1
             else:
                 summary.unchanged += 1
+    replace_models: list[tuple[int, list[dict]]] = []
+    for i, rows_here in enumerate(neighbour_rows):
+        if not rows_here:
+            continue
+        model = rows_here[0]["model"]
+        existing = {
+            (r.authority_id, r.rank, r.neighbour_id, r.closeness)
+            for r in conn.execute(select(s.neighbours).where(s.neighbours.c.model == model))
+        }
+        incoming = {(r["authority_id"], r["rank"], r["neighbour_id"], r["closeness"]) for r in rows_here}
+        if existing == incoming:
+            summaries[i].unchanged += len(rows_here)
+        else:
+            summaries[i].added += len(incoming - existing)
+            summaries[i].updated += len(existing - incoming)
+            replace_models.append((i, rows_here))
+
     nothing_changed = all(s_.added == 0 and s_.updated == 0 for s_ in summaries)
     if nothing_changed and all(s_.sha256 in previously for s_ in summaries):
         for summary in summaries:
@@ -644,6 +699,12 @@ def _run(
             ).inserted_primary_key[0]
         )
     _write(conn, ws, touched, run_ids)
+    for i, rows_here in replace_models:
+        sid = _source_id(conn, source_cache, parsed[i].neighbour_source)  # type: ignore[arg-type]
+        conn.execute(s.neighbours.delete().where(s.neighbours.c.model == rows_here[0]["model"]))
+        conn.execute(
+            insert(s.neighbours), [dict(r, source_id=sid, import_run_id=run_ids[i]) for r in rows_here]
+        )
 
 
 def _check_alive(resolver: Resolver, aid: int, rec: Record) -> list[str]:

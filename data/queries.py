@@ -591,3 +591,27 @@ def authority_story(engine: Engine, code: str) -> dict[str, Any] | None:
             )
     facts.sort(key=lambda f: (f["date"] or dt.date.min, f["type"]))
     return {"authority": info, "facts": facts, "changes": changes}
+
+
+def neighbours_of(engine: Engine, authority_id: int) -> tuple[str | None, list[dict[str, Any]]]:
+    """The authority's 10 statistical neighbours in the newest model that lists it."""
+    n = s.neighbours
+    with engine.connect() as conn:
+        models = [
+            r.model
+            for r in conn.execute(select(n.c.model).where(n.c.authority_id == authority_id).distinct())
+        ]
+        if not models:
+            return None, []
+        model = max(models)
+        rows = (
+            conn.execute(
+                select(n.c.rank, n.c.neighbour_id, n.c.closeness, s.authorities.c.code, s.authorities.c.name)
+                .join(s.authorities, s.authorities.c.id == n.c.neighbour_id)
+                .where(n.c.model == model, n.c.authority_id == authority_id)
+                .order_by(n.c.rank)
+            )
+            .mappings()
+            .all()
+        )
+    return model, [dict(r) for r in rows]

@@ -140,6 +140,9 @@ class ParsedFile:
     errors: list[str] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)  # human list of recognised tables
     release_date: dt.date | None = None
+    #: Statistical neighbours: (model, DfE code, rank, neighbour DfE code, closeness, row, column).
+    neighbours: list[tuple] = field(default_factory=list)
+    neighbour_source: SourceInfo | None = None
 
 
 class ImportRefused(Exception):

@@ -198,4 +198,16 @@ events = Table(
 )
 Index("ix_events_authority", events.c.authority_id)
 
+neighbours = Table(
+    "neighbours",
+    metadata,
+    Column("model", String(40), primary_key=True),  # e.g. "DfE 2021", "DfE 2025"
+    Column("authority_id", Integer, ForeignKey("authorities.id"), primary_key=True),
+    Column("rank", Integer, primary_key=True),
+    Column("neighbour_id", Integer, ForeignKey("authorities.id"), nullable=False),
+    Column("closeness", String(40), nullable=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
+    Column("import_run_id", Integer, ForeignKey("import_runs.id"), nullable=True),
+)
+
 FACT_TABLES = (inspections, visits, interventions, events)

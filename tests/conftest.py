@@ -99,7 +99,8 @@ def loaded_sqlite_url(tmp_path_factory: pytest.TempPathFactory, release_paths) -
     """A SQLite file with the releases imported, for the app tests and the browser."""
     path = tmp_path_factory.mktemp("app") / "app.sqlite"
     url = f"sqlite:///{path}"
-    import_paths(db.ready_engine(url), release_paths)
+    neighbours = release_paths[0].parent.parent / "reference" / "sn_model_2025_wide.csv"
+    import_paths(db.ready_engine(url), [*release_paths, neighbours])
     return url
 
 

@@ -37,7 +37,7 @@ def _text(at: AppTest) -> str:
 
 
 def _timeline(at: AppTest) -> dict:
-    return json.loads(at.get("plotly_chart")[-1].proto.spec)
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
 
 
 def test_darlington_in_its_spell_has_clocks(open_page):
@@ -81,3 +81,11 @@ def test_never_inspected_and_unknown(open_page):
     assert "Not yet inspected" in _text(cumberland)
     unknown = open_page("E99999999", "2024-03-01")
     assert "No authority has the code" in _text(unknown)
+
+
+def test_statistical_neighbours_section(open_page):
+    at = open_page("E06000005", "2024-06-30")
+    table = next(d.value for d in at.dataframe if "Closeness" in d.value.columns)
+    assert len(table) == 10 and table["Rank"].tolist() == list(range(1, 11))
+    assert "DfE 2025 statistical neighbours" in _text(at)
+    assert len(at.get("plotly_chart")) == 2  # the timeline and the neighbours' small multiple

@@ -227,3 +227,30 @@ def test_a_newer_release_of_the_same_family_imports(fresh_engine, tmp_path):
     assert darlington["judgement"] == "Outstanding" and darlington["published"] == D("2026-01-09")
     birmingham = queries.latest_judgements(fresh_engine, D("2026-07-01")).set_index("code").loc["E08000025"]
     assert birmingham["judgement"] == "Inadequate" and bool(birmingham["overall_derived"])
+
+
+def test_statistical_neighbours_import_and_reimport(fresh_engine, data_dir):
+    from data import queries
+
+    files = [
+        data_dir / "reference" / "New_Statistical_Neighbour_Groupings_April_2021.csv",
+        data_dir / "reference" / "sn_model_2025_wide.csv",
+    ]
+    first = import_paths(fresh_engine, files)
+    assert [s.added for s in first] == [1560, 1530]
+    assert all(s.skipped_as_already_imported for s in import_paths(fresh_engine, files))
+    darlington = queries.find_authority(fresh_engine, "E06000005")
+    model, rows = queries.neighbours_of(fresh_engine, darlington["id"])
+    assert model == "DfE 2025" and [r["rank"] for r in rows] == list(range(1, 11))
+    northants = queries.find_authority(fresh_engine, "E10000021")
+    assert queries.neighbours_of(fresh_engine, northants["id"])[0] == "DfE 2021"
+
+
+def test_neighbours_with_an_unknown_code_are_refused(fresh_engine, tmp_path):
+    bad = tmp_path / "sn_model_2030.csv"
+    bad.write_text(
+        "old_la_code,la_name,SN_1,SN_1P,SN_2,SN_2P,SN_3,SN_3P,SN_4,SN_4P,SN_5,SN_5P\n"
+        "841,Darlington,999,Close,805,Close,806,Close,807,Close,808,Close\n"
+    )
+    message = _refused(fresh_engine, [bad])
+    assert "sn_model_2030.csv, row 2, column SN_1: unknown DfE LA number 999" in message
