@@ -199,7 +199,15 @@ def _timeline_and_clocks(story: dict[str, Any], filters: Filters) -> None:
     clocks = clocks_on(as_at, _judgements(story), visits)
     expected = [e.as_dict() for e in clocks.items] if clocks else None
     fig = timeline_figure(story, as_at, expected)
-    st.plotly_chart(fig, key="authority_timeline", theme=None, config={"displaylogo": False})
+    event = st.plotly_chart(
+        fig,
+        key="authority_timeline",
+        theme=None,
+        config={"displaylogo": False},
+        on_select="rerun",
+        selection_mode=("points",),
+    )
+    _source_of_selection(event)
     st.caption(
         f"As at {long_date(as_at)} · hover for dates, details and sources · hollow marks are expected dates "
         "(DOMAIN §4), not facts · Sources: Ofsted releases; tracker (Data & sources)."
@@ -280,6 +288,22 @@ def _neighbours(story: dict[str, Any], filters: Filters) -> None:
         names = [info["name"]] + [r["name"] for r in rows]
         fig = neighbour_grades_figure(store.full_inspections(), ids, names, filters.as_at)
         st.plotly_chart(fig, key="authority_neighbour_grades", theme=None, config={"displaylogo": False})
+
+
+def _source_of_selection(event) -> None:
+    """Clicking a mark on the timeline offers its source (every mark carries its link)."""
+    try:
+        points = event.selection.points  # type: ignore[union-attr]
+    except AttributeError:
+        return
+    for point in points or []:
+        custom = point.get("customdata") or []
+        url = custom[0] if custom else ""
+        if url:
+            st.link_button("Open the source of the selected mark", url, icon=":material/open_in_new:")
+        else:
+            st.caption("The selected mark's source has no web address (see the history table).")
+        return
 
 
 def _history(story: dict[str, Any], filters: Filters) -> None:

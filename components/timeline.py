@@ -104,6 +104,7 @@ def timeline_figure(
                 mode="markers",
                 marker={"symbol": "circle-open", "size": 9, "color": p.DARK_GREY},
                 name="Earlier inspection types (SLAC, CPI, TLAC)",
+            customdata=[[f["source"]["url"] or ""] for f in older],
                 hovertext=[
                     f"<b>{f['label']}</b>{_who(f)}<br>Published {long_date(f['date'])}"
                     + (f"<br>{f['overall_effectiveness']}" if f.get("overall_effectiveness") else "")
