@@ -104,7 +104,7 @@ def timeline_figure(
                 mode="markers",
                 marker={"symbol": "circle-open", "size": 9, "color": p.DARK_GREY},
                 name="Earlier inspection types (SLAC, CPI, TLAC)",
-            customdata=[[f["source"]["url"] or ""] for f in older],
+                customdata=[[f["source"]["url"] or ""] for f in older],
                 hovertext=[
                     f"<b>{f['label']}</b>{_who(f)}<br>Published {long_date(f['date'])}"
                     + (f"<br>{f['overall_effectiveness']}" if f.get("overall_effectiveness") else "")
@@ -263,7 +263,7 @@ def timeline_figure(
             "font": {"size": 18},
         },
         height=height,
-        margin={"l": 100, "r": 10, "t": 60, "b": 70},
+        margin={"l": 100, "r": 10, "t": 60, "b": 110},
         paper_bgcolor="white",
         plot_bgcolor="white",
         hovermode="closest",
