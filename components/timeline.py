@@ -282,7 +282,7 @@ def timeline_figure(
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.32,
+        y=-0.42,
         showarrow=False,
         font={"size": 11, "color": p.DARK_GREY},
         xanchor="left",
