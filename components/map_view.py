@@ -250,7 +250,7 @@ def render(filters: Filters) -> None:
                 theme=None,
             )
             clicked = _clicked_code(event)
-        if clicked and clicked != state.la and clicked in names:
+        if clicked and clicked in names:
             _open_authority(clicked, filters)
         _export(fig, state, filters)
         st.caption(
