@@ -112,13 +112,14 @@ def browser_times(url: str, data_dir: Path) -> dict:
     app = StreamlitServer(ROOT, url, log_dir / "app.log").start()
     bare = _serve(ROOT / "benchmarks" / "bare_app.py", log_dir / "bare.log")
     chart = _serve(ROOT / "benchmarks" / "bare_plotly_app.py", log_dir / "chart.log")
+    widgets = _serve(ROOT / "benchmarks" / "bare_widgets_app.py", log_dir / "widgets.log")
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1500, "height": 1100})
             page.goto(f"{app.base}/?as_at=2018-05-17")  # warm caches once
             page.wait_for_function(_MAP_PAINTED, timeout=90_000)
-            maps, bares, charts = [], [], []
+            maps, bares, charts, widget_pages = [], [], [], []
             for _ in range(5):
                 t0 = time.perf_counter()
                 page.goto(f"{app.base}/?as_at=2018-05-17")
@@ -135,11 +136,17 @@ def browser_times(url: str, data_dir: Path) -> dict:
                     timeout=60_000,
                 )
                 charts.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                page.goto(widgets.base)
+                page.wait_for_selector("[data-testid='stDateInput'] input", timeout=60_000)
+                page.wait_for_selector("[data-testid='stRadio']", timeout=60_000)
+                widget_pages.append(time.perf_counter() - t0)
             browser.close()
     finally:
         app.stop()
         bare.stop()
         chart.stop()
+        widgets.stop()
     m, b, c = statistics.median(maps), statistics.median(bares), statistics.median(charts)
     return {
         "map_painted_s_median": round(m, 2),
@@ -147,6 +154,8 @@ def browser_times(url: str, data_dir: Path) -> dict:
         "ratio": round(m / b, 2),
         "bare_page_with_tiny_plotly_chart_s_median": round(c, 2),
         "ratio_to_tiny_plotly_page": round(m / c, 2),
+        "bare_page_with_the_same_widgets_s_median": round(statistics.median(widget_pages), 2),
+        "ratio_to_widgets_page": round(m / statistics.median(widget_pages), 2),
     }
 
 
