@@ -406,52 +406,15 @@ def _play(chart, state: MapState, filters: Filters, latest: dt.date) -> None:
 
 
 def _selected(frame: pd.DataFrame, code: str) -> None:
+    """The authority named in the link: a summary and the way to its page."""
     row = frame.set_index("code").loc[code]
     st.markdown(f"### {row['name']}")
-    st.page_link(
-        "pages/authority_page.py",
-        label=f"Open {row['name']}'s page: timeline, clocks and history",
-        icon=":material/arrow_forward:",
-        query_params={"la": code},
-    )
     st.markdown(
         f"**{row['level_label']}** {row['since_text']} · latest judgement: {row['judgement_text']} · {row['region']}"
     )
-    facts = store.facts(int(row["authority_id"]))
-    if not facts:
-        st.info("No facts recorded for this authority yet.")
-        return
-    table = pd.DataFrame(
-        {
-            "Date": [f["date"] for f in facts],
-            "What": [f["type"] for f in facts],
-            "Detail": [
-                " · ".join(
-                    str(x)
-                    for x in (
-                        f["label"],
-                        f.get("overall_effectiveness"),
-                        f.get("theme"),
-                        f.get("details"),
-                        f.get("summary"),
-                    )
-                    if x
-                )
-                for f in facts
-            ],
-            "Source": [f["source"]["title"] for f in facts],
-            "Link": [f["source"]["url"] or "" for f in facts],
-        }
-    )
-    st.dataframe(
-        table,
-        hide_index=True,
-        key="map_facts",
-        column_config={
-            "Date": st.column_config.DateColumn(format="D MMM YYYY"),
-            "Link": st.column_config.LinkColumn("Link"),
-        },
-    )
-    st.caption(
-        "Dates: publication of reports and letters where known; month- or year-level facts show the first day."
+    st.page_link(
+        "pages/authority_page.py",
+        label=f"Open {row['name']}'s page: timeline, clocks, neighbours and history",
+        icon=":material/arrow_forward:",
+        query_params={"la": code},
     )

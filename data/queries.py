@@ -31,25 +31,16 @@ def latest_judgements(engine: Engine, as_at: dt.date, region: str | None = None)
     with none are "not yet inspected". One row per authority, in code order.
     """
     a, i = s.authorities, s.inspections
-    ranked = (
-        select(
-            i.c.authority_id,
-            i.c.id.label("inspection_id"),
-            i.c.kind,
-            i.c.publication_date,
-            i.c.publication_estimated,
-            i.c.inspection_date,
-            i.c.overall_effectiveness,
-            i.c.overall_derived,
-            i.c.source_id,
-            func.row_number()
-            .over(partition_by=i.c.authority_id, order_by=(i.c.publication_date.desc(), i.c.id.desc()))
-            .label("rn"),
-        )
-        .where(i.c.is_full.is_(True), i.c.publication_date <= as_at)
-        .subquery()
+    latest = _latest_full_inspection(
+        as_at,
+        i.c.id.label("inspection_id"),
+        i.c.kind,
+        i.c.publication_date,
+        i.c.publication_estimated,
+        i.c.inspection_date,
+        i.c.overall_derived,
+        i.c.source_id,
     )
-    latest = select(ranked).where(ranked.c.rn == 1).subquery()
     code_then = (
         select(s.authority_codes.c.code)
         .where(
@@ -90,13 +81,15 @@ def latest_judgements(engine: Engine, as_at: dt.date, region: str | None = None)
     return frame.sort_values("code", kind="stable").reset_index(drop=True)
 
 
-def _latest_full_inspection(as_at: dt.date):
-    """Subquery: each authority's latest full inspection published on or before the date."""
+def _latest_full_inspection(as_at: dt.date, *extra):
+    """Subquery: each authority's latest full inspection published on or before the date
+    (authority_id, overall_effectiveness, inspected = 1, and any ``extra`` columns)."""
     i = s.inspections
     ranked = (
         select(
             i.c.authority_id,
             i.c.overall_effectiveness,
+            *extra,
             func.row_number()
             .over(partition_by=i.c.authority_id, order_by=(i.c.publication_date.desc(), i.c.id.desc()))
             .label("rn"),
@@ -104,11 +97,8 @@ def _latest_full_inspection(as_at: dt.date):
         .where(i.c.is_full.is_(True), i.c.publication_date <= as_at)
         .subquery()
     )
-    return (
-        select(ranked.c.authority_id, ranked.c.overall_effectiveness, literal(1).label("inspected"))
-        .where(ranked.c.rn == 1)
-        .subquery()
-    )
+    keep = [c for c in ranked.c if c.name != "rn"]
+    return select(*keep, literal(1).label("inspected")).where(ranked.c.rn == 1).subquery()
 
 
 def snapshot(engine: Engine, as_at: dt.date, region: str | None = None) -> dict[str, Any]:
