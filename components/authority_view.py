@@ -274,6 +274,7 @@ def _neighbours(story: dict[str, Any], filters: Filters) -> None:
         }
     )
     table["Latest judgement"] = table["Latest judgement"].fillna("Not yet inspected")
+    table["Published"] = pd.to_datetime(table["Published"])  # not inspected: blank, not "None"
     cols = st.columns([1, 1])
     with cols[0]:
         st.dataframe(
