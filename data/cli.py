@@ -98,6 +98,14 @@ SPELL_COLUMNS = ("code", "name", "start", "end", "months", "exit_grade")
 def cmd_spells(args: argparse.Namespace) -> int:
     engine = db.ready_engine(args.database)
     frame = queries.inadequate_spells(engine, args.region)
+    if args.framework:
+        frame = frame[frame["framework"] == args.framework]
+    if args.summary:
+        from data.survival import km_summary
+
+        summary = km_summary(frame["months_exact"].tolist(), (~frame["open"].astype(bool)).tolist())
+        print(json.dumps(summary.as_dict()))
+        return EXIT_OK
     if args.json:
         _print_json(frame[list(SPELL_COLUMNS) + ["open", "censored_at"]].to_dict(orient="records"))
         return EXIT_OK
@@ -206,6 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fmt.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--region", type=_region, metavar="CODE", default=None, help="an ONS region code")
+    p.add_argument(
+        "--framework", choices=["sif", "ilacs"], default=None, help="framework of the inadequate judgement"
+    )
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="print the Kaplan-Meier summary as JSON: spells, closed, open, median_months, median_ci",
+    )
     p.set_defaults(func=cmd_spells)
 
     p = sub.add_parser(

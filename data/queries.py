@@ -188,6 +188,8 @@ def inadequate_spells(engine: Engine, region: str | None = None) -> pd.DataFrame
         "censored_at",
         "inadequate_judgements",
         "estimated",
+        "framework",
+        "months_exact",
     ]
     if as_at is None or frame.empty:
         return pd.DataFrame(columns=columns)
@@ -199,11 +201,12 @@ def inadequate_spells(engine: Engine, region: str | None = None) -> pd.DataFrame
     ):
         existed_to = group["existed_to"].iloc[0]
         judgements = [
-            Judgement(p, g, bool(e))
-            for p, g, e in zip(
+            Judgement(p, g, bool(e), vocab.INSPECTION_KINDS[k][0])
+            for p, g, e, k in zip(
                 group["publication_date"],
                 group["overall_effectiveness"],
                 group["publication_estimated"],
+                group["kind"],
                 strict=True,
             )
         ]
@@ -222,6 +225,8 @@ def inadequate_spells(engine: Engine, region: str | None = None) -> pd.DataFrame
                     "censored_at": sp.censored_at,
                     "inadequate_judgements": sp.inadequate_judgements,
                     "estimated": sp.estimated,
+                    "framework": sp.framework,
+                    "months_exact": sp.months,
                 }
             )
     return pd.DataFrame(rows, columns=columns)

@@ -25,6 +25,7 @@ class Judgement:
     published: dt.date
     grade: str | None
     estimated: bool = False
+    framework: str | None = None  # sif | ilacs: the framework of the judgement
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Spell:
     censored_at: dt.date  # end, or where an open spell is censored
     inadequate_judgements: int = 1
     estimated: bool = False  # a date in it is an estimate (publication not yet in data)
+    framework: str | None = None  # framework of the inadequate judgement that started it
 
     @property
     def is_open(self) -> bool:
@@ -76,10 +78,18 @@ def spells_of(
                 estimated = estimated or j.estimated
         elif start is not None:
             result.append(
-                Spell(start.published, j.published, j.grade, j.published, count, estimated or j.estimated)
+                Spell(
+                    start.published,
+                    j.published,
+                    j.grade,
+                    j.published,
+                    count,
+                    estimated or j.estimated,
+                    start.framework,
+                )
             )
             start = None
     if start is not None:
         censor = data_as_at if existed_to is None else min(data_as_at, existed_to)
-        result.append(Spell(start.published, None, None, censor, count, estimated))
+        result.append(Spell(start.published, None, None, censor, count, estimated, start.framework))
     return result
