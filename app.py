@@ -28,6 +28,7 @@ navigation = st.navigation(
             icon=":material/account_balance:",
             url_path="authority",
         ),
+        st.Page("pages/exit_page.py", title="Time to exit", icon=":material/timeline:", url_path="exit"),
         st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="data"),
     ],
     position="sidebar",

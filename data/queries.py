@@ -610,3 +610,44 @@ def neighbours_of(engine: Engine, authority_id: int) -> tuple[str | None, list[d
             .all()
         )
     return model, [dict(r) for r in rows]
+
+
+def spells_with_context(engine: Engine) -> pd.DataFrame:
+    """Spells plus what happened in them: the most severe intervention level reached, the
+    era of the start, and the monitoring visits recorded during the spell."""
+    from data.levels import SEVERITY, spans
+
+    frame = inadequate_spells(engine)
+    interventions, judgements = level_inputs(engine)
+    visits: dict[int, list[dt.date]] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(
+            select(
+                s.visits.c.authority_id, func.coalesce(s.visits.c.visit_date, s.visits.c.publication_date)
+            ).where(s.visits.c.kind == "monitoring")
+        ):
+            visits.setdefault(r[0], []).append(r[1])
+    reached, ticks, eras = [], [], []
+    for row in frame.itertuples(index=False):
+        end = row.end or row.censored_at
+        levels = [
+            sp.intervention.level
+            for sp in spans(interventions.get(row.authority_id, []), judgements.get(row.authority_id, []))
+            if sp.start <= end
+            and (sp.end is None or sp.end >= row.start)
+            and sp.intervention.level in SEVERITY
+        ]
+        reached.append(min(levels, key=SEVERITY.get) if levels else "none recorded")
+        ticks.append(sorted(v for v in visits.get(row.authority_id, []) if row.start <= v <= end))
+        year = row.start.year
+        eras.append(
+            "2009–2013"
+            if year < 2014
+            else "2014–2017 (SIF)"
+            if year < 2018
+            else "2018–2021"
+            if year < 2022
+            else "2022 on"
+        )
+    frame = frame.assign(level_reached=reached, visits=ticks, era=eras)
+    return frame

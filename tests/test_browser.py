@@ -195,3 +195,22 @@ def test_unknown_authority_gets_a_clear_page(page, server, artifacts):
     _wait_for_app(page)
     page.screenshot(path=str(artifacts / "authority_unknown.png"))
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_exit_page_in_chromium(browser, server, artifacts):
+    context = browser.new_context(viewport={"width": 1500, "height": 1300})
+    page = context.new_page()
+    # Streamlit's old pages/ auto-navigation answers the process's very first deep link with a
+    # "page not found" notice before the router takes over: open the app once first.
+    page.goto(server.base)
+    _wait_for_map(page)
+    page.goto(f"{server.base}/exit")
+    page.get_by_role("heading", name="Time to exit from inadequate").wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot .scatterlayer .trace').length > 0", timeout=60_000
+    )
+    _wait_for_app(page)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts / "exit.png"))
+    assert page.locator("[data-testid='stException']").count() == 0
+    context.close()

@@ -1,0 +1,338 @@
+"""Time to exit from inadequate: Kaplan–Meier curves by a chosen split, a swimmer chart of
+every spell, the spells as a table, and where a chosen authority stands. Owns ``exit_*`` keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components import palette as p
+from components import store
+from components.filters import Filters
+from components.map_figures import JUDGEMENT_COLOURS
+from components.palette import long_date
+from components.tables import download_csv
+from data import vocab
+from data.survival import AT_RISK_MONTHS, km_curve, logrank_words, share_exited_by
+
+SPLITS = {
+    "none": "No split (all spells)",
+    "framework": "Framework of the inadequate judgement",
+    "region": "Region",
+    "level_reached": "Intervention level reached",
+    "era": "Era of the inadequate judgement",
+}
+FRAMEWORK_LABELS = {"sif": "SIF", "ilacs": "ILACS"}
+CENSORING = (
+    "How to read this: each spell runs from an inadequate judgement to the next better one. Councils still "
+    "inadequate when the data ends have not failed to exit: we only know they took *at least* that long, so "
+    "their spells count as long as they are and then drop out of the calculation (they are 'censored'). The "
+    "Kaplan–Meier curve uses every spell this way; averaging only the finished spells would leave out the "
+    "slowest cases and make exit look quicker than it is."
+)
+CONTEXT = (
+    "Published context (not official medians: none exist): Isos Partnership for the LGA (2016) found 6–12 "
+    "months to fix core systems and about 2 years to improve a service; practice leaders speak of 3–5 years "
+    "from inadequate to good."
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _spells(key: tuple[str, int]) -> pd.DataFrame:
+    from data import queries
+
+    return queries.spells_with_context(store.engine())
+
+
+def _group_labels(frame: pd.DataFrame, split: str) -> pd.Series:
+    if split == "none":
+        return pd.Series("All spells", index=frame.index)
+    if split == "framework":
+        return frame["framework"].map(lambda f: FRAMEWORK_LABELS.get(f, str(f)))
+    if split == "region":
+        from data.register import load_regions
+
+        return frame["region_code"].map(dict(load_regions()))
+    if split == "level_reached":
+        return frame["level_reached"].map(lambda lv: vocab.LEVELS.get(lv, "None recorded"))
+    return frame["era"]
+
+
+def km_figure(
+    frame: pd.DataFrame, split: str, data_as_at: dt.date, title_scope: str
+) -> tuple[go.Figure, list]:
+    groups = _group_labels(frame, split)
+    fig = go.Figure()
+    curves = []
+    for i, (name, rows) in enumerate(frame.groupby(groups, sort=True)):
+        curve = km_curve(str(name), rows["months_exact"].tolist(), (~rows["open"].astype(bool)).tolist())
+        curves.append(curve)
+        colour = p.CATEGORICAL[i % len(p.CATEGORICAL)]
+        fig.add_trace(
+            go.Scatter(
+                x=curve.months,
+                y=[100 * v for v in curve.still_inadequate],
+                mode="lines",
+                line={"shape": "hv", "color": colour, "width": 3},
+                name=f"{name} (n={curve.summary.spells})",
+                hovertemplate="%{x:.1f} months: %{y:.0f}% still inadequate<extra>" + str(name) + "</extra>",
+            )
+        )
+    fig.add_hline(y=50, line={"dash": "dot", "color": p.DARK_GREY, "width": 1})
+    at_risk_lines = [
+        f"{c.group[:28]}: " + " · ".join(f"{m}m {c.at_risk[m]}" for m in AT_RISK_MONTHS) for c in curves
+    ]
+    fig.update_layout(
+        title={
+            "text": f"Share still inadequate by months since the judgement, {title_scope}, data to {long_date(data_as_at)}",
+            "x": 0,
+            "font": {"size": 16},
+        },
+        height=520,
+        margin={"l": 70, "r": 10, "t": 90, "b": 60 + 18 * len(curves)},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis={"title": "Months since the inadequate judgement", "gridcolor": p.LIGHT_GREY, "range": [0, 96]},
+        yaxis={"title": "% still inadequate", "range": [0, 102], "gridcolor": p.LIGHT_GREY},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+    )
+    fig.update_layout(title={"y": 0.995, "yref": "container", "yanchor": "top"})
+    fig.add_annotation(
+        text="Number at risk: " + "<br>".join(at_risk_lines),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.14,
+        yanchor="top",
+        align="left",
+        showarrow=False,
+        font={"size": 11, "color": p.DARK_GREY},
+    )
+    return fig, curves
+
+
+def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.date) -> go.Figure:
+    rows = frame.sort_values("months_exact").reset_index(drop=True)
+    fig = go.Figure()
+    for grade, colour in [*JUDGEMENT_COLOURS.items(), ("Open", "#BFBFBF")]:
+        sel = rows[(rows["exit_grade"].fillna("Open") == grade)]
+        if sel.empty:
+            continue
+        fig.add_trace(
+            go.Bar(
+                y=[f"{n} ({s:%Y})" for n, s in zip(sel["name"], sel["start"], strict=True)],
+                x=sel["months_exact"],
+                orientation="h",
+                marker={
+                    "color": colour,
+                    "line": {
+                        "color": [p.TEXT if c == highlight else "white" for c in sel["code"]],
+                        "width": 2,
+                    },
+                },
+                name=f"Exit to {grade}" if grade != "Open" else "Still inadequate (open, →)",
+                customdata=sel[["code"]].values,
+                hovertemplate="%{y}: %{x:.1f} months<extra>" + grade + "</extra>",
+            )
+        )
+    open_rows = rows[rows["open"]]
+    fig.add_trace(
+        go.Scatter(
+            y=[f"{n} ({s:%Y})" for n, s in zip(open_rows["name"], open_rows["start"], strict=True)],
+            x=open_rows["months_exact"],
+            mode="markers",
+            marker={"symbol": "triangle-right", "size": 10, "color": p.DARK_GREY},
+            name="Open: continues",
+            hoverinfo="skip",
+        )
+    )
+    tick_y, tick_x = [], []
+    for r in rows.itertuples(index=False):
+        for v in r.visits:
+            tick_y.append(f"{r.name} ({r.start:%Y})")
+            tick_x.append((v - r.start).days / 30.4375)
+    if tick_x:
+        fig.add_trace(
+            go.Scatter(
+                y=tick_y,
+                x=tick_x,
+                mode="markers",
+                marker={"symbol": "line-ns-open", "size": 10, "color": p.TEXT, "line": {"width": 2}},
+                name="Monitoring visit (recorded)",
+                hoverinfo="skip",
+            )
+        )
+    fig.update_layout(
+        barmode="overlay",
+        height=max(420, 16 * len(rows) + 160),
+        margin={"l": 10, "r": 10, "t": 110, "b": 40},
+        title={
+            "text": f"Every inadequate spell, data to {long_date(data_as_at)}",
+            "x": 0,
+            "y": 0.998,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 16},
+        },
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis={"title": "Months", "gridcolor": p.LIGHT_GREY},
+        yaxis={"automargin": True, "tickfont": {"size": 10}},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+    )
+    return fig
+
+
+def render(filters: Filters) -> None:
+    data_as_at = store.data_as_at() or dt.date.today()
+    st.title("Time to exit from inadequate")
+    frame = _spells(store.cache_key())
+    controls = st.columns([2, 1, 2])
+    split = controls[0].selectbox(
+        "Split the curve by", list(SPLITS), format_func=SPLITS.get, key="exit_split"
+    )
+    framework = controls[1].selectbox(
+        "Framework",
+        ["all", "sif", "ilacs"],
+        format_func=lambda f: {"all": "All"}.get(f, FRAMEWORK_LABELS.get(f)),
+        key="exit_framework",
+    )
+    years = sorted({d.year for d in frame["start"]}) if len(frame) else [2014, 2024]
+    start_range = controls[2].slider(
+        "Spells starting in",
+        min_value=years[0],
+        max_value=years[-1],
+        value=(years[0], years[-1]),
+        key="exit_years",
+    )
+    chosen = frame
+    if filters.region:
+        chosen = chosen[chosen["region_code"] == filters.region]
+    if framework != "all":
+        chosen = chosen[chosen["framework"] == framework]
+    chosen = chosen[[start_range[0] <= d.year <= start_range[1] for d in chosen["start"]]]
+    scope = filters.region_name
+    if chosen.empty:
+        st.info(
+            f"No inadequate spells match this selection ({scope}, {framework}, {start_range[0]}–{start_range[1]}). "
+            "Widen the filters to see a curve.",
+            icon=":material/filter_alt_off:",
+        )
+        return
+    overall = km_curve(
+        "all", chosen["months_exact"].tolist(), (~chosen["open"].astype(bool)).tolist()
+    ).summary
+    median = f"{overall.median_months:.1f} months" if overall.median_months is not None else "not reached"
+    lo, hi = overall.median_ci
+    ci = f" (95% CI {lo or '…'}–{hi or 'not reached'})" if overall.median_months is not None else ""
+    st.markdown(
+        f"**Median time to exit: {median}**{ci} · {overall.spells} spells, {overall.closed} ended, "
+        f"{overall.open} still open · {scope} · data to {long_date(data_as_at)}"
+    )
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        fig, curves = km_figure(chosen, split, data_as_at, scope)
+        st.plotly_chart(fig, key="exit_km", theme=None, config={"displaylogo": False})
+        groups = _group_labels(chosen, split)
+        st.markdown(
+            logrank_words(chosen["months_exact"].tolist(), groups.tolist(), (~chosen["open"]).tolist())
+        )
+        st.caption("Sources: Ofsted releases (judgements) and the tracker (interventions, visits). OGL v3.0.")
+    with right:
+        st.markdown(CENSORING)
+        st.caption(CONTEXT)
+        summary = pd.DataFrame(
+            {
+                "Group": [c.group for c in curves],
+                "Spells": [c.summary.spells for c in curves],
+                "Ended": [c.summary.closed for c in curves],
+                "Median (months)": [c.summary.median_months for c in curves],
+                "95% CI low": [c.summary.median_ci[0] for c in curves],
+                "95% CI high": [c.summary.median_ci[1] for c in curves],
+            }
+        )
+        st.dataframe(summary, hide_index=True, key="exit_summary")
+        _where(chosen, data_as_at)
+
+    codes = sorted(set(chosen["code"]), key=lambda c: chosen.loc[chosen["code"] == c, "name"].iloc[0])
+    names = dict(zip(chosen["code"], chosen["name"], strict=False))
+    highlight = st.selectbox(
+        "Highlight an authority",
+        ["", *codes],
+        format_func=lambda c: "—" if not c else names[c],
+        key="exit_highlight",
+    )
+    event = st.plotly_chart(
+        swimmer_figure(chosen, highlight or None, data_as_at),
+        key="exit_swimmer",
+        theme=None,
+        on_select="rerun",
+        selection_mode=("points",),
+        config={"displaylogo": False},
+    )
+    try:
+        points = event.selection.points  # type: ignore[union-attr]
+    except AttributeError:
+        points = []
+    for point in points or []:
+        code = (point.get("customdata") or [None])[0]
+        if code:
+            st.switch_page("pages/authority_page.py", query_params={"la": code})
+    table = chosen.assign(
+        framework=chosen["framework"].map(lambda f: FRAMEWORK_LABELS.get(f, f)),
+        level_reached=chosen["level_reached"].map(lambda lv: vocab.LEVELS.get(lv, "None recorded")),
+    )[["name", "code", "start", "end", "months", "exit_grade", "open", "framework", "level_reached"]]
+    table = table.rename(
+        columns={
+            "name": "Authority",
+            "code": "ONS code",
+            "start": "Inadequate published",
+            "end": "Exit published",
+            "months": "Months",
+            "exit_grade": "Exit grade",
+            "open": "Open",
+            "framework": "Framework",
+            "level_reached": "Intervention level reached",
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="exit_table",
+        column_config={
+            "Inadequate published": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Exit published": st.column_config.DateColumn(format="D MMM YYYY"),
+        },
+    )
+    download_csv(
+        table,
+        f"inadequate-spells-{filters.region or 'england'}.csv",
+        "Download the spells as CSV",
+        "exit_csv",
+    )
+
+
+def _where(frame: pd.DataFrame, data_as_at: dt.date) -> None:
+    """Where an authority in an open spell stands against the curve."""
+    open_rows = frame[frame["open"]]
+    if open_rows.empty:
+        return
+    st.markdown("#### Where does an authority stand?")
+    code = st.selectbox(
+        "Authority in an open spell",
+        open_rows["code"].tolist(),
+        format_func=lambda c: open_rows.set_index("code").loc[c, "name"],
+        key="exit_where",
+    )
+    row = open_rows.set_index("code").loc[code]
+    curve = km_curve("all", frame["months_exact"].tolist(), (~frame["open"].astype(bool)).tolist())
+    share = share_exited_by(row["months_exact"], curve)
+    st.markdown(
+        f"{row['name']}: **{row['months_exact']:.1f} months** since the inadequate judgement of "
+        f"{long_date(row['start'])} (to {long_date(row['censored_at'])}). By that point **{share:.0%}** of "
+        "authorities in this selection had left inadequate."
+    )
