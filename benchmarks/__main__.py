@@ -107,11 +107,20 @@ def main() -> int:
     from benchmarks import authority_page
 
     authority_result = authority_page.run(RELEASES, DATA_DIR)
+    from benchmarks import exit_page
+
+    exit_result = exit_page.run(RELEASES, DATA_DIR)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     when = dt.datetime.now().isoformat(timespec="seconds")
     RESULTS.write_text(
         json.dumps(
-            {"when": when, "store": results, "map_page": map_result, "authority_page": authority_result},
+            {
+                "when": when,
+                "store": results,
+                "map_page": map_result,
+                "authority_page": authority_result,
+                "exit_page": exit_result,
+            },
             indent=2,
         )
     )

@@ -187,6 +187,34 @@ def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.da
     return fig
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _analysis(
+    key: tuple[str, int],
+    region: str | None,
+    framework: str,
+    years: tuple[int, int],
+    split: str,
+    data_as_at: dt.date,
+    scope: str,
+):
+    """Curves, their figure, the log-rank words and the overall summary for one selection:
+    cached, so a rerun that changes none of them (a highlight, a table sort) recomputes nothing."""
+    frame = _spells(key)
+    chosen = frame
+    if region:
+        chosen = chosen[chosen["region_code"] == region]
+    if framework != "all":
+        chosen = chosen[chosen["framework"] == framework]
+    chosen = chosen[[years[0] <= d.year <= years[1] for d in chosen["start"]]]
+    if chosen.empty:
+        return chosen, None, [], "", None
+    exited = (~chosen["open"].astype(bool)).tolist()
+    overall = km_curve("all", chosen["months_exact"].tolist(), exited)
+    fig, curves = km_figure(chosen, split, data_as_at, scope)
+    words = logrank_words(chosen["months_exact"].tolist(), _group_labels(chosen, split).tolist(), exited)
+    return chosen, fig, curves, words, overall
+
+
 def render(filters: Filters) -> None:
     data_as_at = store.data_as_at() or dt.date.today()
     st.title("Time to exit from inadequate")
@@ -209,13 +237,10 @@ def render(filters: Filters) -> None:
         value=(years[0], years[-1]),
         key="exit_years",
     )
-    chosen = frame
-    if filters.region:
-        chosen = chosen[chosen["region_code"] == filters.region]
-    if framework != "all":
-        chosen = chosen[chosen["framework"] == framework]
-    chosen = chosen[[start_range[0] <= d.year <= start_range[1] for d in chosen["start"]]]
     scope = filters.region_name
+    chosen, fig, curves, words, overall_curve = _analysis(
+        store.cache_key(), filters.region, framework, tuple(start_range), split, data_as_at, scope
+    )
     if chosen.empty:
         st.info(
             f"No inadequate spells match this selection ({scope}, {framework}, {start_range[0]}–{start_range[1]}). "
@@ -223,9 +248,7 @@ def render(filters: Filters) -> None:
             icon=":material/filter_alt_off:",
         )
         return
-    overall = km_curve(
-        "all", chosen["months_exact"].tolist(), (~chosen["open"].astype(bool)).tolist()
-    ).summary
+    overall = overall_curve.summary
     median = f"{overall.median_months:.1f} months" if overall.median_months is not None else "not reached"
     lo, hi = overall.median_ci
     ci = f" (95% CI {lo or '…'}–{hi or 'not reached'})" if overall.median_months is not None else ""
@@ -235,12 +258,8 @@ def render(filters: Filters) -> None:
     )
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        fig, curves = km_figure(chosen, split, data_as_at, scope)
         st.plotly_chart(fig, key="exit_km", theme=None, config={"displaylogo": False})
-        groups = _group_labels(chosen, split)
-        st.markdown(
-            logrank_words(chosen["months_exact"].tolist(), groups.tolist(), (~chosen["open"]).tolist())
-        )
+        st.markdown(words)
         st.caption("Sources: Ofsted releases (judgements) and the tracker (interventions, visits). OGL v3.0.")
     with right:
         st.markdown(CENSORING)
@@ -256,7 +275,7 @@ def render(filters: Filters) -> None:
             }
         )
         st.dataframe(summary, hide_index=True, key="exit_summary")
-        _where(chosen, data_as_at)
+        _where(chosen, overall_curve)
 
     codes = sorted(set(chosen["code"]), key=lambda c: chosen.loc[chosen["code"] == c, "name"].iloc[0])
     names = dict(zip(chosen["code"], chosen["name"], strict=False))
@@ -316,7 +335,7 @@ def render(filters: Filters) -> None:
     )
 
 
-def _where(frame: pd.DataFrame, data_as_at: dt.date) -> None:
+def _where(frame: pd.DataFrame, curve) -> None:
     """Where an authority in an open spell stands against the curve."""
     open_rows = frame[frame["open"]]
     if open_rows.empty:
@@ -329,7 +348,6 @@ def _where(frame: pd.DataFrame, data_as_at: dt.date) -> None:
         key="exit_where",
     )
     row = open_rows.set_index("code").loc[code]
-    curve = km_curve("all", frame["months_exact"].tolist(), (~frame["open"].astype(bool)).tolist())
     share = share_exited_by(row["months_exact"], curve)
     st.markdown(
         f"{row['name']}: **{row['months_exact']:.1f} months** since the inadequate judgement of "

@@ -1,0 +1,50 @@
+"""Time-to-exit page: server time per rerun with the full 2009–2024 history."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from data import db
+from data.importer import import_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(releases: list[Path], data_dir: Path) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/exit-bench.sqlite"
+        import_paths(db.ready_engine(url), releases)
+        os.environ["OVERSIGHT_DATABASE_URL"] = url
+        os.environ["OVERSIGHT_DATA_DIR"] = str(data_dir)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.switch_page("pages/exit_page.py")
+        t0 = time.perf_counter()
+        at.run()
+        first = time.perf_counter() - t0
+        reruns = []
+        for _ in range(10):
+            t0 = time.perf_counter()
+            at.run()
+            reruns.append((time.perf_counter() - t0) * 1000)
+        split = []
+        for choice in ("framework", "region", "level_reached", "era"):
+            t0 = time.perf_counter()
+            at.selectbox(key="exit_split").set_value(choice).run()
+            split.append((time.perf_counter() - t0) * 1000)
+        db.forget(url)
+    result = {
+        "first_render_s": round(first, 2),
+        "rerun_ms_median": round(statistics.median(reruns), 1),
+        "rerun_ms_max": round(max(reruns), 1),
+        "split_change_ms_median": round(statistics.median(split), 1),
+        "note": "AppTest timings include AppTest's own overhead",
+    }
+    print(json.dumps(result))
+    return result
