@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -33,25 +31,13 @@ def longest_history(url: str) -> tuple[str, int]:
 
 
 def run(releases: list[Path], data_dir: Path) -> dict:
-    from streamlit.testing.v1 import AppTest
+    from benchmarks.apptest_timing import time_page
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/authority-bench.sqlite"
         import_paths(db.ready_engine(url), releases)
         code, facts = longest_history(url)
-        os.environ["OVERSIGHT_DATABASE_URL"] = url
-        os.environ["OVERSIGHT_DATA_DIR"] = str(data_dir)
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.query_params["la"] = code
-        at.switch_page("pages/authority_page.py")
-        t0 = time.perf_counter()
-        at.run()
-        first = time.perf_counter() - t0
-        reruns = []
-        for _ in range(15):
-            t0 = time.perf_counter()
-            at.run()
-            reruns.append((time.perf_counter() - t0) * 1000)
+        at, first, reruns = time_page(url, data_dir, "pages/authority_page.py", {"la": code})
         db.forget(url)
     result = {
         "authority": code,

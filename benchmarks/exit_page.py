@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import tempfile
 import time
@@ -16,23 +15,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(releases: list[Path], data_dir: Path) -> dict:
-    from streamlit.testing.v1 import AppTest
+    from benchmarks.apptest_timing import time_page
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/exit-bench.sqlite"
         import_paths(db.ready_engine(url), releases)
-        os.environ["OVERSIGHT_DATABASE_URL"] = url
-        os.environ["OVERSIGHT_DATA_DIR"] = str(data_dir)
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.switch_page("pages/exit_page.py")
-        t0 = time.perf_counter()
-        at.run()
-        first = time.perf_counter() - t0
-        reruns = []
-        for _ in range(10):
-            t0 = time.perf_counter()
-            at.run()
-            reruns.append((time.perf_counter() - t0) * 1000)
+        at, first, reruns = time_page(url, data_dir, "pages/exit_page.py", reruns=10)
         split = []
         for choice in ("framework", "region", "level_reached", "era"):
             t0 = time.perf_counter()

@@ -27,20 +27,10 @@ def _loaded_db(releases: list[Path], folder: str) -> str:
 
 
 def server_times(url: str, data_dir: Path) -> dict:
-    from streamlit.testing.v1 import AppTest
 
-    os.environ["OVERSIGHT_DATABASE_URL"] = url
-    os.environ["OVERSIGHT_DATA_DIR"] = str(data_dir)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["as_at"] = "2018-05-17"
-    t0 = time.perf_counter()
-    at.run()
-    first = time.perf_counter() - t0
-    reruns = []
-    for _ in range(15):
-        t0 = time.perf_counter()
-        at.run()
-        reruns.append((time.perf_counter() - t0) * 1000)
+    from benchmarks.apptest_timing import time_page
+
+    at, first, reruns = time_page(url, data_dir, params={"as_at": "2018-05-17"})
     sizes = {"england_2018": len(at.get("plotly_chart")[-1].proto.spec.encode())}
     new_dates = []
     for day in ("2016-03-31", "2019-06-30", "2021-06-30", "2024-06-30"):
