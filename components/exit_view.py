@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import palette as p
-from components import store
+from components import pathways_view, store
 from components.filters import Filters
 from components.map_figures import JUDGEMENT_COLOURS
 from components.palette import long_date
@@ -277,6 +277,8 @@ def render(filters: Filters) -> None:
         st.dataframe(summary, hide_index=True, key="exit_summary")
         _where(chosen, overall_curve)
 
+    pathways_view.render(chosen, scope, data_as_at, filters.region)
+    st.markdown("### Every spell")
     codes = sorted(set(chosen["code"]), key=lambda c: chosen.loc[chosen["code"] == c, "name"].iloc[0])
     names = dict(zip(chosen["code"], chosen["name"], strict=False))
     highlight = st.selectbox(

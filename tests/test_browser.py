@@ -212,5 +212,12 @@ def test_exit_page_in_chromium(browser, server, artifacts):
     _wait_for_app(page)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(artifacts / "exit.png"))
+    sankey = page.locator(".js-plotly-plot", has=page.locator(".sankey-node")).first
+    sankey.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelectorAll('.sankey-node').length >= 6", timeout=30_000)
+    page.wait_for_timeout(800)
+    page.get_by_text("Pathways after inadequate").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "exit_pathways.png"))
+    assert page.locator(".sankey-link").count() >= 6
     assert page.locator("[data-testid='stException']").count() == 0
     context.close()

@@ -7,6 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data import pathways
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -46,8 +47,35 @@ def test_swimmer_and_table_list_every_spell(exit_page):
     at = exit_page()
     table = next(d.value for d in at.dataframe if "Exit grade" in d.value.columns)
     assert len(table) == 63 and table["Open"].sum() == 18
-    swimmer = json.loads(at.get("plotly_chart")[1].proto.spec)
+    swimmer = next(f for f in _figures(at) if any(t["type"] == "bar" for t in f["data"]))
     assert sum(len(t["y"]) for t in swimmer["data"] if t["type"] == "bar") == 63
+
+
+def _figures(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_pathways_sankey_and_table_count_every_spell(exit_page):
+    at = exit_page()
+    sankey = next(f for f in _figures(at) if f["data"][0]["type"] == "sankey")["data"][0]
+    labels = sankey["node"]["label"]
+    into_next = {}
+    for s, t, v in zip(
+        sankey["link"]["source"], sankey["link"]["target"], sankey["link"]["value"], strict=True
+    ):
+        if labels[s].split(" (")[0] in pathways.TRACKS.values():
+            into_next[labels[t]] = into_next.get(labels[t], 0) + v
+    # Every spell reaches the third stage exactly once, and nodes carry their counts as text.
+    assert sum(into_next.values()) == 63
+    assert all(label.endswith(f"({n})") for label, n in into_next.items())
+    assert "Not yet re-inspected (" in " ".join(labels)
+    counts = next(d.value for d in at.dataframe if list(d.value.columns) == ["Stage", "Node", "Spells"])
+    assert counts.groupby("Stage")["Spells"].sum().eq(63).all()
+    assert "spells went" in sankey_title(at)
+
+
+def sankey_title(at: AppTest) -> str:
+    return next(f for f in _figures(at) if f["data"][0]["type"] == "sankey")["layout"]["title"]["text"]
 
 
 def test_empty_selection_gives_a_clear_message(exit_page):
