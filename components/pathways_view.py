@@ -146,7 +146,9 @@ def render(chosen: pd.DataFrame, scope: str, data_as_at: dt.date, region: str | 
             "data, not evidence that none happened."
         )
         download_csv(
-            path_rows.rename(columns={"code": "ONS code", "name": "Authority", "start": "Inadequate published"}),
+            path_rows.rename(
+                columns={"code": "ONS code", "name": "Authority", "start": "Inadequate published"}
+            ),
             f"inadequate-pathways-{region or 'england'}.csv",
             "Download the pathways as CSV",
             "exit_path_csv",
