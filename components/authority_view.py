@@ -7,7 +7,6 @@ as a table. Owns ``authority_*`` widget keys and the ``la`` URL parameter.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -17,9 +16,8 @@ from components import store
 from components.filters import Filters
 from components.palette import long_date
 from components.tables import download_csv
-from components.timeline import neighbour_grades_figure, timeline_figure
+from components.timeline import neighbour_grades_figure, story_clocks, story_judgements, timeline_figure
 from data import vocab
-from data.clocks import clocks_on
 from data.levels import Intervention, level_on
 
 KEY_LA = "authority_la"
@@ -110,17 +108,6 @@ def _name(code: str) -> str:
     return story["authority"]["name"] if story else code
 
 
-def _judgements(story: dict[str, Any], own_only: bool = True) -> list[tuple[dt.date, str | None]]:
-    return [
-        (f["publication_date"], f["overall_effectiveness"])
-        for f in story["facts"]
-        if f["type"] == "inspection"
-        and vocab.INSPECTION_KINDS[f["kind"]][1]
-        and f["publication_date"]
-        and (f["own"] or not own_only)
-    ]
-
-
 def _header(story: dict[str, Any], filters: Filters) -> None:
     info = story["authority"]
     as_at = filters.as_at
@@ -155,7 +142,7 @@ def _header(story: dict[str, Any], filters: Filters) -> None:
         for f in own
         if f["type"] == "intervention"
     ]
-    level = level_on(as_at, ivs, _judgements(story))
+    level = level_on(as_at, ivs, story_judgements(story))
     latest = [
         f
         for f in own
@@ -193,10 +180,7 @@ def _header(story: dict[str, Any], filters: Filters) -> None:
 
 def _timeline_and_clocks(story: dict[str, Any], filters: Filters) -> None:
     as_at = min(filters.as_at, story["authority"]["existed_to"] or filters.as_at)
-    visits = [
-        f["date"] for f in story["facts"] if f["own"] and f["type"] == "visit" and f["kind"] == "monitoring"
-    ]
-    clocks = clocks_on(as_at, _judgements(story), visits)
+    clocks = story_clocks(story, as_at)
     expected = [e.as_dict() for e in clocks.items] if clocks else None
     fig = timeline_figure(story, as_at, expected)
     event = st.plotly_chart(

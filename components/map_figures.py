@@ -122,6 +122,18 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def with_features(frame: pd.DataFrame, vintage_codes: set[str] | None, owners: dict[str, int]) -> pd.DataFrame:
+    """Add ``feature``: the boundary code each authority is drawn with in a vintage (an authority
+    recoded since keeps its shape under the old code; no vintage: its own code, for tiles)."""
+    frame = frame.copy()
+    if vintage_codes is not None:
+        feature_of = {owners[c]: c for c in vintage_codes if c in owners}
+        frame["feature"] = frame["authority_id"].map(feature_of)
+    else:
+        frame["feature"] = frame["code"]
+    return frame
+
+
 def _key_column(colour_by: str) -> str:
     return "judgement_key" if colour_by == "judgement" else "level"
 

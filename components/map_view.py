@@ -25,6 +25,7 @@ from components.map_figures import (
     legend_counts,
     tile_figure,
     title_text,
+    with_features,
 )
 from components.palette import long_date
 from components.tables import download_csv
@@ -101,14 +102,8 @@ def quarter_ends(start: dt.date, end: dt.date) -> list[dt.date]:
 
 def frame_for(as_at: dt.date, vintage_codes: set[str] | None) -> pd.DataFrame:
     """Authorities on the date with words for hover and table, and the shape to draw."""
-    frame = describe(store.levels(as_at))
-    if vintage_codes is not None:
-        owners = store.code_owners()
-        feature_of = {owners[c]: c for c in vintage_codes if c in owners}
-        frame["feature"] = frame["authority_id"].map(feature_of)
-    else:
-        frame["feature"] = frame["code"]
-    return frame
+    owners = store.code_owners() if vintage_codes is not None else {}
+    return with_features(describe(store.levels(as_at)), vintage_codes, owners)
 
 
 def _sync_url(state: MapState) -> None:

@@ -17,6 +17,7 @@ from components import palette as p
 from components.map_figures import JUDGEMENT_COLOURS, LEVEL_COLOURS, SOURCE_LINE
 from components.palette import long_date
 from data import vocab
+from data.clocks import SpellClocks, clocks_on
 from data.levels import Intervention, spans
 
 LANES = {"judgement": 5.0, "intervention": 4.0, "visit": 3.0, "event": 2.0, "expected": 1.0}
@@ -28,6 +29,26 @@ LANE_LABELS = {
     1.0: "Expected",
 }
 VISIT_SYMBOLS = {"monitoring": "circle", "focused": "square", "jtai": "triangle-up"}
+
+
+def story_judgements(story: dict[str, Any], own_only: bool = True) -> list[tuple[dt.date, str | None]]:
+    """(publication date, grade) of the full inspections in a story: what spells and clocks read."""
+    return [
+        (f["publication_date"], f["overall_effectiveness"])
+        for f in story["facts"]
+        if f["type"] == "inspection"
+        and vocab.INSPECTION_KINDS[f["kind"]][1]
+        and f["publication_date"]
+        and (f["own"] or not own_only)
+    ]
+
+
+def story_clocks(story: dict[str, Any], as_at: dt.date) -> SpellClocks | None:
+    """The clocks of the spell open on ``as_at`` from the authority's own judgements and visits."""
+    visits = [
+        f["date"] for f in story["facts"] if f["own"] and f["type"] == "visit" and f["kind"] == "monitoring"
+    ]
+    return clocks_on(as_at, story_judgements(story), visits)
 
 
 def _hover_source(fact: dict[str, Any]) -> str:

@@ -174,6 +174,30 @@ def cmd_db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_board_pack(args: argparse.Namespace) -> int:
+    # The CLI is the outermost layer: it may call the pictures layer to lay out a pack.
+    from pathlib import Path
+
+    from components.board_pack import PackRequest, board_pack
+
+    engine = db.ready_engine(args.database)
+    request = PackRequest(args.region, args.as_at, args.authority, settings.data_dir(args.data_dir))
+    outs = [Path(p) for p in args.out]
+
+    def progress(fraction: float, message: str) -> None:
+        if not args.quiet:
+            print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
+
+    try:
+        slides = board_pack(engine, request, outs, progress)
+    except ValueError as exc:
+        print(f"board-pack: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for out in outs:
+        print(f"{out}: {len(slides)} slides")
+    return EXIT_OK
+
+
 # Parser ---------------------------------------------------------------------------------------
 
 
@@ -239,6 +263,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_deadlines)
+
+    p = sub.add_parser(
+        "board-pack", parents=[common], help="a slide deck (.pptx) and/or PDF for a board meeting"
+    )
+    p.add_argument(
+        "--region", type=_region, metavar="CODE", default=None, help="an ONS region code (default: England)"
+    )
+    p.add_argument("--as-at", type=_date, required=True, metavar="YYYY-MM-DD", help="the date the pack shows")
+    p.add_argument(
+        "--out",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="FILE.pptx or FILE.pdf; repeat for both (images are made once)",
+    )
+    p.add_argument("--authority", metavar="CODE", default=None, help="a pack for one authority (ONS code)")
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=None,
+        help=f"public data folder with boundaries (default: ${settings.DATA_DIR_ENV}; tiles without it)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
+    p.set_defaults(func=cmd_board_pack)
 
     p = sub.add_parser("db", parents=[common], help="database maintenance")
     p.add_argument("action", choices=["upgrade", "status"], help="upgrade: apply Alembic migrations")

@@ -169,11 +169,17 @@ def full_inspections(engine: Engine) -> pd.DataFrame:
         return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=list(stmt.selected_columns.keys()))
 
 
-def inadequate_spells(engine: Engine, region: str | None = None) -> pd.DataFrame:
-    """All inadequate spells (DOMAIN §3), one row each, ordered by authority code then start."""
+def inadequate_spells(
+    engine: Engine, region: str | None = None, as_at: dt.date | None = None
+) -> pd.DataFrame:
+    """All inadequate spells (DOMAIN §3), one row each, ordered by authority code then start.
+
+    ``as_at`` sees the history as it stood on a date (a board pack as at 2018): judgements
+    published later are ignored and open spells are censored there."""
     from data.spells import Judgement, spells_of
 
-    as_at = data_as_at(engine)
+    newest = data_as_at(engine)
+    as_at = newest if as_at is None or newest is None else min(as_at, newest)
     frame = full_inspections(engine)
     columns = [
         "authority_id",
@@ -612,12 +618,12 @@ def neighbours_of(engine: Engine, authority_id: int) -> tuple[str | None, list[d
     return model, [dict(r) for r in rows]
 
 
-def spells_with_context(engine: Engine) -> pd.DataFrame:
+def spells_with_context(engine: Engine, as_at: dt.date | None = None) -> pd.DataFrame:
     """Spells plus what happened in them: the most severe intervention level reached, the
     era of the start, and the monitoring visits recorded during the spell."""
     from data.levels import SEVERITY, spans
 
-    frame = inadequate_spells(engine)
+    frame = inadequate_spells(engine, as_at=as_at)
     interventions, judgements = level_inputs(engine)
     visits: dict[int, list[dt.date]] = {}
     with engine.connect() as conn:

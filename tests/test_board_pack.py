@@ -1,0 +1,148 @@
+"""Board packs for every region on two dates, read back: every slide has a picture and the as-at
+text; the PDF opens with one page per slide. One kaleido browser serves all the packs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pypdf import PdfReader
+
+from components.board_pack import PackRequest, authorities_table, board_pack, image_server
+from data import db
+from data.cli import main as cli_main
+from data.register import load_regions
+
+DATES = {"2018-05-17": "As at 17 May 2018", "2024-06-30": "As at 30 June 2024"}
+REGIONS = [code for code, _ in load_regions()]
+
+
+@pytest.fixture(scope="module")
+def kaleido_browser():
+    with image_server():
+        yield
+
+
+def _slide_texts(deck: Presentation) -> list[str]:
+    out = []
+    for slide in deck.slides:
+        parts = []
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                parts.append(shape.text_frame.text)
+            if shape.has_table:
+                parts.extend(c.text for r in shape.table.rows for c in r.cells)
+        out.append("\n".join(parts))
+    return out
+
+
+@pytest.mark.parametrize("as_at", list(DATES))
+@pytest.mark.parametrize("region", REGIONS)
+def test_region_pack_reads_back(kaleido_browser, loaded_sqlite_url, data_dir, tmp_path, region, as_at):
+    engine = db.ready_engine(loaded_sqlite_url)
+    pptx, pdf = tmp_path / "pack.pptx", tmp_path / "pack.pdf"
+    req = PackRequest(region, dt.date.fromisoformat(as_at), None, data_dir)
+    slides = board_pack(engine, req, [pptx, pdf])
+
+    deck = Presentation(str(pptx))
+    assert len(deck.slides) == len(slides) >= 5
+    assert abs(deck.slide_width / deck.slide_height - 16 / 9) < 0.01
+    for slide, text in zip(deck.slides, _slide_texts(deck), strict=True):
+        pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert pictures, text[:80]
+        assert all(p._element.nvPicPr.cNvPr.get("descr") for p in pictures)  # alt text
+        assert DATES[as_at] in text and "Open Government Licence" in text
+
+    reader = PdfReader(io.BytesIO(pdf.read_bytes()))
+    assert len(reader.pages) == len(slides)
+    for page in reader.pages:
+        assert DATES[as_at] in page.extract_text()
+        assert len(page.images) >= 1
+
+
+def test_pack_shows_the_regions_authorities_and_open_spells(
+    kaleido_browser, loaded_sqlite_url, data_dir, tmp_path
+):
+    engine = db.ready_engine(loaded_sqlite_url)
+    out = tmp_path / "yh.pptx"
+    slides = board_pack(engine, PackRequest("E12000003", dt.date(2018, 5, 17), None, data_dir), [out])
+    titles = [s.title for s in slides]
+    assert titles[0] == "Children's services intervention: Yorkshire and The Humber"
+    assert "Kirklees: timeline and clocks" in titles  # inadequate since November 2016
+    assert titles[-1] == "Time to exit from inadequate"
+    tables = [s.table for s in slides if s.table is not None]
+    assert sum(len(t) for t in tables) == 15
+    all_rows = {r["Authority"]: r for t in tables for r in t.to_dict("records")}
+    assert all_rows["Doncaster"]["Intervention level"] == "Alternative delivery"
+    assert all_rows["Kirklees"]["Latest judgement"] == "Inadequate"
+
+
+def test_single_authority_pack(kaleido_browser, loaded_sqlite_url, data_dir, tmp_path):
+    engine = db.ready_engine(loaded_sqlite_url)
+    out = tmp_path / "one.pdf"
+    slides = board_pack(engine, PackRequest(None, dt.date(2018, 5, 17), "E10000030", data_dir), [out])
+    assert slides[0].title == "Children's services intervention: Surrey"
+    assert [len(s.table) for s in slides if s.table is not None] == [1]
+    assert any(s.title == "Surrey: timeline and clocks" for s in slides)
+    assert len(PdfReader(str(out)).pages) == len(slides)
+
+
+def test_pack_without_boundaries_uses_tiles(kaleido_browser, loaded_sqlite_url, tmp_path):
+    engine = db.ready_engine(loaded_sqlite_url)
+    slides = board_pack(engine, PackRequest("E12000001", dt.date(2024, 6, 30)), [tmp_path / "t.pdf"])
+    assert len(slides) >= 5 and all(s.pictures for s in slides)
+
+
+def test_authorities_table_orders_by_severity():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "name": ["B", "A", "C"],
+            "level": ["none", "improvement_notice", "none"],
+            "since": [None, dt.date(2019, 1, 2), None],
+            "judgement_key": ["Good", "Inadequate", "Requires improvement to be good"],
+            "published": [dt.date(2018, 1, 1), dt.date(2018, 12, 1), None],
+        }
+    )
+    table = authorities_table(frame)
+    assert table["Authority"].tolist()[0] == "A"
+    assert table.loc[0, "Since"] == "2 January 2019"
+    assert "Requires improvement" in table["Latest judgement"].tolist()
+
+
+def test_cli_board_pack(capsys, loaded_sqlite_url, data_dir, tmp_path, kaleido_browser):
+    out = tmp_path / "ne.pptx"
+    code = cli_main(
+        [
+            "board-pack",
+            "--database",
+            loaded_sqlite_url,
+            "--region",
+            "E12000001",
+            "--as-at",
+            "2018-05-17",
+            "--out",
+            str(out),
+            "--data-dir",
+            str(data_dir),
+            "--quiet",
+        ]
+    )
+    assert code == 0 and out.is_file()
+    assert f"{out}:" in capsys.readouterr().out
+    bad = cli_main(
+        [
+            "board-pack",
+            "--database",
+            loaded_sqlite_url,
+            "--as-at",
+            "2018-05-17",
+            "--out",
+            str(tmp_path / "x.docx"),
+        ]
+    )
+    assert bad == 1 and "pptx or .pdf" in capsys.readouterr().err
