@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import filters
+from components import filters, presentation
 
 st.set_page_config(
     page_title="Intervention oversight: children's services in England",
@@ -31,8 +31,12 @@ navigation = st.navigation(
         st.Page("pages/exit_page.py", title="Time to exit", icon=":material/timeline:", url_path="exit"),
         st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="data"),
     ],
-    position="sidebar",
+    position="hidden" if presentation.requested() else "sidebar",
 )
 
-filters.render_for_store()
-navigation.run()
+if presentation.requested():
+    # ?present=1 on any page: the board-meeting view, starting at that page's step.
+    presentation.render(start_page=navigation.url_path)
+else:
+    filters.render_for_store()
+    navigation.run()

@@ -23,7 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy.engine import Engine
 
-from components.exit_figures import km_groups_figure
+from components.exit_figures import region_against_england
 from components.export import figure_image
 from components.map_figures import (
     SHORT_JUDGEMENTS,
@@ -39,7 +39,6 @@ from components.timeline import story_clocks, timeline_figure
 from data import boundaries as b
 from data import queries, vocab
 from data.register import load_regions
-from data.survival import km_curve
 
 SOURCES = (
     "Sources: Ofsted children's social care statistics and inspection reports; DfE notices and directions "
@@ -286,30 +285,7 @@ def _authority_bullets(shown: pd.DataFrame, code: str, clocks) -> list[str]:
 
 
 def _exit_slide(spells: pd.DataFrame, req: PackRequest, name: str, footer: str) -> Slide:
-    region_rows = spells[spells["region_code"] == req.region] if req.region else spells.iloc[0:0]
-    england = spells.assign(_g=f"England (n={len(spells)})")
-    parts = [england]
-    if len(region_rows):
-        parts.insert(0, region_rows.assign(_g=f"{name} (n={len(region_rows)})"))
-    both = pd.concat(parts, ignore_index=True)
-    bullets = []
-    for label, rows in both.groupby("_g", sort=False):
-        s = km_curve(str(label), rows["months_exact"].tolist(), (~rows["open"].astype(bool)).tolist()).summary
-        median = f"{s.median_months:.1f} months" if s.median_months is not None else "not reached"
-        bullets.append(
-            f"{str(label).split(' (n=')[0]}: median {median}; {s.closed} ended, {s.open} still open"
-        )
-    if req.region and region_rows.empty:
-        bullets.append(f"{name}: no inadequate spells by this date.")
-    bullets.append("Open spells count as long as they have lasted (censored), not as exits.")
-    if both.empty:
-        fig = go.Figure()
-        fig.add_annotation(text="No inadequate spells by this date", showarrow=False, x=0.5, y=0.5)
-    else:
-        fig, _ = km_groups_figure(both, both["_g"], req.as_at, f"{name} against England", sort=False)
-        fig.update_layout(
-            title_text=f"Share still inadequate, months since the judgement (to {long_date(req.as_at)})"
-        )
+    fig, bullets = region_against_england(spells, req.region, name, req.as_at)
     alt = f"Kaplan–Meier curves of time to exit from inadequate, {name} against England"
     return Slide("Time to exit from inadequate", footer, [_picture(fig, alt, 820, 560)], bullets=bullets)
 

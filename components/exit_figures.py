@@ -63,7 +63,7 @@ def km_groups_figure(
     ]
     fig.update_layout(
         title={
-            "text": f"Share still inadequate by months since the judgement, {title_scope}, data to {long_date(data_as_at)}",
+            "text": f"Share still inadequate by months since the judgement<br><sup>{title_scope}, data to {long_date(data_as_at)}</sup>",
             "x": 0,
             "font": {"size": 16},
         },
@@ -81,7 +81,8 @@ def km_groups_figure(
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.14,
+        y=0,
+        yshift=-50,  # pixels below the axis, whatever the figure's height
         yanchor="top",
         align="left",
         showarrow=False,
@@ -160,3 +161,33 @@ def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.da
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
     )
     return fig
+
+
+def region_against_england(
+    spells: pd.DataFrame, region: str | None, name: str, as_at: dt.date
+) -> tuple[go.Figure, list[str]]:
+    """Kaplan–Meier curves of a region against England, and their medians in words (the board
+    pack's and the presentation's exit view)."""
+    region_rows = spells[spells["region_code"] == region] if region else spells.iloc[0:0]
+    england = spells.assign(_g="England")
+    parts = [england]
+    if len(region_rows):
+        parts.insert(0, region_rows.assign(_g=name))
+    both = pd.concat(parts, ignore_index=True)
+    bullets = []
+    for label, rows in both.groupby("_g", sort=False):
+        s = km_curve(str(label), rows["months_exact"].tolist(), (~rows["open"].astype(bool)).tolist()).summary
+        median = f"{s.median_months:.1f} months" if s.median_months is not None else "not reached"
+        bullets.append(f"{label}: median {median}; {s.closed} ended, {s.open} still open")
+    if region and region_rows.empty:
+        bullets.append(f"{name}: no inadequate spells by this date.")
+    bullets.append("Open spells count as long as they have lasted (censored), not as exits.")
+    if both.empty:
+        fig = go.Figure()
+        fig.add_annotation(text="No inadequate spells by this date", showarrow=False, x=0.5, y=0.5)
+    else:
+        fig, _ = km_groups_figure(both, both["_g"], as_at, f"{name} against England", sort=False)
+        fig.update_layout(
+            title_text=f"Share still inadequate, months since the judgement (to {long_date(as_at)})"
+        )
+    return fig, bullets

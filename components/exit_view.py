@@ -38,11 +38,8 @@ CONTEXT = (
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def _spells(key: tuple[str, int]) -> pd.DataFrame:
-    from data import queries
-
-    return queries.spells_with_context(store.engine())
+    return store.spells_with_context()
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -129,6 +129,9 @@ def render_for_store() -> Filters:
     today = dt.date.today()
     filters = render(default_as_at=newest or today, latest=max(newest or today, today))
     st.sidebar.caption(f"Judgements published up to {long_date(newest)}.")
+    from components import board_pack_view
+
+    board_pack_view.sidebar(filters)
     return filters
 
 

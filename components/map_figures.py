@@ -122,7 +122,9 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def with_features(frame: pd.DataFrame, vintage_codes: set[str] | None, owners: dict[str, int]) -> pd.DataFrame:
+def with_features(
+    frame: pd.DataFrame, vintage_codes: set[str] | None, owners: dict[str, int]
+) -> pd.DataFrame:
     """Add ``feature``: the boundary code each authority is drawn with in a vintage (an authority
     recoded since keeps its shape under the old code; no vintage: its own code, for tiles)."""
     frame = frame.copy()

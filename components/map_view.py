@@ -125,7 +125,7 @@ def _clear_notes() -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _cached_figure(
+def cached_figure(
     key: tuple, colour: str, view: str, as_at: dt.date, region: str | None, vintage: str | None
 ):
     """Figures are cached per data version, date, region, colouring and view: a rerun that
@@ -225,7 +225,7 @@ def render(filters: Filters) -> None:
         chart = st.empty()
         if play:
             _play(chart, state, filters, latest)
-        fig = _cached_figure(
+        fig = cached_figure(
             store.cache_key(),
             state.colour,
             ("geo" if state.view == "deck" else state.view) if geojson else "tiles",

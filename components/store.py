@@ -151,3 +151,13 @@ def _full_inspections(key: tuple[str, int]) -> pd.DataFrame:
 
 def full_inspections() -> pd.DataFrame:
     return _full_inspections(_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _spells(key: tuple[str, int], as_at: dt.date | None) -> pd.DataFrame:
+    return queries.spells_with_context(engine(), as_at=as_at)
+
+
+def spells_with_context(as_at: dt.date | None = None) -> pd.DataFrame:
+    """Every inadequate spell with its context, as the history stood on ``as_at`` (None: all)."""
+    return _spells(_key(), as_at)

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from data import db, queries, settings
+from data import db, fetch, queries, settings
 from data.records import ImportRefused
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -291,6 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("db", parents=[common], help="database maintenance")
     p.add_argument("action", choices=["upgrade", "status"], help="upgrade: apply Alembic migrations")
     p.set_defaults(func=cmd_db)
+
+    fetch.add_parser(sub)
     return parser
 
 

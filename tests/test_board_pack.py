@@ -146,3 +146,25 @@ def test_cli_board_pack(capsys, loaded_sqlite_url, data_dir, tmp_path, kaleido_b
         ]
     )
     assert bad == 1 and "pptx or .pdf" in capsys.readouterr().err
+
+
+def test_app_offers_the_pack_from_the_sidebar(monkeypatch, loaded_sqlite_url, data_dir):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("OVERSIGHT_DATABASE_URL", loaded_sqlite_url)
+    monkeypatch.setenv("OVERSIGHT_DATA_DIR", str(data_dir))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["region"] = "E12000001"
+    at.query_params["as_at"] = "2018-05-17"
+    at.query_params["la"] = "E06000005"
+    at.switch_page("pages/authority_page.py")
+    at.run()
+    assert not at.exception
+    assert at.radio(key="pack_scope").value == "authority"
+    at.radio(key="pack_scope").set_value("region").run()
+    at.button(key="pack_build").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download slides (PPTX)" in labels and "Download PDF" in labels

@@ -221,3 +221,39 @@ def test_exit_page_in_chromium(browser, server, artifacts):
     assert page.locator(".sankey-link").count() >= 6
     assert page.locator("[data-testid='stException']").count() == 0
     context.close()
+
+
+def test_presentation_mode_steps_with_arrow_keys(browser, server, artifacts):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(server.base)
+    _wait_for_map(page)
+    page.goto(f"{server.base}/?present=1&region=E12000003&as_at=2018-05-17")
+    page.get_by_role("heading", name="Intervention level, Yorkshire and The Humber").wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot .choroplethlocation, .js-plotly-plot .point').length > 0",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(800)
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    page.screenshot(path=str(artifacts / "present_1_map.png"))
+    page.mouse.click(640, 700)
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("heading", name="Authorities in intervention, Yorkshire and The Humber").wait_for(
+        timeout=30_000
+    )
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts / "present_2_authorities.png"))
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("heading", name="Time to exit from inadequate").wait_for(timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot .scatterlayer .trace').length > 0", timeout=30_000
+    )
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(artifacts / "present_3_exit.png"))
+    page.keyboard.press("ArrowLeft")
+    page.get_by_role("heading", name="Authorities in intervention, Yorkshire and The Humber").wait_for(
+        timeout=30_000
+    )
+    assert page.locator("[data-testid='stException']").count() == 0
+    context.close()

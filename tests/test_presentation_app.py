@@ -1,0 +1,74 @@
+"""Presentation mode without a browser: steps, arrow-key buttons, bad parameters, leaving."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def present(monkeypatch, loaded_sqlite_url, data_dir):
+    monkeypatch.setenv("OVERSIGHT_DATABASE_URL", loaded_sqlite_url)
+    monkeypatch.setenv("OVERSIGHT_DATA_DIR", str(data_dir))
+
+    def make(**params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.query_params["present"] = "1"
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return make
+
+
+def _titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def test_steps_map_authorities_exit(present):
+    at = present(region="E12000003", as_at="2018-05-17")
+    assert _titles(at) == ["Intervention level, Yorkshire and The Humber"]
+    assert not at.sidebar.selectbox  # no sidebar controls
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert fig["data"]
+    assert at.button(key="present_prev").disabled
+    at.button(key="present_next").click().run()
+    assert _titles(at) == ["Authorities in intervention, Yorkshire and The Humber"]
+    table = at.table[0].value
+    assert {"Doncaster", "Kirklees", "Rotherham"} <= set(table.index)
+    at.button(key="present_next").click().run()
+    assert _titles(at) == ["Time to exit from inadequate"]
+    assert at.button(key="present_next").disabled
+    assert at.query_params["step"] in ("3", ["3"])
+    at.button(key="present_prev").click().run()
+    assert _titles(at)[0].startswith("Authorities")
+
+
+def test_authority_link_adds_a_timeline_step(present):
+    at = present(la="E08000034", as_at="2018-05-17", step="3")
+    assert _titles(at) == ["Kirklees: timeline"]
+    assert "3 of 4" in " ".join(m.value for m in at.markdown)
+
+
+def test_bad_parameters_fall_back_with_a_note(present):
+    at = present(region="E99", as_at="not-a-date", la="ZZZ", step="99")
+    assert not at.exception
+    notes = " ".join(w.value for w in at.warning)
+    assert "Unknown authority code" in notes
+    assert _titles(at) == ["Intervention level, England"]
+
+
+def test_leave_returns_to_the_dashboard(present):
+    at = present()
+    at.button(key="present_leave").click().run()
+    assert not at.exception
+    assert "present" not in at.query_params
+    assert at.sidebar.selectbox  # the sidebar is back
