@@ -10,6 +10,8 @@ export OVERSIGHT_DATA_DIR ?= $(abspath ../shared/data)
 
 .PHONY: setup run test test-fast lint bench system-deps clean
 
+AXE := tools/axe/node_modules/axe-core/axe.min.js
+
 setup: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
@@ -26,7 +28,12 @@ run: setup
 system-deps:
 	bash scripts/system-deps.sh
 
-test: setup system-deps
+# axe-core for the accessibility audit, pinned with its integrity hash in tools/axe.
+$(AXE): tools/axe/package.json tools/axe/package-lock.json
+	cd tools/axe && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+test: setup system-deps $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -42,4 +49,4 @@ bench: setup system-deps
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) var .pytest_cache tests/artifacts
+	rm -rf $(VENV) var .pytest_cache tests/artifacts tools/axe/node_modules

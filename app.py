@@ -30,6 +30,13 @@ navigation = st.navigation(
         ),
         st.Page("pages/exit_page.py", title="Time to exit", icon=":material/timeline:", url_path="exit"),
         st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="data"),
+        st.Page("pages/user_guide.py", title="User guide", icon=":material/help:", url_path="guide"),
+        st.Page(
+            "pages/accessibility_statement.py",
+            title="Accessibility statement",
+            icon=":material/accessibility:",
+            url_path="accessibility",
+        ),
     ],
     position="hidden" if presentation.requested() else "sidebar",
 )

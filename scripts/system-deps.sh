@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the test suite drives besides Python: Debian's Chromium (browser tests)
-# and a PostgreSQL server (database tests). Idempotent; does nothing when both are there.
+# and a PostgreSQL server (database tests), npm (axe-core) and DejaVu fonts (board pack PDFs).
+# Idempotent: does nothing when all are there.
 set -euo pipefail
 
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v npm >/dev/null 2>&1 || need+=(npm)  # axe-core for the accessibility audit
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)  # board pack PDF
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
