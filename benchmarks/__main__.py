@@ -110,6 +110,9 @@ def main() -> int:
     from benchmarks import exit_page
 
     exit_result = exit_page.run(RELEASES, DATA_DIR)
+    from benchmarks import board_pack
+
+    pack_result = board_pack.run(RELEASES, DATA_DIR)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     when = dt.datetime.now().isoformat(timespec="seconds")
     RESULTS.write_text(
@@ -120,6 +123,7 @@ def main() -> int:
                 "map_page": map_result,
                 "authority_page": authority_result,
                 "exit_page": exit_result,
+                "board_pack": pack_result,
             },
             indent=2,
         )

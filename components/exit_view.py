@@ -142,6 +142,14 @@ def render(filters: Filters) -> None:
         format_func=lambda c: "—" if not c else names[c],
         key="exit_highlight",
     )
+    if highlight:
+        # The keyboard route to what a click on a bar does.
+        st.page_link(
+            "pages/authority_page.py",
+            label=f"Open {names[highlight]}'s page",
+            query_params={"la": highlight},
+            icon=":material/account_balance:",
+        )
     event = st.plotly_chart(
         swimmer_figure(chosen, highlight or None, data_as_at),
         key="exit_swimmer",

@@ -47,7 +47,12 @@ def test_every_command_is_in_the_guide():
 
 def test_statement_names_the_standard_and_the_audit():
     text = " ".join(guide.text("accessibility").split())
-    assert "WCAG 2.1" in text and "2.1 AA standard" in text and "axe-core" in text and "Enforcement procedure" in text
+    assert (
+        "WCAG 2.1" in text
+        and "2.1 AA standard" in text
+        and "axe-core" in text
+        and "Enforcement procedure" in text
+    )
 
 
 @pytest.mark.parametrize(
