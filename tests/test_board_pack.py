@@ -162,6 +162,7 @@ def test_app_offers_the_pack_from_the_sidebar(monkeypatch, loaded_sqlite_url, da
     at.switch_page("pages/authority_page.py")
     at.run()
     assert not at.exception
+    at.button(key="pack_open").click().run()
     assert at.radio(key="pack_scope").value == "authority"
     at.radio(key="pack_scope").set_value("region").run()
     at.button(key="pack_build").click().run()

@@ -257,3 +257,22 @@ def test_presentation_mode_steps_with_arrow_keys(browser, server, artifacts):
     )
     assert page.locator("[data-testid='stException']").count() == 0
     context.close()
+
+
+def test_board_pack_dialog_in_chromium(browser, server, artifacts):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(server.base)
+    _wait_for_map(page)
+    page.goto(f"{server.base}/?region=E12000003&as_at=2018-05-17")
+    _wait_for_map(page)
+    page.get_by_role("button", name="Board pack…").click()
+    page.get_by_role("button", name="Prepare board pack").click()
+    page.get_by_role("button", name="Download slides (PPTX)").wait_for(timeout=90_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts / "board_pack_dialog.png"))
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download PDF").click()
+    assert info.value.suggested_filename == "board-pack-yorkshire-and-the-humber-2018-05-17.pdf"
+    assert page.locator("[data-testid='stException']").count() == 0
+    context.close()
