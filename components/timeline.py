@@ -303,7 +303,9 @@ def timeline_figure(
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.42,
+        y=0,
+        yshift=-84,  # pixels below the axis, under the legend, whatever the height
+        yanchor="top",
         showarrow=False,
         font={"size": 11, "color": p.DARK_GREY},
         xanchor="left",
