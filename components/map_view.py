@@ -33,8 +33,11 @@ from data import boundaries as b
 from data import settings, vocab
 
 COLOURS = {"intervention": "Intervention level", "judgement": "Latest Ofsted judgement"}
+#: The default draws server-written SVG (fast, every authority a keyboard link); "geo" is the
+#: plotly map (zoom, rich hover), also what exports and board packs use.
 VIEWS = {
-    "geo": "Map (boundaries)",
+    "svg": "Map (each authority a link)",
+    "geo": "Zoomable map",
     "tiles": "Tile map (one square per authority)",
     "deck": "Interactive map (WebGL)",
 }
@@ -50,7 +53,7 @@ NONE = ""
 @dataclass
 class MapState:
     colour: str = "intervention"
-    view: str = "geo"
+    view: str = "svg"
     la: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -107,7 +110,7 @@ def frame_for(as_at: dt.date, vintage_codes: set[str] | None) -> pd.DataFrame:
 
 
 def _sync_url(state: MapState) -> None:
-    for key, value, default in (("colour", state.colour, "intervention"), ("view", state.view, "geo")):
+    for key, value, default in (("colour", state.colour, "intervention"), ("view", state.view, "svg")):
         if value == default:
             if key in st.query_params:
                 del st.query_params[key]
@@ -135,6 +138,28 @@ def cached_figure(
     frame = frame_for(as_at, {f["properties"]["code"] for f in geojson["features"]} if geojson else None)
     filters = Filters(region=region, as_at=as_at)
     return figure_for(frame, MapState(colour=colour, view=view), filters, geojson)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_svg(key: tuple, colour: str, as_at: dt.date, region: str | None, vintage: str) -> str:
+    """The SVG map's markup, cached like the figures."""
+    from components.map_svg import svg_map
+
+    data_dir = settings.data_dir()
+    geojson = store.boundaries(str(data_dir) if data_dir else None, vintage)
+    frame = frame_for(as_at, {f["properties"]["code"] for f in geojson["features"]})
+    params = {"as_at": as_at.isoformat(), **({"region": region} if region else {})}
+    return svg_map(
+        frame, geojson, colour, as_at, region, Filters(region=region, as_at=as_at).region_name, params
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def _svg_component():
+    """Registered once per process: markup in the page's DOM (st.html would sanitise SVG away)."""
+    from components.map_svg import CSS, JS
+
+    return st.components.v2.component("oversight_svg_map", css=CSS, js=JS)
 
 
 def figure_for(frame: pd.DataFrame, state: MapState, filters: Filters, geojson: dict | None):
@@ -204,7 +229,7 @@ def render(filters: Filters) -> None:
         help="Step quarter by quarter from the first single inspections (November 2013) to the newest data.",
         key="map_play",
     )
-    if view in ("geo", "deck") and geojson is None:
+    if view in ("geo", "svg", "deck") and geojson is None:
         st.info(
             "Boundary files are not available (set OVERSIGHT_DATA_DIR to the folder holding "
             "boundaries/utla_*.geojson): showing the equal-area tile map instead.",
@@ -228,13 +253,21 @@ def render(filters: Filters) -> None:
         fig = cached_figure(
             store.cache_key(),
             state.colour,
-            ("geo" if state.view == "deck" else state.view) if geojson else "tiles",
+            ("geo" if state.view in ("deck", "svg") else state.view) if geojson else "tiles",
             filters.as_at,
             filters.region,
             vintage if geojson else None,
         )
         if state.view == "deck" and geojson is not None:
             clicked = _deck(chart, frame, geojson, state, filters)
+        elif state.view == "svg" and geojson is not None:
+            with chart:
+                result = _svg_component()(
+                    data=cached_svg(store.cache_key(), state.colour, filters.as_at, filters.region, vintage),
+                    key="map_svg",
+                    on_clicked_change=lambda: None,
+                )
+            clicked = getattr(result, "clicked", None)
         else:
             event = chart.plotly_chart(
                 fig,
@@ -389,8 +422,9 @@ def _play(chart, state: MapState, filters: Filters, latest: dt.date) -> None:
         geojson = store.boundaries(str(data_dir) if data_dir else None, vintage)
         frame = frame_for(day, {f["properties"]["code"] for f in geojson["features"]} if geojson else None)
         step = Filters(region=filters.region, as_at=day)
+        shown = MapState(colour=state.colour, view="geo" if state.view in ("svg", "deck") else state.view)
         chart.plotly_chart(
-            figure_for(frame, state, step, geojson),
+            figure_for(frame, shown, step, geojson),
             config={"topojsonURL": TOPOJSON_URL, "displaylogo": False},
             theme=None,
             key=f"map_play_{day.isoformat()}",

@@ -96,11 +96,19 @@ MAP_VIEWS = [
 ]
 
 
+#: The SVG map is a Streamlit v2 component in a shadow root: count its authority links there.
+SVG_LINKS = """() => { let n = 0; for (const h of document.querySelectorAll('*')) {
+    if (h.shadowRoot) n += h.shadowRoot.querySelectorAll('svg a[data-la]').length; } return n; }"""
+SVG_TITLE = """() => { for (const h of document.querySelectorAll('*')) {
+    const t = h.shadowRoot && h.shadowRoot.querySelector('.oversight-map .t'); if (t) return t.textContent; }
+    return ''; }"""
+
+
 def _wait_for_map(page) -> None:
-    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    """The default SVG map or a plotly map (boundaries or tiles), drawn."""
     page.wait_for_function(
         "() => document.querySelectorAll('.js-plotly-plot path.choroplethlocation, "
-        ".js-plotly-plot .scatterlayer .point').length > 100",
+        ".js-plotly-plot .scatterlayer .point').length > 100 || (" + SVG_LINKS + ")() > 10",
         timeout=60_000,
     )
 
@@ -114,13 +122,49 @@ def test_map_draws_in_chromium(browser, server, artifacts, as_at, region, author
     _wait_for_map(page)
     _wait_for_app(page)
     page.wait_for_timeout(500)
+    links = page.evaluate(SVG_LINKS)
+    # One link per authority in view (England: all of them; a region: its own).
+    assert links == authorities if not region else 5 <= links < authorities
+    title = page.evaluate(SVG_TITLE)
+    assert "as at" in title and ("England" in title if not region else "England" not in title)
+    page.screenshot(path=str(artifacts / f"map_{as_at}_{region or 'england'}.png"))
+    assert page.locator("[data-testid='stException']").count() == 0
+    context.close()
+
+
+@pytest.mark.parametrize(("as_at", "region", "authorities"), [MAP_VIEWS[1], MAP_VIEWS[4]])
+def test_zoomable_plotly_map_draws_in_chromium(browser, server, artifacts, as_at, region, authorities):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    query = f"?view=geo&as_at={as_at}" + (f"&region={region}" if region else "")
+    page.goto(f"{server.base}/{query}")
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    _wait_for_map(page)
+    _wait_for_app(page)
+    page.wait_for_timeout(500)
     shapes = page.locator(".js-plotly-plot path.choroplethlocation").count()
     # Every authority is drawn once on the main map (London again in the England inset).
     assert shapes >= authorities
     title = page.locator(".js-plotly-plot .gtitle").first.text_content()
     assert "as at" in title and ("England" in title if not region else "England" not in title)
-    page.screenshot(path=str(artifacts / f"map_{as_at}_{region or 'england'}.png"))
+    page.screenshot(path=str(artifacts / f"map_geo_{as_at}_{region or 'england'}.png"))
     assert page.locator("[data-testid='stException']").count() == 0
+    context.close()
+
+
+def test_keyboard_opens_an_authority_from_the_svg_map(browser, server, artifacts):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    page.goto(f"{server.base}/?as_at=2018-05-17&region=E12000003")
+    _wait_for_map(page)
+    _wait_for_app(page)
+    link = page.locator("a[data-la='E08000034']")  # Kirklees; Playwright locators pierce shadow roots
+    assert "Kirklees: Alternative delivery" in link.get_attribute("aria-label")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.location.pathname.endsWith('/authority')", timeout=30_000)
+    page.get_by_role("heading", name="Kirklees").first.wait_for(timeout=30_000)
+    assert "la=E08000034" in page.url
     context.close()
 
 

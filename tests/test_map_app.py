@@ -40,8 +40,26 @@ def _table(at: AppTest):
     return next(d.value for d in at.dataframe if "Intervention level" in d.value.columns)
 
 
-def test_map_is_the_default_page_and_draws_england(app):
+def _svg(at: AppTest) -> str:
+    components = at.get("bidi_component")
+    assert components, "no SVG map drawn"
+    return json.loads(components[0].proto.json)
+
+
+def test_default_view_is_the_svg_map_with_a_link_per_authority(app):
     at = app(as_at="2018-05-17")
+    markup = _svg(at)
+    assert len(markup.encode()) <= 300_000
+    assert markup.count("data-la=") == 152  # every authority once (the London inset adds no links)
+    assert 'aria-label="Doncaster: Alternative delivery (trust, company or another council) since' in markup
+    assert "Alternative delivery (6)" in markup and "Intervention level, England, as at 17 May 2018" in markup
+    assert "London</text>" in markup
+    london = _svg(app(as_at="2024-06-30", region="E12000007"))
+    assert london.count("data-la=") == 33 and "London</text>" not in london
+
+
+def test_plotly_map_draws_england(app):
+    at = app(as_at="2018-05-17", view="geo")
     fig = _figure(at)
     drawn = [
         c
@@ -67,7 +85,7 @@ def test_levels_as_at_the_blog_date(app):
 
 
 def test_colour_view_region_and_selection_controls(app):
-    at = app(as_at="2024-06-30")
+    at = app(as_at="2024-06-30", view="geo")
     at.radio(key="map_colour").set_value("judgement").run()
     assert not at.exception
     assert any(t["name"].startswith("Good") for t in _figure(at)["data"])
@@ -101,7 +119,7 @@ def test_link_with_an_authority_shows_its_facts(app):
 def test_bad_map_parameters_fall_back_with_a_note(app, params, note):
     at = app(**params)
     assert any(note in w.value for w in at.warning)
-    assert at.radio(key="map_colour").value == "intervention" and at.radio(key="map_view").value == "geo"
+    assert at.radio(key="map_colour").value == "intervention" and at.radio(key="map_view").value == "svg"
 
 
 def test_play_steps_to_the_newest_date(app):
