@@ -125,11 +125,15 @@ def render(filters: Filters) -> None:
                 "Spells": [c.summary.spells for c in curves],
                 "Ended": [c.summary.closed for c in curves],
                 "Median (months)": [c.summary.median_months for c in curves],
-                "95% CI low": [c.summary.median_ci[0] for c in curves],
-                "95% CI high": [c.summary.median_ci[1] for c in curves],
+                "95% CI": [_ci_text(c.summary.median_ci) for c in curves],
             }
         )
-        st.dataframe(summary, hide_index=True, key="exit_summary")
+        st.dataframe(
+            summary,
+            hide_index=True,
+            key="exit_summary",
+            column_config={"Median (months)": st.column_config.NumberColumn(format="%.1f")},
+        )
         _where(chosen, overall_curve)
 
     pathways_view.render(chosen, scope, data_as_at, filters.region)
@@ -198,6 +202,14 @@ def render(filters: Filters) -> None:
         "Download the spells as CSV",
         "exit_csv",
     )
+
+
+def _ci_text(ci) -> str:
+    """'32.6–43.9', with 'not reached' for an open end: one short column instead of two."""
+    lo, hi = ci
+    if lo is None and hi is None:
+        return "not reached"
+    return f"{lo:.1f}–{hi:.1f}" if hi is not None else f"{lo:.1f}–not reached"
 
 
 def _where(frame: pd.DataFrame, curve) -> None:
