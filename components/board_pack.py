@@ -28,6 +28,7 @@ from components.export import figure_image
 from components.map_figures import (
     SHORT_JUDGEMENTS,
     SHORT_LEVELS,
+    by_severity,
     describe,
     geo_figure,
     legend_counts,
@@ -37,7 +38,7 @@ from components.map_figures import (
 from components.palette import long_date
 from components.timeline import story_clocks, timeline_figure
 from data import boundaries as b
-from data import queries, vocab
+from data import queries
 from data.register import load_regions
 
 SOURCES = (
@@ -140,8 +141,7 @@ def _counts_bullets(frame: pd.DataFrame, colour: str) -> list[str]:
 
 def authorities_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The region's authorities, most severe level first: the words beside the map's colours."""
-    order = {k: i for i, k in enumerate(vocab.LEVELS)}
-    rows = frame.assign(_o=frame["level"].map(order)).sort_values(["_o", "name"])
+    rows = by_severity(frame)
     return pd.DataFrame(
         {
             "Authority": rows["name"],
@@ -157,11 +157,6 @@ def _day(value: object) -> str:
     if value is None or not isinstance(value, dt.date) or pd.isna(value):
         return ""
     return long_date(value.date() if isinstance(value, dt.datetime) else value)
-
-
-def _in_open_spell(spells: pd.DataFrame, code: str) -> bool:
-    rows = spells[(spells["code"] == code) & spells["open"]]
-    return not rows.empty
 
 
 def build_slides(engine: Engine, req: PackRequest, progress: Progress | None = None) -> list[Slide]:
@@ -224,7 +219,8 @@ def build_slides(engine: Engine, req: PackRequest, progress: Progress | None = N
 
     say(0.45, "Table of authorities")
     table = authorities_table(shown)
-    locator = _picture(tiles, f"Locator: {name} on the equal-area tile map", 520, 520)
+    title_picture = slides[0].pictures[0]  # the same tiles again, not rendered twice
+    locator = Picture(title_picture.png, f"Locator: {name} on the equal-area tile map", 700, 700)
     pages = max(1, -(-len(table) // ROWS_PER_TABLE_SLIDE))
     for page in range(pages):
         part = table.iloc[page * ROWS_PER_TABLE_SLIDE : (page + 1) * ROWS_PER_TABLE_SLIDE]
@@ -235,10 +231,9 @@ def build_slides(engine: Engine, req: PackRequest, progress: Progress | None = N
     if story is not None:
         chosen = [story]
     else:
+        in_spell = set(spells.loc[spells["open"].astype(bool), "code"])
         chosen = [
-            queries.authority_story(engine, code)
-            for code in shown.sort_values("name")["code"]
-            if _in_open_spell(spells, code)
+            queries.authority_story(engine, c) for c in shown.sort_values("name")["code"] if c in in_spell
         ]
     for k, st_ in enumerate(c for c in chosen if c is not None):
         info = st_["authority"]
@@ -253,7 +248,7 @@ def build_slides(engine: Engine, req: PackRequest, progress: Progress | None = N
                 footer,
                 [
                     _picture(
-                        fig, f"Timeline of {info['name']}'s judgements, interventions and visits", 1240, 520
+                        fig, f"Timeline of {info['name']}'s judgements, interventions and visits", 1100, 470
                     )
                 ],
                 bullets=bullets,

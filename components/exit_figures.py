@@ -174,20 +174,21 @@ def region_against_england(
     if len(region_rows):
         parts.insert(0, region_rows.assign(_g=name))
     both = pd.concat(parts, ignore_index=True)
-    bullets = []
-    for label, rows in both.groupby("_g", sort=False):
-        s = km_curve(str(label), rows["months_exact"].tolist(), (~rows["open"].astype(bool)).tolist()).summary
-        median = f"{s.median_months:.1f} months" if s.median_months is not None else "not reached"
-        bullets.append(f"{label}: median {median}; {s.closed} ended, {s.open} still open")
-    if region and region_rows.empty:
-        bullets.append(f"{name}: no inadequate spells by this date.")
-    bullets.append("Open spells count as long as they have lasted (censored), not as exits.")
+    curves = []
     if both.empty:
         fig = go.Figure()
         fig.add_annotation(text="No inadequate spells by this date", showarrow=False, x=0.5, y=0.5)
     else:
-        fig, _ = km_groups_figure(both, both["_g"], as_at, f"{name} against England", sort=False)
+        fig, curves = km_groups_figure(both, both["_g"], as_at, f"{name} against England", sort=False)
         fig.update_layout(
             title_text=f"Share still inadequate, months since the judgement (to {long_date(as_at)})"
         )
+    bullets = []
+    for curve in curves:  # the figure's own fits: the words and the lines cannot disagree
+        s = curve.summary
+        median = f"{s.median_months:.1f} months" if s.median_months is not None else "not reached"
+        bullets.append(f"{curve.group}: median {median}; {s.closed} ended, {s.open} still open")
+    if region and region_rows.empty:
+        bullets.append(f"{name}: no inadequate spells by this date.")
+    bullets.append("Open spells count as long as they have lasted (censored), not as exits.")
     return fig, bullets

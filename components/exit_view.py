@@ -38,10 +38,6 @@ CONTEXT = (
 )
 
 
-def _spells(key: tuple[str, int]) -> pd.DataFrame:
-    return store.spells_with_context()
-
-
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _analysis(
     key: tuple[str, int],
@@ -54,7 +50,7 @@ def _analysis(
 ):
     """Curves, their figure, the log-rank words and the overall summary for one selection:
     cached, so a rerun that changes none of them (a highlight, a table sort) recomputes nothing."""
-    frame = _spells(key)
+    frame = store.spells_with_context()
     chosen = frame
     if region:
         chosen = chosen[chosen["region_code"] == region]
@@ -73,7 +69,7 @@ def _analysis(
 def render(filters: Filters) -> None:
     data_as_at = store.data_as_at() or dt.date.today()
     st.title("Time to exit from inadequate")
-    frame = _spells(store.cache_key())
+    frame = store.spells_with_context()
     controls = st.columns([2, 1, 2])
     split = controls[0].selectbox(
         "Split the curve by", list(SPLITS), format_func=SPLITS.get, key="exit_split"

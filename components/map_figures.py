@@ -24,6 +24,7 @@ from components.palette import long_date
 from data import vocab
 
 TOPOJSON_URL = "/app/static/topojson/"
+LONDON = "E12000007"  # drawn again in an inset at England scale
 TILES_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "tiles.csv"
 FADED_OPACITY = 0.25
 NOT_INSPECTED = "Not yet inspected"
@@ -136,12 +137,21 @@ def with_features(
     return frame
 
 
-def _key_column(colour_by: str) -> str:
+def by_severity(frame: pd.DataFrame) -> pd.DataFrame:
+    """Authorities most severe intervention level first (the legend's order), then by name:
+    the order of every table beside a map."""
+    order = {k: i for i, k in enumerate(vocab.LEVELS)}
+    return (
+        frame.assign(_order=frame["level"].map(order)).sort_values(["_order", "name"]).drop(columns="_order")
+    )
+
+
+def key_column(colour_by: str) -> str:
     return "judgement_key" if colour_by == "judgement" else "level"
 
 
 def legend_counts(frame: pd.DataFrame, colour_by: str, short: bool = False) -> list[tuple[Category, int]]:
-    col = _key_column(colour_by)
+    col = key_column(colour_by)
     counts = frame[col].value_counts()
     return [(cat, int(counts.get(cat.key, 0))) for cat in categories(colour_by, short)]
 
@@ -214,9 +224,9 @@ def geo_figure(
     Authorities outside the selected region fade; a London inset keeps London legible.
     """
     fig = go.Figure()
-    key = _key_column(colour_by)
+    key = key_column(colour_by)
     in_region = frame["region_code"].eq(region) if region else pd.Series(True, index=frame.index)
-    london = frame["region_code"].eq("E12000007")
+    london = frame["region_code"].eq(LONDON)
     show_inset = region in (None, "") and london.any()
     features = {f["properties"]["code"]: f for f in geojson["features"]}
     shown = frame[in_region]
@@ -351,7 +361,7 @@ def tile_figure(
 ) -> go.Figure:
     """One same-size square per authority, arranged to resemble England; London readable."""
     layout = tile_layout()
-    key = _key_column(colour_by)
+    key = key_column(colour_by)
     in_region = frame["region_code"].eq(region) if region else pd.Series(True, index=frame.index)
     fig = go.Figure()
     shown, outside = frame[in_region], frame[~in_region]

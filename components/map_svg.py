@@ -17,10 +17,10 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from components import palette as p
-from components.map_figures import SOURCE_LINE, _key_column, legend_counts, title_text
+from components.map_figures import LONDON, SOURCE_LINE, key_column, legend_counts, title_text
+from data.boundaries import bounds
 
 WIDTH = 760
-LONDON = "E12000007"
 
 
 def _merc_y(lat: float) -> float:
@@ -66,10 +66,11 @@ def _path(geometry: dict[str, Any], proj: _Projection) -> str:
     return "".join(parts)
 
 
-def _box(features: dict[str, dict], codes: set[str], pad: float = 0.04) -> tuple[float, float, float, float]:
-    boxes = [features[c]["properties"]["bbox"] for c in codes if c in features]
-    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+def _box(geojson: dict[str, Any], codes: set[str], pad: float = 0.04) -> tuple[float, float, float, float]:
+    """The shapes' bounds with a margin, so strokes at the edge are not cut."""
+    box = bounds(geojson, codes)
+    assert box is not None, "no shapes to fit"
+    x0, y0, x1, y1 = box
     px, py = (x1 - x0) * pad + 0.01, (y1 - y0) * pad + 0.01
     return x0 - px, y0 - py, x1 + px, y1 + py
 
@@ -92,13 +93,13 @@ def svg_map(
 ) -> str:
     """HTML: title, legend with counts, the SVG map (each authority an ``<a data-la>``), sources."""
     features = {f["properties"]["code"]: f for f in geojson["features"]}
-    key = _key_column(colour_by)
+    key = key_column(colour_by)
     colour_of = {cat.key: cat.colour for cat, _ in legend_counts(frame, colour_by)}
     rows = frame.dropna(subset=["feature"])
     in_region = rows["region_code"].eq(region) if region else pd.Series(True, index=rows.index)
     inset = not region and bool(rows["region_code"].eq(LONDON).any())
     main_w = WIDTH * (0.74 if inset else 1.0)
-    proj = _Projection(_box(features, set(rows.loc[in_region, "feature"])), (4, 4, main_w - 8, height - 8))
+    proj = _Projection(_box(geojson, set(rows.loc[in_region, "feature"])), (4, 4, main_w - 8, height - 8))
     params = dict(link_params or {})
 
     def shapes(proj_: _Projection, subset: pd.DataFrame, links: bool) -> list[str]:
@@ -125,7 +126,7 @@ def svg_map(
     if inset:
         london = rows[rows["region_code"].eq(LONDON)]
         ix, iy, iw, ih = WIDTH * 0.70, height * 0.60, WIDTH * 0.30 - 4, height * 0.38
-        lproj = _Projection(_box(features, set(london["feature"]), pad=0.02), (ix, iy + 20, iw, ih - 22))
+        lproj = _Projection(_box(geojson, set(london["feature"]), pad=0.02), (ix, iy + 20, iw, ih - 22))
         body.append(
             f'<rect x="{ix * 2:.0f}" y="{iy * 2:.0f}" width="{iw * 2:.0f}" height="{ih * 2:.0f}" fill="none" '
             f'stroke="#BFBFBF" stroke-width="2"/>'

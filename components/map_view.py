@@ -20,6 +20,7 @@ from components import store
 from components.filters import Filters
 from components.map_figures import (
     TOPOJSON_URL,
+    by_severity,
     describe,
     geo_figure,
     legend_counts,
@@ -30,7 +31,7 @@ from components.map_figures import (
 from components.palette import long_date
 from components.tables import download_csv
 from data import boundaries as b
-from data import settings, vocab
+from data import settings
 
 COLOURS = {"intervention": "Intervention level", "judgement": "Latest Ofsted judgement"}
 #: The default draws server-written SVG (fast, every authority a keyboard link); "geo" is the
@@ -176,9 +177,7 @@ def figure_for(frame: pd.DataFrame, state: MapState, filters: Filters, geojson: 
 
 
 def table_for(frame: pd.DataFrame, region: str | None) -> pd.DataFrame:
-    rows = frame if not region else frame[frame["region_code"] == region]
-    order = {k: i for i, k in enumerate(vocab.LEVELS)}
-    rows = rows.assign(_order=rows["level"].map(order)).sort_values(["_order", "name"])
+    rows = by_severity(frame if not region else frame[frame["region_code"] == region])
     return pd.DataFrame(
         {
             "Authority": rows["name"],

@@ -41,34 +41,22 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 def sankey_figure(path_rows: pd.DataFrame, scope: str, data_as_at: dt.date) -> go.Figure:
     """Nodes are labelled with their counts, so the numbers never depend on band widths."""
-    bands = pathways.links(path_rows)
-    counts = {
-        (stage, label): int(n)
-        for stage in pathways.STAGES
-        for label, n in path_rows[stage].value_counts().items()
-    }
-    nodes: list[tuple[str, str]] = []
-    for stage in pathways.STAGES:
-        for label in dict.fromkeys(
-            [b.source for b in bands if (stage, b.source) in counts]
-            + [b.target for b in bands if (stage, b.target) in counts]
-        ):
-            if (stage, label) in counts and (stage, label) not in nodes:
-                nodes.append((stage, label))
+    counts = pathways.stage_counts(path_rows)  # nodes in display order, with their totals
+    nodes = list(zip(counts["Stage"], counts["Node"], strict=True))
+    totals = dict(zip(nodes, counts["Spells"], strict=True))
     index = {node: i for i, node in enumerate(nodes)}
     source, target, value, colour = [], [], [], []
-    for left, right in zip(pathways.STAGES, pathways.STAGES[1:], strict=False):
-        for band in bands:
-            if (left, band.source) in index and (right, band.target) in index:
-                source.append(index[(left, band.source)])
-                target.append(index[(right, band.target)])
-                value.append(band.count)
-                colour.append(_rgba(_node_colour(band.target), 0.35))
+    for band in pathways.links(path_rows):
+        left, right = pathways.STAGES[band.stage], pathways.STAGES[band.stage + 1]
+        source.append(index[(left, band.source)])
+        target.append(index[(right, band.target)])
+        value.append(band.count)
+        colour.append(_rgba(_node_colour(band.target), 0.35))
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
             node={
-                "label": [f"{label} ({counts[(stage, label)]})" for stage, label in nodes],
+                "label": [f"{label} ({totals[(stage, label)]})" for stage, label in nodes],
                 "color": [_node_colour(label) for _, label in nodes],
                 "line": {"color": p.TEXT, "width": 0.5},
                 "pad": 18,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components import filters as shared_filters
@@ -155,7 +156,7 @@ def _map(filters: Filters) -> None:
         filters.region,
         vintage if geojson else None,
     )
-    fig = fig.__class__(fig)
+    fig = go.Figure(fig)  # a copy: the cached figure is shared by every session
     fig.update_layout(height=FIGURE_HEIGHT, title_text="", margin={"t": 40, "b": 30})
     frame = map_view.frame_for(filters.as_at, None)
     shown = frame if not filters.region else frame[frame["region_code"] == filters.region]

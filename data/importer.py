@@ -18,7 +18,6 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime as dt
-import hashlib
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from data import schema as s
 from data import vocab
+from data.fetch import sha256_of
 from data.ofsted_release import parse_release
 from data.records import (
     AuthorityRef,
@@ -78,14 +78,6 @@ class RunSummary:
             "tables": self.tables,
             "already_imported": self.skipped_as_already_imported,
         }
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def parse_file(path: Path, rank_kind: str = "tracker") -> ParsedFile:

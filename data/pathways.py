@@ -35,6 +35,8 @@ NEXT = {
     NOT_YET: NOT_YET,
 }
 STAGES = ("Inadequate judgement", "Intervention track reached", "Next full judgement")
+#: Display order of every node label: frameworks, then tracks by severity, then judgements.
+_ORDER = {label: i for i, label in enumerate([*FRAMEWORKS.values(), *TRACKS.values(), *NEXT.values()])}
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Link:
     source: str
     target: str
     count: int
+    stage: int = 0  # index in STAGES of the source's stage
 
 
 def next_judgement(inadequate_judgements: int, is_open: bool, exit_grade: str | None) -> str:
@@ -85,14 +88,13 @@ def paths(frame: pd.DataFrame) -> pd.DataFrame:
 
 def links(path_rows: pd.DataFrame) -> list[Link]:
     """Bands between adjacent stages, in the stages' display order (then by size)."""
-    order = {label: i for i, label in enumerate([*FRAMEWORKS.values(), *TRACKS.values(), *NEXT.values()])}
     result: list[Link] = []
-    for left, right in zip(STAGES, STAGES[1:], strict=False):
+    for stage, (left, right) in enumerate(zip(STAGES, STAGES[1:], strict=False)):
         counts = Counter(zip(path_rows[left], path_rows[right], strict=True))
         for (a, b), n in sorted(
-            counts.items(), key=lambda kv: (order.get(kv[0][0], 99), order.get(kv[0][1], 99))
+            counts.items(), key=lambda kv: (_ORDER.get(kv[0][0], 99), _ORDER.get(kv[0][1], 99))
         ):
-            result.append(Link(a, b, n))
+            result.append(Link(a, b, n, stage))
     return result
 
 
@@ -103,10 +105,9 @@ def stage_counts(path_rows: pd.DataFrame) -> pd.DataFrame:
     for stage in STAGES:
         for label, n in path_rows[stage].value_counts().items():
             rows.append({"Stage": stage, "Node": label, "Spells": int(n)})
-    order = {label: i for i, label in enumerate([*FRAMEWORKS.values(), *TRACKS.values(), *NEXT.values()])}
     table = pd.DataFrame(rows, columns=["Stage", "Node", "Spells"])
     if table.empty:
         return table
     table["_s"] = table["Stage"].map(STAGES.index)
-    table["_n"] = table["Node"].map(lambda x: order.get(x, 99))
+    table["_n"] = table["Node"].map(lambda x: _ORDER.get(x, 99))
     return table.sort_values(["_s", "_n"]).drop(columns=["_s", "_n"]).reset_index(drop=True)

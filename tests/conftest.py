@@ -114,3 +114,26 @@ def dump(engine) -> dict[str, list[tuple]]:
             rows = conn.execute(table.select()).all()
             out[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return out
+
+
+@pytest.fixture(scope="session")
+def server(loaded_sqlite_url: str, artifacts: Path):
+    """One `streamlit run` of the app for every browser test (pages, audit)."""
+    from tests.browser import StreamlitServer
+
+    srv = StreamlitServer(ROOT, loaded_sqlite_url, artifacts / "streamlit.log").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright, shared by the browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

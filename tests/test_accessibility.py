@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -28,23 +27,6 @@ PAGES = {
         "Intervention level, Yorkshire and The Humber",
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def server(loaded_sqlite_url, artifacts):
-    srv = StreamlitServer(ROOT, loaded_sqlite_url, artifacts / "streamlit-a11y.log").start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def audit(page) -> list[dict]:
@@ -76,6 +58,7 @@ def test_no_serious_or_critical_violations(browser, server, artifacts, name):
         timeout=60_000,
     )
     page.wait_for_timeout(2500)
+    page.screenshot(path=str(artifacts / f"page_{name}.png"))
     violations = audit(page)
     (artifacts / f"axe_{name}.json").write_text(json.dumps(violations, indent=2))
     bad = [v for v in violations if v["impact"] in ("serious", "critical")]

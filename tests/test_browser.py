@@ -4,27 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
-from tests.conftest import ROOT
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(loaded_sqlite_url, artifacts):
-    srv = StreamlitServer(ROOT, loaded_sqlite_url, artifacts / "streamlit.log").start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
