@@ -1,8 +1,8 @@
 """Router: page config, the shared sidebar, navigation. Nothing else lives here."""
 
 import streamlit as st
-
-from components import filters, presentation
+from oversight.components.views import presentation
+from oversight.components.widgets import filters
 
 st.set_page_config(
     page_title="Intervention oversight: children's services in England",

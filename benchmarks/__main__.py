@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from oversight.data import bootstrap
+from oversight.data.sources.importer import import_paths
+from oversight.data.store import queries
 from sqlalchemy import create_engine, text
-
-from data import db, queries
-from data.importer import import_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("OVERSIGHT_DATA_DIR") or ROOT.parent / "shared" / "data")
@@ -46,7 +46,7 @@ def bench_backend(name: str, new_url) -> dict:
     for _ in range(3):
         url = new_url()
         t0 = time.perf_counter()
-        engine = db.ready_engine(url)
+        engine = bootstrap.ready_engine(url)
         t1 = time.perf_counter()
         import_paths(engine, RELEASES)
         t2 = time.perf_counter()
@@ -97,7 +97,7 @@ def main() -> int:
                 return server.url(name)
 
             results.append(bench_backend("postgresql", new_pg))
-            db.forget()
+            bootstrap.forget()
             admin.dispose()
         finally:
             server.stop()

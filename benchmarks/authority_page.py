@@ -7,17 +7,16 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from oversight.data import bootstrap
+from oversight.data.sources.importer import import_paths
+from oversight.data.store import schema as s
 from sqlalchemy import func, select
-
-from data import db
-from data import schema as s
-from data.importer import import_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def longest_history(url: str) -> tuple[str, int]:
-    engine = db.ready_engine(url)
+    engine = bootstrap.ready_engine(url)
     counts: dict[int, int] = {}
     with engine.connect() as conn:
         for table in s.FACT_TABLES:
@@ -35,10 +34,10 @@ def run(releases: list[Path], data_dir: Path) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/authority-bench.sqlite"
-        import_paths(db.ready_engine(url), releases)
+        import_paths(bootstrap.ready_engine(url), releases)
         code, facts = longest_history(url)
         at, first, reruns = time_page(url, data_dir, "pages/authority_page.py", {"la": code})
-        db.forget(url)
+        bootstrap.forget(url)
     result = {
         "authority": code,
         "facts": facts,

@@ -12,19 +12,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from data import db
-from data.importer import import_paths
-from data.register import load_regions
+from oversight.data import bootstrap
+from oversight.data.domain.register import load_regions
+from oversight.data.sources.importer import import_paths
 
 
 def run(releases: list[Path], data_dir: Path) -> dict:
-    from components.board_pack import PackRequest, board_pack
+    from oversight.components.reports.board_pack import PackRequest, board_pack
 
     times: dict[str, float] = {}
     slides: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/pack-bench.sqlite"
-        engine = db.ready_engine(url)
+        engine = bootstrap.ready_engine(url)
         import_paths(engine, releases)
         for as_at in (dt.date(2018, 5, 17), dt.date(2024, 6, 30)):
             for code, _ in load_regions():
@@ -34,7 +34,7 @@ def run(releases: list[Path], data_dir: Path) -> dict:
                 key = f"{code}@{as_at.isoformat()}"
                 times[key] = time.perf_counter() - t0
                 slides[key] = len(made)
-        db.forget(url)
+        bootstrap.forget(url)
     values = list(times.values())
     slowest = max(times, key=times.get)
     result = {

@@ -8,8 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from data import db
-from data.importer import import_paths
+from oversight.data import bootstrap
+from oversight.data.sources.importer import import_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,14 +19,14 @@ def run(releases: list[Path], data_dir: Path) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/exit-bench.sqlite"
-        import_paths(db.ready_engine(url), releases)
+        import_paths(bootstrap.ready_engine(url), releases)
         at, first, reruns = time_page(url, data_dir, "pages/exit_page.py", reruns=10)
         split = []
         for choice in ("framework", "region", "level_reached", "era"):
             t0 = time.perf_counter()
             at.selectbox(key="exit_split").set_value(choice).run()
             split.append((time.perf_counter() - t0) * 1000)
-        db.forget(url)
+        bootstrap.forget(url)
     result = {
         "first_render_s": round(first, 2),
         "rerun_ms_median": round(statistics.median(reruns), 1),

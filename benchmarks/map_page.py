@@ -14,16 +14,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from data import db
-from data.importer import import_paths
+from oversight.data import bootstrap
+from oversight.data.sources.importer import import_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _loaded_db(releases: list[Path], folder: str) -> str:
     url = f"sqlite:///{folder}/map-bench.sqlite"
-    import_paths(db.ready_engine(url), releases)
-    db.forget(url)
+    import_paths(bootstrap.ready_engine(url), releases)
+    bootstrap.forget(url)
     return url
 
 

@@ -1,4 +1,6 @@
-"""The truth of the dashboard: schema, migrations, import, queries and pure domain rules.
+"""The truth of the dashboard, by concern: ``domain`` (pure rules), ``store`` (schema, engines,
+migrations, queries), ``sources`` (parsers, importer, seed), ``downloads`` (the publishers'
+files) and ``bootstrap`` (the explicit migrate-and-seed step).
 
-Nothing in this package imports Streamlit; the UI and the CLI call the same functions.
+Nothing here imports Streamlit or ``oversight.components``: the UI and the CLI call down into it.
 """

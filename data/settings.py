@@ -9,16 +9,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "oversight.sqlite"
+#: Relative to the working directory (``make run`` and the CLI run from the checkout), so an
+#: installed copy never writes inside site-packages.
+DEFAULT_SQLITE_PATH = Path("var") / "oversight.sqlite"
 
 DATABASE_ENV = "OVERSIGHT_DATABASE_URL"
 DATA_DIR_ENV = "OVERSIGHT_DATA_DIR"
 
 
 def default_database_url() -> str:
-    """The embedded SQLite file under the git-ignored ``var/`` folder."""
-    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    """The embedded SQLite file under the git-ignored ``var/`` folder of the working directory."""
+    return f"sqlite:///{DEFAULT_SQLITE_PATH.resolve()}"
 
 
 def database_url(explicit: str | None = None, secrets: dict | None = None) -> str:

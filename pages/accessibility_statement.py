@@ -1,6 +1,7 @@
 """Accessibility statement: how accessible the dashboard is and how to report a problem."""
 
-from components import filters, guide
+from oversight.components.views import guide
+from oversight.components.widgets import filters
 
 filters.current()
 guide.render_accessibility()

@@ -1,5 +1,6 @@
 """Data & sources: what is loaded, how fresh, from where, under which licence."""
 
-from components import data_sources, filters
+from oversight.components.views import data_sources
+from oversight.components.widgets import filters
 
 data_sources.render(filters.current())

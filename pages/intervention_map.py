@@ -1,5 +1,6 @@
 """Intervention map: England's authorities by intervention level at a date, by region."""
 
-from components import filters, map_view
+from oversight.components.views import map as map_view
+from oversight.components.widgets import filters
 
 map_view.render(filters.current())

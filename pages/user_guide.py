@@ -1,6 +1,7 @@
 """User guide: what each page shows, how to present it, the command line."""
 
-from components import filters, guide
+from oversight.components.views import guide
+from oversight.components.widgets import filters
 
 filters.current()
 guide.render_guide()

@@ -11,10 +11,9 @@ import os
 from pathlib import Path
 
 import pytest
+from oversight.data import bootstrap
+from oversight.data.sources.importer import import_paths
 from sqlalchemy import create_engine, text
-
-from data import db
-from data.importer import import_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("OVERSIGHT_DATA_DIR") or ROOT.parent / "shared" / "data").resolve()
@@ -76,20 +75,20 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A URL of a brand-new, empty database (not migrated)."""
     url = _new_url(request.param, request, tmp_path)
     yield url
-    db.forget(url)
+    bootstrap.forget(url)
 
 
 @pytest.fixture
 def fresh_engine(empty_url: str):
     """A migrated and seeded database, no Ofsted release imported."""
-    return db.ready_engine(empty_url)
+    return bootstrap.ready_engine(empty_url)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def loaded_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, release_paths):
     """The three shared releases imported once per backend; tests must not write to it."""
     url = _new_url(request.param, request, tmp_path_factory.mktemp("loaded"))
-    engine = db.ready_engine(url)
+    engine = bootstrap.ready_engine(url)
     import_paths(engine, release_paths)
     return engine
 
@@ -100,13 +99,13 @@ def loaded_sqlite_url(tmp_path_factory: pytest.TempPathFactory, release_paths) -
     path = tmp_path_factory.mktemp("app") / "app.sqlite"
     url = f"sqlite:///{path}"
     neighbours = release_paths[0].parent.parent / "reference" / "sn_model_2025_wide.csv"
-    import_paths(db.ready_engine(url), [*release_paths, neighbours])
+    import_paths(bootstrap.ready_engine(url), [*release_paths, neighbours])
     return url
 
 
 def dump(engine) -> dict[str, list[tuple]]:
     """Every row of every table, sorted: to prove an operation changed nothing."""
-    from data.schema import metadata
+    from oversight.data.store.schema import metadata
 
     out = {}
     with engine.connect() as conn:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from oversight.data import bootstrap
+from oversight.data.sources.importer import import_paths
+from oversight.data.store import queries
 
-from data import db, queries
-from data.importer import import_paths
 from tests.conftest import _new_url
 
 pytestmark = pytest.mark.postgres
@@ -18,7 +19,7 @@ def engines(request, tmp_path_factory, release_paths):
     out = {}
     for backend in ("sqlite", "postgresql"):
         url = _new_url(backend, request, tmp_path_factory.mktemp(backend))
-        out[backend] = db.ready_engine(url)
+        out[backend] = bootstrap.ready_engine(url)
         import_paths(out[backend], release_paths)
     return out
 

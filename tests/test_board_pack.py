@@ -7,14 +7,14 @@ import datetime as dt
 import io
 
 import pytest
+from oversight.components.reports.board_pack import PackRequest, authorities_table, board_pack, image_server
+from oversight.data import bootstrap
+from oversight.data.domain.register import load_regions
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
-from components.board_pack import PackRequest, authorities_table, board_pack, image_server
-from data import db
-from data.cli import main as cli_main
-from data.register import load_regions
+from oversight.cli import main as cli_main
 
 DATES = {"2018-05-17": "As at 17 May 2018", "2024-06-30": "As at 30 June 2024"}
 REGIONS = [code for code, _ in load_regions()]
@@ -42,7 +42,7 @@ def _slide_texts(deck: Presentation) -> list[str]:
 @pytest.mark.parametrize("as_at", list(DATES))
 @pytest.mark.parametrize("region", REGIONS)
 def test_region_pack_reads_back(kaleido_browser, loaded_sqlite_url, data_dir, tmp_path, region, as_at):
-    engine = db.ready_engine(loaded_sqlite_url)
+    engine = bootstrap.ready_engine(loaded_sqlite_url)
     pptx, pdf = tmp_path / "pack.pptx", tmp_path / "pack.pdf"
     req = PackRequest(region, dt.date.fromisoformat(as_at), None, data_dir)
     slides = board_pack(engine, req, [pptx, pdf])
@@ -66,7 +66,7 @@ def test_region_pack_reads_back(kaleido_browser, loaded_sqlite_url, data_dir, tm
 def test_pack_shows_the_regions_authorities_and_open_spells(
     kaleido_browser, loaded_sqlite_url, data_dir, tmp_path
 ):
-    engine = db.ready_engine(loaded_sqlite_url)
+    engine = bootstrap.ready_engine(loaded_sqlite_url)
     out = tmp_path / "yh.pptx"
     slides = board_pack(engine, PackRequest("E12000003", dt.date(2018, 5, 17), None, data_dir), [out])
     titles = [s.title for s in slides]
@@ -81,7 +81,7 @@ def test_pack_shows_the_regions_authorities_and_open_spells(
 
 
 def test_single_authority_pack(kaleido_browser, loaded_sqlite_url, data_dir, tmp_path):
-    engine = db.ready_engine(loaded_sqlite_url)
+    engine = bootstrap.ready_engine(loaded_sqlite_url)
     out = tmp_path / "one.pdf"
     slides = board_pack(engine, PackRequest(None, dt.date(2018, 5, 17), "E10000030", data_dir), [out])
     assert slides[0].title == "Children's services intervention: Surrey"
@@ -91,7 +91,7 @@ def test_single_authority_pack(kaleido_browser, loaded_sqlite_url, data_dir, tmp
 
 
 def test_pack_without_boundaries_uses_tiles(kaleido_browser, loaded_sqlite_url, tmp_path):
-    engine = db.ready_engine(loaded_sqlite_url)
+    engine = bootstrap.ready_engine(loaded_sqlite_url)
     slides = board_pack(engine, PackRequest("E12000001", dt.date(2024, 6, 30)), [tmp_path / "t.pdf"])
     assert len(slides) >= 5 and all(s.pictures for s in slides)
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from data import cli
+from oversight import cli
 from tests.conftest import ROOT
 
 
@@ -61,10 +61,10 @@ def test_import_reports_and_refuses(capsys, tmp_path, release_paths):
 
 def test_db_upgrade(capsys, tmp_path):
     url = f"sqlite:///{tmp_path / 'u.sqlite'}"
-    from data import db
+    from oversight.data.store import migrate
 
     code, out, _ = run(capsys, "db", "upgrade", "--database", url)
-    assert code == 0 and f"revision {db.head_revision()}" in out
+    assert code == 0 and f"revision {migrate.head_revision()}" in out
 
 
 def test_console_script_is_installed():
@@ -72,7 +72,7 @@ def test_console_script_is_installed():
     result = subprocess.run(
         [str(exe) if exe.exists() else sys.executable, "--help"]
         if exe.exists()
-        else [sys.executable, "-m", "data.cli", "--help"],
+        else [sys.executable, "-m", "oversight.cli", "--help"],
         capture_output=True,
         text=True,
     )

@@ -6,7 +6,6 @@ a temporary folder, and each test copies into it the files it needs from the sha
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
 import shutil
@@ -18,9 +17,11 @@ from pathlib import Path
 
 import pytest
 import shapely
+from oversight.data.checksum import sha256_of
+from oversight.data.downloads import fetch
 from shapely.geometry import mapping, shape
 
-from data import fetch
+from oversight import cli
 
 REGISTRY = fetch.load_registry()
 PLAIN = [e for e in REGISTRY if not e.vintage]  # Ofsted, DfE and ONS files kept as published
@@ -77,11 +78,8 @@ def no_mirror_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run_cli(*argv: str) -> int:
-    """Parse with the module's own ``add_parser``, as data/cli.py will once it is wired in."""
-    parser = argparse.ArgumentParser(prog="oversight")
-    fetch.add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    return int(args.func(args))
+    """``oversight ...`` in-process, through the command line's own parser."""
+    return cli.main(list(argv))
 
 
 def fake_ons_raw(original: Path, dest: Path, year: str = "23") -> dict:
@@ -132,7 +130,7 @@ def test_registry_lists_the_published_files_with_their_checksums(data_dir: Path)
         for path in (data_dir / sub).iterdir():
             assert f"{sub}/{path.name}" in targets, f"{sub}/{path.name} is not in downloads.csv"
     for entry in PLAIN:
-        assert entry.sha256 == fetch.sha256_of(data_dir / entry.target), entry.target
+        assert entry.sha256 == sha256_of(data_dir / entry.target), entry.target
     for year in ("2018", "2019", "2020", "2021", "2023", "2025"):
         entry = next(e for e in REGISTRY if e.target == f"boundaries/utla_{year}.geojson")
         assert entry.sha256 == ""  # ONS publishes no checksum: trust on first use
@@ -156,7 +154,7 @@ def test_download_via_mirror_matches_the_published_hashes_and_a_second_run_downl
     assert [r.status for r in results] == [fetch.DOWNLOADED] * len(PLAIN)
     for entry in PLAIN:
         assert (
-            fetch.sha256_of(dest / entry.target) == entry.sha256 == fetch.sha256_of(data_dir / entry.target)
+            sha256_of(dest / entry.target) == entry.sha256 == sha256_of(data_dir / entry.target)
         )
     assert sorted(mirror.requests) == sorted(f"/files/{t}" for t in only)
     assert not list(dest.rglob("*.part")) and not (dest / fetch.CHECKSUMS_NAME).exists()
@@ -175,7 +173,7 @@ def test_registry_url_is_used_without_a_mirror(data_dir: Path, mirror: Mirror, t
     )
     [result] = fetch.fetch(tmp_path / "data", registry=[published])
     assert result.status == fetch.DOWNLOADED
-    assert fetch.sha256_of(tmp_path / "data" / LA_2024) == entry.sha256
+    assert sha256_of(tmp_path / "data" / LA_2024) == entry.sha256
 
 
 def test_a_tampered_file_is_refused_and_nothing_is_overwritten(
@@ -186,7 +184,7 @@ def test_a_tampered_file_is_refused_and_nothing_is_overwritten(
     mirror.put(good, data_dir / good)
     tampered = mirror.put(LA_2024, data_dir / LA_2024)
     tampered.write_bytes(tampered.read_bytes() + b"tampered")
-    bad_sha = fetch.sha256_of(tampered)
+    bad_sha = sha256_of(tampered)
     expected = next(e.sha256 for e in PLAIN if e.target == LA_2024)
 
     assert fetch.fetch(dest, only=[good], base_url=mirror.url)[0].status == fetch.DOWNLOADED
@@ -208,7 +206,7 @@ def test_a_tampered_file_is_refused_and_nothing_is_overwritten(
     # Once the mirror serves the real file again, the damaged copy is replaced.
     mirror.put(LA_2024, data_dir / LA_2024)
     assert fetch.fetch(dest, only=[LA_2024], base_url=mirror.url)[0].status == fetch.DOWNLOADED
-    assert fetch.sha256_of(dest / LA_2024) == expected
+    assert sha256_of(dest / LA_2024) == expected
 
 
 def test_entries_without_a_url_say_where_to_put_the_file(tmp_path: Path, capsys):
@@ -357,7 +355,7 @@ def test_boundaries_trust_on_first_use_and_refuse_a_changed_download(
     fake_ons_raw(data_dir / BOUNDARY_2023, served)
     dest = tmp_path / "data"
     fetch.fetch(dest, only=[BOUNDARY_2023], base_url=mirror.url)
-    first = fetch.sha256_of(served)
+    first = sha256_of(served)
     checksums = (dest / fetch.CHECKSUMS_NAME).read_text(encoding="utf-8")
     assert checksums == f"{first}  raw/{BOUNDARY_2023}\n"
     assert [s.state for s in fetch.status(dest, only=[BOUNDARY_2023])] == [fetch.ST_OK]
@@ -376,7 +374,7 @@ def test_boundaries_trust_on_first_use_and_refuse_a_changed_download(
     with pytest.raises(fetch.ChecksumMismatch) as info:
         fetch.fetch(dest, only=[BOUNDARY_2023], base_url=mirror.url)
     message = str(info.value)
-    assert first in message and fetch.sha256_of(served) in message and "kept aside" in message
+    assert first in message and sha256_of(served) in message and "kept aside" in message
     kept = dest / "raw" / f"{BOUNDARY_2023}{fetch.REJECTED_SUFFIX}"
     assert kept.read_bytes() == served.read_bytes()
     assert not (dest / "raw" / BOUNDARY_2023).exists()

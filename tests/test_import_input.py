@@ -8,10 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from oversight.data.sources.importer import import_paths
+from oversight.data.sources.records import ImportRefused
+from oversight.data.store import queries
 
-from data import queries
-from data.importer import import_paths
-from data.records import ImportRefused
 from tests.conftest import dump
 
 D = dt.date.fromisoformat
@@ -230,7 +230,7 @@ def test_a_newer_release_of_the_same_family_imports(fresh_engine, tmp_path):
 
 
 def test_statistical_neighbours_import_and_reimport(fresh_engine, data_dir):
-    from data import queries
+    from oversight.data.store import queries
 
     files = [
         data_dir / "reference" / "New_Statistical_Neighbour_Groupings_April_2021.csv",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from components import palette
-from components.map_figures import JUDGEMENT_COLOURS, LEVEL_COLOURS, tile_layout
-from data import boundaries, register, vocab
-from data.levels import Intervention, level_on
+from oversight.components.figures import theme as palette
+from oversight.components.figures.maps import JUDGEMENT_COLOURS, LEVEL_COLOURS, tile_layout
+from oversight.data.domain import register, vocab
+from oversight.data.domain.levels import Intervention, level_on
+from oversight.data.sources import boundaries
 
 D = dt.date.fromisoformat
 
@@ -104,9 +104,9 @@ def test_level_rules():
 
 @pytest.mark.browser
 def test_map_exports_to_png_and_svg_offline(loaded_engine, data_dir, tmp_path):
-    from components.export import figure_image
-    from components.map_figures import describe, geo_figure
-    from data import queries
+    from oversight.components.figures.export import figure_image
+    from oversight.components.figures.maps import describe, geo_figure
+    from oversight.data.store import queries
 
     day = D("2018-05-17")
     frame = describe(queries.intervention_levels(loaded_engine, day)).assign(feature=lambda f: f["code"])

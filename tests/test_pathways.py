@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-
-from data import pathways, vocab
+from oversight.data.domain import pathways, vocab
 
 
 def _spells() -> pd.DataFrame:

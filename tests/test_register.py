@@ -6,8 +6,7 @@ import csv
 import datetime as dt
 
 import pytest
-
-from data import register
+from oversight.data.domain import register
 
 VINTAGE_DAY = {  # a day each boundary vintage serves (PROVENANCE.md)
     "in_2018": dt.date(2018, 12, 31),

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from oversight.data.sources.importer import import_paths
+from oversight.data.sources.seed import SEED_DIR
+from oversight.data.sources.tracker_csv import parse_tracker
+from oversight.data.store import queries
+from oversight.data.store import schema as s
 from sqlalchemy import func, select
-
-from data import queries
-from data import schema as s
-from data.importer import import_paths
-from data.seed import SEED_DIR
-from data.tracker_csv import parse_tracker
 
 BLOG_DATE = dt.date(2018, 5, 17)
 BLOG_URL = "https://edyourself.wordpress.com/2016/11/01/intervention-level-in-authorities-rated-inadequate-by-ofsted/"
@@ -55,12 +54,12 @@ BLOG_LIST = {
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
-    from data import db
+    from oversight.data import bootstrap
 
     url = f"sqlite:///{tmp_path_factory.mktemp('seed') / 'seed.sqlite'}"
-    engine = db.ready_engine(url)
+    engine = bootstrap.ready_engine(url)
     yield engine
-    db.forget(url)
+    bootstrap.forget(url)
 
 
 def test_seed_files_parse_cleanly():
@@ -117,10 +116,10 @@ def test_every_seed_fact_has_a_source(seeded):
 
 
 def test_ofsted_data_wins_over_the_seed(tmp_path, release_paths):
-    from data import db
+    from oversight.data import bootstrap
 
     url = f"sqlite:///{tmp_path / 'both.sqlite'}"
-    engine = db.ready_engine(url)
+    engine = bootstrap.ready_engine(url)
     import_paths(engine, release_paths)
     aid = queries.find_authority(engine, "E06000005")["id"]
     sif_2015 = [
@@ -130,4 +129,4 @@ def test_ofsted_data_wins_over_the_seed(tmp_path, release_paths):
     ]
     assert len(sif_2015) == 1 and sif_2015[0]["publication_date"] == dt.date(2015, 9, 1)
     assert sif_2015[0]["source"]["publisher"] == "Ofsted"
-    db.forget(url)
+    bootstrap.forget(url)

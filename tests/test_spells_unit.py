@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data.spells import Judgement, months_between, spells_of
+from oversight.data.domain.spells import Judgement, months_between, spells_of
 
 D = dt.date.fromisoformat
 INAD, RI, G = "Inadequate", "Requires improvement to be good", "Good"

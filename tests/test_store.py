@@ -7,24 +7,26 @@ import datetime as dt
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from oversight.data import bootstrap
+from oversight.data.sources.importer import import_paths
+from oversight.data.store import engine as engines
+from oversight.data.store import migrate, queries
+from oversight.data.store import schema as s
 from sqlalchemy import func, select
 
-from data import db, queries
-from data import schema as s
-from data.importer import import_paths
 from tests.conftest import dump
 
 D = dt.date.fromisoformat
 
 
 def test_migrations_create_exactly_the_schema(empty_url):
-    engine = db.get_engine(empty_url)
-    db.upgrade(engine)
-    assert db.current_revision(engine) == db.head_revision()
+    engine = engines.get_engine(empty_url)
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), s.metadata)
     assert diffs == []
-    db.upgrade(engine)  # a second upgrade is a no-op
+    migrate.upgrade(engine)  # a second upgrade is a no-op
 
 
 def test_first_use_migrates_and_seeds(fresh_engine):
@@ -34,8 +36,8 @@ def test_first_use_migrates_and_seeds(fresh_engine):
         kinds = {r.kind for r in conn.execute(select(s.import_runs.c.kind))}
     assert "register" in kinds
     before = dump(fresh_engine)
-    db.forget(str(fresh_engine.url.render_as_string(hide_password=False)))
-    again = db.ready_engine(fresh_engine.url.render_as_string(hide_password=False))
+    bootstrap.forget(str(fresh_engine.url.render_as_string(hide_password=False)))
+    again = bootstrap.ready_engine(fresh_engine.url.render_as_string(hide_password=False))
     assert dump(again) == before, "seeding twice must change nothing"
 
 
@@ -132,10 +134,10 @@ def test_reimport_changes_nothing(fresh_engine, release_paths):
 @pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0)])
 def test_import_order_does_not_change_the_answer(order, tmp_path, release_paths):
     url = f"sqlite:///{tmp_path / 'o.sqlite'}"
-    engine = db.ready_engine(url)
+    engine = bootstrap.ready_engine(url)
     for i in order:
         import_paths(engine, [release_paths[i]])
     assert queries.snapshot(engine, D("2017-12-08"))["counts"]["Inadequate"] == 29
     darlington = queries.inadequate_spells(engine).set_index("name").loc["Darlington"]
     assert darlington["months"] == 32.6
-    db.forget(url)
+    bootstrap.forget(url)

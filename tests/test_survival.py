@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
-from data import cli, queries
-from data.survival import km_summary
+from oversight.data.domain.survival import km_summary
+from oversight.data.store import queries
+
+from oversight import cli
 
 
 def product_limit_median(durations, exited):
@@ -38,9 +40,9 @@ def test_median_not_reached_is_null():
 
 
 def test_cli_summary_equals_an_independent_calculation(capsys, loaded_sqlite_url):
-    from data import db
+    from oversight.data import bootstrap
 
-    frame = queries.inadequate_spells(db.ready_engine(loaded_sqlite_url))
+    frame = queries.inadequate_spells(bootstrap.ready_engine(loaded_sqlite_url))
     expected = product_limit_median(frame["months_exact"].tolist(), (~frame["open"]).tolist())
     assert cli.main(["spells", "--summary", "--json", "--database", loaded_sqlite_url]) == 0
     out = json.loads(capsys.readouterr().out)

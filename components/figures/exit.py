@@ -1,0 +1,193 @@
+"""Time-to-exit figures without Streamlit: Kaplan–Meier curves and the swimmer chart, shared by
+the exit page and the board pack."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+from oversight.components.figures import theme as p
+from oversight.components.figures.maps import JUDGEMENT_COLOURS
+from oversight.components.figures.theme import long_date
+from oversight.data.domain import vocab
+from oversight.data.domain.survival import AT_RISK_MONTHS, km_curve
+
+FRAMEWORK_LABELS = {"sif": "SIF", "ilacs": "ILACS"}
+
+
+def group_labels(frame: pd.DataFrame, split: str) -> pd.Series:
+    if split == "none":
+        return pd.Series("All spells", index=frame.index)
+    if split == "framework":
+        return frame["framework"].map(lambda f: FRAMEWORK_LABELS.get(f, str(f)))
+    if split == "region":
+        from oversight.data.domain.register import load_regions
+
+        return frame["region_code"].map(dict(load_regions()))
+    if split == "level_reached":
+        return frame["level_reached"].map(lambda lv: vocab.LEVELS.get(lv, "None recorded"))
+    return frame["era"]
+
+
+def km_figure(
+    frame: pd.DataFrame, split: str, data_as_at: dt.date, title_scope: str
+) -> tuple[go.Figure, list]:
+    return km_groups_figure(frame, group_labels(frame, split), data_as_at, title_scope)
+
+
+def km_groups_figure(
+    frame: pd.DataFrame, groups: pd.Series, data_as_at: dt.date, title_scope: str, sort: bool = True
+) -> tuple[go.Figure, list]:
+    """One Kaplan–Meier curve per group label (``groups`` aligned with ``frame``)."""
+    fig = go.Figure()
+    curves = []
+    for i, (name, rows) in enumerate(frame.groupby(groups, sort=sort)):
+        curve = km_curve(str(name), rows["months_exact"].tolist(), (~rows["open"].astype(bool)).tolist())
+        curves.append(curve)
+        colour = p.CATEGORICAL[i % len(p.CATEGORICAL)]
+        fig.add_trace(
+            go.Scatter(
+                x=curve.months,
+                y=[100 * v for v in curve.still_inadequate],
+                mode="lines",
+                line={"shape": "hv", "color": colour, "width": 3},
+                name=f"{name} (n={curve.summary.spells})",
+                hovertemplate="%{x:.1f} months: %{y:.0f}% still inadequate<extra>" + str(name) + "</extra>",
+            )
+        )
+    fig.add_hline(y=50, line={"dash": "dot", "color": p.DARK_GREY, "width": 1})
+    at_risk_lines = [
+        f"{c.group[:28]}: " + " · ".join(f"{m}m {c.at_risk[m]}" for m in AT_RISK_MONTHS) for c in curves
+    ]
+    fig.update_layout(
+        title={
+            "text": f"Share still inadequate by months since the judgement<br><sup>{title_scope}, data to {long_date(data_as_at)}</sup>",
+            "x": 0,
+            "font": {"size": 16},
+        },
+        height=520,
+        margin={"l": 70, "r": 10, "t": 90, "b": 60 + 18 * len(curves)},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis={"title": "Months since the inadequate judgement", "gridcolor": p.LIGHT_GREY, "range": [0, 96]},
+        yaxis={"title": "% still inadequate", "range": [0, 102], "gridcolor": p.LIGHT_GREY},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+    )
+    fig.update_layout(title={"y": 0.995, "yref": "container", "yanchor": "top"})
+    fig.add_annotation(
+        text="Number at risk: " + "<br>".join(at_risk_lines),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=-50,  # pixels below the axis, whatever the figure's height
+        yanchor="top",
+        align="left",
+        showarrow=False,
+        font={"size": 11, "color": p.DARK_GREY},
+    )
+    return fig, curves
+
+
+def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.date) -> go.Figure:
+    rows = frame.sort_values("months_exact").reset_index(drop=True)
+    fig = go.Figure()
+    for grade, colour in [*JUDGEMENT_COLOURS.items(), ("Open", "#BFBFBF")]:
+        sel = rows[(rows["exit_grade"].fillna("Open") == grade)]
+        if sel.empty:
+            continue
+        fig.add_trace(
+            go.Bar(
+                y=[f"{n} ({s:%Y})" for n, s in zip(sel["name"], sel["start"], strict=True)],
+                x=sel["months_exact"],
+                orientation="h",
+                marker={
+                    "color": colour,
+                    "line": {
+                        "color": [p.TEXT if c == highlight else "white" for c in sel["code"]],
+                        "width": 2,
+                    },
+                },
+                name=f"Exit to {grade}" if grade != "Open" else "Still inadequate (open, →)",
+                customdata=sel[["code"]].values,
+                hovertemplate="%{y}: %{x:.1f} months<extra>" + grade + "</extra>",
+            )
+        )
+    open_rows = rows[rows["open"]]
+    fig.add_trace(
+        go.Scatter(
+            y=[f"{n} ({s:%Y})" for n, s in zip(open_rows["name"], open_rows["start"], strict=True)],
+            x=open_rows["months_exact"],
+            mode="markers",
+            marker={"symbol": "triangle-right", "size": 10, "color": p.DARK_GREY},
+            name="Open: continues",
+            hoverinfo="skip",
+        )
+    )
+    tick_y, tick_x = [], []
+    for r in rows.itertuples(index=False):
+        for v in r.visits:
+            tick_y.append(f"{r.name} ({r.start:%Y})")
+            tick_x.append((v - r.start).days / 30.4375)
+    if tick_x:
+        fig.add_trace(
+            go.Scatter(
+                y=tick_y,
+                x=tick_x,
+                mode="markers",
+                marker={"symbol": "line-ns-open", "size": 10, "color": p.TEXT, "line": {"width": 2}},
+                name="Monitoring visit (recorded)",
+                hoverinfo="skip",
+            )
+        )
+    fig.update_layout(
+        barmode="overlay",
+        height=max(420, 16 * len(rows) + 160),
+        margin={"l": 10, "r": 10, "t": 110, "b": 40},
+        title={
+            "text": f"Every inadequate spell, data to {long_date(data_as_at)}",
+            "x": 0,
+            "y": 0.998,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 16},
+        },
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis={"title": "Months", "gridcolor": p.LIGHT_GREY},
+        yaxis={"automargin": True, "tickfont": {"size": 10}},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+    )
+    return fig
+
+
+def region_against_england(
+    spells: pd.DataFrame, region: str | None, name: str, as_at: dt.date
+) -> tuple[go.Figure, list[str]]:
+    """Kaplan–Meier curves of a region against England, and their medians in words (the board
+    pack's and the presentation's exit view)."""
+    region_rows = spells[spells["region_code"] == region] if region else spells.iloc[0:0]
+    england = spells.assign(_g="England")
+    parts = [england]
+    if len(region_rows):
+        parts.insert(0, region_rows.assign(_g=name))
+    both = pd.concat(parts, ignore_index=True)
+    curves = []
+    if both.empty:
+        fig = go.Figure()
+        fig.add_annotation(text="No inadequate spells by this date", showarrow=False, x=0.5, y=0.5)
+    else:
+        fig, curves = km_groups_figure(both, both["_g"], as_at, f"{name} against England", sort=False)
+        fig.update_layout(
+            title_text=f"Share still inadequate, months since the judgement (to {long_date(as_at)})"
+        )
+    bullets = []
+    for curve in curves:  # the figure's own fits: the words and the lines cannot disagree
+        s = curve.summary
+        median = f"{s.median_months:.1f} months" if s.median_months is not None else "not reached"
+        bullets.append(f"{curve.group}: median {median}; {s.closed} ended, {s.open} still open")
+    if region and region_rows.empty:
+        bullets.append(f"{name}: no inadequate spells by this date.")
+    bullets.append("Open spells count as long as they have lasted (censored), not as exits.")
+    return fig, bullets

@@ -1,0 +1,340 @@
+"""The authority page: one council's story before a board meeting.
+
+Header card (codes, region, level and since when, latest judgement with every area and its
+date, where it stands in the NAO flowchart), the timeline with clocks, and the whole history
+as a table. Owns ``authority_*`` widget keys and the ``la`` URL parameter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from oversight.components.figures.theme import long_date
+from oversight.components.figures.timeline import (
+    neighbour_grades_figure,
+    story_clocks,
+    story_judgements,
+    timeline_figure,
+)
+from oversight.components.widgets import cache as store
+from oversight.components.widgets.filters import Filters
+from oversight.components.widgets.tables import download_csv
+from oversight.data.domain import vocab
+from oversight.data.domain.levels import Intervention, level_on
+
+KEY_LA = "authority_la"
+KEY_WRITTEN = "authority_la_in_url"
+NONE = ""
+
+#: Where each level sits in the NAO 2016 flowchart, and what normally comes next.
+FLOWCHART = {
+    vocab.ALTERNATIVE_DELIVERY: (
+        "Direction track: services run by a trust, company or another council under direction.",
+        "DfE reviews the arrangement; services return to the council only when a source says so.",
+    ),
+    vocab.DIRECTION_COMMISSIONER: (
+        "Direction track: statutory direction with a commissioner (persistent or systemic failure).",
+        "The commissioner reports in about 3 months: capacity to improve → improvement track; "
+        "if not → alternative delivery (a partnership if the council co-operates, imposed within the year if not).",
+    ),
+    vocab.DIRECTION: (
+        "Direction track: statutory direction with an adviser.",
+        "Progress reviews; a better judgement and a DfE review lift the direction (0–24 months later in cases seen).",
+    ),
+    vocab.IMPROVEMENT_NOTICE: (
+        "Improvement track: notice, DfE adviser, improvement board, diagnostic review (~3 months).",
+        "Progress report at ~6 months; not enough progress → direction track (Dec 2015 policy); "
+        "a better judgement and a DfE review lift the notice.",
+    ),
+    vocab.INADEQUATE_NO_INTERVENTION: (
+        "Judged inadequate, but no notice or direction is recorded in the tracker: a gap in the data.",
+        "Expect an improvement notice or a direction; add it to the tracker with its source.",
+    ),
+    vocab.NO_INTERVENTION: ("No intervention recorded on this date.", ""),
+}
+
+
+def _resolve(code: str | None) -> dict[str, Any] | None:
+    if not code:
+        return None
+    return store.story(code)
+
+
+def render(filters: Filters) -> None:
+    latest_names = store.latest_judgements(filters.as_at, None).set_index("code")["name"].to_dict()
+    param = (st.query_params.get("la") or "").strip().upper()
+    # A link (or the map) that names another authority wins over this page's last choice.
+    if KEY_LA not in st.session_state or (param and param != st.session_state.get(KEY_WRITTEN)):
+        st.session_state[KEY_LA] = param
+    code = st.session_state[KEY_LA]
+    story = _resolve(code)
+
+    st.title(story["authority"]["name"] if story else "Authority")
+    choices = sorted(latest_names, key=latest_names.get)
+    if code and code not in choices:  # a former authority, or an unknown code to explain
+        choices = [code, *choices]
+    st.selectbox(
+        "Authority",
+        options=[NONE, *choices],
+        format_func=lambda c: (
+            "Choose an authority…" if c == NONE else f"{latest_names.get(c) or _name(c)} ({c})"
+        ),
+        key=KEY_LA,
+        help="Authorities existing on the as-at date; type to search.",
+    )
+    code = st.session_state[KEY_LA]
+    story = _resolve(code)
+    if st.query_params.get("la") != (code or None):
+        if code:
+            st.query_params["la"] = code
+        elif "la" in st.query_params:
+            del st.query_params["la"]
+    st.session_state[KEY_WRITTEN] = code
+    if not code:
+        st.info("Choose an authority, or open one from the map.", icon=":material/travel_explore:")
+        return
+    if story is None:
+        st.warning(
+            f"No authority has the code {code!r}: use a 9-character ONS code (e.g. E06000005) or a DfE number.",
+            icon=":material/search_off:",
+        )
+        return
+    _header(story, filters)
+    _timeline_and_clocks(story, filters)
+    _neighbours(story, filters)
+    _history(story, filters)
+
+
+def _name(code: str) -> str:
+    story = store.story(code)
+    return story["authority"]["name"] if story else code
+
+
+def _header(story: dict[str, Any], filters: Filters) -> None:
+    info = story["authority"]
+    as_at = filters.as_at
+    codes = ", ".join(
+        f"{c['code']}"
+        + (f" (from {long_date(c['valid_from'])})" if c["valid_from"] else "")
+        + (f" (to {long_date(c['valid_to'])})" if c["valid_to"] else "")
+        for c in info["codes"]
+    )
+    st.markdown(f"{info['region']} · {info['type']} · DfE {info['dfe_code']} · ONS {codes}")
+    existed_from, existed_to = info["existed_from"], info["existed_to"]
+    if existed_to and existed_to < as_at:
+        succ = ", ".join(s["name"] for s in info["successors"]) or "its successors"
+        st.warning(
+            f"{info['name']} ceased on {long_date(existed_to)}; succeeded by {succ}. Its history is shown."
+        )
+        as_at = existed_to
+    if existed_from and existed_from > as_at:
+        st.warning(
+            f"{info['name']} did not exist on {long_date(as_at)}: it was created on {long_date(existed_from)}."
+        )
+    for pred in info["predecessors"]:
+        st.caption(
+            f"Created on {long_date(pred['date'])} from {pred['name']} ({pred['kind']}); its history is shown paler."
+        )
+
+    own = [f for f in story["facts"] if f["own"]]
+    ivs = [
+        Intervention(
+            f["level"], f["date"], f["precision"], f.get("end_date"), f["label"], f["source"]["title"]
+        )
+        for f in own
+        if f["type"] == "intervention"
+    ]
+    level = level_on(as_at, ivs, story_judgements(story))
+    latest = [
+        f
+        for f in own
+        if f["type"] == "inspection"
+        and vocab.INSPECTION_KINDS[f["kind"]][1]
+        and f["publication_date"]
+        and f["publication_date"] <= as_at
+    ]
+    cols = st.columns([1, 1])
+    with cols[0]:
+        st.markdown(f"#### Intervention level as at {long_date(as_at)}")
+        since = f" since {long_date(level.since)}" if level.since else ""
+        title = level.intervention.title if level.intervention else None
+        st.markdown(f"**{level.label}**{since}" + (f" · {title}" if title and title != level.label else ""))
+        where, nxt = FLOWCHART[level.level]
+        st.markdown(f"*NAO flowchart:* {where}")
+        if nxt:
+            st.markdown(f"*What normally comes next:* {nxt}")
+    with cols[1]:
+        st.markdown(f"#### Latest Ofsted judgement as at {long_date(as_at)}")
+        if not latest:
+            st.markdown("**Not yet inspected** (no full inspection published by this date).")
+        else:
+            f = latest[-1]
+            derived = " (inadequate in an area: no overall grade given)" if f.get("overall_derived") else ""
+            st.markdown(
+                f"**{f['overall_effectiveness']}**{derived} · {f['label']} · published "
+                f"{long_date(f['publication_date'])}"
+                + (" (estimated)" if f.get("publication_estimated") else "")
+            )
+            for area, grade in f["judgements"].items():
+                st.markdown(f"- {vocab.AREAS.get(area, area)}: {grade}")
+            st.caption(f"Source: {f['source']['title']}")
+
+
+def _timeline_and_clocks(story: dict[str, Any], filters: Filters) -> None:
+    as_at = min(filters.as_at, story["authority"]["existed_to"] or filters.as_at)
+    clocks = story_clocks(story, as_at)
+    expected = [e.as_dict() for e in clocks.items] if clocks else None
+    fig = timeline_figure(story, as_at, expected)
+    event = st.plotly_chart(
+        fig,
+        key="authority_timeline",
+        theme=None,
+        config={"displaylogo": False},
+        on_select="rerun",
+        selection_mode=("points",),
+    )
+    _source_of_selection(event)
+    st.caption(
+        f"As at {long_date(as_at)} · hover for dates, details and sources · hollow marks are expected dates "
+        "(DOMAIN §4), not facts · Sources: Ofsted releases; tracker (Data & sources)."
+    )
+    if clocks:
+        st.markdown(f"#### Clocks of the open inadequate spell (since {long_date(clocks.spell_start)})")
+        rows = pd.DataFrame(
+            {
+                "Expected": [e.label for e in clocks.items],
+                "Date": [e.date for e in clocks.items],
+                "Status": [
+                    ("Overdue: " + e.why) if e.overdue else ("Passed" if e.date <= as_at else "Ahead")
+                    for e in clocks.items
+                ],
+            }
+        )
+        st.dataframe(
+            rows,
+            hide_index=True,
+            key="authority_clocks",
+            column_config={"Date": st.column_config.DateColumn(format="D MMM YYYY")},
+        )
+        if clocks.days_since_last_visit is not None:
+            st.markdown(
+                f"**{clocks.days_since_last_visit} days** since the last monitoring visit recorded "
+                f"({long_date(clocks.last_monitoring_visit)})."
+            )
+        else:
+            st.markdown("No monitoring visit recorded since the inadequate judgement.")
+        st.caption(f"Clocks run from the inadequate report published {long_date(clocks.clock_from)}.")
+
+
+def _neighbours(story: dict[str, Any], filters: Filters) -> None:
+    """The 10 statistical neighbours: latest judgement and level, and grades over time."""
+    info = story["authority"]
+    model, rows = store.neighbours(info["id"])
+    st.markdown("#### Statistical neighbours")
+    if not rows:
+        st.caption(
+            "No statistical neighbour grouping imported: import DfE's groupings "
+            "(`oversight import …/reference/sn_model_2025_wide.csv`)."
+        )
+        return
+    levels = store.levels(filters.as_at).set_index("authority_id")
+    table = pd.DataFrame(
+        {
+            "Rank": [r["rank"] for r in rows],
+            "Authority": [r["name"] for r in rows],
+            "Closeness": [r["closeness"] for r in rows],
+            "Latest judgement": [
+                levels.loc[r["neighbour_id"], "judgement"]
+                if r["neighbour_id"] in levels.index
+                else "did not exist"
+                for r in rows
+            ],
+            "Published": [
+                levels.loc[r["neighbour_id"], "published"] if r["neighbour_id"] in levels.index else None
+                for r in rows
+            ],
+            "Intervention level": [
+                levels.loc[r["neighbour_id"], "level_label"] if r["neighbour_id"] in levels.index else ""
+                for r in rows
+            ],
+        }
+    )
+    table["Latest judgement"] = table["Latest judgement"].fillna("Not yet inspected")
+    table["Published"] = pd.to_datetime(table["Published"])  # not inspected: blank, not "None"
+    cols = st.columns([1, 1])
+    with cols[0]:
+        st.dataframe(
+            table,
+            hide_index=True,
+            key="authority_neighbours",
+            column_config={"Published": st.column_config.DateColumn(format="D MMM YYYY")},
+        )
+        st.caption(f"As at {long_date(filters.as_at)} · {model} statistical neighbours (DfE, OGL v3.0).")
+    with cols[1]:
+        ids = [info["id"]] + [r["neighbour_id"] for r in rows]
+        names = [info["name"]] + [r["name"] for r in rows]
+        fig = neighbour_grades_figure(store.full_inspections(), ids, names, filters.as_at)
+        st.plotly_chart(fig, key="authority_neighbour_grades", theme=None, config={"displaylogo": False})
+
+
+def _source_of_selection(event) -> None:
+    """Clicking a mark on the timeline offers its source (every mark carries its link)."""
+    try:
+        points = event.selection.points  # type: ignore[union-attr]
+    except AttributeError:
+        return
+    for point in points or []:
+        custom = point.get("customdata") or []
+        url = custom[0] if custom else ""
+        if url:
+            st.link_button("Open the source of the selected mark", url, icon=":material/open_in_new:")
+        else:
+            st.caption("The selected mark's source has no web address (see the history table).")
+        return
+
+
+def _history(story: dict[str, Any], filters: Filters) -> None:
+    facts = story["facts"]
+    table = pd.DataFrame(
+        {
+            "Date": [f["date"] for f in facts],
+            "Authority": [f["authority"] for f in facts],
+            "What": [f["type"] for f in facts],
+            "Detail": [
+                " · ".join(
+                    str(x)
+                    for x in (
+                        f["label"],
+                        f.get("overall_effectiveness"),
+                        vocab.LEVELS.get(f.get("level", ""), None) if f["type"] == "intervention" else None,
+                        f.get("theme"),
+                        f.get("details"),
+                        f.get("summary"),
+                    )
+                    if x
+                )
+                for f in facts
+            ],
+            "Date precision": [f.get("precision") for f in facts],
+            "Source": [f["source"]["title"] for f in facts],
+            "Link": [f["source"]["url"] or "" for f in facts],
+        }
+    )
+    st.markdown("#### The whole history")
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="authority_history",
+        column_config={
+            "Date": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Link": st.column_config.LinkColumn("Link"),
+        },
+    )
+    st.caption(
+        "Dates: publication of reports and letters where known; month- or year-level facts show the first day."
+    )
+    download_csv(
+        table, f"history-{story['authority']['code']}.csv", "Download the history as CSV", key="authority_csv"
+    )

@@ -1,0 +1,236 @@
+"""The Data & sources view: what is loaded, how fresh it is, where it came from, the licences.
+
+Every number on this page answers "can I trust what the other pages show, and as at when?"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from oversight.components.figures.theme import long_date
+from oversight.components.widgets import cache as store
+from oversight.components.widgets.filters import Filters
+from oversight.components.widgets.tables import titled_table
+from oversight.data.domain import vocab
+
+OFSTED_ATTRIBUTION = (
+    "Ofsted inspection outcomes: Crown copyright, Office for Standards in Education, Children's Services and "
+    "Skills (Ofsted), licensed under the Open Government Licence v3.0. Showing an out-of-date rating as current can "
+    "mislead: every judgement here carries its publication date."
+)
+ONS_ATTRIBUTION = (
+    "Authority codes, names and boundaries: Source: Office for National Statistics licensed under the Open "
+    "Government Licence v.3.0. Contains OS data © Crown copyright and database right 2018–2025."
+)
+DFE_ATTRIBUTION = (
+    "DfE local authority codes and statistical neighbours: Crown copyright, Department for Education, "
+    "Open Government Licence v3.0."
+)
+TRACKER_ATTRIBUTION = (
+    "Intervention tracker: facts typed from public documents (the LGA guide for lead members, a tracker blog "
+    "updated 17 May 2018, and DfE/press reports since), each linked to its source below."
+)
+
+KIND_LABELS = {
+    "ofsted_release": "Ofsted release",
+    "tracker": "Tracker CSV",
+    "seed": "Seed tracker (built in)",
+    "register": "Register of authorities (built in)",
+}
+
+
+def _runs_table(runs: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(runs)
+    if frame.empty:
+        return frame
+    frame["kind"] = frame["kind"].map(lambda k: KIND_LABELS.get(k, k))
+    frame = frame.rename(
+        columns={
+            "file_name": "File",
+            "kind": "Kind",
+            "finished_at": "Imported (UTC)",
+            "rows_read": "Rows read",
+            "rows_added": "Added",
+            "rows_updated": "Updated",
+            "rows_unchanged": "Unchanged",
+            "outcome": "Outcome",
+            "sha256": "SHA-256",
+        }
+    )
+    return frame[
+        ["File", "Kind", "Imported (UTC)", "Rows read", "Added", "Updated", "Unchanged", "Outcome", "SHA-256"]
+    ]
+
+
+def _sources_table(sources: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(sources)
+    if frame.empty:
+        return frame
+    frame["kind"] = frame["kind"].map(lambda k: KIND_LABELS.get(k, k))
+    frame["published"] = pd.to_datetime(frame["published"])  # missing dates show blank, not "None"
+    frame = frame.rename(
+        columns={
+            "title": "Source",
+            "publisher": "Publisher",
+            "published": "Published",
+            "kind": "Kind",
+            "facts": "Facts it sources",
+            "url": "Link",
+            "licence": "Licence",
+        }
+    ).fillna({"Publisher": "", "Licence": "", "Link": ""})
+    return frame[["Source", "Publisher", "Published", "Kind", "Facts it sources", "Licence", "Link"]]
+
+
+def authorities_table(latest: pd.DataFrame) -> pd.DataFrame:
+    """The table of authorities with their latest judgement and its date (also the CSV)."""
+    frame = pd.DataFrame(
+        {
+            "Authority": latest["name"],
+            "ONS code": latest["code"],
+            "DfE code": latest["dfe_code"],
+            "Region": latest["region"],
+            "Latest judgement": latest["judgement"].fillna("Not yet inspected"),
+            "Published": latest["published"],
+            "Publication date estimated": latest["publication_estimated"].eq(True),
+            "Inspection": latest["kind"].map(
+                lambda k: vocab.INSPECTION_KINDS[k][2] if isinstance(k, str) else ""
+            ),
+            "Source": latest["source"].fillna(""),
+        }
+    )
+    return frame
+
+
+def _boundaries_status() -> None:
+    """Which boundary vintages the maps can use (read from the data directory)."""
+    from oversight.data import settings
+    from oversight.data.sources import boundaries
+
+    data_dir = settings.data_dir()
+    found = [v for _, v in boundaries.VINTAGES if boundaries.boundary_file(data_dir, v)]
+    missing = [v for _, v in boundaries.VINTAGES if v not in found]
+    if not data_dir:
+        st.markdown(
+            "**Boundaries:** no data directory configured (`OVERSIGHT_DATA_DIR`): the maps use the equal-area "
+            "tile map, which needs no external data."
+        )
+    elif missing:
+        st.markdown(
+            f"**Boundaries:** ONS vintages {', '.join(found) or 'none'} found in `{data_dir}`; missing "
+            f"{', '.join(missing)} (dates they serve fall back to the tile map)."
+        )
+    else:
+        st.markdown(f"**Boundaries:** ONS vintages {', '.join(found)} found in `{data_dir}`.")
+
+
+def render(filters: Filters) -> None:
+    """Draw the page."""
+    overview = store.overview()
+    counts, coverage = overview["counts"], overview["coverage"]
+    newest = coverage["inspections_published_to"]
+    runs = overview["import_runs"]
+    last_import = next((r for r in runs if r["kind"] not in {"register", "seed"}), None)
+
+    st.title("Data & sources")
+    st.markdown(
+        f"**Judgements published up to {long_date(newest)}** · "
+        f"{counts['authorities']} authorities in the register · "
+        + (
+            f"last import {long_date(last_import['finished_at'].date())} ({last_import['file_name']})"
+            if last_import
+            else "no Ofsted release imported yet: only the built-in seed tracker is loaded"
+        )
+    )
+    if not last_import:
+        st.info(
+            "Import Ofsted's official releases to see every authority's judgements: "
+            "`oversight import PATH.ods ...` (see the README's *Importing data*).",
+            icon=":material/upload_file:",
+        )
+
+    cols = st.columns(4)
+    cols[0].metric(
+        "Full inspections",
+        f"{counts['full_inspections']:,}",
+        help="SIF and ILACS inspections that set a grade",
+    )
+    cols[1].metric("Visits", f"{counts['visits']:,}", help="Monitoring and focused visits, JTAIs")
+    cols[2].metric(
+        "Interventions", f"{counts['interventions']:,}", help="Notices, directions, commissioners, trusts"
+    )
+    cols[3].metric(
+        "Events", f"{counts['events']:,}", help="Milestones: boards, DCS changes, commissioner reports"
+    )
+
+    st.markdown("#### Date coverage")
+    coverage_rows = pd.DataFrame(
+        [
+            (
+                "Inspection reports published",
+                coverage["inspections_published_from"],
+                coverage["inspections_published_to"],
+            ),
+            ("Visits", coverage["visits_from"], coverage["visits_to"]),
+            ("Interventions started", coverage["interventions_from"], coverage["interventions_to"]),
+        ],
+        columns=["What", "From", "To"],
+    )
+    coverage_rows["From"] = coverage_rows["From"].map(long_date)
+    coverage_rows["To"] = coverage_rows["To"].map(long_date)
+    st.table(coverage_rows.set_index("What"))
+    if coverage["estimated_publications"]:
+        st.caption(
+            f"{coverage['estimated_publications']} report(s) known only by inspection date: their publication "
+            "date is estimated (median lag in the data) and marked as such until a release gives it."
+        )
+
+    _boundaries_status()
+
+    latest = store.latest_judgements(filters.as_at, filters.region)
+    table = authorities_table(latest)
+    titled_table(
+        table,
+        title=f"Latest Ofsted judgement, {filters.region_name}, as at {long_date(filters.as_at)}",
+        caption=(
+            f"As at {long_date(filters.as_at)} · reports published on or before that date · "
+            f"{int(latest['judgement'].notna().sum())} inspected, {int(latest['judgement'].isna().sum())} not yet "
+            "inspected · Source: Ofsted children's social care releases (OGL v3.0)"
+        ),
+        key="authorities",
+        file_name=f"latest-judgements-{filters.region or 'england'}-{filters.as_at.isoformat()}.csv",
+        column_config={
+            "Published": st.column_config.DateColumn("Published", format="D MMM YYYY"),
+            "Publication date estimated": st.column_config.CheckboxColumn("Estimated?"),
+        },
+    )
+
+    titled_table(
+        _runs_table(runs),
+        title="What is loaded",
+        caption="Every import run, newest first. Re-importing a file that changed nothing writes nothing.",
+        key="runs",
+        column_config={"Imported (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
+    )
+    titled_table(
+        _sources_table(overview["sources"]),
+        title="Sources",
+        caption=(
+            "Every fact in the tracker links to one of these sources. When two sources state the same fact, "
+            "the higher-ranked one sources it (a newer Ofsted release over an older one, Ofsted over the tracker), "
+            "so a source can show 0."
+        ),
+        key="sources",
+        file_name="sources.csv",
+        column_config={
+            "Link": st.column_config.LinkColumn("Link"),
+            "Published": st.column_config.DateColumn("Published", format="D MMM YYYY"),
+        },
+    )
+
+    st.markdown("#### Licences and attribution")
+    for text in (OFSTED_ATTRIBUTION, ONS_ATTRIBUTION, DFE_ATTRIBUTION, TRACKER_ATTRIBUTION):
+        st.markdown(f"- {text}")
+    st.caption(f"Page generated {long_date(dt.date.today())}.")

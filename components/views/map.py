@@ -1,0 +1,447 @@
+"""The map page's view: England by intervention level (or judgement), at a date, by region.
+
+Owns its widget keys (``map_*``) and its URL parameters (``colour``, ``view``, ``la``).
+The geographic map needs the boundary files of the data directory; without them the
+equal-area tile map is used, which needs no external data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+from oversight.components.figures.maps import (
+    TOPOJSON_URL,
+    by_severity,
+    describe,
+    geo_figure,
+    legend_counts,
+    tile_figure,
+    title_text,
+    with_features,
+)
+from oversight.components.figures.theme import long_date
+from oversight.components.widgets import cache as store
+from oversight.components.widgets import filters as shared_filters
+from oversight.components.widgets.filters import Filters
+from oversight.components.widgets.tables import download_csv
+from oversight.data import settings
+from oversight.data.sources import boundaries as b
+
+COLOURS = {"intervention": "Intervention level", "judgement": "Latest Ofsted judgement"}
+#: The default draws server-written SVG (fast, every authority a keyboard link); "geo" is the
+#: plotly map (zoom, rich hover), also what exports and board packs use.
+VIEWS = {
+    "svg": "Map (each authority a link)",
+    "geo": "Zoomable map",
+    "tiles": "Tile map (one square per authority)",
+    "deck": "Interactive map (WebGL)",
+}
+KEY_COLOUR, KEY_VIEW, KEY_LA = "map_colour", "map_view", "map_la"
+KEY_NOTES = "map_notes"
+KEY_SEEN = "map_la_seen"  # the selection already acted on (a new one opens the authority page)
+FIRST_SIF = dt.date(2013, 11, 1)
+#: Seconds each quarter stays on screen while playing (OVERSIGHT_PLAY_DELAY overrides).
+PLAY_DELAY = float(os.environ.get("OVERSIGHT_PLAY_DELAY", "0.35"))
+NONE = ""
+
+
+@dataclass
+class MapState:
+    colour: str = "intervention"
+    view: str = "svg"
+    la: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_params(params: dict[str, str], known_codes: set[str]) -> MapState:
+    """Read colour, view and la from the URL; fall back with a note when a value is bad."""
+    state = MapState()
+    colour = params.get("colour")
+    if colour:
+        if colour in COLOURS:
+            state.colour = colour
+        else:
+            state.notes.append(
+                f"The link's colour {colour!r} is not one of {', '.join(COLOURS)}; showing intervention."
+            )
+    view = params.get("view")
+    if view:
+        if view in VIEWS:
+            state.view = view
+        else:
+            state.notes.append(f"The link's view {view!r} is not one of {', '.join(VIEWS)}; showing the map.")
+    la = params.get("la")
+    if la:
+        if la.upper() in known_codes:
+            state.la = la.upper()
+        else:
+            state.notes.append(f"The link's authority {la!r} is not a known ONS code; no authority selected.")
+    return state
+
+
+def quarter_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Quarter-end dates from ``start`` to ``end`` (the play button's steps), then ``end``."""
+    days = []
+    year, month = start.year, ((start.month - 1) // 3 + 1) * 3
+    while True:
+        last = dt.date(year + (month // 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+        if last > end:
+            break
+        if last >= start:
+            days.append(last)
+        month += 3
+        if month > 12:
+            month -= 12
+            year += 1
+    if not days or days[-1] != end:
+        days.append(end)
+    return days
+
+
+def frame_for(as_at: dt.date, vintage_codes: set[str] | None) -> pd.DataFrame:
+    """Authorities on the date with words for hover and table, and the shape to draw."""
+    owners = store.code_owners() if vintage_codes is not None else {}
+    return with_features(describe(store.levels(as_at)), vintage_codes, owners)
+
+
+def _sync_url(state: MapState) -> None:
+    for key, value, default in (("colour", state.colour, "intervention"), ("view", state.view, "svg")):
+        if value == default:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+    if state.la:
+        if st.query_params.get("la") != state.la:
+            st.query_params["la"] = state.la
+    elif "la" in st.query_params:
+        del st.query_params["la"]
+
+
+def _clear_notes() -> None:
+    st.session_state[KEY_NOTES] = []
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def cached_figure(
+    key: tuple, colour: str, view: str, as_at: dt.date, region: str | None, vintage: str | None
+):
+    """Figures are cached per data version, date, region, colouring and view: a rerun that
+    changes none of them (a table sort, a selection) costs no figure building."""
+    data_dir = settings.data_dir()
+    geojson = store.boundaries(str(data_dir) if data_dir else None, vintage) if vintage else None
+    frame = frame_for(as_at, {f["properties"]["code"] for f in geojson["features"]} if geojson else None)
+    filters = Filters(region=region, as_at=as_at)
+    return figure_for(frame, MapState(colour=colour, view=view), filters, geojson)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_svg(key: tuple, colour: str, as_at: dt.date, region: str | None, vintage: str) -> str:
+    """The SVG map's markup, cached like the figures."""
+    from oversight.components.figures.map_svg import svg_map
+
+    data_dir = settings.data_dir()
+    geojson = store.boundaries(str(data_dir) if data_dir else None, vintage)
+    frame = frame_for(as_at, {f["properties"]["code"] for f in geojson["features"]})
+    params = {"as_at": as_at.isoformat(), **({"region": region} if region else {})}
+    return svg_map(
+        frame, geojson, colour, as_at, region, Filters(region=region, as_at=as_at).region_name, params
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def _svg_component():
+    """Registered once per process: markup in the page's DOM (st.html would sanitise SVG away)."""
+    from oversight.components.figures.map_svg import CSS, JS
+
+    return st.components.v2.component("oversight_svg_map", css=CSS, js=JS)
+
+
+def figure_for(frame: pd.DataFrame, state: MapState, filters: Filters, geojson: dict | None):
+    if state.view == "geo" and geojson is not None:
+        return geo_figure(
+            frame.dropna(subset=["feature"]),
+            geojson,
+            state.colour,
+            filters.as_at,
+            filters.region,
+            filters.region_name,
+        )
+    return tile_figure(frame, state.colour, filters.as_at, filters.region, filters.region_name)
+
+
+def table_for(frame: pd.DataFrame, region: str | None) -> pd.DataFrame:
+    rows = by_severity(frame if not region else frame[frame["region_code"] == region])
+    return pd.DataFrame(
+        {
+            "Authority": rows["name"],
+            "ONS code": rows["code"],
+            "Region": rows["region"],
+            "Intervention level": rows["level_label"],
+            "Since": rows["since"],
+            "Latest judgement": rows["judgement_key"],
+            "Published": rows["published"],
+        }
+    )
+
+
+def render(filters: Filters) -> None:
+    """Draw the page."""
+    latest = store.data_as_at() or dt.date.today()
+    owners = store.code_owners()
+    if KEY_COLOUR not in st.session_state:
+        first = parse_params(dict(st.query_params), set(owners))
+        st.session_state[KEY_COLOUR] = first.colour
+        st.session_state[KEY_VIEW] = first.view
+        st.session_state[KEY_LA] = first.la or NONE
+        st.session_state[KEY_SEEN] = first.la or NONE
+        st.session_state[KEY_NOTES] = first.notes
+    for note in st.session_state.get(KEY_NOTES, []):
+        st.warning(note, icon=":material/link_off:")
+
+    data_dir = settings.data_dir()
+    vintage = b.vintage_for(filters.as_at)
+    geojson = store.boundaries(str(data_dir) if data_dir else None, vintage)
+
+    st.title("Intervention map")
+    controls = st.columns([2, 3, 2])
+    colour = controls[0].radio(
+        "Colour by",
+        list(COLOURS),
+        format_func=COLOURS.get,
+        key=KEY_COLOUR,
+        horizontal=True,
+        on_change=_clear_notes,
+    )
+    view = controls[1].radio(
+        "View", list(VIEWS), format_func=VIEWS.get, key=KEY_VIEW, horizontal=True, on_change=_clear_notes
+    )
+    play = controls[2].button(
+        "Play through time",
+        icon=":material/play_arrow:",
+        help="Step quarter by quarter from the first single inspections (November 2013) to the newest data.",
+        key="map_play",
+    )
+    if view in ("geo", "svg", "deck") and geojson is None:
+        st.info(
+            "Boundary files are not available (set OVERSIGHT_DATA_DIR to the folder holding "
+            "boundaries/utla_*.geojson): showing the equal-area tile map instead.",
+            icon=":material/grid_view:",
+        )
+
+    frame = frame_for(
+        filters.as_at, {f["properties"]["code"] for f in geojson["features"]} if geojson else None
+    )
+    names = frame.sort_values("name").set_index("code")["name"].to_dict()
+    if st.session_state[KEY_LA] and st.session_state[KEY_LA] not in names:
+        # The selected authority did not exist on this date (e.g. Cumbria after 2023).
+        st.session_state[KEY_LA] = NONE
+    state = MapState(colour=colour, view=view, la=st.session_state[KEY_LA] or None)
+
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        chart = st.empty()
+        if play:
+            _play(chart, state, filters, latest)
+        fig = cached_figure(
+            store.cache_key(),
+            state.colour,
+            ("geo" if state.view in ("deck", "svg") else state.view) if geojson else "tiles",
+            filters.as_at,
+            filters.region,
+            vintage if geojson else None,
+        )
+        if state.view == "deck" and geojson is not None:
+            clicked = _deck(chart, frame, geojson, state, filters)
+        elif state.view == "svg" and geojson is not None:
+            with chart:
+                result = _svg_component()(
+                    data=cached_svg(store.cache_key(), state.colour, filters.as_at, filters.region, vintage),
+                    key="map_svg",
+                    on_clicked_change=lambda: None,
+                )
+            clicked = getattr(result, "clicked", None)
+        else:
+            event = chart.plotly_chart(
+                fig,
+                key="map_chart",
+                on_select="rerun",
+                selection_mode=("points",),
+                config={"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": False},
+                theme=None,
+            )
+            clicked = _clicked_code(event)
+        if clicked and clicked in names:
+            _open_authority(clicked, filters)
+        _export(fig, state, filters)
+        st.caption(
+            f"As at {long_date(filters.as_at)} · {len(frame)} authorities on {vintage} boundaries · "
+            "Sources: Ofsted releases; DfE interventions as tracked (Data & sources). Hover for dates; "
+            "click an authority or choose it below."
+        )
+    with right:
+        _table(frame, state, filters)
+
+    st.selectbox(
+        "Authority",
+        options=[NONE, *names],
+        format_func=lambda c: "Choose an authority…" if c == NONE else f"{names[c]} ({c})",
+        key=KEY_LA,
+        help="Type to search. The same as clicking the authority on the map.",
+    )
+    state.la = st.session_state[KEY_LA] or None
+    if state.la and state.la != st.session_state.get(KEY_SEEN):
+        st.session_state[KEY_SEEN] = state.la  # the box's choice, acted on once
+        _open_authority(state.la, filters)
+    _sync_url(state)
+    if state.la:
+        _selected(frame, state.la)
+
+
+def _open_authority(code: str, filters: Filters) -> None:
+    """Selecting an authority (click or the box) opens its authority page."""
+    params = {"la": code, "as_at": filters.as_at.isoformat()}
+    if filters.region:
+        params["region"] = filters.region
+    st.switch_page("pages/authority_page.py", query_params=params)
+
+
+def _deck(chart, frame: pd.DataFrame, geojson: dict, state: MapState, filters: Filters) -> str | None:
+    """The WebGL view; returns the code of a clicked authority, if any."""
+    from oversight.components.figures.map_deck import LAYER_ID, deck, view_for
+
+    codes = (
+        set(frame.loc[frame["region_code"] == filters.region, "feature"].dropna()) if filters.region else None
+    )
+    legend = legend_counts(
+        frame if not filters.region else frame[frame["region_code"] == filters.region], state.colour
+    )
+    box = chart.container()
+    box.markdown(
+        f"**{title_text(filters.as_at, state.colour, filters.region_name)}** · "
+        + " · ".join(f"{cat.label}: {n}" for cat, n in legend)
+    )
+    event = box.pydeck_chart(
+        deck(
+            frame.dropna(subset=["feature"]),
+            geojson,
+            state.colour,
+            filters.region,
+            view_for(b.bounds(geojson, codes)),
+        ),
+        on_select="rerun",
+        selection_mode="single-object",
+        key="map_deck",
+        height=640,
+    )
+    try:
+        objects = event.selection.objects.get(LAYER_ID, [])  # type: ignore[union-attr]
+    except AttributeError:
+        return None
+    for obj in objects:
+        props = obj.get("properties", obj)
+        if props.get("code"):
+            return str(props["code"])
+    return None
+
+
+def _export(fig, state: MapState, filters: Filters) -> None:
+    """Board-pack images of exactly this map: prepared on request (a browser renders them)."""
+    stem = f"{state.colour}-map-{filters.region or 'england'}-{filters.as_at.isoformat()}"
+    prepared = st.session_state.get("map_export")
+    cols = st.columns([2, 1, 1])
+    if cols[0].button("Prepare the map as PNG and SVG", icon=":material/image:", key="map_export_prepare"):
+        from oversight.components.figures.export import figure_image
+
+        with st.spinner("Drawing the images…"):
+            prepared = {"stem": stem, "png": figure_image(fig, "png"), "svg": figure_image(fig, "svg")}
+        st.session_state["map_export"] = prepared
+    if prepared and prepared["stem"] == stem:
+        cols[1].download_button(
+            "PNG", prepared["png"], f"{stem}.png", "image/png", key="map_png", on_click="ignore"
+        )
+        cols[2].download_button(
+            "SVG", prepared["svg"], f"{stem}.svg", "image/svg+xml", key="map_svg", on_click="ignore"
+        )
+
+
+def _clicked_code(event) -> str | None:
+    try:
+        points = event.selection.points  # type: ignore[union-attr]
+    except AttributeError:
+        return None
+    for point in points or []:
+        custom = point.get("customdata")
+        if custom:
+            return str(custom[0])
+        if point.get("location"):
+            return str(point["location"])
+    return None
+
+
+def _table(frame: pd.DataFrame, state: MapState, filters: Filters) -> None:
+    counts = legend_counts(
+        frame if not filters.region else frame[frame["region_code"] == filters.region], state.colour
+    )
+    st.markdown(f"#### {title_text(filters.as_at, state.colour, filters.region_name)}")
+    st.markdown(" · ".join(f"{cat.label}: **{n}**" for cat, n in counts))
+    table = table_for(frame, filters.region)
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=520,
+        key="map_table",
+        column_config={
+            "Since": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Published": st.column_config.DateColumn(format="D MMM YYYY"),
+        },
+        alt=f"Table of authorities by intervention level as at {long_date(filters.as_at)}",
+    )
+    st.caption(f"As at {long_date(filters.as_at)} · sources: Ofsted releases, DfE interventions as tracked.")
+    download_csv(
+        table,
+        f"intervention-levels-{filters.region or 'england'}-{filters.as_at.isoformat()}.csv",
+        "Download this table as CSV",
+        key="map_csv",
+    )
+
+
+def _play(chart, state: MapState, filters: Filters, latest: dt.date) -> None:
+    """Step through quarter ends, drawing each picture in place; then stay on the last one."""
+    start = FIRST_SIF if filters.as_at >= latest else max(FIRST_SIF, filters.as_at)
+    data_dir = settings.data_dir()
+    for day in quarter_ends(start, latest):
+        vintage = b.vintage_for(day)
+        geojson = store.boundaries(str(data_dir) if data_dir else None, vintage)
+        frame = frame_for(day, {f["properties"]["code"] for f in geojson["features"]} if geojson else None)
+        step = Filters(region=filters.region, as_at=day)
+        shown = MapState(colour=state.colour, view="geo" if state.view in ("svg", "deck") else state.view)
+        chart.plotly_chart(
+            figure_for(frame, shown, step, geojson),
+            config={"topojsonURL": TOPOJSON_URL, "displaylogo": False},
+            theme=None,
+            key=f"map_play_{day.isoformat()}",
+        )
+        time.sleep(PLAY_DELAY)
+    shared_filters.request_date(latest)
+    st.rerun()
+
+
+def _selected(frame: pd.DataFrame, code: str) -> None:
+    """The authority named in the link: a summary and the way to its page."""
+    row = frame.set_index("code").loc[code]
+    st.markdown(f"### {row['name']}")
+    st.markdown(
+        f"**{row['level_label']}** {row['since_text']} · latest judgement: {row['judgement_text']} · {row['region']}"
+    )
+    st.page_link(
+        "pages/authority_page.py",
+        label=f"Open {row['name']}'s page: timeline, clocks, neighbours and history",
+        icon=":material/arrow_forward:",
+        query_params={"la": code},
+    )

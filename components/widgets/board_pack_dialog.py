@@ -1,0 +1,99 @@
+"""The board pack from any page: a sidebar section that builds the pack for the view's region and
+date (or the authority on screen) with a progress bar, then offers the PPTX and the PDF.
+Owns ``pack_*`` keys. The pack is kept for the session until the region, date or data change.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+from oversight.components.figures.theme import long_date
+from oversight.components.widgets import cache as store
+from oversight.components.widgets.filters import Filters
+from oversight.data import settings
+
+KEY_FILES = "pack_files"
+KEY_OPEN = "pack_dialog_open"  # the dialog stays open across reruns until dismissed
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def sidebar(filters: Filters) -> None:
+    """One button in the sidebar; the choices live in a dialog, so pages load no extra widgets."""
+    if st.sidebar.button(
+        "Board pack…",
+        key="pack_open",
+        icon=":material/slideshow:",
+        help="Slides (PPTX) and PDF of this region or authority, as at the chosen date.",
+    ):
+        st.session_state[KEY_OPEN] = True
+    if st.session_state.get(KEY_OPEN):
+        _dialog(filters)
+
+
+def _closed() -> None:
+    st.session_state[KEY_OPEN] = False
+
+
+@st.dialog("Board pack", width="medium", on_dismiss=_closed)
+def _dialog(filters: Filters) -> None:
+    from oversight.components.reports.board_pack import PackRequest, board_pack
+
+    la = str(st.query_params.get("la", "")).strip().upper() or None
+    story = store.story(la) if la else None
+    scopes = {"region": filters.region_name}
+    if story is not None:
+        scopes["authority"] = story["authority"]["name"]
+    scope = st.radio(
+        "Pack for",
+        list(scopes),
+        format_func=scopes.get,
+        key="pack_scope",
+        horizontal=True,
+        index=len(scopes) - 1,
+    )
+    authority = story["authority"]["code"] if scope == "authority" and story else None
+    subject = scopes[scope]
+    st.caption(f"{subject}, as at {long_date(filters.as_at)}: 16:9 slides (PPTX) and the same pages as PDF.")
+    signature = (store.cache_key(), filters.region, filters.as_at, authority)
+    if st.button("Prepare board pack", key="pack_build", icon=":material/slideshow:"):
+        bar = st.progress(0.0, text="Starting the image renderer…")
+        request = PackRequest(filters.region, filters.as_at, authority, settings.data_dir())
+        with tempfile.TemporaryDirectory() as tmp:
+            outs = [Path(tmp) / "pack.pptx", Path(tmp) / "pack.pdf"]
+            try:
+                board_pack(
+                    store.engine(),
+                    request,
+                    outs,
+                    lambda f, m: bar.progress(min(1.0, f), text=m),
+                )
+            except ValueError as exc:
+                st.error(str(exc))
+                return
+            st.session_state[KEY_FILES] = (signature, outs[0].read_bytes(), outs[1].read_bytes())
+        bar.empty()
+    files = st.session_state.get(KEY_FILES)
+    if files and files[0] == signature:
+        name = f"board-pack-{_slug(subject)}-{filters.as_at.isoformat()}"
+        st.download_button(
+            "Download slides (PPTX)",
+            files[1],
+            file_name=f"{name}.pptx",
+            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            key="pack_pptx",
+            icon=":material/download:",
+        )
+        st.download_button(
+            "Download PDF",
+            files[2],
+            file_name=f"{name}.pdf",
+            mime="application/pdf",
+            key="pack_pdf",
+            icon=":material/download:",
+        )

@@ -1,0 +1,163 @@
+"""The UI's handle on the store: one engine per process, query results cached per data version.
+
+Components never write SQL: they call ``data.queries`` through these cached wrappers. The
+cache key includes the newest import run, so an import is visible on the next rerun.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from oversight.data import bootstrap, settings
+from oversight.data.store import queries
+from oversight.data.store import schema as s
+from sqlalchemy import Engine, func, select
+
+
+def _secrets() -> dict[str, Any]:
+    try:
+        return dict(st.secrets)
+    except Exception:  # noqa: BLE001 - no secrets file is the normal case
+        return {}
+
+
+@st.cache_resource(show_spinner="Opening the tracker database…")
+def _engine(url: str) -> Engine:
+    return bootstrap.ready_engine(url)
+
+
+def engine() -> Engine:
+    """The migrated, seeded engine for the configured database (keyed by its URL)."""
+    return _engine(settings.database_url(secrets=_secrets()))
+
+
+def data_version() -> int:
+    """Changes whenever an import lands: part of every cache key below."""
+    with engine().connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(s.import_runs.c.id), 0))).scalar_one())
+
+
+def cache_key() -> tuple[str, int]:
+    """(database URL, data version) for components that cache their own results."""
+    return _key()
+
+
+def _key() -> tuple[str, int]:
+    """(database URL, data version): results are cached per database and per import."""
+    return str(engine().url), data_version()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _latest_judgements(key: tuple[str, int], as_at: dt.date, region: str | None) -> pd.DataFrame:
+    return queries.latest_judgements(engine(), as_at, region)
+
+
+def latest_judgements(as_at: dt.date, region: str | None) -> pd.DataFrame:
+    return _latest_judgements(_key(), as_at, region)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _overview(key: tuple[str, int]) -> dict[str, Any]:
+    return queries.data_overview(engine())
+
+
+def overview() -> dict[str, Any]:
+    return _overview(_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _data_as_at(key: tuple[str, int]) -> dt.date | None:
+    return queries.data_as_at(engine())
+
+
+def data_as_at() -> dt.date | None:
+    return _data_as_at(_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _level_inputs(key: tuple[str, int]):
+    return queries.level_inputs(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _levels(key: tuple[str, int], as_at: dt.date) -> pd.DataFrame:
+    return queries.intervention_levels(
+        engine(), as_at, None, inputs=_level_inputs(key), latest=_latest_judgements(key, as_at, None)
+    )
+
+
+def levels(as_at: dt.date) -> pd.DataFrame:
+    """Every authority existing on the date: level, since, latest judgement (all England)."""
+    return _levels(_key(), as_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _code_owners(key: tuple[str, int]) -> dict[str, int]:
+    return queries.code_owners(engine())
+
+
+def code_owners() -> dict[str, int]:
+    """ONS code -> authority id, for every code any authority has had."""
+    return _code_owners(_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _facts(key: tuple[str, int], authority_id: int) -> list[dict[str, Any]]:
+    return queries.authority_facts(engine(), authority_id)
+
+
+def facts(authority_id: int) -> list[dict[str, Any]]:
+    return _facts(_key(), authority_id)
+
+
+@st.cache_resource(show_spinner="Preparing boundaries…", max_entries=8)
+def boundaries(data_dir: str | None, vintage: str) -> dict[str, Any] | None:
+    """The simplified boundaries of a vintage, once per process (None if not available)."""
+    from pathlib import Path
+
+    from oversight.data.sources import boundaries as b
+
+    path = b.boundary_file(Path(data_dir) if data_dir else None, vintage)
+    return b.load_simplified(path) if path else None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _story(key: tuple[str, int], code: str) -> dict[str, Any] | None:
+    return queries.authority_story(engine(), code)
+
+
+def story(code: str) -> dict[str, Any] | None:
+    """An authority's facts with its predecessors' and successors' (None: unknown code)."""
+    return _story(_key(), code.strip().upper())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _neighbours(key: tuple[str, int], authority_id: int):
+    return queries.neighbours_of(engine(), authority_id)
+
+
+def neighbours(authority_id: int):
+    """(model, neighbours) of an authority; (None, []) if no grouping is imported."""
+    return _neighbours(_key(), authority_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _full_inspections(key: tuple[str, int]) -> pd.DataFrame:
+    return queries.full_inspections(engine())
+
+
+def full_inspections() -> pd.DataFrame:
+    return _full_inspections(_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _spells(key: tuple[str, int], as_at: dt.date | None) -> pd.DataFrame:
+    return queries.spells_with_context(engine(), as_at=as_at)
+
+
+def spells_with_context(as_at: dt.date | None = None) -> pd.DataFrame:
+    """Every inadequate spell with its context, as the history stood on ``as_at`` (None: all)."""
+    return _spells(_key(), as_at)

@@ -1,0 +1,162 @@
+"""The shared sidebar: region and "as at" date, kept in the URL so a link reproduces a view.
+
+``?region=E12000004&as_at=2018-05-17``. A bad parameter never raises: the view falls back
+to the default and says so in a visible note. This component owns its widget keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import streamlit as st
+from oversight.components.figures.theme import long_date
+from oversight.data.domain.register import load_regions
+
+ALL = "all"
+KEY_REGION = "filters_region"
+KEY_AS_AT = "filters_as_at"
+KEY_NOTES = "filters_notes"
+KEY_PENDING = "filters_pending_as_at"
+#: The Ofsted history in the releases starts in 2009 (the first single inspections, which
+#: set every authority's grade, were published from November 2013).
+EARLIEST = dt.date(2009, 4, 1)
+
+
+@dataclass
+class Filters:
+    """What every page reads: the region (None = England) and the as-at date."""
+
+    region: str | None
+    as_at: dt.date
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def region_name(self) -> str:
+        return dict(load_regions()).get(self.region or "", "England")
+
+
+def parse_params(params: dict[str, str], default_as_at: dt.date, latest: dt.date) -> Filters:
+    """Read ``region`` and ``as_at`` from URL parameters; fall back with a note when bad."""
+    regions = dict(load_regions())
+    notes: list[str] = []
+    region = params.get("region") or None
+    if region is not None and region not in regions:
+        notes.append(f"The link's region {region!r} is not an English region code; showing England.")
+        region = None
+    as_at = default_as_at
+    raw = params.get("as_at")
+    if raw:
+        try:
+            as_at = dt.date.fromisoformat(raw)
+        except ValueError:
+            notes.append(
+                f"The link's date {raw!r} is not a date (YYYY-MM-DD); showing {long_date(default_as_at)}."
+            )
+        else:
+            if not (EARLIEST <= as_at <= latest):
+                notes.append(
+                    f"The link's date {long_date(as_at)} is outside the data "
+                    f"({long_date(EARLIEST)} to {long_date(latest)}); showing {long_date(default_as_at)}."
+                )
+                as_at = default_as_at
+    return Filters(region=region, as_at=as_at, notes=notes)
+
+
+def request_date(day: dt.date) -> None:
+    """Ask for the as-at date to change on the next run (a widget's value cannot be set
+    after it is drawn): used by the map's play button."""
+    st.session_state[KEY_PENDING] = day
+
+
+def _clear_notes() -> None:
+    st.session_state[KEY_NOTES] = []
+
+
+def render(default_as_at: dt.date, latest: dt.date) -> Filters:
+    """Draw the sidebar filters and keep them and the URL in step."""
+    if KEY_REGION not in st.session_state:
+        first = parse_params(dict(st.query_params), default_as_at, latest)
+        st.session_state[KEY_REGION] = first.region or ALL
+        st.session_state[KEY_AS_AT] = first.as_at
+        st.session_state[KEY_NOTES] = first.notes
+    pending = st.session_state.pop(KEY_PENDING, None)
+    if pending is not None:
+        st.session_state[KEY_AS_AT] = min(max(pending, EARLIEST), latest)
+    regions = load_regions()
+    names = dict(regions)
+    with st.sidebar:
+        st.markdown("### View")
+        region = st.selectbox(
+            "Region",
+            options=[ALL, *[code for code, _ in regions]],
+            format_func=lambda c: "England (all regions)" if c == ALL else names[c],
+            key=KEY_REGION,
+            on_change=_clear_notes,
+            help="The 9 English regions, in ONS code order.",
+        )
+        as_at = st.date_input(
+            "As at",
+            min_value=EARLIEST,
+            max_value=latest,
+            key=KEY_AS_AT,
+            format="DD/MM/YYYY",
+            on_change=_clear_notes,
+            help="Judgements and interventions in force on this date (reports published on or before it).",
+        )
+    filters = Filters(
+        region=None if region == ALL else region, as_at=as_at, notes=list(st.session_state[KEY_NOTES])
+    )
+    # Only our two keys: other parameters (a page's own, e.g. ?la=) are left alone.
+    if st.query_params.get("as_at") != as_at.isoformat():
+        st.query_params["as_at"] = as_at.isoformat()
+    if filters.region:
+        if st.query_params.get("region") != filters.region:
+            st.query_params["region"] = filters.region
+    elif "region" in st.query_params:
+        del st.query_params["region"]
+    for note in filters.notes:
+        st.warning(note, icon=":material/link_off:")
+    return filters
+
+
+def render_for_store() -> Filters:
+    """The sidebar with the store's dates: the default is the newest publication date."""
+    from oversight.components.widgets import cache as store
+
+    newest = store.data_as_at()
+    today = dt.date.today()
+    filters = render(default_as_at=newest or today, latest=max(newest or today, today))
+    st.sidebar.caption(f"Judgements published up to {long_date(newest)}.")
+    from oversight.components.widgets import board_pack_dialog as board_pack_view
+
+    board_pack_view.sidebar(filters)
+    return filters
+
+
+def _drawn_this_run() -> bool:
+    """Whether the router drew the sidebar in this script run."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    try:
+        return KEY_REGION in ctx.shared.widget_user_keys_this_run.snapshot()  # type: ignore[union-attr]
+    except AttributeError:  # another Streamlit version: trust the router
+        return True
+
+
+def current() -> Filters:
+    """The filters as set this run.
+
+    Streamlit can run a file of ``pages/`` on its own, without the router (its old
+    auto-navigation, e.g. ``AppTest.switch_page`` or a first deep link): then the page
+    draws the shared sidebar itself, so it never depends on how it was reached.
+    """
+    if not _drawn_this_run():
+        return render_for_store()
+    region = st.session_state.get(KEY_REGION, ALL)
+    return Filters(
+        region=None if region == ALL else region,
+        as_at=st.session_state[KEY_AS_AT],
+        notes=list(st.session_state.get(KEY_NOTES, [])),
+    )

@@ -1,0 +1,48 @@
+"""The one explicit set-up step: migrate the store to head and load the register and seed tracker.
+
+The app (on first use of a database, through its cache) and every CLI command call
+``ready_engine``; the tests call it on each throwaway database. Opening an engine alone
+(``store.engine.get_engine``) never writes, so read-only tools and migrations stay separate.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from oversight.data.sources.seed import ensure_seeded
+from oversight.data.store import engine as engines
+from oversight.data.store import migrate
+from sqlalchemy import Engine
+
+_ready: set[str] = set()
+_lock = threading.Lock()
+
+
+def prepare(engine: Engine) -> None:
+    """Migrate to head if behind, then load the register and seed tracker if this version is new."""
+    if migrate.current_revision(engine) != migrate.head_revision():
+        migrate.upgrade(engine)
+    ensure_seeded(engine)
+
+
+def ready_engine(url: str | None = None) -> Engine:
+    """The engine for ``url`` (default: the configured database), prepared once per process."""
+    engine = engines.get_engine(url)
+    key = str(engine.url)
+    if key in _ready:
+        return engine
+    with _lock:
+        if key not in _ready:
+            prepare(engine)
+            _ready.add(key)
+    return engine
+
+
+def forget(url: str | None = None) -> None:
+    """Drop cached engines and their "prepared" mark (tests create and throw away databases)."""
+    with _lock:
+        if url is None:
+            _ready.clear()
+        else:
+            _ready.discard(str(engines.get_engine(url).url))
+    engines.forget(url)

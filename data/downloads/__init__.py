@@ -1,0 +1,1 @@
+"""Filling the data directory from the publishers: the registry, checksums, normalisation."""

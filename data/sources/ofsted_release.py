@@ -1,0 +1,468 @@
+"""Read Ofsted's official children's social care releases (.ods / .xlsx).
+
+Releases change sheet names, header rows, column names and add columns from year to year,
+so tables are recognised by their header row, never by sheet name or position:
+
+* a header row has a "Local authority name" (or "LA name") column;
+* a *history* table has several "... publication date" columns (one group per inspection);
+* a *snapshot* table ("as at 31 March") has an inspection date and overall effectiveness;
+* an *in-year* table has an "Inspection/Visit type" column.
+
+Provider-level sheets (children's homes etc.) have no authority-name header and are
+skipped. Reading uses the calamine engine: ~0.5 s for a release that takes ~23 s with odf.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from oversight.data.domain import vocab
+from oversight.data.sources.records import (
+    AuthorityRef,
+    InspectionRecord,
+    ParsedFile,
+    SourceInfo,
+    VisitRecord,
+    Where,
+)
+from python_calamine import CalamineWorkbook
+
+OGL = "Open Government Licence v3.0"
+ONS_CODE = re.compile(r"^E(06|08|09|10)\d{6}$")
+EARLIEST = dt.date(2005, 1, 1)
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 26 -> AA: spreadsheet column names for error messages."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _clean(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and pd.isna(value):
+        return ""
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def _norm(header: object) -> str:
+    return _clean(header).lower()
+
+
+# Column classification ------------------------------------------------------------------
+
+_NAME_HEADERS = {"local authority name", "la name", "local authority", "authority name"}
+_ONS_HEADERS = (
+    "ons code",
+    "la code (ons)",
+    "new la code",
+    "ons la code",
+    "gss code",
+    "local authority code (ons)",
+)
+_PROVIDER_HEADERS = {"urn", "provider type", "provider subtype", "setting name", "provider name"}
+_NO_INSPECTION = ("no full inspection", "not yet inspected", "not inspected", "no inspection")
+_DFE_HEADERS = ("old la code", "dfe la code", "la number", "la code")
+
+
+def _group_of(header: str) -> str | None:
+    """Which inspection a wide-history column belongs to (None: same as the column before)."""
+    h = header
+    if "ilacs" in h:
+        if "second" in h:
+            return "ilacs#2"
+        if "third" in h:
+            return "ilacs#3"
+        return "ilacs#1"
+    if "sif re-inspection" in h or "sif reinspection" in h:
+        return "sif_reinspection"
+    if "first sif" in h or "(sif)" in h or h.startswith("sif "):
+        return "sif"
+    if "slac re-inspection" in h or "slac reinspection" in h:
+        if "safeguarding" in h:
+            return "slac_reinspection_safeguarding"
+        return "slac_reinspection_cla"
+    if "slac" in h or "safeguarding & looked after" in h or "safeguarding and looked after" in h:
+        return "slac"
+    if "cpri" in h or "child protection re-inspection" in h:
+        return "cpri"
+    if "cpi" in h or "child protection inspection" in h:
+        return "cpi"
+    if "tlac" in h or "targeted looked after" in h:
+        return "tlac"
+    return None
+
+
+def _field_of(header: str, group: str | None) -> str | None:
+    """What a column holds: pub_date, insp_date, type, overall, or an area key."""
+    h = header
+    if "publication date" in h or h == "published" or "date published" in h:
+        return "pub_date"
+    if "inspection date" in h or "visit date" in h or "start date" in h or h == "date":
+        return "insp_date"
+    if "inspection type" in h or "visit type" in h or h == "type":
+        return "type"
+    if "theme" in h:
+        return "theme"
+    if group == "slac":
+        if "looked after" in h:
+            return "slac_looked_after"
+        if "safeguarding" in h:
+            return "slac_safeguarding"
+    if "lscb" in h:
+        return "lscb"
+    if "help and protection" in h:
+        return "help_protection"
+    if "achieving permanence" in h or (
+        "looked after" in h and "adoption" not in h and "care leavers" not in h
+    ):
+        return "looked_after_permanence"
+    if "adoption" in h:
+        return "adoption"
+    if "children in care and care leavers" in h:
+        return "children_in_care_and_leavers"
+    if "children in care" in h:
+        return "children_in_care"
+    if "care leavers" in h:
+        return "care_leavers"
+    if "leadership, management" in h:
+        return "leadership"
+    if "impact of leaders" in h:
+        return "impact_of_leaders"
+    if "overall" in h or h.endswith(" oe") or "(oe)" in h:
+        return "overall"
+    return None
+
+
+@dataclass
+class _Table:
+    sheet: str
+    header_row: int  # 0-based index in the sheet frame
+    end_row: int  # exclusive
+    headers: list[str]
+    kind: str  # history | snapshot | in_year
+
+
+def _is_header(row: list) -> bool:
+    return any(isinstance(v, str) and _norm(v) in _NAME_HEADERS for v in row)
+
+
+def _find_tables(sheet: str, frame: list[list]) -> Iterator[_Table]:
+    """Yield every authority-level table in a sheet (a sheet may hold two)."""
+    header_rows = [i for i, row in enumerate(frame) if _is_header(row)]
+    for n, start in enumerate(header_rows):
+        stop = header_rows[n + 1] if n + 1 < len(header_rows) else len(frame)
+        headers = [_norm(v) for v in frame[start]]
+        if any(h in _PROVIDER_HEADERS for h in headers):
+            continue  # provider-level table (children's homes etc.): not ours
+        grouped = any(_group_of(h) for h in headers if "date" in h)
+        if grouped:
+            kind = "history"  # one group of columns per inspection (SIF, ILACS ...)
+        elif any("visit type" in h or "visit date" in h for h in headers):
+            kind = "in_year"
+        elif any("overall" in h or "impact of leaders" in h for h in headers) and any(
+            "date" in h for h in headers
+        ):
+            kind = "snapshot"
+        else:
+            continue
+        yield _Table(sheet=sheet, header_row=start, end_row=stop, headers=headers, kind=kind)
+
+
+# Cell parsing -----------------------------------------------------------------------------
+
+
+class _CellError(ValueError):
+    pass
+
+
+def _to_date(value: object) -> dt.date | None:
+    if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _clean(value)
+    if not text or text.lower() in {"nan", "-", "n/a", "not applicable", "x", "."}:
+        return None
+    if any(phrase in text.lower() for phrase in _NO_INSPECTION):
+        return None
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{5}(\.0+)?", text):  # a spreadsheet serial that escaped typing
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text)))
+    raise _CellError(f"not a date: {text!r}")
+
+
+def _check_date(day: dt.date | None, release_date: dt.date | None) -> None:
+    if day is None:
+        return
+    latest = (release_date or dt.date.today()) + dt.timedelta(days=31)
+    if day < EARLIEST or day > latest:
+        raise _CellError(
+            f"impossible date {day.isoformat()} (outside {EARLIEST.isoformat()} .. {latest.isoformat()})"
+        )
+
+
+def _inspection_kind_from_type(text: str, day: dt.date | None) -> str | None:
+    t = text.lower()
+    if "monitoring" in t or "focused" in t or "jtai" in t or "joint targeted" in t:
+        return None
+    if "short" in t:
+        return "ilacs_short"
+    if "standard" in t:
+        return "ilacs_standard"
+    if "ilacs" in t:
+        return "ilacs"
+    if "sif" in t or "single inspection" in t:
+        return "sif_reinspection" if "re" in t.split() or "re-inspection" in t else "sif"
+    if not t and day is not None:
+        return "ilacs" if day >= dt.date(2018, 1, 1) else "sif"
+    return None
+
+
+def _visit_kind_from_type(text: str) -> str | None:
+    t = text.lower()
+    if "monitoring" in t:
+        return "monitoring"
+    if "focused" in t or "focussed" in t:
+        return "focused"
+    if "jtai" in t or "joint targeted" in t:
+        return "jtai"
+    return None
+
+
+# The reader -------------------------------------------------------------------------------
+
+
+def _release_meta(frames: dict[str, list[list]], path: Path) -> tuple[dt.date | None, str]:
+    """Release publication date and title from the cover sheet, if there is one."""
+    published: dt.date | None = None
+    title = path.stem.replace("_", " ")
+    for frame in frames.values():
+        for row in frame[:30]:
+            if len(row) < 2:
+                continue
+            label = _norm(row[0])
+            if label.startswith("published on") or label.startswith("publication date"):
+                try:
+                    published = _to_date(row[1])
+                except _CellError:
+                    published = None
+            if label.startswith("policy area") and _clean(row[1]):
+                title = _clean(row[1])
+        if published:
+            break
+    return published, title
+
+
+PROBE_ROWS = 40
+
+
+def read_workbook(path: Path) -> dict[str, list[list]]:
+    """The sheets that may hold authority tables (plus the cover), as lists of rows.
+
+    Only the first rows of each sheet are read to decide; provider-level sheets with
+    thousands of rows are never read in full. This keeps a release under half a second.
+    """
+    book = CalamineWorkbook.from_path(str(path))
+    sheets: dict[str, list[list]] = {}
+    for name in book.sheet_names:
+        sheet = book.get_sheet_by_name(name)
+        head = sheet.to_python(nrows=PROBE_ROWS)
+        header = next((row for row in head if _is_header(row)), None)
+        if header is not None and any(_norm(v) in _PROVIDER_HEADERS for v in header):
+            continue
+        if header is None:
+            sheets[name] = head  # cover, notes: kept for the release metadata
+            continue
+        sheets[name] = sheet.to_python() if len(head) >= PROBE_ROWS else head
+    return sheets
+
+
+def parse_release(path: str | Path) -> ParsedFile:
+    """Parse one Ofsted release into records; problems go to ``ParsedFile.errors``."""
+    path = Path(path)
+    parsed = ParsedFile(path=str(path), kind="ofsted_release")
+    try:
+        frames = read_workbook(path)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a corrupt/unknown file
+        parsed.errors.append(f"{path.name}: cannot be read as a spreadsheet ({type(exc).__name__}: {exc})")
+        return parsed
+
+    release_date, title = _release_meta(frames, path)
+    parsed.release_date = release_date
+    source = SourceInfo(
+        key=f"ofsted-release:{path.name}",
+        title=title if title.lower().startswith(("children", "local", "la ")) else f"Ofsted: {title}",
+        kind="ofsted_release",
+        url="https://www.gov.uk/government/statistical-data-sets/childrens-social-care-data-in-england",
+        publisher="Ofsted",
+        published=release_date,
+        licence=OGL,
+    )
+
+    for sheet, frame in frames.items():
+        for table in _find_tables(sheet, frame):
+            parsed.tables.append(f"{sheet} (row {table.header_row + 1}, {table.kind})")
+            for record in _parse_table(path.name, frame, table, release_date, parsed.errors):
+                parsed.records.append((record, source))
+    if not parsed.tables:
+        parsed.errors.append(
+            f"{path.name}: layout not recognised: no sheet has a local-authority table "
+            "(a header row with 'Local authority name')"
+        )
+    return parsed
+
+
+def _parse_table(
+    file_name: str,
+    frame: list[list],
+    table: _Table,
+    release_date: dt.date | None,
+    errors: list[str],
+) -> Iterator[InspectionRecord | VisitRecord]:
+    headers = table.headers
+    name_col = next(i for i, h in enumerate(headers) if h in _NAME_HEADERS)
+    ons_col = next((i for i, h in enumerate(headers) if any(k == h or k in h for k in _ONS_HEADERS)), None)
+
+    # Group the columns: for history tables by inspection, else one group.
+    groups: dict[str, dict[str, int]] = {}
+    current: str | None = None
+    for i, h in enumerate(headers):
+        if i in (name_col, ons_col) or not h:
+            continue
+        if table.kind == "history":
+            g = _group_of(h) or current
+            if g is None:
+                continue
+            current = g
+        else:
+            g = "row"
+        f = _field_of(h, g.split("#")[0])
+        if f and f not in groups.setdefault(g, {}):
+            groups[g][f] = i
+
+    width = len(headers)
+    for r in range(table.header_row + 1, table.end_row):
+        row = list(frame[r]) + [None] * (width - len(frame[r]))
+        name = _clean(row[name_col])
+        if not name or name.lower() in {"nan", "total", "england"}:
+            continue
+        excel_row = r + 1
+        code = _clean(row[ons_col]) if ons_col is not None else ""
+        ref = AuthorityRef(
+            code=code if ONS_CODE.match(code) else None,
+            name=name,
+            where=Where(file_name, table.sheet, excel_row, column_letter(name_col), headers[name_col]),
+        )
+        for group, cols in groups.items():
+            try:
+                rec = _record_from_group(file_name, table, group, cols, row, ref, excel_row, release_date)
+            except _CellError as exc:
+                errors.append(str(exc))
+                continue
+            if rec is not None:
+                yield rec
+
+
+def _cell(row: list, cols: dict[str, int], key: str) -> object:
+    i = cols.get(key)
+    return None if i is None else row[i]
+
+
+def _record_from_group(
+    file_name: str,
+    table: _Table,
+    group: str,
+    cols: dict[str, int],
+    row: list,
+    ref: AuthorityRef,
+    excel_row: int,
+    release_date: dt.date | None,
+) -> InspectionRecord | VisitRecord | None:
+    def where(key: str) -> Where:
+        i = cols[key]
+        return Where(file_name, table.sheet, excel_row, column_letter(i), table.headers[i])
+
+    def date_of(key: str) -> dt.date | None:
+        if key not in cols:
+            return None
+        try:
+            day = _to_date(row[cols[key]])
+            _check_date(day, release_date)
+            return day
+        except _CellError as exc:
+            raise _CellError(f"{where(key)}: {exc}") from None
+
+    def grade_of(key: str) -> str | None:
+        try:
+            return vocab.normalise_grade(row[cols[key]])
+        except ValueError as exc:
+            raise _CellError(f"{where(key)}: {exc}") from None
+
+    kind_known = True
+    pub = date_of("pub_date")
+    insp = date_of("insp_date")
+    type_text = _clean(_cell(row, cols, "type"))
+    if pub is None and insp is None:
+        return None  # this authority had no inspection of this kind
+
+    if table.kind == "in_year":
+        visit_kind = _visit_kind_from_type(type_text)
+        if visit_kind:
+            theme = _clean(_cell(row, cols, "theme")) or None
+            return VisitRecord(ref, visit_kind, insp, pub, theme=theme, where=ref.where)
+        kind = _inspection_kind_from_type(type_text, insp or pub)
+        if kind is None:
+            at = where("type") if "type" in cols else ref.where
+            raise _CellError(f"{at}: unknown inspection/visit type {type_text!r}")
+    elif table.kind == "snapshot":
+        kind = _inspection_kind_from_type(type_text, insp or pub) or "ilacs"
+        kind_known = bool(type_text)
+    else:
+        base = group.split("#")[0]
+        kind = (_inspection_kind_from_type(type_text or "ilacs", pub) or "ilacs") if base == "ilacs" else base
+
+    overall = grade_of("overall") if "overall" in cols else None
+    judgements: dict[str, str] = {}
+    for key in cols:
+        if key in vocab.AREAS:
+            grade = grade_of(key)
+            if grade:
+                judgements[key] = grade
+    overall_derived = False
+    framework, is_full, _ = vocab.INSPECTION_KINDS[kind]
+    if overall is None and is_full and vocab.INADEQUATE in judgements.values():
+        # From April 2026 Ofsted gives no overall grade (DOMAIN §2): inadequate in any
+        # area is treated as inadequate overall, and marked as derived.
+        overall, overall_derived = vocab.INADEQUATE, True
+    if overall is None and not judgements:
+        return None
+    return InspectionRecord(
+        ref,
+        kind,
+        inspection_date=insp,
+        publication_date=pub,
+        overall=overall,
+        judgements=judgements,
+        overall_derived=overall_derived,
+        where=ref.where,
+        kind_known=kind_known,
+    )

@@ -1,0 +1,134 @@
+"""First-use set-up: the register of authorities and the seed tracker.
+
+The register (``data/reference/*.csv``) and the seed tracker (``data/seed/*.csv``, the
+facts of the two seed documents and DOMAIN.md's appendix, each with its source link) are
+the project's own data. They are loaded on first use and again whenever their content
+changes (a new release of the app), through the same importer users run, at the lowest
+rank, so that Ofsted's official data always wins a disagreement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from oversight.data.checksum import sha256_of
+from oversight.data.domain import register
+from oversight.data.resources import seed_dir
+from oversight.data.sources.importer import import_paths
+from oversight.data.store import schema as s
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+SEED_DIR = seed_dir()
+SEED_FILES = ("tracker_blog.csv", "tracker_appendix.csv")
+REGISTER_KIND = "register"
+
+
+def ensure_seeded(engine: Engine) -> None:
+    """Load the register and the seed tracker if this database has not seen this version."""
+    reg_paths = [register.AUTHORITIES_CSV, register.REGIONS_CSV]
+    reg_sha = sha256_of(*reg_paths)
+    with engine.begin() as conn:
+        seen = {
+            r.sha256
+            for r in conn.execute(select(s.import_runs.c.sha256).where(s.import_runs.c.outcome == "ok"))
+        }
+        if reg_sha not in seen:
+            sync_register(conn)
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            count = len(register.load_codes())
+            conn.execute(
+                insert(s.import_runs).values(
+                    file_name="register: authorities.csv + regions.csv",
+                    sha256=reg_sha,
+                    kind=REGISTER_KIND,
+                    started_at=now,
+                    finished_at=now,
+                    rows_read=count,
+                    rows_added=0,
+                    rows_updated=0,
+                    rows_unchanged=count,
+                    outcome="ok",
+                    message="register of authorities",
+                )
+            )
+    seeds = [SEED_DIR / name for name in SEED_FILES if (SEED_DIR / name).exists()]
+    todo = [p for p in seeds if sha256_of(p) not in seen]
+    if todo:
+        import_paths(engine, todo, rank_kind="seed")
+
+
+def sync_register(conn: Connection) -> None:
+    """Upsert regions, authorities (one per lineage), their codes, aliases and links."""
+    existing_regions = {r.code for r in conn.execute(select(s.regions.c.code))}
+    for order, (code, name) in enumerate(register.load_regions(), start=1):
+        values = {"name": name, "sort_order": order}
+        if code in existing_regions:
+            conn.execute(update(s.regions).where(s.regions.c.code == code).values(**values))
+        else:
+            conn.execute(insert(s.regions).values(code=code, **values))
+
+    code_to_id = {r.code: r.authority_id for r in conn.execute(select(s.authority_codes))}
+    lineage_ids: dict[str, int] = {}
+    for lineage in register.lineages():
+        latest = lineage.latest
+        values = {
+            "code": latest.code,
+            "dfe_code": lineage.key,
+            "name": latest.name,
+            "region_code": latest.region_code,
+            "type": latest.type,
+            "existed_from": lineage.existed_from,
+            "existed_to": lineage.existed_to,
+        }
+        known = next((code_to_id[c.code] for c in lineage.codes if c.code in code_to_id), None)
+        if known is None:
+            known = conn.execute(insert(s.authorities).values(**values)).inserted_primary_key[0]
+        else:
+            conn.execute(update(s.authorities).where(s.authorities.c.id == known).values(**values))
+        lineage_ids[lineage.key] = known
+        for c in lineage.codes:
+            cvalues = {
+                "authority_id": known,
+                "name": c.name,
+                "type": c.type,
+                "valid_from": c.valid_from,
+                "valid_to": c.valid_to,
+            }
+            if c.code in code_to_id:
+                conn.execute(
+                    update(s.authority_codes).where(s.authority_codes.c.code == c.code).values(**cvalues)
+                )
+            else:
+                conn.execute(insert(s.authority_codes).values(code=c.code, **cvalues))
+            code_to_id[c.code] = known
+
+    conn.execute(delete(s.authority_aliases))
+    aliases: set[tuple[str, int, str]] = set()
+    for lineage in register.lineages():
+        aid = lineage_ids[lineage.key]
+        for c in lineage.codes:
+            for alias in (c.name, *c.aliases):
+                aliases.add((register.name_key(alias), aid, alias))
+    seen_keys: set[tuple[str, int]] = set()
+    rows = []
+    for key, aid, alias in sorted(aliases):
+        if (key, aid) not in seen_keys:
+            seen_keys.add((key, aid))
+            rows.append({"alias_key": key, "authority_id": aid, "alias": alias})
+    conn.execute(insert(s.authority_aliases), rows)
+
+    existing_links = {(r.predecessor_id, r.successor_id) for r in conn.execute(select(s.authority_links))}
+    for row in register.load_codes():
+        for pred in row.predecessors:
+            pair = (code_to_id[pred], code_to_id[row.code])
+            if pair not in existing_links and row.valid_from is not None:
+                splits = sum(1 for other in register.load_codes() if pred in other.predecessors)
+                conn.execute(
+                    insert(s.authority_links).values(
+                        predecessor_id=pair[0],
+                        successor_id=pair[1],
+                        date=row.valid_from,
+                        kind="split" if splits > 1 else "merge",
+                    )
+                )
+                existing_links.add(pair)
