@@ -1,8 +1,9 @@
 """Router: page config, the shared sidebar, navigation. Nothing else lives here."""
 
 import streamlit as st
+
 from oversight.components.views import presentation
-from oversight.components.widgets import filters
+from oversight.components.widgets import sidebar
 
 st.set_page_config(
     page_title="Intervention oversight: children's services in England",
@@ -45,5 +46,5 @@ if presentation.requested():
     # ?present=1 on any page: the board-meeting view, starting at that page's step.
     presentation.render(start_page=navigation.url_path)
 else:
-    filters.render_for_store()
-    navigation.run()
+    with sidebar.shared_sidebar():
+        navigation.run()

@@ -16,10 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths
 from oversight.data.store import queries
-from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("OVERSIGHT_DATA_DIR") or ROOT.parent / "shared" / "data")

@@ -7,10 +7,11 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths
 from oversight.data.store import schema as s
-from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parents[1]
 

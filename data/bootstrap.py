@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import threading
 
+from sqlalchemy import Engine
+
 from oversight.data.sources.seed import ensure_seeded
 from oversight.data.store import engine as engines
 from oversight.data.store import migrate
-from sqlalchemy import Engine
 
 _ready: set[str] = set()
 _lock = threading.Lock()

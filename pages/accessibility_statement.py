@@ -1,7 +1,7 @@
 """Accessibility statement: how accessible the dashboard is and how to report a problem."""
 
 from oversight.components.views import guide
-from oversight.components.widgets import filters
+from oversight.components.widgets import sidebar
 
-filters.current()
+sidebar.current()
 guide.render_accessibility()

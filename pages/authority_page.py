@@ -1,6 +1,6 @@
 """Authority: one council's judgements, interventions, visits and clocks as a story."""
 
-from oversight.components.views import authority as authority_view
-from oversight.components.widgets import filters
+from oversight.components.views import authority
+from oversight.components.widgets import sidebar
 
-authority_view.render(filters.current())
+authority.render(sidebar.current())

@@ -1,6 +1,6 @@
-"""Time to exit from inadequate: Kaplan–Meier curves, swimmer chart and spells table."""
+"""Time to exit from inadequate: Kaplan–Meier curves, pathways, swimmer chart and spells table."""
 
-from oversight.components.views import exit as exit_view
-from oversight.components.widgets import filters
+from oversight.components.views import time_to_exit
+from oversight.components.widgets import sidebar
 
-exit_view.render(filters.current())
+time_to_exit.render(sidebar.current())

@@ -1,6 +1,6 @@
 """Intervention map: England's authorities by intervention level at a date, by region."""
 
-from oversight.components.views import map as map_view
-from oversight.components.widgets import filters
+from oversight.components.views import intervention_map
+from oversight.components.widgets import sidebar
 
-map_view.render(filters.current())
+intervention_map.render(sidebar.current())

@@ -1,7 +1,7 @@
 """User guide: what each page shows, how to present it, the command line."""
 
 from oversight.components.views import guide
-from oversight.components.widgets import filters
+from oversight.components.widgets import sidebar
 
-filters.current()
+sidebar.current()
 guide.render_guide()

@@ -11,9 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths
-from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("OVERSIGHT_DATA_DIR") or ROOT.parent / "shared" / "data").resolve()

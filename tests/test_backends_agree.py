@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths
-from oversight.data.store import queries
-
+from oversight.data.store import queries, story
 from tests.conftest import _new_url
 
 pytestmark = pytest.mark.postgres
@@ -40,11 +40,11 @@ def test_authority_histories_agree(engines):
     for code in ("E06000005", "E08000025", "E10000021", "E06000060"):
         facts = []
         for engine in engines.values():
-            info = queries.find_authority(engine, code)
+            info = story.find_authority(engine, code)
             facts.append(
                 [
-                    (f["type"], f["kind"], f["date"], f.get("overall_effectiveness"))
-                    for f in queries.authority_facts(engine, info["id"])
+                    (f.type, f.kind, f.date, f.overall_effectiveness)
+                    for f in story.authority_facts(engine, info.id)
                 ]
             )
         assert facts[0] == facts[1], code

@@ -7,14 +7,15 @@ import datetime as dt
 import io
 
 import pytest
-from oversight.components.reports.board_pack import PackRequest, authorities_table, board_pack, image_server
-from oversight.data import bootstrap
-from oversight.data.domain.register import load_regions
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
 from oversight.cli import main as cli_main
+from oversight.components.figures.map_data import slide_table
+from oversight.components.reports.board_pack import PackRequest, board_pack, image_server
+from oversight.data import bootstrap
+from oversight.data.domain.register import load_regions
 
 DATES = {"2018-05-17": "As at 17 May 2018", "2024-06-30": "As at 30 June 2024"}
 REGIONS = [code for code, _ in load_regions()]
@@ -108,7 +109,7 @@ def test_authorities_table_orders_by_severity():
             "published": [dt.date(2018, 1, 1), dt.date(2018, 12, 1), None],
         }
     )
-    table = authorities_table(frame)
+    table = slide_table(frame)
     assert table["Authority"].tolist()[0] == "A"
     assert table.loc[0, "Since"] == "2 January 2019"
     assert "Requires improvement" in table["Latest judgement"].tolist()

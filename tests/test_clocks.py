@@ -7,9 +7,9 @@ import datetime as dt
 import json
 
 import pytest
-from oversight.data.domain.clocks import add_working_days, deadlines
 
 from oversight import cli
+from oversight.data.domain.clocks import add_working_days, deadlines
 
 D = dt.date.fromisoformat
 # England and Wales bank holidays on weekdays, 2022-2024, typed from GOV.UK's list.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from oversight.data.domain import pathways
 from streamlit.testing.v1 import AppTest
 
+from oversight.data.domain import pathways
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")

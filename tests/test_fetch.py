@@ -17,13 +17,16 @@ from pathlib import Path
 
 import pytest
 import shapely
-from oversight.data.checksum import sha256_of
-from oversight.data.downloads import fetch
 from shapely.geometry import mapping, shape
 
 from oversight import cli
+from oversight.data.checksum import sha256_of
+from oversight.data.downloads import fetch
+from oversight.data.downloads.checksums import CHECKSUMS_NAME, ChecksumMismatch
+from oversight.data.downloads.normalise import normalise_boundaries
+from oversight.data.downloads.registry import BoundaryFormatError, Entry, UnknownTarget, load_registry
 
-REGISTRY = fetch.load_registry()
+REGISTRY = load_registry()
 PLAIN = [e for e in REGISTRY if not e.vintage]  # Ofsted, DfE and ONS files kept as published
 BOUNDARY_2023 = "boundaries/utla_2023.geojson"
 LA_2024 = "ofsted/LA_Inspection_Outcomes_as_at_March_2024.ods"
@@ -153,11 +156,9 @@ def test_download_via_mirror_matches_the_published_hashes_and_a_second_run_downl
 
     assert [r.status for r in results] == [fetch.DOWNLOADED] * len(PLAIN)
     for entry in PLAIN:
-        assert (
-            sha256_of(dest / entry.target) == entry.sha256 == sha256_of(data_dir / entry.target)
-        )
+        assert sha256_of(dest / entry.target) == entry.sha256 == sha256_of(data_dir / entry.target)
     assert sorted(mirror.requests) == sorted(f"/files/{t}" for t in only)
-    assert not list(dest.rglob("*.part")) and not (dest / fetch.CHECKSUMS_NAME).exists()
+    assert not list(dest.rglob("*.part")) and not (dest / CHECKSUMS_NAME).exists()
 
     mirror.requests.clear()
     again = fetch.fetch(dest, only=only, base_url=mirror.url)
@@ -168,7 +169,7 @@ def test_download_via_mirror_matches_the_published_hashes_and_a_second_run_downl
 def test_registry_url_is_used_without_a_mirror(data_dir: Path, mirror: Mirror, tmp_path: Path):
     entry = next(e for e in PLAIN if e.target == LA_2024)
     mirror.put("publisher/some/deep/path/outcomes.ods", data_dir / LA_2024)
-    published = fetch.Entry(
+    published = Entry(
         LA_2024, f"{mirror.url}/publisher/some/deep/path/outcomes.ods", entry.sha256, "Ofsted", "OGL", "t"
     )
     [result] = fetch.fetch(tmp_path / "data", registry=[published])
@@ -189,7 +190,7 @@ def test_a_tampered_file_is_refused_and_nothing_is_overwritten(
 
     assert fetch.fetch(dest, only=[good], base_url=mirror.url)[0].status == fetch.DOWNLOADED
     good_bytes = (dest / good).read_bytes()
-    with pytest.raises(fetch.ChecksumMismatch) as info:
+    with pytest.raises(ChecksumMismatch) as info:
         fetch.fetch(dest, only=[good, LA_2024], base_url=mirror.url)
     message = str(info.value)
     assert LA_2024 in message and expected in message and bad_sha in message
@@ -199,7 +200,7 @@ def test_a_tampered_file_is_refused_and_nothing_is_overwritten(
 
     # A damaged local copy is downloaded again, but a tampered download never replaces it.
     (dest / LA_2024).write_bytes(b"damaged")
-    with pytest.raises(fetch.ChecksumMismatch):
+    with pytest.raises(ChecksumMismatch):
         fetch.fetch(dest, only=[LA_2024], base_url=mirror.url)
     assert (dest / LA_2024).read_bytes() == b"damaged"
 
@@ -235,7 +236,7 @@ def test_entries_without_a_url_say_where_to_put_the_file(tmp_path: Path, capsys)
 
 
 def test_unknown_target_is_a_usage_error(tmp_path: Path, capsys):
-    with pytest.raises(fetch.UnknownTarget):
+    with pytest.raises(UnknownTarget):
         fetch.fetch(tmp_path, only=["ofsted/nope.ods"])
     assert run_cli("download", "--data-dir", str(tmp_path), "--only", "ofsted/nope.ods") == 2
     assert "not in the registry: ofsted/nope.ods" in capsys.readouterr().err
@@ -333,7 +334,7 @@ def test_normalise_finds_fields_case_insensitively_and_repairs_geometry(tmp_path
         encoding="utf-8",
     )
     out = tmp_path / "utla_2018.geojson"
-    assert fetch.normalise_boundaries(raw, out, "2018") == 2
+    assert normalise_boundaries(raw, out, "2018") == 2
     made = json.loads(out.read_text(encoding="utf-8"))
     assert [f["properties"] for f in made["features"]] == [
         {"code": "E06000001", "name": "Hartlepool"},
@@ -343,8 +344,8 @@ def test_normalise_finds_fields_case_insensitively_and_repairs_geometry(tmp_path
     assert repaired.is_valid and repaired.geom_type == "MultiPolygon"
     assert not any(shapely.is_ccw(ring) for ring in exterior_rings(repaired))
 
-    with pytest.raises(fetch.BoundaryFormatError, match="are for 2018, but this is the 2019 vintage"):
-        fetch.normalise_boundaries(raw, tmp_path / "utla_2019.geojson", "2019")
+    with pytest.raises(BoundaryFormatError, match="are for 2018, but this is the 2019 vintage"):
+        normalise_boundaries(raw, tmp_path / "utla_2019.geojson", "2019")
     assert not (tmp_path / "utla_2019.geojson").exists()
 
 
@@ -356,7 +357,7 @@ def test_boundaries_trust_on_first_use_and_refuse_a_changed_download(
     dest = tmp_path / "data"
     fetch.fetch(dest, only=[BOUNDARY_2023], base_url=mirror.url)
     first = sha256_of(served)
-    checksums = (dest / fetch.CHECKSUMS_NAME).read_text(encoding="utf-8")
+    checksums = (dest / CHECKSUMS_NAME).read_text(encoding="utf-8")
     assert checksums == f"{first}  raw/{BOUNDARY_2023}\n"
     assert [s.state for s in fetch.status(dest, only=[BOUNDARY_2023])] == [fetch.ST_OK]
     normalised = (dest / BOUNDARY_2023).read_bytes()
@@ -371,7 +372,7 @@ def test_boundaries_trust_on_first_use_and_refuse_a_changed_download(
     changed["features"][0]["properties"]["CTYUA23NM"] = "Somewhere else"
     served.write_text(json.dumps(changed), encoding="utf-8")
     (dest / "raw" / BOUNDARY_2023).unlink()
-    with pytest.raises(fetch.ChecksumMismatch) as info:
+    with pytest.raises(ChecksumMismatch) as info:
         fetch.fetch(dest, only=[BOUNDARY_2023], base_url=mirror.url)
     message = str(info.value)
     assert first in message and sha256_of(served) in message and "kept aside" in message
@@ -379,11 +380,11 @@ def test_boundaries_trust_on_first_use_and_refuse_a_changed_download(
     assert kept.read_bytes() == served.read_bytes()
     assert not (dest / "raw" / BOUNDARY_2023).exists()
     assert (dest / BOUNDARY_2023).read_bytes() == normalised
-    assert (dest / fetch.CHECKSUMS_NAME).read_text(encoding="utf-8") == checksums
+    assert (dest / CHECKSUMS_NAME).read_text(encoding="utf-8") == checksums
 
     # A raw file changed on disk, with nowhere to download it from again, is refused too.
     kept.rename(dest / "raw" / BOUNDARY_2023)
-    with pytest.raises(fetch.ChecksumMismatch, match="the file on disk"):
+    with pytest.raises(ChecksumMismatch, match="the file on disk"):
         fetch.fetch(dest, only=[BOUNDARY_2023])
     assert [s.state for s in fetch.status(dest, only=[BOUNDARY_2023])] == [fetch.ST_MISMATCH]
     assert run_cli("download", "--data-dir", str(dest), "--check", "--only", BOUNDARY_2023) == 1

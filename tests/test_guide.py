@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 
 import pytest
-from oversight.components.views import guide
 from streamlit.testing.v1 import AppTest
 
 from oversight import cli
+from oversight.components.views import guide
 from tests.conftest import ROOT
 
 

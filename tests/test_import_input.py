@@ -8,10 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
 from oversight.data.sources.importer import import_paths
 from oversight.data.sources.records import ImportRefused
-from oversight.data.store import queries
-
+from oversight.data.store import queries, story
 from tests.conftest import dump
 
 D = dt.date.fromisoformat
@@ -132,10 +132,10 @@ def test_tracker_csv_imports_and_reimports(fresh_engine, tmp_path):
     assert first[0].added == 2
     again = import_paths(fresh_engine, [good])
     assert again[0].skipped_as_already_imported
-    info = queries.find_authority(fresh_engine, "E06000023")
-    facts = queries.authority_facts(fresh_engine, info["id"])
-    notice = next(f for f in facts if f["type"] == "intervention" and f["date"] == D("2024-02-01"))
-    assert notice["source"]["url"] == "https://example.org/n"
+    info = story.find_authority(fresh_engine, "E06000023")
+    facts = story.authority_facts(fresh_engine, info.id)
+    notice = next(f for f in facts if f.type == "intervention" and f.date == D("2024-02-01"))
+    assert notice.source.url == "https://example.org/n"
 
 
 def test_a_newer_release_of_the_same_family_imports(fresh_engine, tmp_path):
@@ -239,11 +239,11 @@ def test_statistical_neighbours_import_and_reimport(fresh_engine, data_dir):
     first = import_paths(fresh_engine, files)
     assert [s.added for s in first] == [1560, 1530]
     assert all(s.skipped_as_already_imported for s in import_paths(fresh_engine, files))
-    darlington = queries.find_authority(fresh_engine, "E06000005")
-    model, rows = queries.neighbours_of(fresh_engine, darlington["id"])
+    darlington = story.find_authority(fresh_engine, "E06000005")
+    model, rows = queries.neighbours_of(fresh_engine, darlington.id)
     assert model == "DfE 2025" and [r["rank"] for r in rows] == list(range(1, 11))
-    northants = queries.find_authority(fresh_engine, "E10000021")
-    assert queries.neighbours_of(fresh_engine, northants["id"])[0] == "DfE 2021"
+    northants = story.find_authority(fresh_engine, "E10000021")
+    assert queries.neighbours_of(fresh_engine, northants.id)[0] == "DfE 2021"
 
 
 def test_neighbours_with_an_unknown_code_are_refused(fresh_engine, tmp_path):

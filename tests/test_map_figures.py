@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+
 from oversight.components.figures import theme as palette
-from oversight.components.figures.maps import JUDGEMENT_COLOURS, LEVEL_COLOURS, tile_layout
+from oversight.components.figures.export import BASE_MAPS, empty_topology
+from oversight.components.figures.map_plotly import tile_layout
+from oversight.components.figures.theme import JUDGEMENT_COLOURS, LEVEL_COLOURS
 from oversight.data.domain import register, vocab
 from oversight.data.domain.levels import Intervention, level_on
 from oversight.data.sources import boundaries
@@ -105,7 +109,8 @@ def test_level_rules():
 @pytest.mark.browser
 def test_map_exports_to_png_and_svg_offline(loaded_engine, data_dir, tmp_path):
     from oversight.components.figures.export import figure_image
-    from oversight.components.figures.maps import describe, geo_figure
+    from oversight.components.figures.map_data import describe
+    from oversight.components.figures.map_plotly import geo_figure
     from oversight.data.store import queries
 
     day = D("2018-05-17")
@@ -117,3 +122,10 @@ def test_map_exports_to_png_and_svg_offline(loaded_engine, data_dir, tmp_path):
     svg = figure_image(fig, "svg", width=900, height=700).decode()
     assert "17 May 2018" in svg and svg.count("<path") > 150
     (tmp_path / "map.png").write_bytes(png)
+
+
+def test_served_base_maps_are_the_exported_ones():
+    """The app serves static/topojson/; kaleido gets the same empty topologies written by export."""
+    folder = Path(__file__).resolve().parents[1] / "static" / "topojson"
+    for name in BASE_MAPS:
+        assert (folder / f"{name}.json").read_text(encoding="utf-8").strip() == empty_topology()

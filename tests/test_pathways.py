@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+
 from oversight.data.domain import pathways, vocab
 
 

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 
 import pytest
+
 from oversight.data.domain import register
 
 VINTAGE_DAY = {  # a day each boundary vintage serves (PROVENANCE.md)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import func, select
+
 from oversight.data.sources.importer import import_paths
 from oversight.data.sources.seed import SEED_DIR
 from oversight.data.sources.tracker_csv import parse_tracker
-from oversight.data.store import queries
+from oversight.data.store import queries, story
 from oversight.data.store import schema as s
-from sqlalchemy import func, select
 
 BLOG_DATE = dt.date(2018, 5, 17)
 BLOG_URL = "https://edyourself.wordpress.com/2016/11/01/intervention-level-in-authorities-rated-inadequate-by-ofsted/"
@@ -72,7 +73,7 @@ def test_seed_files_parse_cleanly():
 def test_every_blog_authority_has_its_level_on_the_blogs_date(seeded):
     in_force = queries.interventions_in_force(seeded, BLOG_DATE)
     codes = set(in_force["code"])
-    missing = {c: n for c, n in BLOG_LIST.items() if queries.find_authority(seeded, c)["code"] not in codes}
+    missing = {c: n for c, n in BLOG_LIST.items() if story.find_authority(seeded, c).code not in codes}
     assert not missing, f"no intervention in force on 17 May 2018 for {missing}"
 
 
@@ -87,18 +88,18 @@ def test_every_blog_authority_has_its_level_on_the_blogs_date(seeded):
 )
 def test_levels_as_at_the_blog_date(seeded, code, level):
     in_force = queries.interventions_in_force(seeded, BLOG_DATE)
-    aid = queries.find_authority(seeded, code)["id"]
+    aid = story.find_authority(seeded, code).id
     levels = set(in_force.loc[in_force["authority_id"] == aid, "level"])
     assert level in levels
 
 
 def test_kirklees_direction_and_chronology(seeded):
-    aid = queries.find_authority(seeded, "E08000034")["id"]
-    facts = queries.authority_facts(seeded, aid)
-    levels = {f["level"] for f in facts if f["type"] == "intervention"}
+    aid = story.find_authority(seeded, "E08000034").id
+    facts = story.authority_facts(seeded, aid)
+    levels = {f.level for f in facts if f.type == "intervention"}
     assert levels & {"direction_commissioner", "alternative_delivery"}
-    assert any(f["type"] == "event" for f in facts)
-    assert any(f["type"] == "visit" and f["kind"] == "monitoring" for f in facts)
+    assert any(f.type == "event" for f in facts)
+    assert any(f.type == "visit" and f.kind == "monitoring" for f in facts)
 
 
 def test_every_seed_fact_has_a_source(seeded):
@@ -121,12 +122,12 @@ def test_ofsted_data_wins_over_the_seed(tmp_path, release_paths):
     url = f"sqlite:///{tmp_path / 'both.sqlite'}"
     engine = bootstrap.ready_engine(url)
     import_paths(engine, release_paths)
-    aid = queries.find_authority(engine, "E06000005")["id"]
+    aid = story.find_authority(engine, "E06000005").id
     sif_2015 = [
         f
-        for f in queries.authority_facts(engine, aid)
-        if f["type"] == "inspection" and f["publication_date"] and f["publication_date"].year == 2015
+        for f in story.authority_facts(engine, aid)
+        if f.type == "inspection" and f.publication_date and f.publication_date.year == 2015
     ]
-    assert len(sif_2015) == 1 and sif_2015[0]["publication_date"] == dt.date(2015, 9, 1)
-    assert sif_2015[0]["source"]["publisher"] == "Ofsted"
+    assert len(sif_2015) == 1 and sif_2015[0].publication_date == dt.date(2015, 9, 1)
+    assert sif_2015[0].source.publisher == "Ofsted"
     bootstrap.forget(url)

@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths
 from oversight.data.store import engine as engines
-from oversight.data.store import migrate, queries
+from oversight.data.store import migrate, queries, story
 from oversight.data.store import schema as s
-from sqlalchemy import func, select
-
 from tests.conftest import dump
 
 D = dt.date.fromisoformat
@@ -111,15 +111,15 @@ def test_spells_darlington_and_censoring(loaded_engine):
 
 
 def test_authority_facts_in_date_order_with_sources(loaded_engine):
-    info = queries.find_authority(loaded_engine, "E06000005")
-    facts = queries.authority_facts(loaded_engine, info["id"])
-    dates = [f["date"] for f in facts]
+    info = story.find_authority(loaded_engine, "E06000005")
+    facts = story.authority_facts(loaded_engine, info.id)
+    dates = [f.date for f in facts]
     assert dates == sorted(dates)
-    assert all(f["source"]["title"] for f in facts)
-    assert any(f["type"] == "inspection" and f["publication_date"] == D("2015-09-01") for f in facts)
-    assert queries.find_authority(loaded_engine, "841")["id"] == info["id"]
-    assert queries.find_authority(loaded_engine, "E10000002")["code"] == "E06000060"
-    assert queries.find_authority(loaded_engine, "E99999999") is None
+    assert all(f.source.title for f in facts)
+    assert any(f.type == "inspection" and f.publication_date == D("2015-09-01") for f in facts)
+    assert story.find_authority(loaded_engine, "841").id == info.id
+    assert story.find_authority(loaded_engine, "E10000002").code == "E06000060"
+    assert story.find_authority(loaded_engine, "E99999999") is None
 
 
 def test_reimport_changes_nothing(fresh_engine, release_paths):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
+from oversight import cli
 from oversight.data.domain.survival import km_summary
 from oversight.data.store import queries
-
-from oversight import cli
 
 
 def product_limit_median(durations, exited):

@@ -10,7 +10,9 @@ from typing import Any
 
 import pandas as pd
 import pydeck as pdk
-from oversight.components.figures.maps import JUDGEMENT_COLOURS, LEVEL_COLOURS, NOT_INSPECTED
+
+from oversight.components.figures import theme as p
+from oversight.components.figures.theme import JUDGEMENT_COLOURS, LEVEL_COLOURS, NOT_INSPECTED
 
 LAYER_ID = "authorities"
 
@@ -38,7 +40,7 @@ def deck(
             continue
         row = rows.loc[code]
         inside = not region or row["region_code"] == region
-        colour = colours.get(row[key], colours.get(NOT_INSPECTED, "#F3F2F1"))
+        colour = colours.get(row[key], colours.get(NOT_INSPECTED, p.LIGHT_GREY))
         features.append(
             {
                 "type": "Feature",
@@ -71,7 +73,7 @@ def deck(
         initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom),
         map_provider=None,
         map_style=None,
-        tooltip={"html": "{hover}", "style": {"backgroundColor": "white", "color": "#0B0C0C"}},
+        tooltip={"html": "{hover}", "style": {"backgroundColor": "white", "color": p.TEXT}},
     )
 
 

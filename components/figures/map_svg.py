@@ -15,8 +15,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
+
 from oversight.components.figures import theme as p
-from oversight.components.figures.maps import LONDON, SOURCE_LINE, key_column, legend_counts, title_text
+from oversight.components.figures.map_data import LONDON, SOURCE_LINE, key_column, legend_counts, title_text
 from oversight.data.sources.boundaries import bounds
 
 WIDTH = 760
@@ -108,8 +109,8 @@ def svg_map(
             if feature is None:
                 continue
             inside = region is None or row.region_code == region
-            fill = colour_of.get(getattr(row, key), p.LIGHT_GREY) if inside else "#FFFFFF"
-            stroke = "#FFFFFF" if inside else "#BFBFBF"
+            fill = colour_of.get(getattr(row, key), p.LIGHT_GREY) if inside else p.WHITE
+            stroke = p.WHITE if inside else p.OUTSIDE_LINE
             name = escape(accessible_name(row))
             shape = (
                 f'<path d="{_path(feature["geometry"], proj_)}" fill="{fill}" stroke="{stroke}" '
@@ -128,7 +129,7 @@ def svg_map(
         lproj = _Projection(_box(geojson, set(london["feature"]), pad=0.02), (ix, iy + 20, iw, ih - 22))
         body.append(
             f'<rect x="{ix * 2:.0f}" y="{iy * 2:.0f}" width="{iw * 2:.0f}" height="{ih * 2:.0f}" fill="none" '
-            f'stroke="#BFBFBF" stroke-width="2"/>'
+            f'stroke="{p.OUTSIDE_LINE}" stroke-width="2"/>'
             f'<text x="{ix * 2 + 12:.0f}" y="{iy * 2 + 30:.0f}" font-size="26" fill="{p.TEXT}">London</text>'
         )
         # The inset repeats London at a larger scale; its shapes are not links again (one tab stop

@@ -1,5 +1,7 @@
-"""Pathways after inadequate: a Sankey of framework → intervention track → next full judgement,
-with the same numbers as a table (a Sankey alone is unreadable to many). Owns ``exit_path*`` keys.
+"""Pathways after inadequate as a plotly Sankey: framework → intervention track → next full judgement.
+
+Pure (no Streamlit): the exit page draws it beside the same numbers as a table, because a Sankey
+alone is unreadable to many.
 """
 
 from __future__ import annotations
@@ -8,11 +10,9 @@ import datetime as dt
 
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
+
 from oversight.components.figures import theme as p
-from oversight.components.figures.maps import JUDGEMENT_COLOURS, LEVEL_COLOURS
-from oversight.components.figures.theme import long_date
-from oversight.components.widgets.tables import download_csv
+from oversight.components.figures.theme import JUDGEMENT_COLOURS, LEVEL_COLOURS, long_date
 from oversight.data.domain import pathways, vocab
 
 SOURCE_LINE = "Sources: Ofsted releases (judgements) and the tracker (interventions). OGL v3.0."
@@ -27,7 +27,7 @@ def _node_colour(label: str) -> str:
         "Requires improvement": JUDGEMENT_COLOURS[vocab.RI],
         "Good": JUDGEMENT_COLOURS[vocab.GOOD],
         "Outstanding": JUDGEMENT_COLOURS[vocab.OUTSTANDING],
-        pathways.NOT_YET: "#BFBFBF",
+        pathways.NOT_YET: p.OUTSIDE_LINE,
     }
     return by_label.get(label, p.LIGHT_PURPLE)
 
@@ -106,37 +106,3 @@ def sankey_figure(path_rows: pd.DataFrame, scope: str, data_as_at: dt.date) -> g
         font={"size": 11, "color": p.DARK_GREY},
     )
     return fig
-
-
-def render(chosen: pd.DataFrame, scope: str, data_as_at: dt.date, region: str | None) -> None:
-    """The pathways section of the exit page for the spells already filtered there."""
-    st.markdown("### Pathways after inadequate")
-    st.markdown(
-        "Each band is a group of spells: the framework of the inadequate judgement, the most severe "
-        "intervention recorded while it lasted (the NAO flowchart's tracks), and the next full judgement. "
-        "'Not yet re-inspected' spells are still open at the data's date."
-    )
-    path_rows = pathways.paths(chosen)
-    st.plotly_chart(
-        sankey_figure(path_rows, scope, data_as_at),
-        key="exit_pathways",
-        theme=None,
-        config={"displaylogo": False},
-    )
-    left, right = st.columns([2, 3], gap="medium")
-    with left:
-        st.dataframe(pathways.stage_counts(path_rows), hide_index=True, key="exit_path_counts")
-    with right:
-        st.markdown(
-            "The same numbers as the chart. Read the 'intervention track' as the furthest step of the NAO "
-            "flowchart recorded in the tracker during the spell; 'no intervention recorded' is a gap in the "
-            "data, not evidence that none happened."
-        )
-        download_csv(
-            path_rows.rename(
-                columns={"code": "ONS code", "name": "Authority", "start": "Inadequate published"}
-            ),
-            f"inadequate-pathways-{region or 'england'}.csv",
-            "Download the pathways as CSV",
-            "exit_path_csv",
-        )

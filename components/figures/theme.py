@@ -1,12 +1,16 @@
-"""GOV.UK Analysis Function colours and the project's date format.
+"""The one theme: GOV.UK Analysis Function colours, every legend's colours and words, dates.
 
-Colours are from the Analysis Function's accessible categorical palette; charts take
+Colours are from the Analysis Function's accessible categorical palette, with at least 3:1
+contrast between neighbouring legend entries; every figure (plotly, SVG, deck, slides) takes
 them from here so that every picture in the app speaks the same visual language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+
+from oversight.data.domain import vocab
 
 DARK_BLUE = "#12436D"
 TURQUOISE = "#28A197"
@@ -18,6 +22,57 @@ TEXT = "#0B0C0C"
 LIGHT_GREY = "#F3F2F1"
 
 CATEGORICAL = (DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE)
+WHITE = "#FFFFFF"
+#: Outside the chosen region: white shapes with light lines and grey labels, so the region stands out.
+OUTSIDE_LINE = "#BFBFBF"
+OUTSIDE_TILE_LINE = "#D9D9D9"
+OUTSIDE_TEXT = "#8C8C8C"
+NOT_INSPECTED = "Not yet inspected"
+
+#: Legend order (most severe first) and colours; neighbours alternate dark and light.
+LEVEL_COLOURS: dict[str, str] = {
+    vocab.ALTERNATIVE_DELIVERY: DARK_PINK,
+    vocab.DIRECTION_COMMISSIONER: ORANGE,
+    vocab.DIRECTION: DARK_BLUE,
+    vocab.IMPROVEMENT_NOTICE: TURQUOISE,
+    vocab.INADEQUATE_NO_INTERVENTION: DARK_GREY,
+    vocab.NO_INTERVENTION: LIGHT_GREY,
+}
+JUDGEMENT_COLOURS: dict[str, str] = {
+    vocab.OUTSTANDING: TURQUOISE,
+    vocab.GOOD: DARK_BLUE,
+    vocab.RI: ORANGE,
+    vocab.INADEQUATE: DARK_PINK,
+    NOT_INSPECTED: LIGHT_GREY,
+}
+DARK_FILLS = {DARK_PINK, DARK_BLUE, DARK_GREY}
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    label: str
+    colour: str
+
+
+SHORT_LEVELS = {
+    vocab.ALTERNATIVE_DELIVERY: "Alternative delivery",
+    vocab.DIRECTION_COMMISSIONER: "Direction + commissioner",
+    vocab.DIRECTION: "Statutory direction",
+    vocab.IMPROVEMENT_NOTICE: "Improvement notice",
+    vocab.INADEQUATE_NO_INTERVENTION: "Inadequate, none recorded",
+    vocab.NO_INTERVENTION: "No intervention",
+}
+SHORT_JUDGEMENTS = {vocab.RI: "Requires improvement"}
+
+
+def categories(colour_by: str, short: bool = False) -> list[Category]:
+    """Legend entries in order for a colouring ('intervention' or 'judgement')."""
+    if colour_by == "judgement":
+        return [
+            Category(k, SHORT_JUDGEMENTS.get(k, k) if short else k, c) for k, c in JUDGEMENT_COLOURS.items()
+        ]
+    return [Category(k, (SHORT_LEVELS if short else vocab.LEVELS)[k], c) for k, c in LEVEL_COLOURS.items()]
 
 
 def long_date(day: dt.date | None) -> str:

@@ -12,12 +12,14 @@ import datetime as dt
 from typing import Any
 
 import plotly.graph_objects as go
+
 from oversight.components.figures import theme as p
-from oversight.components.figures.maps import JUDGEMENT_COLOURS, LEVEL_COLOURS, SOURCE_LINE
-from oversight.components.figures.theme import long_date
+from oversight.components.figures.map_data import SOURCE_LINE
+from oversight.components.figures.theme import JUDGEMENT_COLOURS, LEVEL_COLOURS, long_date
 from oversight.data.domain import vocab
 from oversight.data.domain.clocks import SpellClocks, clocks_on
-from oversight.data.domain.levels import Intervention, spans
+from oversight.data.domain.levels import Intervention, Span, spans
+from oversight.data.store.story import AuthorityStory, BoundaryChange, Fact
 
 LANES = {"judgement": 5.0, "intervention": 4.0, "visit": 3.0, "event": 2.0, "expected": 1.0}
 LANE_LABELS = {
@@ -30,64 +32,61 @@ LANE_LABELS = {
 VISIT_SYMBOLS = {"monitoring": "circle", "focused": "square", "jtai": "triangle-up"}
 
 
-def story_judgements(story: dict[str, Any], own_only: bool = True) -> list[tuple[dt.date, str | None]]:
+def story_judgements(story: AuthorityStory, own_only: bool = True) -> list[tuple[dt.date, str | None]]:
     """(publication date, grade) of the full inspections in a story: what spells and clocks read."""
-    return [
-        (f["publication_date"], f["overall_effectiveness"])
-        for f in story["facts"]
-        if f["type"] == "inspection"
-        and vocab.INSPECTION_KINDS[f["kind"]][1]
-        and f["publication_date"]
-        and (f["own"] or not own_only)
-    ]
+    return _full_judgements(f for f in story.facts if f.own or not own_only)
 
 
-def story_clocks(story: dict[str, Any], as_at: dt.date) -> SpellClocks | None:
+def story_clocks(story: AuthorityStory, as_at: dt.date) -> SpellClocks | None:
     """The clocks of the spell open on ``as_at`` from the authority's own judgements and visits."""
-    visits = [
-        f["date"] for f in story["facts"] if f["own"] and f["type"] == "visit" and f["kind"] == "monitoring"
-    ]
+    visits = [f.date for f in story.own_facts if f.type == "visit" and f.kind == "monitoring"]
     return clocks_on(as_at, story_judgements(story), visits)
 
 
-def _hover_source(fact: dict[str, Any]) -> str:
-    src = fact["source"]
-    return f"<br><span style='font-size:11px'>Source: {src['title']}</span>"
-
-
-def _who(fact: dict[str, Any]) -> str:
-    return "" if fact.get("own", True) else f" <i>({fact['authority']})</i>"
-
-
 def timeline_figure(
-    story: dict[str, Any],
+    story: AuthorityStory,
     as_at: dt.date,
     expected: list[dict[str, Any]] | None = None,
     height: int = 460,
 ) -> go.Figure:
-    """The timeline figure for ``queries.authority_story`` output, up to ``as_at``."""
-    facts = [f for f in story["facts"] if f["date"] and f["date"] <= as_at]
-    fig = go.Figure()
-    judgements = [
-        (f["publication_date"], f["overall_effectiveness"])
-        for f in facts
-        if f["type"] == "inspection" and vocab.INSPECTION_KINDS[f["kind"]][1] and f["publication_date"]
-    ]
+    """The timeline figure for ``story.authority_story`` output, up to ``as_at``.
 
-    # Judgements: full inspections coloured by grade; older inspection types in grey.
+    ``expected``: the open spell's clocks (``Expected.as_dict()``), drawn as hollow marks.
+    """
+    facts = [f for f in story.facts if f.date and f.date <= as_at]
+    fig = go.Figure()
+    for trace in (
+        *_judgement_traces(facts),
+        *_earlier_inspection_traces(facts),
+        *_intervention_traces(facts, as_at),
+        *_visit_traces(facts),
+        *_event_traces(facts),
+        *_expected_traces(expected or []),
+    ):
+        fig.add_trace(trace)
+    _mark_boundary_changes(fig, story.changes, as_at)
+    _lay_out(fig, story.authority.name, facts, expected or [], as_at, height)
+    _add_source_line(fig)
+    return fig
+
+
+# Lanes, top to bottom. Each returns its traces in drawing (and legend) order.
+
+
+def _judgement_traces(facts: list[Fact]) -> list[go.Scatter]:
+    """Full inspections as diamonds coloured by grade, one trace per grade."""
+    traces = []
     for grade, colour in JUDGEMENT_COLOURS.items():
         rows = [
             f
             for f in facts
-            if f["type"] == "inspection"
-            and vocab.INSPECTION_KINDS[f["kind"]][1]
-            and (f["overall_effectiveness"] or "Not yet inspected") == grade
+            if f.is_full_inspection and (f.overall_effectiveness or "Not yet inspected") == grade
         ]
         if not rows:
             continue
-        fig.add_trace(
+        traces.append(
             go.Scatter(
-                x=[f["publication_date"] or f["date"] for f in rows],
+                x=[f.publication_date or f.date for f in rows],
                 y=[LANES["judgement"]] * len(rows),
                 mode="markers",
                 marker={
@@ -95,186 +94,176 @@ def timeline_figure(
                     "size": 16,
                     "color": colour,
                     "line": {"color": "white", "width": 1},
-                    "opacity": [1 if f.get("own", True) else 0.45 for f in rows],
+                    "opacity": [_opacity(f) for f in rows],
                 },
                 name=grade,
-                customdata=[[f["source"]["url"] or ""] for f in rows],
-                hovertext=[
-                    f"<b>{f['label']}</b>{_who(f)}<br>{grade}"
-                    + (" (derived: inadequate in an area)" if f.get("overall_derived") else "")
-                    + f"<br>Published {long_date(f['publication_date'])}"
-                    + (" (estimated)" if f.get("publication_estimated") else "")
-                    + "".join(
-                        f"<br>· {vocab.AREAS.get(a, a)}: {g}" for a, g in f.get("judgements", {}).items()
-                    )
-                    + _hover_source(f)
-                    for f in rows
-                ],
+                customdata=[[_url(f)] for f in rows],
+                hovertext=[_judgement_hover(f, grade) for f in rows],
                 hoverinfo="text",
                 legendgroup="judgement",
             )
         )
+    return traces
 
-    older = [f for f in facts if f["type"] == "inspection" and not vocab.INSPECTION_KINDS[f["kind"]][1]]
-    if older:
-        fig.add_trace(
-            go.Scatter(
-                x=[f["date"] for f in older],
-                y=[LANES["judgement"]] * len(older),
-                mode="markers",
-                marker={"symbol": "circle-open", "size": 9, "color": p.DARK_GREY},
-                name="Earlier inspection types (SLAC, CPI, TLAC)",
-                customdata=[[f["source"]["url"] or ""] for f in older],
-                hovertext=[
-                    f"<b>{f['label']}</b>{_who(f)}<br>Published {long_date(f['date'])}"
-                    + (f"<br>{f['overall_effectiveness']}" if f.get("overall_effectiveness") else "")
-                    + "".join(
-                        f"<br>· {vocab.AREAS.get(a, a)}: {g}" for a, g in f.get("judgements", {}).items()
-                    )
-                    + _hover_source(f)
-                    for f in older
-                ],
-                hoverinfo="text",
-            )
+
+def _earlier_inspection_traces(facts: list[Fact]) -> list[go.Scatter]:
+    """Older inspection types (SLAC, CPI, TLAC) in grey on the judgement lane: no grade to colour."""
+    older = [f for f in facts if f.type == "inspection" and not f.is_full_inspection]
+    if not older:
+        return []
+    return [
+        go.Scatter(
+            x=[f.date for f in older],
+            y=[LANES["judgement"]] * len(older),
+            mode="markers",
+            marker={"symbol": "circle-open", "size": 9, "color": p.DARK_GREY},
+            name="Earlier inspection types (SLAC, CPI, TLAC)",
+            customdata=[[_url(f)] for f in older],
+            hovertext=[
+                f"<b>{f.label}</b>{_who(f)}<br>Published {long_date(f.date)}"
+                + (f"<br>{f.overall_effectiveness}" if f.overall_effectiveness else "")
+                + _areas(f)
+                + _hover_source(f)
+                for f in older
+            ],
+            hoverinfo="text",
         )
-
-    # Interventions: effective spans (recorded, or presumed ends), coloured by level.
-    own_interventions = [f for f in facts if f["type"] == "intervention"]
-    ivs = [
-        Intervention(f["level"], f["date"], f["precision"], f.get("end_date"), f["label"])
-        for f in own_interventions
     ]
+
+
+def _intervention_traces(facts: list[Fact], as_at: dt.date) -> list[go.Scatter]:
+    """Effective intervention spans (recorded, or presumed ends) as bars coloured by level,
+    one trace per intervention, each level on its own offset within the lane."""
+    interventions = [f for f in facts if f.type == "intervention"]
+    ivs = [Intervention(f.level, f.date, f.precision, f.end_date, f.label) for f in interventions]
     order = list(vocab.LEVELS)
-    for fact, span in zip(own_interventions, spans(ivs, judgements), strict=True):
-        level = fact["level"]
-        colour = LEVEL_COLOURS.get(level, p.LIGHT_PURPLE)
-        end = min(span.end or as_at, as_at)
+    traces = []
+    for fact, span in zip(interventions, spans(ivs, _full_judgements(facts)), strict=True):
+        level = fact.level
         offset = 0.12 * (order.index(level) - 2) if level in order else -0.3
-        end_text = (
-            f"ended {long_date(span.end)}"
-            if span.end and not span.end_presumed and span.end <= as_at
-            else (
-                "presumed lifted about 12 months after the better judgement"
-                if span.end_presumed
-                else "in force"
-            )
-        )
-        fig.add_trace(
+        traces.append(
             go.Scatter(
-                x=[span.start, end],
+                x=[span.start, min(span.end or as_at, as_at)],
                 y=[LANES["intervention"] + offset] * 2,
                 mode="lines",
-                line={"color": colour, "width": 9},
-                opacity=1 if fact.get("own", True) else 0.45,
+                line={"color": LEVEL_COLOURS.get(level, p.LIGHT_PURPLE), "width": 9},
+                opacity=_opacity(fact),
                 name=vocab.LEVELS.get(level, "Support and supervision"),
-                hovertext=f"<b>{fact['label']}</b>{_who(fact)}<br>{vocab.LEVELS.get(level, level)}"
-                f"<br>From {long_date(span.start)}; {end_text}"
-                + (f"<br>{fact['details']}" if fact.get("details") else "")
-                + (f"<br>{fact['people']}" if fact.get("people") else "")
-                + _hover_source(fact),
+                hovertext=_span_hover(fact, span, as_at),
                 hoverinfo="text",
                 showlegend=False,
-                customdata=[[fact["source"]["url"] or ""]] * 2,
+                customdata=[[_url(fact)]] * 2,
             )
         )
+    return traces
 
-    # Visits.
+
+def _visit_traces(facts: list[Fact]) -> list[go.Scatter]:
+    """Monitoring, focused and joint visits, one trace (and symbol) per kind."""
+    traces = []
     for kind, symbol in VISIT_SYMBOLS.items():
-        rows = [f for f in facts if f["type"] == "visit" and f["kind"] == kind]
+        rows = [f for f in facts if f.type == "visit" and f.kind == kind]
         if not rows:
             continue
-        fig.add_trace(
+        traces.append(
             go.Scatter(
-                x=[f["date"] for f in rows],
+                x=[f.date for f in rows],
                 y=[LANES["visit"]] * len(rows),
                 mode="markers",
                 marker={
                     "symbol": symbol,
                     "size": 11,
                     "color": p.DARK_BLUE if kind == "monitoring" else p.TURQUOISE,
-                    "opacity": [1 if f.get("own", True) else 0.45 for f in rows],
+                    "opacity": [_opacity(f) for f in rows],
                 },
                 name=vocab.VISIT_KINDS[kind],
-                customdata=[[f["source"]["url"] or ""] for f in rows],
-                hovertext=[
-                    f"<b>{vocab.VISIT_KINDS[kind]}</b>{_who(f)}<br>{long_date(f['date'])}"
-                    + (
-                        f" (published {long_date(f['publication_date'])})"
-                        if f.get("publication_date")
-                        else ""
-                    )
-                    + (f"<br>Theme: {f['theme']}" if f.get("theme") else "")
-                    + (f"<br>{f['summary']}" if f.get("summary") else "")
-                    + _hover_source(f)
-                    for f in rows
-                ],
+                customdata=[[_url(f)] for f in rows],
+                hovertext=[_visit_hover(f, kind) for f in rows],
                 hoverinfo="text",
             )
         )
+    return traces
 
-    # Events.
-    rows = [f for f in facts if f["type"] == "event"]
-    if rows:
-        fig.add_trace(
-            go.Scatter(
-                x=[f["date"] for f in rows],
-                y=[LANES["event"]] * len(rows),
-                mode="markers",
-                marker={"symbol": "star", "size": 12, "color": p.DARK_GREY},
-                name="Event",
-                customdata=[[f["source"]["url"] or ""] for f in rows],
-                hovertext=[
-                    f"<b>{f['label']}</b>{_who(f)}<br>{long_date(f['date'])}"
-                    + (f"<br>{f['details']}" if f.get("details") else "")
-                    + _hover_source(f)
-                    for f in rows
-                ],
-                hoverinfo="text",
-            )
+
+def _event_traces(facts: list[Fact]) -> list[go.Scatter]:
+    """Tracker events (a commissioner appointed, a trust set up, ...) as stars."""
+    rows = [f for f in facts if f.type == "event"]
+    if not rows:
+        return []
+    return [
+        go.Scatter(
+            x=[f.date for f in rows],
+            y=[LANES["event"]] * len(rows),
+            mode="markers",
+            marker={"symbol": "star", "size": 12, "color": p.DARK_GREY},
+            name="Event",
+            customdata=[[_url(f)] for f in rows],
+            hovertext=[
+                f"<b>{f.label}</b>{_who(f)}<br>{long_date(f.date)}"
+                + (f"<br>{f.details}" if f.details else "")
+                + _hover_source(f)
+                for f in rows
+            ],
+            hoverinfo="text",
         )
+    ]
 
-    # Expected dates (clocks): hollow marks, overdue ones in dark pink.
-    if expected:
-        fig.add_trace(
-            go.Scatter(
-                x=[e["date"] for e in expected],
-                y=[LANES["expected"]] * len(expected),
-                mode="markers+text",
-                text=["overdue" if e["overdue"] else "" for e in expected],
-                textposition="top center",
-                textfont={"color": p.DARK_PINK, "size": 11},
-                marker={
-                    "symbol": "circle-open",
-                    "size": 13,
-                    "line": {"width": 2},
-                    "color": [p.DARK_PINK if e["overdue"] else p.ORANGE for e in expected],
-                },
-                name="Expected (not a fact)",
-                hovertext=[
-                    f"<b>{e['label']}</b><br>expected by {long_date(e['date'])}"
-                    + ("<br><b>overdue</b>: " + e["why"] if e["overdue"] else "")
-                    for e in expected
-                ],
-                hoverinfo="text",
-            )
+
+def _expected_traces(expected: list[dict[str, Any]]) -> list[go.Scatter]:
+    """The expected dates (clocks) as hollow marks, overdue ones in dark pink: not facts."""
+    if not expected:
+        return []
+    return [
+        go.Scatter(
+            x=[e["date"] for e in expected],
+            y=[LANES["expected"]] * len(expected),
+            mode="markers+text",
+            text=["overdue" if e["overdue"] else "" for e in expected],
+            textposition="top center",
+            textfont={"color": p.DARK_PINK, "size": 11},
+            marker={
+                "symbol": "circle-open",
+                "size": 13,
+                "line": {"width": 2},
+                "color": [p.DARK_PINK if e["overdue"] else p.ORANGE for e in expected],
+            },
+            name="Expected (not a fact)",
+            hovertext=[
+                f"<b>{e['label']}</b><br>expected by {long_date(e['date'])}"
+                + ("<br><b>overdue</b>: " + e["why"] if e["overdue"] else "")
+                for e in expected
+            ],
+            hoverinfo="text",
         )
+    ]
 
-    for change in story.get("changes", []):
-        if change["date"] <= as_at:
-            fig.add_vline(x=change["date"], line={"dash": "dash", "color": p.DARK_GREY, "width": 1})
+
+def _mark_boundary_changes(fig: go.Figure, changes: tuple[BoundaryChange, ...], as_at: dt.date) -> None:
+    """A dashed line and a label at each reorganisation up to ``as_at``."""
+    for change in changes:
+        if change.date <= as_at:
+            fig.add_vline(x=change.date, line={"dash": "dash", "color": p.DARK_GREY, "width": 1})
             fig.add_annotation(
-                x=change["date"],
+                x=change.date,
                 y=5.6,
-                text=f"{change['kind']} · {long_date(change['date'])}",
+                text=f"{change.kind} · {long_date(change.date)}",
                 showarrow=False,
                 font={"size": 11, "color": p.DARK_GREY},
                 yanchor="bottom",
             )
 
-    dates = [f["date"] for f in facts] + [e["date"] for e in (expected or [])] + [as_at]
-    start = min(dates) - dt.timedelta(days=120)
-    end = max(dates) + dt.timedelta(days=120)
-    name = story["authority"]["name"]
+
+def _lay_out(
+    fig: go.Figure,
+    name: str,
+    facts: list[Fact],
+    expected: list[dict[str, Any]],
+    as_at: dt.date,
+    height: int,
+) -> None:
+    """Title, lanes as the y axis, the legend below, and dates padded by four months each side."""
+    dates = [f.date for f in facts] + [e["date"] for e in expected] + [as_at]
+    pad = dt.timedelta(days=120)
     fig.update_layout(
         title={
             "text": f"{name}: timeline to {long_date(as_at)}",
@@ -288,7 +277,12 @@ def timeline_figure(
         plot_bgcolor="white",
         hovermode="closest",
         legend={"orientation": "h", "x": 0, "y": -0.18, "font": {"size": 12}},
-        xaxis={"range": [start, end], "showgrid": True, "gridcolor": p.LIGHT_GREY, "type": "date"},
+        xaxis={
+            "range": [min(dates) - pad, max(dates) + pad],
+            "showgrid": True,
+            "gridcolor": p.LIGHT_GREY,
+            "type": "date",
+        },
         yaxis={
             "tickvals": list(LANE_LABELS),
             "ticktext": list(LANE_LABELS.values()),
@@ -297,6 +291,10 @@ def timeline_figure(
             "showgrid": False,
         },
     )
+
+
+def _add_source_line(fig: go.Figure) -> None:
+    """The sources under the legend, whatever the figure's height."""
     fig.add_annotation(
         text=SOURCE_LINE.replace("ONS boundaries. ", ""),
         xref="paper",
@@ -309,7 +307,80 @@ def timeline_figure(
         font={"size": 11, "color": p.DARK_GREY},
         xanchor="left",
     )
-    return fig
+
+
+# Facts to hover text and trace attributes.
+
+
+def _full_judgements(facts) -> list[tuple[dt.date, str | None]]:
+    """(publication date, grade) of the published full inspections among ``facts``."""
+    return [
+        (f.publication_date, f.overall_effectiveness)
+        for f in facts
+        if f.is_full_inspection and f.publication_date
+    ]
+
+
+def _judgement_hover(f: Fact, grade: str) -> str:
+    return (
+        f"<b>{f.label}</b>{_who(f)}<br>{grade}"
+        + (" (derived: inadequate in an area)" if f.overall_derived else "")
+        + f"<br>Published {long_date(f.publication_date)}"
+        + (" (estimated)" if f.publication_estimated else "")
+        + _areas(f)
+        + _hover_source(f)
+    )
+
+
+def _span_hover(fact: Fact, span: Span, as_at: dt.date) -> str:
+    level = fact.level
+    if span.end and not span.end_presumed and span.end <= as_at:
+        end_text = f"ended {long_date(span.end)}"
+    elif span.end_presumed:
+        end_text = "presumed lifted about 12 months after the better judgement"
+    else:
+        end_text = "in force"
+    return (
+        f"<b>{fact.label}</b>{_who(fact)}<br>{vocab.LEVELS.get(level, level)}"
+        f"<br>From {long_date(span.start)}; {end_text}"
+        + (f"<br>{fact.details}" if fact.details else "")
+        + (f"<br>{fact.people}" if fact.people else "")
+        + _hover_source(fact)
+    )
+
+
+def _visit_hover(f: Fact, kind: str) -> str:
+    return (
+        f"<b>{vocab.VISIT_KINDS[kind]}</b>{_who(f)}<br>{long_date(f.date)}"
+        + (f" (published {long_date(f.publication_date)})" if f.publication_date else "")
+        + (f"<br>Theme: {f.theme}" if f.theme else "")
+        + (f"<br>{f.summary}" if f.summary else "")
+        + _hover_source(f)
+    )
+
+
+def _areas(f: Fact) -> str:
+    """The judgement in each area of an inspection, one line each."""
+    return "".join(f"<br>· {vocab.AREAS.get(a, a)}: {g}" for a, g in f.judgements.items())
+
+
+def _hover_source(fact: Fact) -> str:
+    return f"<br><span style='font-size:11px'>Source: {fact.source.title}</span>"
+
+
+def _who(fact: Fact) -> str:
+    """Whose fact, when it is a predecessor's or successor's."""
+    return "" if fact.own else f" <i>({fact.authority})</i>"
+
+
+def _opacity(fact: Fact) -> float:
+    """Predecessors' and successors' facts are drawn paler."""
+    return 1 if fact.own else 0.45
+
+
+def _url(fact: Fact) -> str:
+    """The source's address, carried by every mark so a click can open it."""
+    return fact.source.url or ""
 
 
 def neighbour_grades_figure(inspections, ids: list[int], names: list[str], as_at: dt.date) -> go.Figure:

@@ -7,10 +7,9 @@ as a table. Owns ``authority_*`` widget keys and the ``la`` URL parameter.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
+
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import (
     neighbour_grades_figure,
@@ -23,6 +22,7 @@ from oversight.components.widgets.filters import Filters
 from oversight.components.widgets.tables import download_csv
 from oversight.data.domain import vocab
 from oversight.data.domain.levels import Intervention, level_on
+from oversight.data.store.story import AuthorityStory
 
 KEY_LA = "authority_la"
 KEY_WRITTEN = "authority_la_in_url"
@@ -56,7 +56,7 @@ FLOWCHART = {
 }
 
 
-def _resolve(code: str | None) -> dict[str, Any] | None:
+def _resolve(code: str | None) -> AuthorityStory | None:
     if not code:
         return None
     return store.story(code)
@@ -71,7 +71,7 @@ def render(filters: Filters) -> None:
     code = st.session_state[KEY_LA]
     story = _resolve(code)
 
-    st.title(story["authority"]["name"] if story else "Authority")
+    st.title(story.authority.name if story else "Authority")
     choices = sorted(latest_names, key=latest_names.get)
     if code and code not in choices:  # a former authority, or an unknown code to explain
         choices = [code, *choices]
@@ -109,52 +109,43 @@ def render(filters: Filters) -> None:
 
 def _name(code: str) -> str:
     story = store.story(code)
-    return story["authority"]["name"] if story else code
+    return story.authority.name if story else code
 
 
-def _header(story: dict[str, Any], filters: Filters) -> None:
-    info = story["authority"]
+def _header(story: AuthorityStory, filters: Filters) -> None:
+    info = story.authority
     as_at = filters.as_at
     codes = ", ".join(
-        f"{c['code']}"
-        + (f" (from {long_date(c['valid_from'])})" if c["valid_from"] else "")
-        + (f" (to {long_date(c['valid_to'])})" if c["valid_to"] else "")
-        for c in info["codes"]
+        f"{c.code}"
+        + (f" (from {long_date(c.valid_from)})" if c.valid_from else "")
+        + (f" (to {long_date(c.valid_to)})" if c.valid_to else "")
+        for c in info.codes
     )
-    st.markdown(f"{info['region']} · {info['type']} · DfE {info['dfe_code']} · ONS {codes}")
-    existed_from, existed_to = info["existed_from"], info["existed_to"]
+    st.markdown(f"{info.region} · {info.type} · DfE {info.dfe_code} · ONS {codes}")
+    existed_from, existed_to = info.existed_from, info.existed_to
     if existed_to and existed_to < as_at:
-        succ = ", ".join(s["name"] for s in info["successors"]) or "its successors"
+        succ = ", ".join(s.name for s in info.successors) or "its successors"
         st.warning(
-            f"{info['name']} ceased on {long_date(existed_to)}; succeeded by {succ}. Its history is shown."
+            f"{info.name} ceased on {long_date(existed_to)}; succeeded by {succ}. Its history is shown."
         )
         as_at = existed_to
     if existed_from and existed_from > as_at:
         st.warning(
-            f"{info['name']} did not exist on {long_date(as_at)}: it was created on {long_date(existed_from)}."
+            f"{info.name} did not exist on {long_date(as_at)}: it was created on {long_date(existed_from)}."
         )
-    for pred in info["predecessors"]:
+    for pred in info.predecessors:
         st.caption(
-            f"Created on {long_date(pred['date'])} from {pred['name']} ({pred['kind']}); its history is shown paler."
+            f"Created on {long_date(pred.date)} from {pred.name} ({pred.kind}); its history is shown paler."
         )
 
-    own = [f for f in story["facts"] if f["own"]]
+    own = story.own_facts
     ivs = [
-        Intervention(
-            f["level"], f["date"], f["precision"], f.get("end_date"), f["label"], f["source"]["title"]
-        )
+        Intervention(f.level, f.date, f.precision, f.end_date, f.label, f.source.title)
         for f in own
-        if f["type"] == "intervention"
+        if f.type == "intervention"
     ]
     level = level_on(as_at, ivs, story_judgements(story))
-    latest = [
-        f
-        for f in own
-        if f["type"] == "inspection"
-        and vocab.INSPECTION_KINDS[f["kind"]][1]
-        and f["publication_date"]
-        and f["publication_date"] <= as_at
-    ]
+    latest = [f for f in own if f.is_full_inspection and f.publication_date and f.publication_date <= as_at]
     cols = st.columns([1, 1])
     with cols[0]:
         st.markdown(f"#### Intervention level as at {long_date(as_at)}")
@@ -171,19 +162,18 @@ def _header(story: dict[str, Any], filters: Filters) -> None:
             st.markdown("**Not yet inspected** (no full inspection published by this date).")
         else:
             f = latest[-1]
-            derived = " (inadequate in an area: no overall grade given)" if f.get("overall_derived") else ""
+            derived = " (inadequate in an area: no overall grade given)" if f.overall_derived else ""
             st.markdown(
-                f"**{f['overall_effectiveness']}**{derived} · {f['label']} · published "
-                f"{long_date(f['publication_date'])}"
-                + (" (estimated)" if f.get("publication_estimated") else "")
+                f"**{f.overall_effectiveness}**{derived} · {f.label} · published "
+                f"{long_date(f.publication_date)}" + (" (estimated)" if f.publication_estimated else "")
             )
-            for area, grade in f["judgements"].items():
+            for area, grade in f.judgements.items():
                 st.markdown(f"- {vocab.AREAS.get(area, area)}: {grade}")
-            st.caption(f"Source: {f['source']['title']}")
+            st.caption(f"Source: {f.source.title}")
 
 
-def _timeline_and_clocks(story: dict[str, Any], filters: Filters) -> None:
-    as_at = min(filters.as_at, story["authority"]["existed_to"] or filters.as_at)
+def _timeline_and_clocks(story: AuthorityStory, filters: Filters) -> None:
+    as_at = min(filters.as_at, story.authority.existed_to or filters.as_at)
     clocks = story_clocks(story, as_at)
     expected = [e.as_dict() for e in clocks.items] if clocks else None
     fig = timeline_figure(story, as_at, expected)
@@ -228,10 +218,10 @@ def _timeline_and_clocks(story: dict[str, Any], filters: Filters) -> None:
         st.caption(f"Clocks run from the inadequate report published {long_date(clocks.clock_from)}.")
 
 
-def _neighbours(story: dict[str, Any], filters: Filters) -> None:
+def _neighbours(story: AuthorityStory, filters: Filters) -> None:
     """The 10 statistical neighbours: latest judgement and level, and grades over time."""
-    info = story["authority"]
-    model, rows = store.neighbours(info["id"])
+    info = story.authority
+    model, rows = store.neighbours(info.id)
     st.markdown("#### Statistical neighbours")
     if not rows:
         st.caption(
@@ -273,8 +263,8 @@ def _neighbours(story: dict[str, Any], filters: Filters) -> None:
         )
         st.caption(f"As at {long_date(filters.as_at)} · {model} statistical neighbours (DfE, OGL v3.0).")
     with cols[1]:
-        ids = [info["id"]] + [r["neighbour_id"] for r in rows]
-        names = [info["name"]] + [r["name"] for r in rows]
+        ids = [info.id] + [r["neighbour_id"] for r in rows]
+        names = [info.name] + [r["name"] for r in rows]
         fig = neighbour_grades_figure(store.full_inspections(), ids, names, filters.as_at)
         st.plotly_chart(fig, key="authority_neighbour_grades", theme=None, config={"displaylogo": False})
 
@@ -295,31 +285,31 @@ def _source_of_selection(event) -> None:
         return
 
 
-def _history(story: dict[str, Any], filters: Filters) -> None:
-    facts = story["facts"]
+def _history(story: AuthorityStory, filters: Filters) -> None:
+    facts = story.facts
     table = pd.DataFrame(
         {
-            "Date": [f["date"] for f in facts],
-            "Authority": [f["authority"] for f in facts],
-            "What": [f["type"] for f in facts],
+            "Date": [f.date for f in facts],
+            "Authority": [f.authority for f in facts],
+            "What": [f.type for f in facts],
             "Detail": [
                 " · ".join(
                     str(x)
                     for x in (
-                        f["label"],
-                        f.get("overall_effectiveness"),
-                        vocab.LEVELS.get(f.get("level", ""), None) if f["type"] == "intervention" else None,
-                        f.get("theme"),
-                        f.get("details"),
-                        f.get("summary"),
+                        f.label,
+                        f.overall_effectiveness,
+                        vocab.LEVELS.get(f.level, None) if f.type == "intervention" else None,
+                        f.theme,
+                        f.details,
+                        f.summary,
                     )
                     if x
                 )
                 for f in facts
             ],
-            "Date precision": [f.get("precision") for f in facts],
-            "Source": [f["source"]["title"] for f in facts],
-            "Link": [f["source"]["url"] or "" for f in facts],
+            "Date precision": [f.precision for f in facts],
+            "Source": [f.source.title for f in facts],
+            "Link": [f.source.url or "" for f in facts],
         }
     )
     st.markdown("#### The whole history")
@@ -336,5 +326,5 @@ def _history(story: dict[str, Any], filters: Filters) -> None:
         "Dates: publication of reports and letters where known; month- or year-level facts show the first day."
     )
     download_csv(
-        table, f"history-{story['authority']['code']}.csv", "Download the history as CSV", key="authority_csv"
+        table, f"history-{story.authority.code}.csv", "Download the history as CSV", key="authority_csv"
     )

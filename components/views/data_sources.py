@@ -9,11 +9,14 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
+
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import Filters
-from oversight.components.widgets.tables import titled_table
+from oversight.components.widgets.tables import download_csv
+from oversight.data import settings
 from oversight.data.domain import vocab
+from oversight.data.sources import boundaries
 
 OFSTED_ATTRIBUTION = (
     "Ofsted inspection outcomes: Crown copyright, Office for Standards in Education, Children's Services and "
@@ -106,9 +109,6 @@ def authorities_table(latest: pd.DataFrame) -> pd.DataFrame:
 
 def _boundaries_status() -> None:
     """Which boundary vintages the maps can use (read from the data directory)."""
-    from oversight.data import settings
-    from oversight.data.sources import boundaries
-
     data_dir = settings.data_dir()
     found = [v for _, v in boundaries.VINTAGES if boundaries.boundary_file(data_dir, v)]
     missing = [v for _, v in boundaries.VINTAGES if v not in found]
@@ -126,15 +126,49 @@ def _boundaries_status() -> None:
         st.markdown(f"**Boundaries:** ONS vintages {', '.join(found)} found in `{data_dir}`.")
 
 
+def titled_table(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    caption: str,
+    key: str,
+    file_name: str | None = None,
+    column_config: dict | None = None,
+    height: int | str = "auto",
+) -> None:
+    """Title line, table, source caption and (optionally) a CSV download."""
+    st.markdown(f"#### {title}")
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config=column_config,
+        alt=f"Table: {title}. {caption}",
+        key=f"{key}_table",
+        height=height,
+    )
+    st.caption(caption)
+    if file_name:
+        download_csv(frame, file_name, "Download this table as CSV", key=f"{key}_csv")
+
+
 def render(filters: Filters) -> None:
-    """Draw the page."""
+    """The page: freshness and counts, coverage, boundaries, the authorities, runs, sources, licences."""
     overview = store.overview()
+    st.title("Data & sources")
+    _freshness(overview)
+    _coverage(overview["coverage"])
+    _boundaries_status()
+    _authorities(filters)
+    _loaded(overview)
+    _licences()
+
+
+def _freshness(overview: dict) -> None:
+    """The newest publication date, the last import, and what is in the store."""
     counts, coverage = overview["counts"], overview["coverage"]
     newest = coverage["inspections_published_to"]
     runs = overview["import_runs"]
     last_import = next((r for r in runs if r["kind"] not in {"register", "seed"}), None)
-
-    st.title("Data & sources")
     st.markdown(
         f"**Judgements published up to {long_date(newest)}** · "
         f"{counts['authorities']} authorities in the register · "
@@ -165,6 +199,9 @@ def render(filters: Filters) -> None:
         "Events", f"{counts['events']:,}", help="Milestones: boards, DCS changes, commissioner reports"
     )
 
+
+def _coverage(coverage: dict) -> None:
+    """From when to when each kind of fact runs, and how many publication dates are estimated."""
     st.markdown("#### Date coverage")
     coverage_rows = pd.DataFrame(
         [
@@ -187,8 +224,9 @@ def render(filters: Filters) -> None:
             "date is estimated (median lag in the data) and marked as such until a release gives it."
         )
 
-    _boundaries_status()
 
+def _authorities(filters: Filters) -> None:
+    """Every authority's latest judgement as at the chosen date, with its CSV."""
     latest = store.latest_judgements(filters.as_at, filters.region)
     table = authorities_table(latest)
     titled_table(
@@ -207,8 +245,11 @@ def render(filters: Filters) -> None:
         },
     )
 
+
+def _loaded(overview: dict) -> None:
+    """Every import run, and every source with how many facts it states."""
     titled_table(
-        _runs_table(runs),
+        _runs_table(overview["import_runs"]),
         title="What is loaded",
         caption="Every import run, newest first. Re-importing a file that changed nothing writes nothing.",
         key="runs",
@@ -230,6 +271,8 @@ def render(filters: Filters) -> None:
         },
     )
 
+
+def _licences() -> None:
     st.markdown("#### Licences and attribution")
     for text in (OFSTED_ATTRIBUTION, ONS_ATTRIBUTION, DFE_ATTRIBUTION, TRACKER_ATTRIBUTION):
         st.markdown(f"- {text}")

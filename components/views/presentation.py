@@ -14,17 +14,16 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from oversight.components.figures.exit import region_against_england
-from oversight.components.figures.maps import TOPOJSON_URL, legend_counts
+
+from oversight.components.figures.map_data import legend_counts, slide_table
+from oversight.components.figures.map_plotly import TOPOJSON_URL
+from oversight.components.figures.survival import region_against_england
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import story_clocks, timeline_figure
-from oversight.components.reports.board_pack import authorities_table
-from oversight.components.views import map as map_view
 from oversight.components.widgets import cache as store
 from oversight.components.widgets import filters as shared_filters
 from oversight.components.widgets.filters import Filters
-from oversight.data import settings
-from oversight.data.sources import boundaries as b
+from oversight.data.store.story import AuthorityStory
 
 KEY_STEP = "present_step"
 FIGURE_HEIGHT = 470
@@ -140,26 +139,21 @@ def _title(text: str, filters: Filters, source: str) -> None:
 
 
 def _map(filters: Filters) -> None:
-    data_dir = settings.data_dir()
-    vintage = b.vintage_for(filters.as_at)
-    geojson = store.boundaries(str(data_dir) if data_dir else None, vintage)
+    data = store.map_data(filters.as_at)
     _title(
         f"Intervention level, {filters.region_name}",
         filters,
         "Ofsted; DfE notices and directions as tracked; ONS boundaries. OGL v3.0.",
     )
-    fig = map_view.cached_figure(
-        store.cache_key(),
+    fig = store.map_figure(
         "intervention",
-        "geo" if geojson else "tiles",
+        "geo" if data.geojson else "tiles",
         filters.as_at,
         filters.region,
-        vintage if geojson else None,
     )
     fig = go.Figure(fig)  # a copy: the cached figure is shared by every session
     fig.update_layout(height=FIGURE_HEIGHT, title_text="", margin={"t": 40, "b": 30})
-    frame = map_view.frame_for(filters.as_at, None)
-    shown = frame if not filters.region else frame[frame["region_code"] == filters.region]
+    shown = data.in_region(filters.region)
     left, right = st.columns([3, 1], gap="medium")
     left.plotly_chart(
         fig, key="present_map", theme=None, config={"displayModeBar": False, "topojsonURL": TOPOJSON_URL}
@@ -171,8 +165,7 @@ def _map(filters: Filters) -> None:
 
 
 def _authorities(filters: Filters) -> None:
-    frame = map_view.frame_for(filters.as_at, None)
-    shown = frame if not filters.region else frame[frame["region_code"] == filters.region]
+    shown = store.map_data(filters.as_at).in_region(filters.region)
     in_view = shown[(shown["level"] != "none") | (shown["judgement_key"] == "Inadequate")]
     _title(
         f"Authorities in intervention, {filters.region_name}", filters, "Ofsted; DfE as tracked. OGL v3.0."
@@ -182,17 +175,17 @@ def _authorities(filters: Filters) -> None:
             f"No authority in {filters.region_name} was in intervention or judged inadequate on this date."
         )
     else:
-        st.table(authorities_table(in_view).set_index("Authority"))
+        st.table(slide_table(in_view).set_index("Authority"))
     others = len(shown) - len(in_view)
     if others:
         st.markdown(f"…and {others} other authorit{'y' if others == 1 else 'ies'} with no intervention.")
 
 
-def _authority(story: dict, filters: Filters) -> None:
-    info = story["authority"]
-    as_at = min(filters.as_at, info["existed_to"] or filters.as_at)
+def _authority(story: AuthorityStory, filters: Filters) -> None:
+    info = story.authority
+    as_at = min(filters.as_at, info.existed_to or filters.as_at)
     clocks = story_clocks(story, as_at)
-    _title(f"{info['name']}: timeline", filters, "Ofsted; DfE and tracker sources. OGL v3.0.")
+    _title(f"{info.name}: timeline", filters, "Ofsted; DfE and tracker sources. OGL v3.0.")
     fig = timeline_figure(story, as_at, [e.as_dict() for e in clocks.items] if clocks else None)
     fig.update_layout(height=FIGURE_HEIGHT, title_text="")
     st.plotly_chart(fig, key="present_timeline", theme=None, config={"displayModeBar": False})

@@ -10,7 +10,9 @@ import tempfile
 from pathlib import Path
 
 import streamlit as st
+
 from oversight.components.figures.theme import long_date
+from oversight.components.reports.board_pack import PackRequest, board_pack
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import Filters
 from oversight.data import settings
@@ -23,7 +25,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def sidebar(filters: Filters) -> None:
+def sidebar_button(filters: Filters) -> None:
     """One button in the sidebar; the choices live in a dialog, so pages load no extra widgets."""
     if st.sidebar.button(
         "Board pack…",
@@ -42,13 +44,11 @@ def _closed() -> None:
 
 @st.dialog("Board pack", width="medium", on_dismiss=_closed)
 def _dialog(filters: Filters) -> None:
-    from oversight.components.reports.board_pack import PackRequest, board_pack
-
     la = str(st.query_params.get("la", "")).strip().upper() or None
     story = store.story(la) if la else None
     scopes = {"region": filters.region_name}
     if story is not None:
-        scopes["authority"] = story["authority"]["name"]
+        scopes["authority"] = story.authority.name
     scope = st.radio(
         "Pack for",
         list(scopes),
@@ -57,7 +57,7 @@ def _dialog(filters: Filters) -> None:
         horizontal=True,
         index=len(scopes) - 1,
     )
-    authority = story["authority"]["code"] if scope == "authority" and story else None
+    authority = story.authority.code if scope == "authority" and story else None
     subject = scopes[scope]
     st.caption(f"{subject}, as at {long_date(filters.as_at)}: 16:9 slides (PPTX) and the same pages as PDF.")
     signature = (store.cache_key(), filters.region, filters.as_at, authority)

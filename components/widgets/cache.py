@@ -1,20 +1,28 @@
 """The UI's handle on the store: one engine per process, query results cached per data version.
 
-Components never write SQL: they call ``data.queries`` through these cached wrappers. The
+Components never write SQL: they call ``oversight.data.store.queries`` through these cached wrappers. The
 cache key includes the newest import run, so an import is visible on the next rerun.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
+from sqlalchemy import Engine
+
+from oversight.components.figures.map_data import MapData
+from oversight.components.figures.map_data import map_data as build_map_data
+from oversight.components.figures.map_plotly import map_figure as build_map_figure
 from oversight.data import bootstrap, settings
+from oversight.data.domain.register import load_regions
+from oversight.data.sources import boundaries as b
 from oversight.data.store import queries
-from oversight.data.store import schema as s
-from sqlalchemy import Engine, func, select
+from oversight.data.store import story as stories
 
 
 def _secrets() -> dict[str, Any]:
@@ -36,8 +44,7 @@ def engine() -> Engine:
 
 def data_version() -> int:
     """Changes whenever an import lands: part of every cache key below."""
-    with engine().connect() as conn:
-        return int(conn.execute(select(func.coalesce(func.max(s.import_runs.c.id), 0))).scalar_one())
+    return queries.data_version(engine())
 
 
 def cache_key() -> tuple[str, int]:
@@ -105,31 +112,71 @@ def code_owners() -> dict[str, int]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _facts(key: tuple[str, int], authority_id: int) -> list[dict[str, Any]]:
-    return queries.authority_facts(engine(), authority_id)
+def _facts(key: tuple[str, int], authority_id: int) -> list[stories.Fact]:
+    return stories.authority_facts(engine(), authority_id)
 
 
-def facts(authority_id: int) -> list[dict[str, Any]]:
+def facts(authority_id: int) -> list[stories.Fact]:
     return _facts(_key(), authority_id)
 
 
 @st.cache_resource(show_spinner="Preparing boundaries…", max_entries=8)
 def boundaries(data_dir: str | None, vintage: str) -> dict[str, Any] | None:
     """The simplified boundaries of a vintage, once per process (None if not available)."""
-    from pathlib import Path
-
-    from oversight.data.sources import boundaries as b
-
     path = b.boundary_file(Path(data_dir) if data_dir else None, vintage)
     return b.load_simplified(path) if path else None
 
 
+class CachedMapSource:
+    """The map pipeline's ``MapSource`` through this module's caches (the configured data dir)."""
+
+    def levels(self, as_at: dt.date) -> pd.DataFrame:
+        return levels(as_at)
+
+    def code_owners(self) -> dict[str, int]:
+        return code_owners()
+
+    def boundaries(self, vintage: str) -> dict[str, Any] | None:
+        data_dir = settings.data_dir()
+        return boundaries(str(data_dir) if data_dir else None, vintage)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _map_data(key: tuple[str, int], data_dir: str | None, as_at: dt.date) -> MapData:
+    return build_map_data(CachedMapSource(), as_at)
+
+
+def map_data(as_at: dt.date) -> MapData:
+    """The map pipeline's input on a date, shared (read-only) by every map view of every session."""
+    data_dir = settings.data_dir()
+    return _map_data(_key(), str(data_dir) if data_dir else None, as_at)
+
+
+def _region_name(region: str | None) -> str:
+    return dict(load_regions()).get(region or "", "England")
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _map_figure(
+    key: tuple[str, int], data_dir: str | None, colour: str, view: str, as_at: dt.date, region: str | None
+) -> go.Figure:
+    return build_map_figure(map_data(as_at), colour, region, _region_name(region), view)
+
+
+def map_figure(colour: str, view: str, as_at: dt.date, region: str | None) -> go.Figure:
+    """The plotly map (``view`` "geo" or "tiles"), cached per data version, date, region, colouring
+    and view: a rerun that changes none of them (a table sort, a selection) builds nothing. Shared
+    by every session: copy it (``go.Figure(fig)``) before changing it."""
+    data_dir = settings.data_dir()
+    return _map_figure(_key(), str(data_dir) if data_dir else None, colour, view, as_at, region)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def _story(key: tuple[str, int], code: str) -> dict[str, Any] | None:
-    return queries.authority_story(engine(), code)
+def _story(key: tuple[str, int], code: str) -> stories.AuthorityStory | None:
+    return stories.authority_story(engine(), code)
 
 
-def story(code: str) -> dict[str, Any] | None:
+def story(code: str) -> stories.AuthorityStory | None:
     """An authority's facts with its predecessors' and successors' (None: unknown code)."""
     return _story(_key(), code.strip().upper())
 

@@ -1,4 +1,4 @@
-"""The shared sidebar: region and "as at" date, kept in the URL so a link reproduces a view.
+"""The shared filters: region and "as at" date, kept in the URL so a link reproduces a view.
 
 ``?region=E12000004&as_at=2018-05-17``. A bad parameter never raises: the view falls back
 to the default and says so in a visible note. This component owns its widget keys.
@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import streamlit as st
+
 from oversight.components.figures.theme import long_date
 from oversight.data.domain.register import load_regions
 
@@ -118,45 +119,3 @@ def render(default_as_at: dt.date, latest: dt.date) -> Filters:
     for note in filters.notes:
         st.warning(note, icon=":material/link_off:")
     return filters
-
-
-def render_for_store() -> Filters:
-    """The sidebar with the store's dates: the default is the newest publication date."""
-    from oversight.components.widgets import cache as store
-
-    newest = store.data_as_at()
-    today = dt.date.today()
-    filters = render(default_as_at=newest or today, latest=max(newest or today, today))
-    st.sidebar.caption(f"Judgements published up to {long_date(newest)}.")
-    from oversight.components.widgets import board_pack_dialog as board_pack_view
-
-    board_pack_view.sidebar(filters)
-    return filters
-
-
-def _drawn_this_run() -> bool:
-    """Whether the router drew the sidebar in this script run."""
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    try:
-        return KEY_REGION in ctx.shared.widget_user_keys_this_run.snapshot()  # type: ignore[union-attr]
-    except AttributeError:  # another Streamlit version: trust the router
-        return True
-
-
-def current() -> Filters:
-    """The filters as set this run.
-
-    Streamlit can run a file of ``pages/`` on its own, without the router (its old
-    auto-navigation, e.g. ``AppTest.switch_page`` or a first deep link): then the page
-    draws the shared sidebar itself, so it never depends on how it was reached.
-    """
-    if not _drawn_this_run():
-        return render_for_store()
-    region = st.session_state.get(KEY_REGION, ALL)
-    return Filters(
-        region=None if region == ALL else region,
-        as_at=st.session_state[KEY_AS_AT],
-        notes=list(st.session_state.get(KEY_NOTES, [])),
-    )

@@ -1,4 +1,4 @@
-"""Tables that stand beside every chart: sortable, titled with date and source, downloadable."""
+"""The CSV download that stands beside every table: exactly what the table shows."""
 
 from __future__ import annotations
 
@@ -18,28 +18,3 @@ def download_csv(frame: pd.DataFrame, file_name: str, label: str, key: str) -> N
         icon=":material/download:",
         on_click="ignore",
     )
-
-
-def titled_table(
-    frame: pd.DataFrame,
-    *,
-    title: str,
-    caption: str,
-    key: str,
-    file_name: str | None = None,
-    column_config: dict | None = None,
-    height: int | str = "auto",
-) -> None:
-    """Title line, table, source caption and (optionally) a CSV download."""
-    st.markdown(f"#### {title}")
-    st.dataframe(
-        frame,
-        hide_index=True,
-        column_config=column_config,
-        alt=f"Table: {title}. {caption}",
-        key=f"{key}_table",
-        height=height,
-    )
-    st.caption(caption)
-    if file_name:
-        download_csv(frame, file_name, "Download this table as CSV", key=f"{key}_csv")

@@ -21,6 +21,8 @@ from functools import lru_cache
 
 import holidays
 
+from oversight.data.domain.spells import Judgement, spells_of
+
 ACTION_PLAN_WORKING_DAYS = 70
 FIRST_VISIT_WEEKS = 4
 VISITS_BEFORE_REINSPECTION = 4
@@ -119,8 +121,6 @@ def clocks_on(
     Overdue means the expected date has passed with no later fact *recorded*: visits before
     2021 are only in the tracker, so "no visit recorded" is said, never "no visit".
     """
-    from oversight.data.domain.spells import Judgement, spells_of
-
     spells = spells_of([Judgement(p, g) for p, g in judgements], as_at)
     if not spells or not spells[-1].is_open:
         return None

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
+
 from oversight.data.domain import vocab
 
 FRAMEWORKS = {"sif": "SIF inadequate", "ilacs": "ILACS inadequate"}

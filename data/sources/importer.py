@@ -5,17 +5,16 @@ dates possible, grades valid) before anything is written; a single problem refus
 whole run with the file, sheet, row and column of each problem, and the database is left
 exactly as it was.
 
-Facts are merged, not appended: the same inspection appears in a release's history table
-(publication date), its snapshot table and its in-year table (inspection date), in the
-next year's release (sometimes a day apart) and perhaps in the tracker (month precision).
-:func:`_match_inspection` and friends recognise these as one fact; the higher-ranked
-source wins a disagreement (a newer Ofsted release over an older one, Ofsted over the
-tracker), and lower-ranked sources only fill gaps. Re-importing a file changes nothing.
+Facts are merged, not appended: the same inspection appears in several tables, releases
+and trackers. :mod:`oversight.data.sources.matching` recognises these as one fact and
+merges them in memory; the higher-ranked source wins a disagreement (a newer Ofsted
+release over an older one, Ofsted over the tracker), and lower-ranked sources only fill
+gaps. This module ranks the sources, runs the steps in order (:func:`_run` is the recipe)
+and writes the result. Re-importing a file changes nothing.
 """
 
 from __future__ import annotations
 
-import calendar
 import csv
 import datetime as dt
 import statistics
@@ -24,31 +23,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection, Engine, Table, insert, select, update
+
 from oversight.data.checksum import sha256_of
-from oversight.data.domain import vocab
 from oversight.data.domain.register import name_key
+from oversight.data.sources.matching import Fact, WorkingSet, absorb
+from oversight.data.sources.neighbours import looks_like_neighbours, parse_neighbours
 from oversight.data.sources.ofsted_release import parse_release
 from oversight.data.sources.records import (
     AuthorityRef,
-    EventRecord,
     ImportRefused,
-    InspectionRecord,
-    InterventionRecord,
     ParsedFile,
     Record,
     SourceInfo,
-    VisitRecord,
 )
 from oversight.data.sources.tracker_csv import TRACKER_RANK, parse_tracker
 from oversight.data.store import schema as s
-from sqlalchemy import Connection, Engine, insert, select, update
 
 SEED_RANK = 1
 RELEASE_SUFFIXES = {".ods", ".xlsx", ".xlsm", ".xls"}
-PRECISION_ORDER = {"day": 0, "month": 1, "year": 2, "observed": 3}
 #: Used when a report's publication date is not in any imported file: the median lag from
 #: inspection start to publication seen in the data (recomputed each import), else this.
 DEFAULT_PUBLICATION_LAG_DAYS = 49
+
+#: A parsed record with its authority resolved: (authority id, record, its source).
+ResolvedRow = tuple[int, Record, SourceInfo]
+#: One statistical-neighbours row, ready to insert but for its source and run.
+NeighbourRow = dict[str, Any]
 
 
 @dataclass
@@ -79,6 +80,9 @@ class RunSummary:
         }
 
 
+# Reading files ----------------------------------------------------------------------------
+
+
 def parse_file(path: Path, rank_kind: str = "tracker") -> ParsedFile:
     """Pick the reader by file type."""
     if not path.exists():
@@ -87,18 +91,7 @@ def parse_file(path: Path, rank_kind: str = "tracker") -> ParsedFile:
     if suffix in RELEASE_SUFFIXES:
         return parse_release(path)
     if suffix == ".csv":
-        from oversight.data.sources.neighbours import looks_like_neighbours, parse_neighbours
-
-        try:
-            raw = path.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            return ParsedFile(
-                path=str(path), kind="unknown", errors=[f"{path.name}: cannot be read as UTF-8 text ({exc})"]
-            )
-        first = next(iter(raw.splitlines()), "")
-        if looks_like_neighbours(next(csv.reader([first]), [])):
-            return parse_neighbours(path, raw)
-        return parse_tracker(path, rank_kind=rank_kind)
+        return _parse_csv(path, rank_kind)
     return ParsedFile(
         path=str(path),
         kind="unknown",
@@ -106,6 +99,20 @@ def parse_file(path: Path, rank_kind: str = "tracker") -> ParsedFile:
             f"{path.name}: layout not recognised: expected an Ofsted release (.ods, .xlsx) or a tracker .csv"
         ],
     )
+
+
+def _parse_csv(path: Path, rank_kind: str) -> ParsedFile:
+    """A CSV is statistical neighbours if its header says so, else a tracker."""
+    try:
+        raw = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return ParsedFile(
+            path=str(path), kind="unknown", errors=[f"{path.name}: cannot be read as UTF-8 text ({exc})"]
+        )
+    first = next(iter(raw.splitlines()), "")
+    if looks_like_neighbours(next(csv.reader([first]), [])):
+        return parse_neighbours(path, raw)
+    return parse_tracker(path, rank_kind=rank_kind)
 
 
 # Authority resolution -------------------------------------------------------------------
@@ -157,328 +164,24 @@ class Resolver:
         return f"{ref.where}: {ref.name!r} is ambiguous on {day} ({names}); give the ONS code"
 
 
-# The in-memory working set ----------------------------------------------------------------
-
-
-@dataclass
-class _Fact:
-    table: str
-    values: dict[str, Any]
-    original: dict[str, Any] | None  # None: new
-    judgements: dict[str, str] = field(default_factory=dict)
-    original_judgements: dict[str, str] | None = None
-
-    @property
-    def is_new(self) -> bool:
-        return self.original is None
-
-    def changed(self) -> bool:
-        if self.original is None:
-            return True
-        return self.values != self.original or (
-            self.original_judgements is not None and self.judgements != self.original_judgements
-        )
-
-
-def _window(day: dt.date | None, precision: str) -> tuple[dt.date, dt.date] | None:
+def _check_alive(resolver: Resolver, aid: int, rec: Record) -> list[str]:
+    """A fact dated after its authority ceased (or long before it began) is impossible."""
+    auth = resolver.by_id[aid]
+    day = rec.reference_date
     if day is None:
-        return None
-    if precision == "month":
-        last = calendar.monthrange(day.year, day.month)[1]
-        return day.replace(day=1), day.replace(day=last)
-    if precision == "year":
-        return day.replace(month=1, day=1), day.replace(month=12, day=31)
-    return day, day
+        return []
+    if auth.existed_to and day > auth.existed_to + dt.timedelta(days=366):
+        return [
+            f"{rec.authority.where}: {auth.name} ({auth.code}) ended on {auth.existed_to}, but this fact is dated {day}"
+        ]
+    return []
 
 
-def _gap(a: tuple[dt.date, dt.date] | None, b: tuple[dt.date, dt.date] | None) -> int | None:
-    """Days between two date windows (0 when they overlap); None if either is missing."""
-    if a is None or b is None:
-        return None
-    if a[1] < b[0]:
-        return (b[0] - a[1]).days
-    if b[1] < a[0]:
-        return (a[0] - b[1]).days
-    return 0
-
-
-def _lag(earlier: tuple[dt.date, dt.date] | None, later: tuple[dt.date, dt.date] | None) -> int | None:
-    """Smallest possible (later - earlier) in days, for windows; None if missing."""
-    if earlier is None or later is None:
-        return None
-    if later[1] < earlier[0]:
-        return -((earlier[0] - later[1]).days)
-    return max(0, (later[0] - earlier[1]).days)
-
-
-class WorkingSet:
-    """All facts of the store, loaded once, matched and merged in memory, then written."""
-
-    def __init__(self, conn: Connection):
-        self.facts: dict[str, list[_Fact]] = {t.name: [] for t in s.FACT_TABLES}
-        self.by_authority: dict[tuple[str, int], list[_Fact]] = defaultdict(list)
-        judgements: dict[int, dict[str, str]] = defaultdict(dict)
-        for r in conn.execute(select(s.inspection_judgements)):
-            judgements[r.inspection_id][r.area] = r.grade
-        for table in s.FACT_TABLES:
-            for row in conn.execute(select(table)):
-                values = dict(row._mapping)
-                fact = _Fact(table.name, values, dict(values))
-                if table is s.inspections:
-                    fact.judgements = dict(judgements.get(values["id"], {}))
-                    fact.original_judgements = dict(fact.judgements)
-                self._add(fact)
-
-    def _add(self, fact: _Fact) -> None:
-        self.facts[fact.table].append(fact)
-        self.by_authority[(fact.table, fact.values["authority_id"])].append(fact)
-
-    def candidates(self, table: str, authority_id: int) -> list[_Fact]:
-        return self.by_authority[(table, authority_id)]
-
-    def new(self, table: str, values: dict[str, Any], judgements: dict[str, str] | None = None) -> _Fact:
-        fact = _Fact(table, values, None, dict(judgements or {}))
-        self._add(fact)
-        return fact
-
-
-# Matching -----------------------------------------------------------------------------
-
-
-def _generic(values: dict[str, Any]) -> bool:
-    return values["kind"] == "ilacs"
-
-
-def _match_inspection(ws: WorkingSet, aid: int, rec: InspectionRecord) -> _Fact | None:
-    framework, is_full, _ = vocab.INSPECTION_KINDS[rec.kind]
-    r_pub = _window(rec.publication_date, rec.date_precision)
-    r_ins = _window(rec.inspection_date, rec.date_precision)
-    best: tuple[int, _Fact] | None = None
-    for fact in ws.candidates("inspections", aid):
-        v = fact.values
-        same_framework = v["framework"] == framework
-        loose = (not rec.kind_known or rec.kind == "ilacs" or _generic(v)) and is_full and v["is_full"]
-        if not (same_framework or loose):
-            continue
-        e_pub = None if v["publication_estimated"] else _window(v["publication_date"], v["date_precision"])
-        e_ins = _window(v["inspection_date"], v["date_precision"])
-        limit = 10 if rec.date_precision == v["date_precision"] == "day" else 0
-        score: int | None = None
-        gap = _gap(r_pub, e_pub)
-        if gap is not None and gap <= limit:
-            score = gap
-        gap = _gap(r_ins, e_ins)
-        if gap is not None and gap <= limit:
-            score = gap if score is None else min(score, gap)
-        grades_agree = (
-            rec.overall is None
-            or v["overall_effectiveness"] is None
-            or rec.overall == v["overall_effectiveness"]
-        )
-        if grades_agree:
-            for ins, pub in ((r_ins, e_pub), (e_ins, r_pub)):
-                lag = _lag(ins, pub)
-                if lag is not None and 0 <= lag <= 200:
-                    score = 100 + lag if score is None else min(score, 100 + lag)
-        if score is not None and (best is None or score < best[0]):
-            best = (score, fact)
-    return best[1] if best else None
-
-
-def _match_visit(ws: WorkingSet, aid: int, rec: VisitRecord) -> _Fact | None:
-    """Same kind, and every date both sides give agrees (a few days for exact dates, an
-    overlapping month or year for coarse ones); with no common date, a letter published
-    within 75 days of the visit."""
-    r_day = _window(rec.visit_date, rec.date_precision)
-    r_pub = _window(rec.publication_date, rec.date_precision)
-    best: tuple[int, _Fact] | None = None
-    for fact in ws.candidates("visits", aid):
-        v = fact.values
-        if v["kind"] != rec.kind:
-            continue
-        limit = 3 if rec.date_precision == v["date_precision"] == "day" else 0
-        e_day = _window(v["visit_date"], v["date_precision"])
-        e_pub = _window(v["publication_date"], v["date_precision"])
-        gaps = [g for g in (_gap(r_day, e_day), _gap(r_pub, e_pub)) if g is not None]
-        if any(g > limit for g in gaps):
-            continue
-        score = min(gaps) if gaps else None
-        if score is None:
-            for ins, pub in ((r_day, e_pub), (e_day, r_pub)):
-                lag = _lag(ins, pub)
-                if lag is not None and 0 <= lag <= 75:
-                    score = 100 + lag
-        if score is not None and (best is None or score < best[0]):
-            best = (score, fact)
-    return best[1] if best else None
-
-
-def _covers(start: dt.date, end: dt.date | None, day: dt.date) -> bool:
-    return start <= day and (end is None or day <= end)
-
-
-def _match_intervention(ws: WorkingSet, aid: int, rec: InterventionRecord) -> _Fact | None:
-    r_start = _window(rec.start_date, rec.start_precision)
-    for fact in ws.candidates("interventions", aid):
-        v = fact.values
-        if v["level"] != rec.level or (v["kind"] or None) != (rec.kind or None):
-            continue
-        gap = _gap(r_start, _window(v["start_date"], v["start_precision"]))
-        if gap is not None and gap <= 31:
-            return fact
-        # "In force on D, start unknown" is the same intervention as a dated one covering D.
-        if rec.start_precision == "observed" and _covers(v["start_date"], v["end_date"], rec.start_date):
-            return fact
-        if v["start_precision"] == "observed" and _covers(rec.start_date, rec.end_date, v["start_date"]):
-            return fact
-    return None
-
-
-def _match_event(ws: WorkingSet, aid: int, rec: EventRecord) -> _Fact | None:
-    """Events are typed by people: the same kind and title within a month is the same event."""
-    r_day = _window(rec.date, rec.date_precision)
-    title = rec.title.strip().lower()
-    for fact in ws.candidates("events", aid):
-        v = fact.values
-        if v["kind"] != rec.kind or v["title"].strip().lower() != title:
-            continue
-        gap = _gap(r_day, _window(v["date"], v["date_precision"]))
-        if gap is not None and gap <= 31:
-            return fact
-    return None
-
-
-MATCHERS = {
-    "inspections": _match_inspection,
-    "visits": _match_visit,
-    "interventions": _match_intervention,
-    "events": _match_event,
-}
-
-
-# Merging ------------------------------------------------------------------------------
-
-
-def _record_values(rec: Record) -> tuple[str, dict[str, Any], tuple[str, ...]]:
-    """Table, column values and the date columns (which move together with precision)."""
-    if isinstance(rec, InspectionRecord):
-        framework, is_full, _ = vocab.INSPECTION_KINDS[rec.kind]
-        return (
-            "inspections",
-            {
-                "framework": framework,
-                "kind": rec.kind,
-                "is_full": is_full,
-                "inspection_date": rec.inspection_date,
-                "publication_date": rec.publication_date,
-                "publication_estimated": False if rec.publication_date else None,
-                "date_precision": rec.date_precision,
-                "overall_effectiveness": rec.overall,
-                "overall_derived": rec.overall_derived,
-            },
-            ("inspection_date", "publication_date", "date_precision"),
-        )
-    if isinstance(rec, VisitRecord):
-        return (
-            "visits",
-            {
-                "kind": rec.kind,
-                "visit_date": rec.visit_date,
-                "publication_date": rec.publication_date,
-                "date_precision": rec.date_precision,
-                "theme": rec.theme,
-                "summary": rec.summary,
-            },
-            ("visit_date", "publication_date", "date_precision"),
-        )
-    if isinstance(rec, InterventionRecord):
-        return (
-            "interventions",
-            {
-                "level": rec.level,
-                "kind": rec.kind,
-                "start_date": rec.start_date,
-                "start_precision": rec.start_precision,
-                "end_date": rec.end_date,
-                "end_precision": rec.end_precision,
-                "title": rec.title,
-                "details": rec.details,
-                "people": rec.people,
-            },
-            ("start_date", "start_precision"),
-        )
-    assert isinstance(rec, EventRecord)
-    return (
-        "events",
-        {
-            "kind": rec.kind,
-            "date": rec.date,
-            "date_precision": rec.date_precision,
-            "title": rec.title,
-            "details": rec.details,
-            "people": rec.people,
-        },
-        ("date", "date_precision"),
-    )
-
-
-def _precision_of(values: dict[str, Any]) -> int:
-    p = values.get("date_precision") or values.get("start_precision") or "day"
-    return PRECISION_ORDER.get(p, 0)
-
-
-def _merge(
-    fact: _Fact,
-    incoming: dict[str, Any],
-    date_cols: tuple[str, ...],
-    rank: int,
-    source_id: int,
-    judgements: dict[str, str] | None,
-    run_id: int | None,
-) -> None:
-    v = fact.values
-    outranks = rank > v["source_rank"]
-    same_rank = rank == v["source_rank"]
-    finer = _precision_of(incoming) < _precision_of(v)
-    take_dates = outranks or (same_rank and finer)
-    for col in date_cols:
-        new = incoming.get(col)
-        if new is None:
-            continue
-        if v.get(col) is None or take_dates:
-            v[col] = new
-    if fact.table == "inspections":
-        if incoming["publication_date"] is not None and v["publication_estimated"]:
-            v["publication_date"] = incoming["publication_date"]
-            v["publication_estimated"] = False
-            v["date_precision"] = incoming["date_precision"] if take_dates else v["date_precision"]
-        if _generic(v) and incoming["kind"] != "ilacs" and vocab.INSPECTION_KINDS[incoming["kind"]][1]:
-            v["kind"], v["framework"], v["is_full"] = incoming["kind"], incoming["framework"], True
-    for col, new in incoming.items():
-        if (
-            col in date_cols
-            or new is None
-            or col in {"kind", "framework", "is_full", "publication_estimated"}
-        ):
-            continue
-        if v.get(col) is None or (outranks and v.get(col) != new):
-            v[col] = new
-    if judgements:
-        # A higher source replaces the set; the same source (another table of the same
-        # release) adds areas; a lower one only fills an empty set. Order-independent,
-        # so a second import of the same files finds nothing to change.
-        if outranks or not fact.judgements:
-            fact.judgements = dict(judgements)
-        elif same_rank:
-            for area, grade in judgements.items():
-                fact.judgements.setdefault(area, grade)
-    if outranks:
-        v["source_rank"] = rank
-        v["source_id"] = source_id
-        v["import_run_id"] = run_id
+# Ranks and sources ----------------------------------------------------------------------
 
 
 def _source_rank(info: SourceInfo, parsed: ParsedFile) -> int:
+    """Newer Ofsted releases above older ones, all releases above trackers, trackers above the seed."""
     if info.kind == "ofsted_release":
         day = parsed.release_date or dt.date(2000, 1, 1)
         return 10_000_000 + int(day.strftime("%Y%m%d"))
@@ -487,30 +190,43 @@ def _source_rank(info: SourceInfo, parsed: ParsedFile) -> int:
     return TRACKER_RANK
 
 
-# The run ------------------------------------------------------------------------------
+class _SourceIds:
+    """The ``sources`` row of each source key, created or refreshed once per run.
 
+    A release's thousands of rows share one source; asking the database once per key
+    (not per row) keeps the run fast, and refreshing the row keeps titles and links current.
+    """
 
-def _source_id(conn: Connection, cache: dict[str, int], info: SourceInfo) -> int:
-    if info.key in cache:
-        return cache[info.key]
-    row = conn.execute(select(s.sources.c.id).where(s.sources.c.key == info.key)).first()
-    if row is None:
-        sid = conn.execute(
-            insert(s.sources).values(
-                key=info.key,
-                url=info.url,
-                title=info.title,
-                publisher=info.publisher,
-                published=info.published,
-                kind=info.kind,
-                licence=info.licence,
-            )
-        ).inserted_primary_key[0]
-    else:
-        sid = row.id
-        conn.execute(
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.cache: dict[str, int] = {}
+
+    def id_of(self, info: SourceInfo) -> int:
+        if info.key not in self.cache:
+            self.cache[info.key] = self._upsert(info)
+        return self.cache[info.key]
+
+    def known(self, key: str) -> int | None:
+        """The id of a source already used in this run, else None."""
+        return self.cache.get(key)
+
+    def _upsert(self, info: SourceInfo) -> int:
+        row = self.conn.execute(select(s.sources.c.id).where(s.sources.c.key == info.key)).first()
+        if row is None:
+            return self.conn.execute(
+                insert(s.sources).values(
+                    key=info.key,
+                    url=info.url,
+                    title=info.title,
+                    publisher=info.publisher,
+                    published=info.published,
+                    kind=info.kind,
+                    licence=info.licence,
+                )
+            ).inserted_primary_key[0]
+        self.conn.execute(
             update(s.sources)
-            .where(s.sources.c.id == sid)
+            .where(s.sources.c.id == row.id)
             .values(
                 url=info.url,
                 title=info.title,
@@ -519,17 +235,17 @@ def _source_id(conn: Connection, cache: dict[str, int], info: SourceInfo) -> int
                 licence=info.licence,
             )
         )
-    cache[info.key] = sid
-    return sid
+        return row.id
+
+
+# The run ------------------------------------------------------------------------------
 
 
 def import_paths(engine: Engine, paths: list[str | Path], *, rank_kind: str = "tracker") -> list[RunSummary]:
     """Import files in one transaction; raise :class:`ImportRefused` on any problem."""
     files = [Path(p) for p in paths]
     parsed = [parse_file(p, rank_kind) for p in files]
-    problems = [e for pf in parsed for e in pf.errors]
-    if problems:
-        raise ImportRefused(", ".join(p.name for p in files), problems)
+    _refuse_if_any(files, [e for pf in parsed for e in pf.errors])
     summaries = [
         RunSummary(
             f.name, sha256_of(f), pf.kind, rows_read=len(pf.records) + len(pf.neighbours), tables=pf.tables
@@ -538,7 +254,7 @@ def import_paths(engine: Engine, paths: list[str | Path], *, rank_kind: str = "t
     ]
     with engine.connect() as conn, conn.begin() as trans:
         try:
-            _run(conn, files, parsed, summaries, problems, rank_kind)
+            _run(conn, files, parsed, summaries, rank_kind)
         except _NothingChanged:
             trans.rollback()
     return summaries
@@ -553,13 +269,53 @@ def _run(
     files: list[Path],
     parsed: list[ParsedFile],
     summaries: list[RunSummary],
-    problems: list[str],
     rank_kind: str,
 ) -> None:
+    """The recipe, inside the caller's transaction: check everything, merge in memory, then write.
+
+    Every check passes before any fact is merged; sources are written as they are met,
+    but a refusal or a repeat ends the transaction unwritten, leaving the database as it was.
+    """
+    resolved = _resolve_records(conn, files, parsed)
+    neighbour_rows = _resolve_neighbours(conn, files, parsed)
+
+    ws = WorkingSet(conn)
+    sources = _SourceIds(conn)
+    previously = _imported_before(conn)
+    started = _now()
+    touched = [_absorb_file(ws, sources, pf, rows) for pf, rows in zip(parsed, resolved, strict=True)]
+    _estimate_publication_dates(ws)
+
+    _count_facts(summaries, touched)
+    to_replace = _count_neighbours(conn, summaries, neighbour_rows)
+    _stop_if_repeat(summaries, previously)
+
+    run_ids = _record_runs(conn, summaries, parsed, sources, started, rank_kind)
+    _write(conn, ws, touched, run_ids)
+    _replace_neighbours(conn, sources, parsed, to_replace, run_ids)
+
+
+def _now() -> dt.datetime:
+    """UTC, naive: the store keeps timestamps without a zone."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _refuse_if_any(files: list[Path], problems: list[str]) -> None:
+    """Refuse the whole run, naming all its files, if anything was wrong."""
+    if problems:
+        raise ImportRefused(", ".join(p.name for p in files), problems)
+
+
+def _resolve_records(
+    conn: Connection, files: list[Path], parsed: list[ParsedFile]
+) -> list[list[ResolvedRow]]:
+    """Each file's records with their authority id; refuse the run if any authority is
+    unknown, ambiguous, or had ceased to exist by the fact's date."""
     resolver = Resolver(conn)
-    resolved: list[list[tuple[int, Record, SourceInfo]]] = []
+    problems: list[str] = []
+    resolved: list[list[ResolvedRow]] = []
     for pf in parsed:
-        rows = []
+        rows: list[ResolvedRow] = []
         for rec, info in pf.records:
             aid = resolver.resolve(rec.authority, rec.reference_date)
             if isinstance(aid, str):
@@ -568,147 +324,54 @@ def _run(
                 problems.extend(_check_alive(resolver, aid, rec))
                 rows.append((aid, rec, info))
         resolved.append(rows)
-    if problems:
-        raise ImportRefused(", ".join(p.name for p in files), problems)
+    _refuse_if_any(files, problems)
+    return resolved
 
+
+def _resolve_neighbours(
+    conn: Connection, files: list[Path], parsed: list[ParsedFile]
+) -> list[list[NeighbourRow]]:
+    """Each file's statistical-neighbour rows with DfE numbers turned into authority ids;
+    refuse the run if any number is unknown."""
     by_dfe = {r.dfe_code: r.id for r in conn.execute(select(s.authorities.c.dfe_code, s.authorities.c.id))}
-    neighbour_rows: list[list[dict]] = []
-    for pf in parsed:
-        rows_here = []
-        for model, code, rank, other, closeness, line, column in pf.neighbours:
-            missing = [c for c in (code, other) if c not in by_dfe]
-            if missing:
-                problems.append(
-                    f"{Path(pf.path).name}, row {line}, column {column}: unknown DfE LA number {missing[0]}"
-                )
-                continue
-            rows_here.append(
-                {
-                    "model": model,
-                    "authority_id": by_dfe[code],
-                    "rank": rank,
-                    "neighbour_id": by_dfe[other],
-                    "closeness": closeness,
-                }
-            )
-        neighbour_rows.append(rows_here)
-    if problems:
-        raise ImportRefused(", ".join(p.name for p in files), problems)
+    problems: list[str] = []
+    rows = [_neighbour_rows(pf, by_dfe, problems) for pf in parsed]
+    _refuse_if_any(files, problems)
+    return rows
 
-    ws = WorkingSet(conn)
-    source_cache: dict[str, int] = {}
-    previously = {
+
+def _neighbour_rows(pf: ParsedFile, by_dfe: dict[Any, int], problems: list[str]) -> list[NeighbourRow]:
+    rows: list[NeighbourRow] = []
+    for model, code, rank, other, closeness, line, column in pf.neighbours:
+        missing = [c for c in (code, other) if c not in by_dfe]
+        if missing:
+            problems.append(
+                f"{Path(pf.path).name}, row {line}, column {column}: unknown DfE LA number {missing[0]}"
+            )
+            continue
+        rows.append(
+            {
+                "model": model,
+                "authority_id": by_dfe[code],
+                "rank": rank,
+                "neighbour_id": by_dfe[other],
+                "closeness": closeness,
+            }
+        )
+    return rows
+
+
+def _imported_before(conn: Connection) -> set[str]:
+    """Checksums of files already imported successfully (to recognise a repeat)."""
+    return {
         r.sha256 for r in conn.execute(select(s.import_runs.c.sha256).where(s.import_runs.c.outcome == "ok"))
     }
-    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    touched: list[list[_Fact]] = []
-    for pf, rows in zip(parsed, resolved, strict=True):
-        facts_here: list[_Fact] = []
-        for aid, rec, info in rows:
-            rank = _source_rank(info, pf)
-            sid = _source_id(conn, source_cache, info)
-            table, values, date_cols = _record_values(rec)
-            judgements = rec.judgements if isinstance(rec, InspectionRecord) else None
-            fact = MATCHERS[table](ws, aid, rec)  # type: ignore[operator]
-            if fact is None:
-                base = dict(values)
-                if table == "inspections":
-                    base["publication_estimated"] = False
-                fact = ws.new(
-                    table,
-                    {
-                        **base,
-                        "authority_id": aid,
-                        "source_id": sid,
-                        "source_rank": rank,
-                        "import_run_id": None,
-                    },
-                    judgements,
-                )
-            else:
-                _merge(fact, values, date_cols, rank, sid, judgements, None)
-            facts_here.append(fact)
-        touched.append(facts_here)
-    _estimate_publication_dates(ws)
-
-    for summary, facts_here in zip(summaries, touched, strict=True):
-        seen: set[int] = set()
-        for fact in facts_here:
-            key = id(fact)
-            if key in seen:
-                summary.unchanged += 1
-                continue
-            seen.add(key)
-            if fact.is_new:
-                summary.added += 1
-            elif fact.changed():
-                summary.updated += 1
-            else:
-                summary.unchanged += 1
-    replace_models: list[tuple[int, list[dict]]] = []
-    for i, rows_here in enumerate(neighbour_rows):
-        if not rows_here:
-            continue
-        model = rows_here[0]["model"]
-        existing = {
-            (r.authority_id, r.rank, r.neighbour_id, r.closeness)
-            for r in conn.execute(select(s.neighbours).where(s.neighbours.c.model == model))
-        }
-        incoming = {(r["authority_id"], r["rank"], r["neighbour_id"], r["closeness"]) for r in rows_here}
-        if existing == incoming:
-            summaries[i].unchanged += len(rows_here)
-        else:
-            summaries[i].added += len(incoming - existing)
-            summaries[i].updated += len(existing - incoming)
-            replace_models.append((i, rows_here))
-
-    nothing_changed = all(s_.added == 0 and s_.updated == 0 for s_ in summaries)
-    if nothing_changed and all(s_.sha256 in previously for s_ in summaries):
-        for summary in summaries:
-            summary.skipped_as_already_imported = True
-        raise _NothingChanged
-
-    run_ids = []
-    for summary, pf in zip(summaries, parsed, strict=True):
-        file_source = next((info for _, info in pf.records), None) if pf.kind == "ofsted_release" else None
-        run_ids.append(
-            conn.execute(
-                insert(s.import_runs).values(
-                    file_name=summary.file_name,
-                    sha256=summary.sha256,
-                    kind=rank_kind if pf.kind == "tracker_csv" else pf.kind,
-                    started_at=started,
-                    finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                    rows_read=summary.rows_read,
-                    rows_added=summary.added,
-                    rows_updated=summary.updated,
-                    rows_unchanged=summary.unchanged,
-                    outcome="ok",
-                    message="; ".join(summary.tables),
-                    source_id=source_cache.get(file_source.key) if file_source else None,
-                )
-            ).inserted_primary_key[0]
-        )
-    _write(conn, ws, touched, run_ids)
-    for i, rows_here in replace_models:
-        sid = _source_id(conn, source_cache, parsed[i].neighbour_source)  # type: ignore[arg-type]
-        conn.execute(s.neighbours.delete().where(s.neighbours.c.model == rows_here[0]["model"]))
-        conn.execute(
-            insert(s.neighbours), [dict(r, source_id=sid, import_run_id=run_ids[i]) for r in rows_here]
-        )
 
 
-def _check_alive(resolver: Resolver, aid: int, rec: Record) -> list[str]:
-    """A fact dated after its authority ceased (or long before it began) is impossible."""
-    auth = resolver.by_id[aid]
-    day = rec.reference_date
-    if day is None:
-        return []
-    if auth.existed_to and day > auth.existed_to + dt.timedelta(days=366):
-        return [
-            f"{rec.authority.where}: {auth.name} ({auth.code}) ended on {auth.existed_to}, but this fact is dated {day}"
-        ]
-    return []
+def _absorb_file(ws: WorkingSet, sources: _SourceIds, pf: ParsedFile, rows: list[ResolvedRow]) -> list[Fact]:
+    """Match and merge one file's records into the working set; the facts they landed in,
+    one per record (a fact appears twice when two rows describe it)."""
+    return [absorb(ws, aid, rec, _source_rank(info, pf), sources.id_of(info)) for aid, rec, info in rows]
 
 
 def _estimate_publication_dates(ws: WorkingSet) -> None:
@@ -733,47 +396,173 @@ def _estimate_publication_dates(ws: WorkingSet) -> None:
             v["publication_estimated"] = True
 
 
-def _write(conn: Connection, ws: WorkingSet, touched: list[list[_Fact]], run_ids: list[int]) -> None:
+def _count_facts(summaries: list[RunSummary], touched: list[list[Fact]]) -> None:
+    """Added, updated or unchanged, per file; a fact a file names twice counts once as
+    changed and then as unchanged."""
+    for summary, facts_here in zip(summaries, touched, strict=True):
+        seen: set[int] = set()
+        for fact in facts_here:
+            key = id(fact)
+            if key in seen:
+                summary.unchanged += 1
+                continue
+            seen.add(key)
+            if fact.is_new:
+                summary.added += 1
+            elif fact.changed():
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+
+
+def _count_neighbours(
+    conn: Connection, summaries: list[RunSummary], neighbour_rows: list[list[NeighbourRow]]
+) -> list[tuple[int, list[NeighbourRow]]]:
+    """Compare each file's neighbour model with the stored one and count the difference;
+    the (file index, rows) of models that must be replaced. A model is replaced whole."""
+    to_replace: list[tuple[int, list[NeighbourRow]]] = []
+    for i, rows_here in enumerate(neighbour_rows):
+        if not rows_here:
+            continue
+        model = rows_here[0]["model"]
+        existing = {
+            (r.authority_id, r.rank, r.neighbour_id, r.closeness)
+            for r in conn.execute(select(s.neighbours).where(s.neighbours.c.model == model))
+        }
+        incoming = {(r["authority_id"], r["rank"], r["neighbour_id"], r["closeness"]) for r in rows_here}
+        if existing == incoming:
+            summaries[i].unchanged += len(rows_here)
+        else:
+            summaries[i].added += len(incoming - existing)
+            summaries[i].updated += len(existing - incoming)
+            to_replace.append((i, rows_here))
+    return to_replace
+
+
+def _stop_if_repeat(summaries: list[RunSummary], previously: set[str]) -> None:
+    """Files already imported that would change nothing: say so and roll back, so a
+    repeat leaves no import run and no refreshed source behind."""
+    nothing_changed = all(s_.added == 0 and s_.updated == 0 for s_ in summaries)
+    if nothing_changed and all(s_.sha256 in previously for s_ in summaries):
+        for summary in summaries:
+            summary.skipped_as_already_imported = True
+        raise _NothingChanged
+
+
+def _record_runs(
+    conn: Connection,
+    summaries: list[RunSummary],
+    parsed: list[ParsedFile],
+    sources: _SourceIds,
+    started: dt.datetime,
+    rank_kind: str,
+) -> list[int]:
+    """One ``import_runs`` row per file (the audit trail the Data & sources page lists); their ids."""
+    return [
+        _record_run(conn, summary, pf, sources, started, rank_kind)
+        for summary, pf in zip(summaries, parsed, strict=True)
+    ]
+
+
+def _record_run(
+    conn: Connection,
+    summary: RunSummary,
+    pf: ParsedFile,
+    sources: _SourceIds,
+    started: dt.datetime,
+    rank_kind: str,
+) -> int:
+    file_source = next((info for _, info in pf.records), None) if pf.kind == "ofsted_release" else None
+    return conn.execute(
+        insert(s.import_runs).values(
+            file_name=summary.file_name,
+            sha256=summary.sha256,
+            kind=rank_kind if pf.kind == "tracker_csv" else pf.kind,
+            started_at=started,
+            finished_at=_now(),
+            rows_read=summary.rows_read,
+            rows_added=summary.added,
+            rows_updated=summary.updated,
+            rows_unchanged=summary.unchanged,
+            outcome="ok",
+            message="; ".join(summary.tables),
+            source_id=sources.known(file_source.key) if file_source else None,
+        )
+    ).inserted_primary_key[0]
+
+
+def _replace_neighbours(
+    conn: Connection,
+    sources: _SourceIds,
+    parsed: list[ParsedFile],
+    to_replace: list[tuple[int, list[NeighbourRow]]],
+    run_ids: list[int],
+) -> None:
+    """Swap each changed neighbour model for the file's version, whole."""
+    for i, rows_here in to_replace:
+        sid = sources.id_of(parsed[i].neighbour_source)  # type: ignore[arg-type]
+        conn.execute(s.neighbours.delete().where(s.neighbours.c.model == rows_here[0]["model"]))
+        conn.execute(
+            insert(s.neighbours), [dict(r, source_id=sid, import_run_id=run_ids[i]) for r in rows_here]
+        )
+
+
+# Writing ------------------------------------------------------------------------------
+
+
+def _write(conn: Connection, ws: WorkingSet, touched: list[list[Fact]], run_ids: list[int]) -> None:
+    """Insert new facts and update changed ones; untouched rows are not written at all."""
+    run_of = _run_of(touched, run_ids)
+    tables = {t.name: t for t in s.FACT_TABLES}
+    for name, facts in ws.facts.items():
+        for fact in facts:
+            if fact.changed():
+                _write_fact(conn, tables[name], fact, run_of.get(id(fact)))
+
+
+def _run_of(touched: list[list[Fact]], run_ids: list[int]) -> dict[int, int]:
+    """Each touched fact's import run: the first file that named it."""
     run_of: dict[int, int] = {}
     for facts_here, run_id in zip(touched, run_ids, strict=True):
         for fact in facts_here:
             run_of.setdefault(id(fact), run_id)
-    tables = {t.name: t for t in s.FACT_TABLES}
-    for name, facts in ws.facts.items():
-        table = tables[name]
-        for fact in facts:
-            if not fact.changed():
-                continue
-            values = dict(fact.values)
-            if id(fact) in run_of and (
-                fact.is_new or values.get("import_run_id") is None or values != fact.original
-            ):
-                values["import_run_id"] = run_of[id(fact)]
-            if fact.is_new:
-                values.pop("id", None)
-                new_id = conn.execute(insert(table).values(**values)).inserted_primary_key[0]
-                fact.values["id"] = new_id
-                if name == "inspections" and fact.judgements:
-                    conn.execute(
-                        insert(s.inspection_judgements),
-                        [
-                            {"inspection_id": new_id, "area": a, "grade": g}
-                            for a, g in fact.judgements.items()
-                        ],
-                    )
-            else:
-                fid = values.pop("id")
-                if values != {k: v for k, v in (fact.original or {}).items() if k != "id"}:
-                    conn.execute(update(table).where(table.c.id == fid).values(**values))
-                if name == "inspections" and fact.judgements != fact.original_judgements:
-                    conn.execute(
-                        s.inspection_judgements.delete().where(s.inspection_judgements.c.inspection_id == fid)
-                    )
-                    if fact.judgements:
-                        conn.execute(
-                            insert(s.inspection_judgements),
-                            [
-                                {"inspection_id": fid, "area": a, "grade": g}
-                                for a, g in fact.judgements.items()
-                            ],
-                        )
+    return run_of
+
+
+def _write_fact(conn: Connection, table: Table, fact: Fact, run_id: int | None) -> None:
+    """A fact this run's files named takes this run's id if it is new, unstamped or its
+    columns changed; other changed facts (an estimate moved by the new median lag, only
+    judgement areas added) keep the run that brought them."""
+    values = dict(fact.values)
+    if run_id is not None and (fact.is_new or values.get("import_run_id") is None or values != fact.original):
+        values["import_run_id"] = run_id
+    if fact.is_new:
+        _insert_fact(conn, table, fact, values)
+    else:
+        _update_fact(conn, table, fact, values)
+
+
+def _insert_fact(conn: Connection, table: Table, fact: Fact, values: dict[str, Any]) -> None:
+    values.pop("id", None)
+    new_id = conn.execute(insert(table).values(**values)).inserted_primary_key[0]
+    fact.values["id"] = new_id
+    if table.name == "inspections" and fact.judgements:
+        _insert_judgements(conn, new_id, fact.judgements)
+
+
+def _update_fact(conn: Connection, table: Table, fact: Fact, values: dict[str, Any]) -> None:
+    """Update the row only if a column changed; replace the judgements only if they did."""
+    fid = values.pop("id")
+    if values != {k: v for k, v in (fact.original or {}).items() if k != "id"}:
+        conn.execute(update(table).where(table.c.id == fid).values(**values))
+    if table.name == "inspections" and fact.judgements != fact.original_judgements:
+        conn.execute(s.inspection_judgements.delete().where(s.inspection_judgements.c.inspection_id == fid))
+        if fact.judgements:
+            _insert_judgements(conn, fid, fact.judgements)
+
+
+def _insert_judgements(conn: Connection, inspection_id: int, judgements: dict[str, str]) -> None:
+    conn.execute(
+        insert(s.inspection_judgements),
+        [{"inspection_id": inspection_id, "area": a, "grade": g} for a, g in judgements.items()],
+    )

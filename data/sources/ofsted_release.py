@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from python_calamine import CalamineWorkbook
+
 from oversight.data.domain import vocab
 from oversight.data.sources.records import (
     AuthorityRef,
@@ -30,7 +32,6 @@ from oversight.data.sources.records import (
     VisitRecord,
     Where,
 )
-from python_calamine import CalamineWorkbook
 
 OGL = "Open Government Licence v3.0"
 ONS_CODE = re.compile(r"^E(06|08|09|10)\d{6}$")
@@ -387,6 +388,135 @@ def _cell(row: list, cols: dict[str, int], key: str) -> object:
     return None if i is None else row[i]
 
 
+@dataclass(frozen=True)
+class _GroupCells:
+    """One table row's cells for one column group, each able to say where it came from.
+
+    Every cell error must name file, sheet, row and column so people can fix the file;
+    bundling the row with its location lets each reading step raise such errors itself.
+    """
+
+    file_name: str
+    table: _Table
+    cols: dict[str, int]
+    row: list
+    excel_row: int
+
+    def where(self, key: str) -> Where:
+        """The cell holding ``key``, as error messages name it."""
+        i = self.cols[key]
+        return Where(
+            self.file_name, self.table.sheet, self.excel_row, column_letter(i), self.table.headers[i]
+        )
+
+    def text(self, key: str) -> str:
+        """The cleaned text of ``key`` ("" if the group has no such column)."""
+        return _clean(_cell(self.row, self.cols, key))
+
+    def date(self, key: str, release_date: dt.date | None) -> dt.date | None:
+        """A plausible date from ``key``; a bad or impossible one is an error naming the cell."""
+        if key not in self.cols:
+            return None
+        try:
+            day = _to_date(self.row[self.cols[key]])
+            _check_date(day, release_date)
+            return day
+        except _CellError as exc:
+            raise _CellError(f"{self.where(key)}: {exc}") from None
+
+    def grade(self, key: str) -> str | None:
+        """The grade in ``key`` in the house vocabulary; an unknown one is an error naming the cell."""
+        try:
+            return vocab.normalise_grade(self.row[self.cols[key]])
+        except ValueError as exc:
+            raise _CellError(f"{self.where(key)}: {exc}") from None
+
+
+def _read_dates(cells: _GroupCells, release_date: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    """Publication and inspection dates: with neither, the authority had no such inspection.
+
+    The publication date is read (and checked) first, so that its error is the one reported
+    when both cells are bad.
+    """
+    return cells.date("pub_date", release_date), cells.date("insp_date", release_date)
+
+
+def _read_visit(
+    cells: _GroupCells,
+    ref: AuthorityRef,
+    type_text: str,
+    insp: dt.date | None,
+    pub: dt.date | None,
+) -> VisitRecord | None:
+    """A monitoring / focused / JTAI visit, if the in-year type says so (else None).
+
+    In-year tables mix visits with inspections; visits carry no grades, so they are
+    recognised first and become a :class:`VisitRecord`.
+    """
+    visit_kind = _visit_kind_from_type(type_text)
+    if not visit_kind:
+        return None
+    theme = cells.text("theme") or None
+    return VisitRecord(ref, visit_kind, insp, pub, theme=theme, where=ref.where)
+
+
+def _read_kind(
+    cells: _GroupCells,
+    ref: AuthorityRef,
+    group: str,
+    type_text: str,
+    insp: dt.date | None,
+    pub: dt.date | None,
+) -> tuple[str, bool]:
+    """The inspection kind and whether the file stated it (False: inferred from the date).
+
+    Each table layout says the kind differently: in-year tables by a type column that must
+    be recognised, snapshot tables by an optional type column (else ILACS), and history
+    tables by the column group itself (ILACS groups may say short / standard).
+    """
+    if cells.table.kind == "in_year":
+        kind = _inspection_kind_from_type(type_text, insp or pub)
+        if kind is None:
+            at = cells.where("type") if "type" in cells.cols else ref.where
+            raise _CellError(f"{at}: unknown inspection/visit type {type_text!r}")
+        return kind, True
+    if cells.table.kind == "snapshot":
+        kind = _inspection_kind_from_type(type_text, insp or pub) or "ilacs"
+        return kind, bool(type_text)
+    base = group.split("#")[0]
+    if base == "ilacs":
+        return _inspection_kind_from_type(type_text or "ilacs", pub) or "ilacs", True
+    return base, True
+
+
+def _read_grades(cells: _GroupCells) -> tuple[str | None, dict[str, str]]:
+    """The overall grade (if the group has one) and every graded area judgement.
+
+    The overall grade is read first and areas in column order, so the first bad cell in
+    the row is the one reported; blank area cells are left out.
+    """
+    overall = cells.grade("overall") if "overall" in cells.cols else None
+    judgements: dict[str, str] = {}
+    for key in cells.cols:
+        if key in vocab.AREAS:
+            grade = cells.grade(key)
+            if grade:
+                judgements[key] = grade
+    return overall, judgements
+
+
+def _derive_overall(kind: str, overall: str | None, judgements: dict[str, str]) -> tuple[str | None, bool]:
+    """The overall grade, derived (and marked so) when a full inspection gives none.
+
+    From April 2026 Ofsted gives no overall grade (DOMAIN §2): inadequate in any area is
+    treated as inadequate overall, and marked as derived.
+    """
+    _, is_full, _ = vocab.INSPECTION_KINDS[kind]
+    if overall is None and is_full and vocab.INADEQUATE in judgements.values():
+        return vocab.INADEQUATE, True
+    return overall, False
+
+
 def _record_from_group(
     file_name: str,
     table: _Table,
@@ -397,62 +527,19 @@ def _record_from_group(
     excel_row: int,
     release_date: dt.date | None,
 ) -> InspectionRecord | VisitRecord | None:
-    def where(key: str) -> Where:
-        i = cols[key]
-        return Where(file_name, table.sheet, excel_row, column_letter(i), table.headers[i])
-
-    def date_of(key: str) -> dt.date | None:
-        if key not in cols:
-            return None
-        try:
-            day = _to_date(row[cols[key]])
-            _check_date(day, release_date)
-            return day
-        except _CellError as exc:
-            raise _CellError(f"{where(key)}: {exc}") from None
-
-    def grade_of(key: str) -> str | None:
-        try:
-            return vocab.normalise_grade(row[cols[key]])
-        except ValueError as exc:
-            raise _CellError(f"{where(key)}: {exc}") from None
-
-    kind_known = True
-    pub = date_of("pub_date")
-    insp = date_of("insp_date")
-    type_text = _clean(_cell(row, cols, "type"))
+    """One row group as an inspection or visit (None: nothing recorded for this group)."""
+    cells = _GroupCells(file_name, table, cols, row, excel_row)
+    pub, insp = _read_dates(cells, release_date)
+    type_text = cells.text("type")
     if pub is None and insp is None:
         return None  # this authority had no inspection of this kind
-
     if table.kind == "in_year":
-        visit_kind = _visit_kind_from_type(type_text)
-        if visit_kind:
-            theme = _clean(_cell(row, cols, "theme")) or None
-            return VisitRecord(ref, visit_kind, insp, pub, theme=theme, where=ref.where)
-        kind = _inspection_kind_from_type(type_text, insp or pub)
-        if kind is None:
-            at = where("type") if "type" in cols else ref.where
-            raise _CellError(f"{at}: unknown inspection/visit type {type_text!r}")
-    elif table.kind == "snapshot":
-        kind = _inspection_kind_from_type(type_text, insp or pub) or "ilacs"
-        kind_known = bool(type_text)
-    else:
-        base = group.split("#")[0]
-        kind = (_inspection_kind_from_type(type_text or "ilacs", pub) or "ilacs") if base == "ilacs" else base
-
-    overall = grade_of("overall") if "overall" in cols else None
-    judgements: dict[str, str] = {}
-    for key in cols:
-        if key in vocab.AREAS:
-            grade = grade_of(key)
-            if grade:
-                judgements[key] = grade
-    overall_derived = False
-    framework, is_full, _ = vocab.INSPECTION_KINDS[kind]
-    if overall is None and is_full and vocab.INADEQUATE in judgements.values():
-        # From April 2026 Ofsted gives no overall grade (DOMAIN §2): inadequate in any
-        # area is treated as inadequate overall, and marked as derived.
-        overall, overall_derived = vocab.INADEQUATE, True
+        visit = _read_visit(cells, ref, type_text, insp, pub)
+        if visit is not None:
+            return visit
+    kind, kind_known = _read_kind(cells, ref, group, type_text, insp, pub)
+    overall, judgements = _read_grades(cells)
+    overall, overall_derived = _derive_overall(kind, overall, judgements)
     if overall is None and not judgements:
         return None
     return InspectionRecord(

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
 from oversight.data.checksum import sha256_of
 from oversight.data.domain import register
 from oversight.data.resources import seed_dir
 from oversight.data.sources.importer import import_paths
 from oversight.data.store import schema as s
-from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 SEED_DIR = seed_dir()
 SEED_FILES = ("tracker_blog.csv", "tracker_appendix.csv")
@@ -59,6 +60,15 @@ def ensure_seeded(engine: Engine) -> None:
 
 def sync_register(conn: Connection) -> None:
     """Upsert regions, authorities (one per lineage), their codes, aliases and links."""
+    _sync_regions(conn)
+    code_to_id = {r.code: r.authority_id for r in conn.execute(select(s.authority_codes))}
+    lineage_ids = _sync_authorities(conn, code_to_id)
+    _sync_aliases(conn, lineage_ids)
+    _sync_links(conn, code_to_id)
+
+
+def _sync_regions(conn: Connection) -> None:
+    """Upsert regions by code; ``sort_order`` follows the register's order."""
     existing_regions = {r.code for r in conn.execute(select(s.regions.c.code))}
     for order, (code, name) in enumerate(register.load_regions(), start=1):
         values = {"name": name, "sort_order": order}
@@ -67,41 +77,69 @@ def sync_register(conn: Connection) -> None:
         else:
             conn.execute(insert(s.regions).values(code=code, **values))
 
-    code_to_id = {r.code: r.authority_id for r in conn.execute(select(s.authority_codes))}
+
+def _sync_authorities(conn: Connection, code_to_id: dict[str, int]) -> dict[str, int]:
+    """Upsert one authority per lineage, and its codes; return authority ids by lineage key.
+
+    An authority keeps its id across releases (inspections point at it), so a lineage is
+    matched to the authority any of its codes already belongs to. ``code_to_id`` is
+    updated in place with every code of the register, for the links step.
+    """
     lineage_ids: dict[str, int] = {}
     for lineage in register.lineages():
-        latest = lineage.latest
-        values = {
-            "code": latest.code,
-            "dfe_code": lineage.key,
-            "name": latest.name,
-            "region_code": latest.region_code,
-            "type": latest.type,
-            "existed_from": lineage.existed_from,
-            "existed_to": lineage.existed_to,
-        }
-        known = next((code_to_id[c.code] for c in lineage.codes if c.code in code_to_id), None)
-        if known is None:
-            known = conn.execute(insert(s.authorities).values(**values)).inserted_primary_key[0]
-        else:
-            conn.execute(update(s.authorities).where(s.authorities.c.id == known).values(**values))
+        known = _upsert_authority(conn, lineage, code_to_id)
         lineage_ids[lineage.key] = known
-        for c in lineage.codes:
-            cvalues = {
-                "authority_id": known,
-                "name": c.name,
-                "type": c.type,
-                "valid_from": c.valid_from,
-                "valid_to": c.valid_to,
-            }
-            if c.code in code_to_id:
-                conn.execute(
-                    update(s.authority_codes).where(s.authority_codes.c.code == c.code).values(**cvalues)
-                )
-            else:
-                conn.execute(insert(s.authority_codes).values(code=c.code, **cvalues))
-            code_to_id[c.code] = known
+        _sync_codes(conn, lineage, known, code_to_id)
+    return lineage_ids
 
+
+def _upsert_authority(conn: Connection, lineage: register.Lineage, code_to_id: dict[str, int]) -> int:
+    """The lineage's authority, described by its latest code: updated if known, else inserted."""
+    latest = lineage.latest
+    values = {
+        "code": latest.code,
+        "dfe_code": lineage.key,
+        "name": latest.name,
+        "region_code": latest.region_code,
+        "type": latest.type,
+        "existed_from": lineage.existed_from,
+        "existed_to": lineage.existed_to,
+    }
+    known = next((code_to_id[c.code] for c in lineage.codes if c.code in code_to_id), None)
+    if known is None:
+        known = conn.execute(insert(s.authorities).values(**values)).inserted_primary_key[0]
+    else:
+        conn.execute(update(s.authorities).where(s.authorities.c.id == known).values(**values))
+    return known
+
+
+def _sync_codes(
+    conn: Connection, lineage: register.Lineage, authority_id: int, code_to_id: dict[str, int]
+) -> None:
+    """Upsert every code of the lineage, all pointing at its one authority."""
+    for c in lineage.codes:
+        cvalues = {
+            "authority_id": authority_id,
+            "name": c.name,
+            "type": c.type,
+            "valid_from": c.valid_from,
+            "valid_to": c.valid_to,
+        }
+        if c.code in code_to_id:
+            conn.execute(
+                update(s.authority_codes).where(s.authority_codes.c.code == c.code).values(**cvalues)
+            )
+        else:
+            conn.execute(insert(s.authority_codes).values(code=c.code, **cvalues))
+        code_to_id[c.code] = authority_id
+
+
+def _sync_aliases(conn: Connection, lineage_ids: dict[str, int]) -> None:
+    """Replace the alias table: every name and alias of every code, one row per (key, authority).
+
+    Aliases are derived wholly from the register, so they are rebuilt rather than upserted;
+    where two spellings share a key, the first in sorted order is kept.
+    """
     conn.execute(delete(s.authority_aliases))
     aliases: set[tuple[str, int, str]] = set()
     for lineage in register.lineages():
@@ -117,6 +155,13 @@ def sync_register(conn: Connection) -> None:
             rows.append({"alias_key": key, "authority_id": aid, "alias": alias})
     conn.execute(insert(s.authority_aliases), rows)
 
+
+def _sync_links(conn: Connection, code_to_id: dict[str, int]) -> None:
+    """Add predecessor -> successor links for reorganisations not yet recorded.
+
+    A predecessor with more than one successor was split, otherwise merged. Links already
+    stored are left as they are, so re-running the register never duplicates them.
+    """
     existing_links = {(r.predecessor_id, r.successor_id) for r in conn.execute(select(s.authority_links))}
     for row in register.load_codes():
         for pred in row.predecessors:

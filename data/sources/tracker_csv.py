@@ -3,7 +3,9 @@
 The format (documented in README.md, "Tracker CSV format") lets an adviser keep the
 intervention picture in a spreadsheet. One row is one fact, with its own source link, so
 every fact in the tracker can be traced. Every problem is reported with its row and
-column; nothing is written unless the whole file is clean.
+column; nothing is written unless the whole file is clean. A row is read in steps (the
+columns every row shares, then the record kind's own columns, see ``_READERS``) that each
+add their problems to the row, so one pass lists them all in a fixed order.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from oversight.data.domain import vocab
@@ -20,6 +24,7 @@ from oversight.data.sources.records import (
     InspectionRecord,
     InterventionRecord,
     ParsedFile,
+    Record,
     SourceInfo,
     VisitRecord,
     Where,
@@ -91,134 +96,205 @@ def parse_tracker(path: str | Path, *, rank_kind: str = "tracker") -> ParsedFile
     return parsed
 
 
-def _parse_row(name: str, line_no: int, row: dict[str, str], parsed: ParsedFile, rank_kind: str) -> None:
-    errors: list[str] = []
+class _Row:
+    """One data row being read: typed access to its cells, collecting every problem with
+    the file, row and column, so the whole file can be reported at once."""
 
-    def where(col: str) -> Where:
-        return Where(name, row=line_no, column=col)
+    def __init__(self, name: str, line_no: int, row: dict[str, str]):
+        self.name = name
+        self.line_no = line_no
+        self.row = row
+        self.errors: list[str] = []
 
-    def need(col: str) -> str:
-        value = row.get(col, "")
+    def get(self, col: str) -> str | None:
+        return self.row.get(col)
+
+    def where(self, col: str) -> Where:
+        return Where(self.name, row=self.line_no, column=col)
+
+    def error(self, col: str, message: str) -> None:
+        self.errors.append(f"{self.where(col)}: {message}")
+
+    def need(self, col: str) -> str:
+        value = self.row.get(col, "")
         if not value:
-            errors.append(f"{where(col)}: required for a {row.get('record') or 'row'}")
+            self.error(col, f"required for a {self.row.get('record') or 'row'}")
         return value
 
-    def date_of(col: str, required: bool = False) -> dt.date | None:
-        value = row.get(col, "")
+    def date_of(self, col: str, required: bool = False) -> dt.date | None:
+        """A date between 1990 and a year from now, or None (with a problem if malformed)."""
+        value = self.row.get(col, "")
         if not value:
             if required:
-                errors.append(f"{where(col)}: a date is required")
+                self.error(col, "a date is required")
             return None
         try:
             day = _parse_date(value)
         except ValueError:
-            errors.append(f"{where(col)}: not a date (YYYY-MM-DD): {value!r}")
+            self.error(col, f"not a date (YYYY-MM-DD): {value!r}")
             return None
         if day < dt.date(1990, 1, 1) or day > dt.date.today() + dt.timedelta(days=366):
-            errors.append(f"{where(col)}: impossible date {day.isoformat()}")
+            self.error(col, f"impossible date {day.isoformat()}")
             return None
         return day
 
-    def choice(col: str, allowed: tuple[str, ...] | dict, default: str | None = None) -> str | None:
-        value = row.get(col, "") or default
+    def choice(self, col: str, allowed: tuple[str, ...] | dict, default: str | None = None) -> str | None:
+        value = self.row.get(col, "") or default
         if value is None:
             return None
         if value not in allowed:
-            errors.append(f"{where(col)}: {value!r} is not one of {', '.join(allowed)}")
+            self.error(col, f"{value!r} is not one of {', '.join(allowed)}")
             return None
         return value
 
-    record = choice("record", RECORDS)
-    source_title = need("source_title")
-    code = row.get("authority_code", "")
-    auth_name = row.get("authority_name", "")
-    if not code and not auth_name:
-        errors.append(f"{where('authority_code')}: give an authority_code or an authority_name")
-    ref = AuthorityRef(
-        code=code or None, name=auth_name or None, where=where("authority_code" if code else "authority_name")
-    )
-    precision = choice("date_precision", vocab.PRECISIONS, "day")
-    day = date_of("date", required=record in {"intervention", "event"})
-    published = date_of("published")
-    end = date_of("end_date")
-    if end and day and end < day:
-        errors.append(f"{where('end_date')}: ends ({end}) before it starts ({day})")
-    if published and day and published < day and record in {"visit", "inspection"}:
-        errors.append(
-            f"{where('published')}: published ({published}) before the visit/inspection date ({day})"
-        )
 
-    rec = None
-    if record == "intervention":
-        level = choice("level", vocab.INTERVENTION_LEVELS)
-        if not row.get("level"):
-            errors.append(f"{where('level')}: required for an intervention")
-        if level and day:
-            rec = InterventionRecord(
-                ref,
-                level,
-                day,
-                precision or "day",
-                end_date=end,
-                end_precision=choice("end_precision", vocab.PRECISIONS, "day") if end else None,
-                kind=row.get("kind") or None,
-                title=row.get("title") or vocab.LEVELS.get(level, level),
-                details=row.get("details") or None,
-                people=row.get("people") or None,
-                where=ref.where,
-            )
-    elif record == "event":
-        kind = choice("kind", vocab.EVENT_KINDS, "other")
-        title = need("title")
-        if kind and day and title:
-            rec = EventRecord(
-                ref,
-                kind,
-                day,
-                precision or "day",
-                title,
-                details=row.get("details") or None,
-                people=row.get("people") or None,
-                where=ref.where,
-            )
-    elif record == "visit":
-        kind = choice("kind", vocab.VISIT_KINDS)
-        if not row.get("kind"):
-            errors.append(f"{where('kind')}: required for a visit (monitoring | focused | jtai)")
-        if not day and not published:
-            errors.append(f"{where('date')}: a visit needs a date or a published date")
-        if kind and (day or published):
-            summary = "; ".join(x for x in (row.get("title"), row.get("details")) if x) or None
-            rec = VisitRecord(
-                ref, kind, day, published, summary=summary, date_precision=precision or "day", where=ref.where
-            )
-    elif record == "inspection":
-        kind = choice("kind", tuple(vocab.INSPECTION_KINDS))
-        grade = None
-        try:
-            grade = vocab.normalise_grade(row.get("grade"))
-        except ValueError as exc:
-            errors.append(f"{where('grade')}: {exc}")
-        if not row.get("grade"):
-            errors.append(f"{where('grade')}: required for an inspection")
-        if not day and not published:
-            errors.append(f"{where('date')}: an inspection needs a date or a published date")
-        if kind and grade and (day or published):
-            rec = InspectionRecord(
-                ref, kind, day, published, grade, date_precision=precision or "day", where=ref.where
-            )
+@dataclass
+class _Dates:
+    """The row's dates, each checked on its own and against the others."""
 
-    if errors:
-        parsed.errors.extend(errors)
+    precision: str | None
+    day: dt.date | None
+    published: dt.date | None
+    end: dt.date | None
+
+
+def _parse_row(name: str, line_no: int, row: dict[str, str], parsed: ParsedFile, rank_kind: str) -> None:
+    """Read one row into a record and its source, or add its problems to ``parsed.errors``.
+
+    Checks run in a fixed order (common columns, then the record kind's own), so the
+    problems of a row are always listed the same way.
+    """
+    r = _Row(name, line_no, row)
+    record = r.choice("record", RECORDS)
+    source_title = r.need("source_title")
+    ref = _authority(r)
+    dates = _dates(r, record)
+    rec = _READERS[record](r, ref, dates) if record else None
+    if r.errors:
+        parsed.errors.extend(r.errors)
         return
     if rec is None:
         return
+    parsed.records.append((rec, _source(row, source_title, rank_kind)))
+
+
+def _authority(r: _Row) -> AuthorityRef:
+    """The authority by code, else by name; errors point at the column that was used."""
+    code = r.row.get("authority_code", "")
+    auth_name = r.row.get("authority_name", "")
+    if not code and not auth_name:
+        r.error("authority_code", "give an authority_code or an authority_name")
+    return AuthorityRef(
+        code=code or None,
+        name=auth_name or None,
+        where=r.where("authority_code" if code else "authority_name"),
+    )
+
+
+def _dates(r: _Row, record: str | None) -> _Dates:
+    """Precision, date, publication and end; an end before the start, or a report
+    published before its visit or inspection, is impossible."""
+    precision = r.choice("date_precision", vocab.PRECISIONS, "day")
+    day = r.date_of("date", required=record in {"intervention", "event"})
+    published = r.date_of("published")
+    end = r.date_of("end_date")
+    if end and day and end < day:
+        r.error("end_date", f"ends ({end}) before it starts ({day})")
+    if published and day and published < day and record in {"visit", "inspection"}:
+        r.error("published", f"published ({published}) before the visit/inspection date ({day})")
+    return _Dates(precision, day, published, end)
+
+
+def _intervention(r: _Row, ref: AuthorityRef, d: _Dates) -> InterventionRecord | None:
+    """An intervention needs a known level and a start date."""
+    level = r.choice("level", vocab.INTERVENTION_LEVELS)
+    if not r.get("level"):
+        r.error("level", "required for an intervention")
+    if not (level and d.day):
+        return None
+    return InterventionRecord(
+        ref,
+        level,
+        d.day,
+        d.precision or "day",
+        end_date=d.end,
+        end_precision=r.choice("end_precision", vocab.PRECISIONS, "day") if d.end else None,
+        kind=r.get("kind") or None,
+        title=r.get("title") or vocab.LEVELS.get(level, level),
+        details=r.get("details") or None,
+        people=r.get("people") or None,
+        where=ref.where,
+    )
+
+
+def _event(r: _Row, ref: AuthorityRef, d: _Dates) -> EventRecord | None:
+    """An event needs a known kind (default "other"), a date and a title."""
+    kind = r.choice("kind", vocab.EVENT_KINDS, "other")
+    title = r.need("title")
+    if not (kind and d.day and title):
+        return None
+    return EventRecord(
+        ref,
+        kind,
+        d.day,
+        d.precision or "day",
+        title,
+        details=r.get("details") or None,
+        people=r.get("people") or None,
+        where=ref.where,
+    )
+
+
+def _visit(r: _Row, ref: AuthorityRef, d: _Dates) -> VisitRecord | None:
+    """A visit needs its kind and a visit or publication date; title and details become its summary."""
+    kind = r.choice("kind", vocab.VISIT_KINDS)
+    if not r.get("kind"):
+        r.error("kind", "required for a visit (monitoring | focused | jtai)")
+    if not d.day and not d.published:
+        r.error("date", "a visit needs a date or a published date")
+    if not (kind and (d.day or d.published)):
+        return None
+    summary = "; ".join(x for x in (r.get("title"), r.get("details")) if x) or None
+    return VisitRecord(
+        ref, kind, d.day, d.published, summary=summary, date_precision=d.precision or "day", where=ref.where
+    )
+
+
+def _inspection(r: _Row, ref: AuthorityRef, d: _Dates) -> InspectionRecord | None:
+    """An inspection needs its kind, a valid overall grade and an inspection or publication date."""
+    kind = r.choice("kind", tuple(vocab.INSPECTION_KINDS))
+    grade = None
+    try:
+        grade = vocab.normalise_grade(r.get("grade"))
+    except ValueError as exc:
+        r.error("grade", str(exc))
+    if not r.get("grade"):
+        r.error("grade", "required for an inspection")
+    if not d.day and not d.published:
+        r.error("date", "an inspection needs a date or a published date")
+    if not (kind and grade and (d.day or d.published)):
+        return None
+    return InspectionRecord(
+        ref, kind, d.day, d.published, grade, date_precision=d.precision or "day", where=ref.where
+    )
+
+
+#: Per value of the ``record`` column: the reader of that kind's own columns.
+_READERS: dict[str, Callable[[_Row, AuthorityRef, _Dates], Record | None]] = {
+    "intervention": _intervention,
+    "event": _event,
+    "visit": _visit,
+    "inspection": _inspection,
+}
+
+
+def _source(row: dict[str, str], source_title: str, rank_kind: str) -> SourceInfo:
+    """Each row cites its own source; rows citing the same link (or title) share one."""
     url = row.get("source_url") or None
-    source = SourceInfo(
+    return SourceInfo(
         key=f"{rank_kind}:{url or source_title}"[:300],
         title=source_title,
         kind=rank_kind,
         url=url,
         publisher=row.get("source_publisher") or None,
     )
-    parsed.records.append((rec, source))

@@ -9,9 +9,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from oversight.data import settings
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+from oversight.data import settings
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()

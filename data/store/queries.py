@@ -10,9 +10,12 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from oversight.data.domain import vocab
-from oversight.data.store import schema as s
 from sqlalchemy import Engine, and_, func, literal, or_, select
+
+from oversight.data.domain import vocab
+from oversight.data.domain.levels import SEVERITY, Intervention, level_on, spans
+from oversight.data.domain.spells import Judgement, spells_of
+from oversight.data.store import schema as s
 
 
 def _existing_on(day: dt.date):
@@ -135,6 +138,12 @@ def snapshot(engine: Engine, as_at: dt.date, region: str | None = None) -> dict[
     }
 
 
+def data_version(engine: Engine) -> int:
+    """The newest import run's id: changes whenever an import lands (the UI's cache key)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(s.import_runs.c.id), 0))).scalar_one())
+
+
 def data_as_at(engine: Engine) -> dt.date | None:
     """The newest publication date in the data (DOMAIN §3: where open spells are censored)."""
     i = s.inspections
@@ -175,8 +184,6 @@ def inadequate_spells(
 
     ``as_at`` sees the history as it stood on a date (a board pack as at 2018): judgements
     published later are ignored and open spells are censored there."""
-    from oversight.data.domain.spells import Judgement, spells_of
-
     newest = data_as_at(engine)
     as_at = newest if as_at is None or newest is None else min(as_at, newest)
     frame = full_inspections(engine)
@@ -235,152 +242,6 @@ def inadequate_spells(
                 }
             )
     return pd.DataFrame(rows, columns=columns)
-
-
-def find_authority(engine: Engine, code: str) -> dict[str, Any] | None:
-    """An authority by any ONS code it has had, or by its DfE 3-digit code."""
-    a, c = s.authorities, s.authority_codes
-    with engine.connect() as conn:
-        aid = conn.execute(
-            select(c.c.authority_id).where(c.c.code == code.strip().upper())
-        ).scalar_one_or_none()
-        if aid is None:
-            aid = conn.execute(select(a.c.id).where(a.c.dfe_code == code.strip())).scalar_one_or_none()
-        if aid is None:
-            return None
-        row = (
-            conn.execute(select(a, s.regions.c.name.label("region")).join(s.regions).where(a.c.id == aid))
-            .mappings()
-            .one()
-        )
-        codes = (
-            conn.execute(select(c).where(c.c.authority_id == aid).order_by(c.c.valid_from)).mappings().all()
-        )
-        preds = _linked(conn, aid, "predecessor")
-        succs = _linked(conn, aid, "successor")
-    out = dict(row)
-    out["codes"] = [dict(x) for x in codes]
-    out["predecessors"] = [dict(x) for x in preds]
-    out["successors"] = [dict(x) for x in succs]
-    return out
-
-
-def _linked(conn, aid: int, side: str) -> list:
-    """Authorities linked to ``aid`` by a merge or split: its predecessors or successors."""
-    links, a = s.authority_links, s.authorities
-    other, this = (links.c.predecessor_id, links.c.successor_id)[:: 1 if side == "predecessor" else -1]
-    stmt = (
-        select(a.c.code, a.c.name, links.c.date, links.c.kind)
-        .join(links, other == a.c.id)
-        .where(this == aid)
-        .order_by(a.c.code)
-    )
-    return conn.execute(stmt).mappings().all()
-
-
-def authority_facts(engine: Engine, authority_id: int) -> list[dict[str, Any]]:
-    """Every fact about one authority, in date order, each with its source."""
-    src = s.sources
-    facts: list[dict[str, Any]] = []
-    with engine.connect() as conn:
-        judgements: dict[int, dict[str, str]] = {}
-        for r in conn.execute(
-            select(s.inspection_judgements)
-            .join(s.inspections, s.inspections.c.id == s.inspection_judgements.c.inspection_id)
-            .where(s.inspections.c.authority_id == authority_id)
-        ):
-            judgements.setdefault(r.inspection_id, {})[r.area] = r.grade
-
-        def run(table, *cols):
-            return (
-                conn.execute(
-                    select(
-                        table,
-                        src.c.title.label("source_title"),
-                        src.c.url.label("source_url"),
-                        src.c.publisher.label("source_publisher"),
-                    )
-                    .join(src, src.c.id == table.c.source_id)
-                    .where(table.c.authority_id == authority_id)
-                )
-                .mappings()
-                .all()
-            )
-
-        for r in run(s.inspections):
-            facts.append(
-                {
-                    "type": "inspection",
-                    "date": r["publication_date"] or r["inspection_date"],
-                    "kind": r["kind"],
-                    "label": vocab.INSPECTION_KINDS[r["kind"]][2],
-                    "inspection_date": r["inspection_date"],
-                    "publication_date": r["publication_date"],
-                    "publication_estimated": r["publication_estimated"],
-                    "precision": r["date_precision"],
-                    "overall_effectiveness": r["overall_effectiveness"],
-                    "overall_derived": r["overall_derived"],
-                    "judgements": judgements.get(r["id"], {}),
-                    **_source(r),
-                }
-            )
-        for r in run(s.visits):
-            facts.append(
-                {
-                    "type": "visit",
-                    "date": r["visit_date"] or r["publication_date"],
-                    "kind": r["kind"],
-                    "label": vocab.VISIT_KINDS[r["kind"]],
-                    "visit_date": r["visit_date"],
-                    "publication_date": r["publication_date"],
-                    "precision": r["date_precision"],
-                    "theme": r["theme"],
-                    "summary": r["summary"],
-                    **_source(r),
-                }
-            )
-        for r in run(s.interventions):
-            facts.append(
-                {
-                    "type": "intervention",
-                    "date": r["start_date"],
-                    "level": r["level"],
-                    "kind": r["kind"],
-                    "label": r["title"] or vocab.LEVELS.get(r["level"], r["level"]),
-                    "precision": r["start_precision"],
-                    "end_date": r["end_date"],
-                    "end_precision": r["end_precision"],
-                    "details": r["details"],
-                    "people": r["people"],
-                    **_source(r),
-                }
-            )
-        for r in run(s.events):
-            facts.append(
-                {
-                    "type": "event",
-                    "date": r["date"],
-                    "kind": r["kind"],
-                    "label": r["title"],
-                    "precision": r["date_precision"],
-                    "details": r["details"],
-                    "people": r["people"],
-                    **_source(r),
-                }
-            )
-    order = {"inspection": 0, "intervention": 1, "visit": 2, "event": 3}
-    facts.sort(key=lambda f: (f["date"] or dt.date.min, order[f["type"]]))
-    return facts
-
-
-def _source(row) -> dict[str, Any]:
-    return {
-        "source": {
-            "title": row["source_title"],
-            "url": row["source_url"],
-            "publisher": row["source_publisher"],
-        }
-    }
 
 
 def data_overview(engine: Engine) -> dict[str, Any]:
@@ -499,8 +360,6 @@ def level_inputs(engine: Engine) -> tuple[dict[int, list], dict[int, list[tuple[
 
     Small (hundreds of rows): loaded once per data version and reused for every date.
     """
-    from oversight.data.domain.levels import Intervention
-
     iv, src, i = s.interventions, s.sources, s.inspections
     interventions: dict[int, list] = {}
     judgements: dict[int, list[tuple[dt.date, str | None]]] = {}
@@ -539,8 +398,6 @@ def intervention_levels(
     latest: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Each authority existing on the date with its intervention level and latest judgement."""
-    from oversight.data.domain.levels import level_on
-
     interventions, judgements = inputs or level_inputs(engine)
     frame = (latest if latest is not None else latest_judgements(engine, as_at, region)).copy()
     levels = [
@@ -563,34 +420,6 @@ def code_owners(engine: Engine) -> dict[str, int]:
     """ONS code -> authority id for every code in the register (recodes share an id)."""
     with engine.connect() as conn:
         return {r.code: r.authority_id for r in conn.execute(select(s.authority_codes))}
-
-
-def authority_story(engine: Engine, code: str) -> dict[str, Any] | None:
-    """One authority's facts as a continuous story across reorganisations (DOMAIN §1).
-
-    Predecessors' and successors' facts are included and marked with the authority they
-    belong to (Northamptonshire's history on West Northamptonshire's page, and the reverse),
-    with the reorganisation dates, so a timeline can show the boundary change.
-    """
-    info = find_authority(engine, code)
-    if info is None:
-        return None
-    facts = [dict(f, authority=info["name"], own=True) for f in authority_facts(engine, info["id"])]
-    changes = []
-    for side in ("predecessors", "successors"):
-        for other in info[side]:
-            other_info = find_authority(engine, other["code"])
-            if other_info is None:
-                continue
-            changes.append(
-                {"date": other["date"], "kind": other["kind"], "side": side, "name": other["name"]}
-            )
-            facts.extend(
-                dict(f, authority=other_info["name"], own=False)
-                for f in authority_facts(engine, other_info["id"])
-            )
-    facts.sort(key=lambda f: (f["date"] or dt.date.min, f["type"]))
-    return {"authority": info, "facts": facts, "changes": changes}
 
 
 def neighbours_of(engine: Engine, authority_id: int) -> tuple[str | None, list[dict[str, Any]]]:
@@ -620,8 +449,6 @@ def neighbours_of(engine: Engine, authority_id: int) -> tuple[str | None, list[d
 def spells_with_context(engine: Engine, as_at: dt.date | None = None) -> pd.DataFrame:
     """Spells plus what happened in them: the most severe intervention level reached, the
     era of the start, and the monitoring visits recorded during the spell."""
-    from oversight.data.domain.levels import SEVERITY, spans
-
     frame = inadequate_spells(engine, as_at=as_at)
     interventions, judgements = level_inputs(engine)
     visits: dict[int, list[dt.date]] = {}

@@ -5,16 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from oversight.cli.common import EXIT_FAILED, EXIT_OK
+from oversight.cli.common import EXIT_FAILED, EXIT_OK, date_arg, region_arg
+from oversight.components.reports.board_pack import PackRequest, board_pack
 from oversight.data import bootstrap, settings
 
 
 def cmd_board_pack(args: argparse.Namespace) -> int:
-    # The CLI is the outermost layer: it may call the pictures layer to lay out a pack.
-
-    from oversight.components.reports.board_pack import PackRequest, board_pack
-
     engine = bootstrap.ready_engine(args.database)
     request = PackRequest(args.region, args.as_at, args.authority, settings.data_dir(args.data_dir))
     outs = [Path(p) for p in args.out]
@@ -31,3 +29,36 @@ def cmd_board_pack(args: argparse.Namespace) -> int:
     for out in outs:
         print(f"{out}: {len(slides)} slides")
     return EXIT_OK
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Register ``oversight board-pack`` (``common`` adds ``--database``)."""
+    p = sub.add_parser(
+        "board-pack", parents=[common], help="a slide deck (.pptx) and/or PDF for a board meeting"
+    )
+    p.add_argument(
+        "--region",
+        type=region_arg,
+        metavar="CODE",
+        default=None,
+        help="an ONS region code (default: England)",
+    )
+    p.add_argument(
+        "--as-at", type=date_arg, required=True, metavar="YYYY-MM-DD", help="the date the pack shows"
+    )
+    p.add_argument(
+        "--out",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="FILE.pptx or FILE.pdf; repeat for both (images are made once)",
+    )
+    p.add_argument("--authority", metavar="CODE", default=None, help="a pack for one authority (ONS code)")
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=None,
+        help=f"public data folder with boundaries (default: ${settings.DATA_DIR_ENV}; tiles without it)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
+    p.set_defaults(func=cmd_board_pack)

@@ -8,7 +8,8 @@ from typing import Any
 
 from oversight.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from oversight.data import settings
-from oversight.data.downloads.fetch import MIRROR_ENV, FetchError, UnknownTarget, fetch, status
+from oversight.data.downloads.fetch import MIRROR_ENV, fetch, status
+from oversight.data.downloads.registry import FetchError, UnknownTarget
 
 
 def cmd_download(args: argparse.Namespace) -> int:

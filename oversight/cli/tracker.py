@@ -6,15 +6,16 @@ import argparse
 import csv
 import json
 import sys
+from typing import Any
 
-from oversight.cli.common import EXIT_FAILED, EXIT_OK, json_default, print_json
+from oversight.cli.common import EXIT_FAILED, EXIT_OK, date_arg, json_default, print_json, region_arg
 from oversight.data import bootstrap
 from oversight.data.domain.clocks import deadlines
 from oversight.data.domain.survival import km_summary
 from oversight.data.sources.importer import import_paths
 from oversight.data.sources.records import ImportRefused
 from oversight.data.store import engine as engines
-from oversight.data.store import migrate, queries
+from oversight.data.store import migrate, queries, story
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -84,23 +85,23 @@ def cmd_spells(args: argparse.Namespace) -> int:
 
 def cmd_authority(args: argparse.Namespace) -> int:
     engine = bootstrap.ready_engine(args.database)
-    info = queries.find_authority(engine, args.code)
+    info = story.find_authority(engine, args.code)
     if info is None:
         print(
             f"No authority with code {args.code!r} (ONS 9-character code or DfE 3-digit code)",
             file=sys.stderr,
         )
         return EXIT_FAILED
-    facts = queries.authority_facts(engine, info["id"])
-    payload = {"authority": info, "facts": facts}
+    facts = story.authority_facts(engine, info.id)
+    payload = {"authority": info.as_dict(), "facts": [f.as_dict() for f in facts]}
     if args.json:
         print(json.dumps(payload, default=json_default, indent=2))
         return EXIT_OK
-    print(f"{info['name']} ({info['code']}, DfE {info['dfe_code']}), {info['region']}")
+    print(f"{info.name} ({info.code}, DfE {info.dfe_code}), {info.region}")
     for fact in facts:
-        when = fact["date"].isoformat() if fact["date"] else "?"
-        grade = fact.get("overall_effectiveness") or fact.get("level") or fact.get("theme") or ""
-        print(f"  {when}  {fact['type']:<12} {fact['label']}  {grade}  [{fact['source']['title']}]")
+        when = fact.date.isoformat() if fact.date else "?"
+        grade = fact.overall_effectiveness or fact.level or fact.theme or ""
+        print(f"  {when}  {fact.type:<12} {fact.label}  {grade}  [{fact.source.title}]")
     return EXIT_OK
 
 
@@ -128,3 +129,59 @@ def cmd_db(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"revision {migrate.current_revision(engine) or 'none'}; head {migrate.head_revision()}")
     return EXIT_OK
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Register this module's commands on the CLI's subparsers (``common`` adds ``--database``)."""
+    p = sub.add_parser(
+        "import", parents=[common], help="import Ofsted releases (.ods/.xlsx) and tracker CSV files"
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files to import, all in one transaction")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("snapshot", parents=[common], help="latest judgements as at a date (DOMAIN §3)")
+    p.add_argument(
+        "--as-at", type=date_arg, required=True, metavar="YYYY-MM-DD", help="reports published on or before"
+    )
+    p.add_argument(
+        "--region", type=region_arg, metavar="CODE", default=None, help="an ONS region code, e.g. E12000004"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_snapshot)
+
+    p = sub.add_parser("spells", parents=[common], help="every inadequate spell (DOMAIN §3)")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument(
+        "--csv", action="store_true", help="print CSV: code,name,start,end,months,exit_grade (default)"
+    )
+    fmt.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--region", type=region_arg, metavar="CODE", default=None, help="an ONS region code")
+    p.add_argument(
+        "--framework", choices=["sif", "ilacs"], default=None, help="framework of the inadequate judgement"
+    )
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="print the Kaplan-Meier summary as JSON: spells, closed, open, median_months, median_ci",
+    )
+    p.set_defaults(func=cmd_spells)
+
+    p = sub.add_parser(
+        "authority", parents=[common], help="one authority's facts in date order, with sources"
+    )
+    p.add_argument("code", help="ONS code (any it has had) or DfE 3-digit code")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_authority)
+
+    p = sub.add_parser(
+        "deadlines", parents=[common], help="expected dates after an inadequate report (DOMAIN §4)"
+    )
+    p.add_argument(
+        "--published", type=date_arg, required=True, metavar="YYYY-MM-DD", help="report publication date"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_deadlines)
+
+    p = sub.add_parser("db", parents=[common], help="database maintenance")
+    p.add_argument("action", choices=["upgrade", "status"], help="upgrade: apply Alembic migrations")
+    p.set_defaults(func=cmd_db)

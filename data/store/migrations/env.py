@@ -1,14 +1,15 @@
 """Alembic environment: run migrations on the connection the project hands over.
 
-The project calls Alembic programmatically (``data.db.upgrade``) with an open connection in
+The project calls Alembic programmatically (``oversight.data.store.migrate.upgrade``) with an open connection in
 ``config.attributes["connection"]``, so there is no ``alembic.ini`` URL to keep in sync.
 """
 
 from __future__ import annotations
 
 from alembic import context
-from oversight.data.store.schema import metadata
 from sqlalchemy import create_engine
+
+from oversight.data.store.schema import metadata
 
 config = context.config
 connection = config.attributes.get("connection")

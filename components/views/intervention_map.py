@@ -13,23 +13,18 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
-from oversight.components.figures.maps import (
-    TOPOJSON_URL,
-    by_severity,
-    describe,
-    geo_figure,
-    legend_counts,
-    tile_figure,
-    title_text,
-    with_features,
-)
+
+from oversight.components.figures.export import figure_image
+from oversight.components.figures.map_data import MapData, legend_counts, screen_table, title_text
+from oversight.components.figures.map_plotly import TOPOJSON_URL, map_figure
+from oversight.components.figures.map_svg import CSS, JS, svg_map
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
 from oversight.components.widgets import filters as shared_filters
 from oversight.components.widgets.filters import Filters
 from oversight.components.widgets.tables import download_csv
-from oversight.data import settings
 from oversight.data.sources import boundaries as b
 
 COLOURS = {"intervention": "Intervention level", "judgement": "Latest Ofsted judgement"}
@@ -103,12 +98,6 @@ def quarter_ends(start: dt.date, end: dt.date) -> list[dt.date]:
     return days
 
 
-def frame_for(as_at: dt.date, vintage_codes: set[str] | None) -> pd.DataFrame:
-    """Authorities on the date with words for hover and table, and the shape to draw."""
-    owners = store.code_owners() if vintage_codes is not None else {}
-    return with_features(describe(store.levels(as_at)), vintage_codes, owners)
-
-
 def _sync_url(state: MapState) -> None:
     for key, value, default in (("colour", state.colour, "intervention"), ("view", state.view, "svg")):
         if value == default:
@@ -127,75 +116,61 @@ def _clear_notes() -> None:
     st.session_state[KEY_NOTES] = []
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def cached_figure(
-    key: tuple, colour: str, view: str, as_at: dt.date, region: str | None, vintage: str | None
-):
-    """Figures are cached per data version, date, region, colouring and view: a rerun that
-    changes none of them (a table sort, a selection) costs no figure building."""
-    data_dir = settings.data_dir()
-    geojson = store.boundaries(str(data_dir) if data_dir else None, vintage) if vintage else None
-    frame = frame_for(as_at, {f["properties"]["code"] for f in geojson["features"]} if geojson else None)
-    filters = Filters(region=region, as_at=as_at)
-    return figure_for(frame, MapState(colour=colour, view=view), filters, geojson)
+def _region_name(region: str | None) -> str:
+    return Filters(region=region, as_at=dt.date.today()).region_name
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached_svg(key: tuple, colour: str, as_at: dt.date, region: str | None, vintage: str) -> str:
+def cached_svg(key: tuple, colour: str, as_at: dt.date, region: str | None) -> str:
     """The SVG map's markup, cached like the figures."""
-    from oversight.components.figures.map_svg import svg_map
-
-    data_dir = settings.data_dir()
-    geojson = store.boundaries(str(data_dir) if data_dir else None, vintage)
-    frame = frame_for(as_at, {f["properties"]["code"] for f in geojson["features"]})
+    data = store.map_data(as_at)
     params = {"as_at": as_at.isoformat(), **({"region": region} if region else {})}
-    return svg_map(
-        frame, geojson, colour, as_at, region, Filters(region=region, as_at=as_at).region_name, params
-    )
+    return svg_map(data.frame, data.geojson, colour, as_at, region, _region_name(region), params)
 
 
 @st.cache_resource(show_spinner=False)
 def _svg_component():
     """Registered once per process: markup in the page's DOM (st.html would sanitise SVG away)."""
-    from oversight.components.figures.map_svg import CSS, JS
-
     return st.components.v2.component("oversight_svg_map", css=CSS, js=JS)
 
 
-def figure_for(frame: pd.DataFrame, state: MapState, filters: Filters, geojson: dict | None):
-    if state.view == "geo" and geojson is not None:
-        return geo_figure(
-            frame.dropna(subset=["feature"]),
-            geojson,
-            state.colour,
-            filters.as_at,
-            filters.region,
-            filters.region_name,
-        )
-    return tile_figure(frame, state.colour, filters.as_at, filters.region, filters.region_name)
-
-
-def table_for(frame: pd.DataFrame, region: str | None) -> pd.DataFrame:
-    rows = by_severity(frame if not region else frame[frame["region_code"] == region])
-    return pd.DataFrame(
-        {
-            "Authority": rows["name"],
-            "ONS code": rows["code"],
-            "Region": rows["region"],
-            "Intervention level": rows["level_label"],
-            "Since": rows["since"],
-            "Latest judgement": rows["judgement_key"],
-            "Published": rows["published"],
-        }
-    )
-
-
 def render(filters: Filters) -> None:
-    """Draw the page."""
+    """The page: link notes, controls, the map beside its table, the authority box."""
     latest = store.data_as_at() or dt.date.today()
-    owners = store.code_owners()
+    _first_visit(set(store.code_owners()))
+    data = store.map_data(filters.as_at)
+    st.title("Intervention map")
+    colour, view, play = _controls(data.geojson is not None)
+    frame = data.frame
+    names = frame.sort_values("name").set_index("code")["name"].to_dict()
+    if st.session_state[KEY_LA] and st.session_state[KEY_LA] not in names:
+        # The selected authority did not exist on this date (e.g. Cumbria after 2023).
+        st.session_state[KEY_LA] = NONE
+    state = MapState(colour=colour, view=view, la=st.session_state[KEY_LA] or None)
+
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        chart = st.empty()
+        if play:
+            _play(chart, state, filters, latest)
+        clicked, fig = _draw(chart, data, state, filters)
+        if clicked and clicked in names:
+            _open_authority(clicked, filters)
+        _export(fig, state, filters)
+        st.caption(
+            f"As at {long_date(filters.as_at)} · {len(frame)} authorities on {data.vintage} boundaries · "
+            "Sources: Ofsted releases; DfE interventions as tracked (Data & sources). Hover for dates; "
+            "click an authority or choose it below."
+        )
+    with right:
+        _table(frame, state, filters)
+    _authority_box(frame, names, state, filters)
+
+
+def _first_visit(known_codes: set[str]) -> None:
+    """On a session's first run, take colour, view and la from the link; show its notes."""
     if KEY_COLOUR not in st.session_state:
-        first = parse_params(dict(st.query_params), set(owners))
+        first = parse_params(dict(st.query_params), known_codes)
         st.session_state[KEY_COLOUR] = first.colour
         st.session_state[KEY_VIEW] = first.view
         st.session_state[KEY_LA] = first.la or NONE
@@ -204,11 +179,9 @@ def render(filters: Filters) -> None:
     for note in st.session_state.get(KEY_NOTES, []):
         st.warning(note, icon=":material/link_off:")
 
-    data_dir = settings.data_dir()
-    vintage = b.vintage_for(filters.as_at)
-    geojson = store.boundaries(str(data_dir) if data_dir else None, vintage)
 
-    st.title("Intervention map")
+def _controls(has_boundaries: bool) -> tuple[str, str, bool]:
+    """Colour by, view and the play button (``map_colour``, ``map_view``, ``map_play``)."""
     controls = st.columns([2, 3, 2])
     colour = controls[0].radio(
         "Colour by",
@@ -227,66 +200,47 @@ def render(filters: Filters) -> None:
         help="Step quarter by quarter from the first single inspections (November 2013) to the newest data.",
         key="map_play",
     )
-    if view in ("geo", "svg", "deck") and geojson is None:
+    if view in ("geo", "svg", "deck") and not has_boundaries:
         st.info(
             "Boundary files are not available (set OVERSIGHT_DATA_DIR to the folder holding "
             "boundaries/utla_*.geojson): showing the equal-area tile map instead.",
             icon=":material/grid_view:",
         )
+    return colour, view, play
 
-    frame = frame_for(
-        filters.as_at, {f["properties"]["code"] for f in geojson["features"]} if geojson else None
+
+def _draw(chart, data: MapData, state: MapState, filters: Filters) -> tuple[str | None, go.Figure]:
+    """The chosen view in ``chart``; returns (the code of a clicked authority, the plotly figure for export)."""
+    geojson = data.geojson
+    fig = store.map_figure(
+        state.colour,
+        ("geo" if state.view in ("deck", "svg") else state.view) if geojson else "tiles",
+        filters.as_at,
+        filters.region,
     )
-    names = frame.sort_values("name").set_index("code")["name"].to_dict()
-    if st.session_state[KEY_LA] and st.session_state[KEY_LA] not in names:
-        # The selected authority did not exist on this date (e.g. Cumbria after 2023).
-        st.session_state[KEY_LA] = NONE
-    state = MapState(colour=colour, view=view, la=st.session_state[KEY_LA] or None)
-
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        chart = st.empty()
-        if play:
-            _play(chart, state, filters, latest)
-        fig = cached_figure(
-            store.cache_key(),
-            state.colour,
-            ("geo" if state.view in ("deck", "svg") else state.view) if geojson else "tiles",
-            filters.as_at,
-            filters.region,
-            vintage if geojson else None,
-        )
-        if state.view == "deck" and geojson is not None:
-            clicked = _deck(chart, frame, geojson, state, filters)
-        elif state.view == "svg" and geojson is not None:
-            with chart:
-                result = _svg_component()(
-                    data=cached_svg(store.cache_key(), state.colour, filters.as_at, filters.region, vintage),
-                    key="map_svg",
-                    on_clicked_change=lambda: None,
-                )
-            clicked = getattr(result, "clicked", None)
-        else:
-            event = chart.plotly_chart(
-                fig,
-                key="map_chart",
-                on_select="rerun",
-                selection_mode=("points",),
-                config={"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": False},
-                theme=None,
+    if state.view == "deck" and geojson is not None:
+        return _deck(chart, data.frame, geojson, state, filters), fig
+    if state.view == "svg" and geojson is not None:
+        with chart:
+            result = _svg_component()(
+                data=cached_svg(store.cache_key(), state.colour, filters.as_at, filters.region),
+                key="map_svg",
+                on_clicked_change=lambda: None,
             )
-            clicked = _clicked_code(event)
-        if clicked and clicked in names:
-            _open_authority(clicked, filters)
-        _export(fig, state, filters)
-        st.caption(
-            f"As at {long_date(filters.as_at)} · {len(frame)} authorities on {vintage} boundaries · "
-            "Sources: Ofsted releases; DfE interventions as tracked (Data & sources). Hover for dates; "
-            "click an authority or choose it below."
-        )
-    with right:
-        _table(frame, state, filters)
+        return getattr(result, "clicked", None), fig
+    event = chart.plotly_chart(
+        fig,
+        key="map_chart",
+        on_select="rerun",
+        selection_mode=("points",),
+        config={"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": False},
+        theme=None,
+    )
+    return _clicked_code(event), fig
 
+
+def _authority_box(frame: pd.DataFrame, names: dict[str, str], state: MapState, filters: Filters) -> None:
+    """The searchable authority box: the keyboard route to what a click on the map does."""
     st.selectbox(
         "Authority",
         options=[NONE, *names],
@@ -313,6 +267,7 @@ def _open_authority(code: str, filters: Filters) -> None:
 
 def _deck(chart, frame: pd.DataFrame, geojson: dict, state: MapState, filters: Filters) -> str | None:
     """The WebGL view; returns the code of a clicked authority, if any."""
+    # Lazy: pydeck costs ~0.3 s to import and only the WebGL view needs it.
     from oversight.components.figures.map_deck import LAYER_ID, deck, view_for
 
     codes = (
@@ -356,8 +311,6 @@ def _export(fig, state: MapState, filters: Filters) -> None:
     prepared = st.session_state.get("map_export")
     cols = st.columns([2, 1, 1])
     if cols[0].button("Prepare the map as PNG and SVG", icon=":material/image:", key="map_export_prepare"):
-        from oversight.components.figures.export import figure_image
-
         with st.spinner("Drawing the images…"):
             prepared = {"stem": stem, "png": figure_image(fig, "png"), "svg": figure_image(fig, "svg")}
         st.session_state["map_export"] = prepared
@@ -390,7 +343,7 @@ def _table(frame: pd.DataFrame, state: MapState, filters: Filters) -> None:
     )
     st.markdown(f"#### {title_text(filters.as_at, state.colour, filters.region_name)}")
     st.markdown(" · ".join(f"{cat.label}: **{n}**" for cat, n in counts))
-    table = table_for(frame, filters.region)
+    table = screen_table(frame, filters.region)
     st.dataframe(
         table,
         hide_index=True,
@@ -414,15 +367,10 @@ def _table(frame: pd.DataFrame, state: MapState, filters: Filters) -> None:
 def _play(chart, state: MapState, filters: Filters, latest: dt.date) -> None:
     """Step through quarter ends, drawing each picture in place; then stay on the last one."""
     start = FIRST_SIF if filters.as_at >= latest else max(FIRST_SIF, filters.as_at)
-    data_dir = settings.data_dir()
+    view = "geo" if state.view in ("svg", "deck") else state.view
     for day in quarter_ends(start, latest):
-        vintage = b.vintage_for(day)
-        geojson = store.boundaries(str(data_dir) if data_dir else None, vintage)
-        frame = frame_for(day, {f["properties"]["code"] for f in geojson["features"]} if geojson else None)
-        step = Filters(region=filters.region, as_at=day)
-        shown = MapState(colour=state.colour, view="geo" if state.view in ("svg", "deck") else state.view)
         chart.plotly_chart(
-            figure_for(frame, shown, step, geojson),
+            map_figure(store.map_data(day), state.colour, filters.region, filters.region_name, view),
             config={"topojsonURL": TOPOJSON_URL, "displaylogo": False},
             theme=None,
             key=f"map_play_{day.isoformat()}",

@@ -7,10 +7,11 @@ import datetime as dt
 
 import pandas as pd
 import plotly.graph_objects as go
+
 from oversight.components.figures import theme as p
-from oversight.components.figures.maps import JUDGEMENT_COLOURS
-from oversight.components.figures.theme import long_date
+from oversight.components.figures.theme import JUDGEMENT_COLOURS, long_date
 from oversight.data.domain import vocab
+from oversight.data.domain.register import load_regions
 from oversight.data.domain.survival import AT_RISK_MONTHS, km_curve
 
 FRAMEWORK_LABELS = {"sif": "SIF", "ilacs": "ILACS"}
@@ -22,8 +23,6 @@ def group_labels(frame: pd.DataFrame, split: str) -> pd.Series:
     if split == "framework":
         return frame["framework"].map(lambda f: FRAMEWORK_LABELS.get(f, str(f)))
     if split == "region":
-        from oversight.data.domain.register import load_regions
-
         return frame["region_code"].map(dict(load_regions()))
     if split == "level_reached":
         return frame["level_reached"].map(lambda lv: vocab.LEVELS.get(lv, "None recorded"))
@@ -93,7 +92,7 @@ def km_groups_figure(
 def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.date) -> go.Figure:
     rows = frame.sort_values("months_exact").reset_index(drop=True)
     fig = go.Figure()
-    for grade, colour in [*JUDGEMENT_COLOURS.items(), ("Open", "#BFBFBF")]:
+    for grade, colour in [*JUDGEMENT_COLOURS.items(), ("Open", p.OUTSIDE_LINE)]:
         sel = rows[(rows["exit_grade"].fillna("Open") == grade)]
         if sel.empty:
             continue

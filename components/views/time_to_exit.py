@@ -1,5 +1,6 @@
-"""Time to exit from inadequate: Kaplan–Meier curves by a chosen split, a swimmer chart of
-every spell, the spells as a table, and where a chosen authority stands. Owns ``exit_*`` keys.
+"""Time to exit from inadequate: Kaplan–Meier curves by a chosen split, pathways after inadequate
+(a Sankey with its numbers), a swimmer chart of every spell, the spells as a table, and where a
+chosen authority stands. Owns ``exit_*`` keys.
 """
 
 from __future__ import annotations
@@ -8,13 +9,14 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from oversight.components.figures import pathways as pathways_view
-from oversight.components.figures.exit import FRAMEWORK_LABELS, group_labels, km_figure, swimmer_figure
+
+from oversight.components.figures.pathways import sankey_figure
+from oversight.components.figures.survival import FRAMEWORK_LABELS, group_labels, km_figure, swimmer_figure
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import Filters
 from oversight.components.widgets.tables import download_csv
-from oversight.data.domain import vocab
+from oversight.data.domain import pathways, vocab
 from oversight.data.domain.survival import km_curve, logrank_words, share_exited_by
 
 SPLITS = {
@@ -67,9 +69,28 @@ def _analysis(
 
 
 def render(filters: Filters) -> None:
+    """The page: controls, the curves with their summary, pathways, every spell."""
     data_as_at = store.data_as_at() or dt.date.today()
     st.title("Time to exit from inadequate")
-    frame = store.spells_with_context()
+    split, framework, start_range = _controls(store.spells_with_context())
+    scope = filters.region_name
+    chosen, fig, curves, words, overall_curve = _analysis(
+        store.cache_key(), filters.region, framework, start_range, split, data_as_at, scope
+    )
+    if chosen.empty:
+        st.info(
+            f"No inadequate spells match this selection ({scope}, {framework}, {start_range[0]}–{start_range[1]}). "
+            "Widen the filters to see a curve.",
+            icon=":material/filter_alt_off:",
+        )
+        return
+    _curves(chosen, fig, curves, words, overall_curve, scope, data_as_at)
+    _pathways(chosen, scope, data_as_at, filters.region)
+    _every_spell(chosen, data_as_at, filters.region)
+
+
+def _controls(frame: pd.DataFrame) -> tuple[str, str, tuple[int, int]]:
+    """The split, the framework and the years of spell start (``exit_split/framework/years``)."""
     controls = st.columns([2, 1, 2])
     split = controls[0].selectbox(
         "Split the curve by", list(SPLITS), format_func=SPLITS.get, key="exit_split"
@@ -88,17 +109,11 @@ def render(filters: Filters) -> None:
         value=(years[0], years[-1]),
         key="exit_years",
     )
-    scope = filters.region_name
-    chosen, fig, curves, words, overall_curve = _analysis(
-        store.cache_key(), filters.region, framework, tuple(start_range), split, data_as_at, scope
-    )
-    if chosen.empty:
-        st.info(
-            f"No inadequate spells match this selection ({scope}, {framework}, {start_range[0]}–{start_range[1]}). "
-            "Widen the filters to see a curve.",
-            icon=":material/filter_alt_off:",
-        )
-        return
+    return split, framework, tuple(start_range)
+
+
+def _curves(chosen, fig, curves, words, overall_curve, scope: str, data_as_at: dt.date) -> None:
+    """The headline median, the Kaplan–Meier chart, the log-rank words and the summary table."""
     overall = overall_curve.summary
     median = f"{overall.median_months:.1f} months" if overall.median_months is not None else "not reached"
     lo, hi = overall.median_ci
@@ -132,7 +147,47 @@ def render(filters: Filters) -> None:
         )
         _where(chosen, overall_curve)
 
-    pathways_view.render(chosen, scope, data_as_at, filters.region)
+
+PATHWAYS_INTRO = (
+    "Each band is a group of spells: the framework of the inadequate judgement, the most severe "
+    "intervention recorded while it lasted (the NAO flowchart's tracks), and the next full judgement. "
+    "'Not yet re-inspected' spells are still open at the data's date."
+)
+PATHWAYS_READING = (
+    "The same numbers as the chart. Read the 'intervention track' as the furthest step of the NAO "
+    "flowchart recorded in the tracker during the spell; 'no intervention recorded' is a gap in the "
+    "data, not evidence that none happened."
+)
+
+
+def _pathways(chosen: pd.DataFrame, scope: str, data_as_at: dt.date, region: str | None) -> None:
+    """The Sankey of pathways after inadequate, with its numbers as a table and CSV (``exit_path*``)."""
+    st.markdown("### Pathways after inadequate")
+    st.markdown(PATHWAYS_INTRO)
+    path_rows = pathways.paths(chosen)
+    st.plotly_chart(
+        sankey_figure(path_rows, scope, data_as_at),
+        key="exit_pathways",
+        theme=None,
+        config={"displaylogo": False},
+    )
+    left, right = st.columns([2, 3], gap="medium")
+    with left:
+        st.dataframe(pathways.stage_counts(path_rows), hide_index=True, key="exit_path_counts")
+    with right:
+        st.markdown(PATHWAYS_READING)
+        download_csv(
+            path_rows.rename(
+                columns={"code": "ONS code", "name": "Authority", "start": "Inadequate published"}
+            ),
+            f"inadequate-pathways-{region or 'england'}.csv",
+            "Download the pathways as CSV",
+            "exit_path_csv",
+        )
+
+
+def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) -> None:
+    """The swimmer chart (a bar per spell; click or the highlight box opens the authority) and the table."""
     st.markdown("### Every spell")
     codes = sorted(set(chosen["code"]), key=lambda c: chosen.loc[chosen["code"] == c, "name"].iloc[0])
     names = dict(zip(chosen["code"], chosen["name"], strict=False))
@@ -166,23 +221,7 @@ def render(filters: Filters) -> None:
         code = (point.get("customdata") or [None])[0]
         if code:
             st.switch_page("pages/authority_page.py", query_params={"la": code})
-    table = chosen.assign(
-        framework=chosen["framework"].map(lambda f: FRAMEWORK_LABELS.get(f, f)),
-        level_reached=chosen["level_reached"].map(lambda lv: vocab.LEVELS.get(lv, "None recorded")),
-    )[["name", "code", "start", "end", "months", "exit_grade", "open", "framework", "level_reached"]]
-    table = table.rename(
-        columns={
-            "name": "Authority",
-            "code": "ONS code",
-            "start": "Inadequate published",
-            "end": "Exit published",
-            "months": "Months",
-            "exit_grade": "Exit grade",
-            "open": "Open",
-            "framework": "Framework",
-            "level_reached": "Intervention level reached",
-        }
-    )
+    table = spells_table(chosen)
     st.dataframe(
         table,
         hide_index=True,
@@ -194,9 +233,30 @@ def render(filters: Filters) -> None:
     )
     download_csv(
         table,
-        f"inadequate-spells-{filters.region or 'england'}.csv",
+        f"inadequate-spells-{region or 'england'}.csv",
         "Download the spells as CSV",
         "exit_csv",
+    )
+
+
+def spells_table(chosen: pd.DataFrame) -> pd.DataFrame:
+    """The spells in words, as the table and its CSV show them."""
+    table = chosen.assign(
+        framework=chosen["framework"].map(lambda f: FRAMEWORK_LABELS.get(f, f)),
+        level_reached=chosen["level_reached"].map(lambda lv: vocab.LEVELS.get(lv, "None recorded")),
+    )[["name", "code", "start", "end", "months", "exit_grade", "open", "framework", "level_reached"]]
+    return table.rename(
+        columns={
+            "name": "Authority",
+            "code": "ONS code",
+            "start": "Inadequate published",
+            "end": "Exit published",
+            "months": "Months",
+            "exit_grade": "Exit grade",
+            "open": "Open",
+            "framework": "Framework",
+            "level_reached": "Intervention level reached",
+        }
     )
 
 

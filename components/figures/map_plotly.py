@@ -1,0 +1,307 @@
+"""The NAO-style map as plotly figures: geographic (boundaries) and equal-area tiles.
+
+Pure functions from ``map_data.MapData`` to a figure, so they can be tested, exported through
+kaleido and drawn by Streamlit alike. Colour is never alone: the legend carries counts, hover
+carries words and dates, tiles carry labels, and a table stands beside every map.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from oversight.components.figures import theme as p
+from oversight.components.figures.map_data import (
+    LONDON,
+    SOURCE_LINE,
+    MapData,
+    key_column,
+    legend_counts,
+    title_text,
+)
+from oversight.data.resources import reference_file
+
+TOPOJSON_URL = "/app/static/topojson/"
+TILES_CSV = reference_file("tiles.csv")
+
+
+def map_figure(
+    data: MapData, colour_by: str, region: str | None, region_name: str, view: str = "geo", height: int = 720
+) -> go.Figure:
+    """The map for a view: on the vintage's boundaries when there are any (``view="geo"``), else tiles."""
+    if view == "geo" and data.geojson is not None:
+        return geo_figure(
+            data.frame.dropna(subset=["feature"]),
+            data.geojson,
+            colour_by,
+            data.as_at,
+            region,
+            region_name,
+            height,
+        )
+    return tile_figure(data.frame, colour_by, data.as_at, region, region_name, height)
+
+
+def _layout(fig: go.Figure, title: str, source: str, height: int) -> None:
+    fig.update_layout(
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 0.995,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 18, "color": p.TEXT},
+        },
+        height=height,
+        margin={"l": 0, "r": 0, "t": 120, "b": 40},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        legend={
+            "title": {"text": ""},
+            "orientation": "h",
+            "x": 0.0,
+            "y": 1.01,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "font": {"size": 13},
+            "itemclick": False,
+            "itemdoubleclick": False,
+        },
+        hoverlabel={"bgcolor": "white", "font": {"color": p.TEXT}},
+    )
+    fig.add_annotation(
+        **{
+            "text": source,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0,
+            "y": -0.02,
+            "yanchor": "top",
+            "showarrow": False,
+            "font": {"size": 11, "color": p.DARK_GREY},
+        }
+    )
+
+
+GEO_COMMON: dict[str, Any] = {
+    "visible": False,
+    "showframe": False,
+    "bgcolor": "rgba(0,0,0,0)",
+    "projection": {"type": "mercator"},
+    "showland": False,
+    "showcountries": False,
+    "showcoastlines": False,
+    "showlakes": False,
+    "showocean": False,
+    "showrivers": False,
+    "showsubunits": False,
+    "resolution": 110,
+    "scope": "europe",
+}
+
+
+def geo_figure(
+    frame: pd.DataFrame,
+    geojson: dict[str, Any],
+    colour_by: str,
+    as_at: dt.date,
+    region: str | None,
+    region_name: str,
+    height: int = 720,
+) -> go.Figure:
+    """England on its boundaries for the date, one choropleth trace per legend entry.
+
+    ``frame`` must have ``feature`` (the boundary code to draw) and the ``describe`` words.
+    Authorities outside the selected region fade; a London inset keeps London legible.
+    """
+    fig = go.Figure()
+    in_region = frame["region_code"].eq(region) if region else pd.Series(True, index=frame.index)
+    show_inset = region in (None, "") and frame["region_code"].eq(LONDON).any()
+    _add_choropleths(fig, frame, in_region, geojson, colour_by, show_inset)
+    if region:
+        box = _bbox(geojson, set(frame.loc[in_region, "feature"]))
+        fig.update_layout(geo={**GEO_COMMON, **_range(box)})
+    else:
+        fig.update_layout(geo={**GEO_COMMON, "fitbounds": "locations"})
+    if show_inset:
+        _london_inset(fig)
+    _layout(fig, title_text(as_at, colour_by, region_name), SOURCE_LINE, height)
+    return fig
+
+
+def _add_choropleths(
+    fig: go.Figure,
+    frame: pd.DataFrame,
+    in_region: pd.Series,
+    geojson: dict[str, Any],
+    colour_by: str,
+    show_inset: bool,
+) -> None:
+    """The faded outside first, then one trace per legend entry (and again in the London inset)."""
+    key = key_column(colour_by)
+    london = frame["region_code"].eq(LONDON)
+    features = {f["properties"]["code"]: f for f in geojson["features"]}
+    shown = frame[in_region]
+    outside = frame[~in_region]
+    if len(outside):
+        # Authorities outside the chosen region fade to white: the region stands out.
+        fig.add_trace(
+            _choropleth(outside, features, p.WHITE, "Outside the region", False, "geo", p.OUTSIDE_LINE)
+        )
+    for cat, count in legend_counts(shown, colour_by, short=True):
+        rows = shown[shown[key] == cat.key]
+        label = f"{cat.label} ({count})"
+        fig.add_trace(_choropleth(rows, features, cat.colour, label, True, "geo", legendgroup=cat.key))
+        if show_inset:
+            lrows = rows[london[rows.index]]
+            if len(lrows):
+                fig.add_trace(
+                    _choropleth(lrows, features, cat.colour, label, False, "geo2", legendgroup=cat.key)
+                )
+
+
+def _london_inset(fig: go.Figure) -> None:
+    """England on the left three quarters; London again, larger, at the bottom right."""
+    fig.update_layout(
+        geo={**fig.layout.geo.to_plotly_json(), "domain": {"x": [0.0, 0.76], "y": [0.0, 1.0]}},
+        geo2={
+            **GEO_COMMON,
+            "fitbounds": "locations",
+            "domain": {"x": [0.72, 1.0], "y": [0.02, 0.38]},
+        },
+    )
+    fig.add_annotation(
+        text="London",
+        xref="paper",
+        yref="paper",
+        x=0.86,
+        y=0.39,
+        showarrow=False,
+        font={"size": 13, "color": p.TEXT},
+    )
+
+
+def _choropleth(
+    rows: pd.DataFrame,
+    features: dict[str, dict],
+    colour: str,
+    name: str,
+    showlegend: bool,
+    geo: str,
+    line: str = "white",
+    legendgroup: str | None = None,
+) -> go.Choropleth:
+    """One colour's authorities; the trace carries only its own shapes, so the figure
+    holds each boundary once."""
+    own = {"type": "FeatureCollection", "features": [features[c] for c in rows["feature"] if c in features]}
+    return go.Choropleth(
+        geojson=own,
+        featureidkey="properties.code",
+        locations=rows["feature"],
+        z=[1] * len(rows),
+        colorscale=[[0, colour], [1, colour]],
+        showscale=False,
+        marker={"line": {"color": line, "width": 0.6}},
+        customdata=rows[["code", "hover"]].values,
+        hovertemplate="%{customdata[1]}<extra></extra>",
+        name=name,
+        showlegend=showlegend,
+        legendgroup=legendgroup,
+        geo=geo,
+        # A click selects an authority (it opens its facts): the map itself is not dimmed.
+        selected={"marker": {"opacity": 1}},
+        unselected={"marker": {"opacity": 1}},
+    )
+
+
+def _bbox(geojson: dict[str, Any], codes: set[str]) -> tuple[float, float, float, float]:
+    boxes = [f["properties"]["bbox"] for f in geojson["features"] if f["properties"]["code"] in codes]
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _range(box: tuple[float, float, float, float]) -> dict[str, Any]:
+    pad_x = (box[2] - box[0]) * 0.06 + 0.02
+    pad_y = (box[3] - box[1]) * 0.06 + 0.02
+    return {
+        "lonaxis": {"range": [box[0] - pad_x, box[2] + pad_x]},
+        "lataxis": {"range": [box[1] - pad_y, box[3] + pad_y]},
+    }
+
+
+# Tiles ---------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def tile_layout() -> dict[str, tuple[int, int, str]]:
+    """code -> (column, row, label): the project's equal-area layout, one tile each."""
+    with TILES_CSV.open(newline="", encoding="utf-8") as fh:
+        return {r["code"]: (int(r["col"]), int(r["row"]), r["label"]) for r in csv.DictReader(fh)}
+
+
+def tile_figure(
+    frame: pd.DataFrame,
+    colour_by: str,
+    as_at: dt.date,
+    region: str | None,
+    region_name: str,
+    height: int = 720,
+) -> go.Figure:
+    """One same-size square per authority, arranged to resemble England; London readable."""
+    layout = tile_layout()
+    key = key_column(colour_by)
+    in_region = frame["region_code"].eq(region) if region else pd.Series(True, index=frame.index)
+    fig = go.Figure()
+    shown, outside = frame[in_region], frame[~in_region]
+
+    def tiles(
+        rows: pd.DataFrame, fill: str, text: str, line: str, name: str, legend: bool, group: str
+    ) -> go.Scatter:
+        pos = [layout.get(c, (0, 0, c[:3])) for c in rows["code"]]
+        return go.Scatter(
+            x=[q[0] for q in pos],
+            y=[q[1] for q in pos],
+            mode="markers+text",
+            text=[q[2] for q in pos],
+            textfont={"size": 10, "color": text},
+            marker={"symbol": "square", "size": 30, "color": fill, "line": {"color": line, "width": 1}},
+            customdata=rows[["code", "hover"]].values,
+            hovertemplate="%{customdata[1]}<extra></extra>",
+            name=name,
+            showlegend=legend,
+            legendgroup=group,
+            # A click selects an authority (it opens its facts): the map itself is not dimmed.
+            selected={"marker": {"opacity": 1}},
+            unselected={"marker": {"opacity": 1}},
+        )
+
+    if len(outside):
+        # Outside the chosen region: white tiles, grey labels, so the region stands out.
+        fig.add_trace(
+            tiles(
+                outside, p.WHITE, p.OUTSIDE_TEXT, p.OUTSIDE_TILE_LINE, "Outside the region", False, "outside"
+            )
+        )
+    for cat, count in legend_counts(shown, colour_by, short=True):
+        rows = shown[shown[key] == cat.key]
+        text = "white" if cat.colour in p.DARK_FILLS else p.TEXT
+        fig.add_trace(tiles(rows, cat.colour, text, "white", f"{cat.label} ({count})", True, cat.key))
+    fig.update_xaxes(visible=False, scaleanchor="y", scaleratio=1, range=[-1.5, 19.5], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[-1, 19], fixedrange=True)
+    _layout(
+        fig,
+        title_text(as_at, colour_by, region_name),
+        SOURCE_LINE.replace("ONS boundaries", "equal-area tiles (one per authority)"),
+        height,
+    )
+    return fig

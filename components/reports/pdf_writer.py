@@ -1,0 +1,87 @@
+"""The same slides as 16:9 PDF pages (fpdf2, DejaVu fonts when present): alt text, real tables."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from oversight.components.reports.slides import SLIDE_H_IN, SLIDE_W_IN, Picture, Slide
+
+_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+
+
+def write_pdf(slides: list[Slide], path: Path) -> None:
+    """The same slides as 16:9 PDF pages (fpdf2), with image alt text and real tables."""
+    # Lazy: fpdf2 costs ~1 s to import, and the app loads this module on every page.
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="L", unit="in", format=(SLIDE_H_IN, SLIDE_W_IN))
+    pdf.set_auto_page_break(False)
+    pdf.set_title(slides[0].title if slides else "Board pack")
+    pdf.set_lang("en-GB")
+    family = "Helvetica"
+    for folder in _FONT_DIRS:
+        if (folder / "DejaVuSans.ttf").is_file():
+            pdf.add_font("DejaVu", "", str(folder / "DejaVuSans.ttf"))
+            pdf.add_font("DejaVu", "B", str(folder / "DejaVuSans-Bold.ttf"))
+            family = "DejaVu"
+            break
+
+    def safe(line: str) -> str:
+        if family != "Helvetica":
+            return line
+        swaps = {"–": "-", "—": "-", "’": "'", "•": "-", "…": "...", "→": "->"}
+        return "".join(swaps.get(c, c) for c in line).encode("latin-1", "replace").decode("latin-1")
+
+    def lines(x: float, y: float, w: float, items: list[str], size: float, bullets: bool = False) -> None:
+        pdf.set_font(family, "", size)
+        pdf.set_xy(x, y)
+        for item in items:
+            pdf.set_x(x)
+            pdf.multi_cell(w, size / 72 * 1.35, safe(("• " if bullets else "") + item), align="L")
+            pdf.ln(size / 72 * 0.4)
+
+    def picture(pic: Picture, x: float, y: float, max_w: float, max_h: float) -> None:
+        scale = min(max_w / pic.width_px, max_h / pic.height_px)
+        pdf.image(
+            io.BytesIO(pic.png), x=x, y=y, w=pic.width_px * scale, h=pic.height_px * scale, alt_text=pic.alt
+        )
+
+    for s in slides:
+        pdf.add_page()
+        pdf.set_text_color(11, 12, 12)
+        pdf.set_font(family, "B", 24)
+        pdf.set_xy(0.5, 0.35)
+        pdf.multi_cell(12.3, 0.45, safe(s.title), align="L")
+        pdf.set_font(family, "", 8)
+        pdf.set_xy(0.5, 6.95)
+        pdf.multi_cell(12.3, 0.16, safe(s.footer), align="L")
+        if s.kind == "title":
+            picture(s.pictures[0], 8.2, 1.3, 4.6, 5.5)
+            lines(0.5, 1.6, 7.4, s.bullets, 18, bullets=True)
+        elif s.kind == "table" and s.table is not None:
+            picture(s.pictures[0], 10.4, 1.3, 2.6, 2.6)
+            pdf.set_font(family, "", 10)
+            pdf.set_xy(0.5, 1.3)
+            with pdf.table(
+                width=9.5, col_widths=(2.5, 2.5, 1.5, 1.6, 1.4), text_align="LEFT", align="LEFT"
+            ) as table:
+                header = table.row()
+                for col in s.table.columns:
+                    header.cell(safe(str(col)))
+                for row in s.table.itertuples(index=False):
+                    cells = table.row()
+                    for value in row:
+                        cells.cell(safe("" if pd.isna(value) else str(value)))
+        else:
+            wide = s.pictures[0].width_px / s.pictures[0].height_px > 1.8
+            if wide:
+                picture(s.pictures[0], 0.5, 1.1, 12.3, 4.0)
+                lines(0.5, 5.2, 6.0, s.bullets[:3], 11, bullets=True)
+                lines(6.7, 5.2, 6.0, s.bullets[3:7], 11, bullets=True)
+            else:
+                picture(s.pictures[0], 0.4, 1.1, 8.6, 5.8)
+                lines(9.2, 1.4, 3.8, s.bullets, 13, bullets=True)
+    pdf.output(str(path))

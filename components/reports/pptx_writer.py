@@ -1,0 +1,80 @@
+"""Slides to a 16:9 PowerPoint deck (python-pptx): pictures with alt text, real tables."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from oversight.components.reports.slides import SLIDE_H_IN, SLIDE_W_IN, Picture, Slide
+
+
+def write_pptx(slides: list[Slide], path: Path) -> None:
+    """16:9 deck; pictures carry alt text, tables are real tables (readable by screen readers)."""
+    # Lazy: python-pptx costs ~0.25 s to import, and the app loads this module on every page.
+    from pptx import Presentation
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu, Inches, Pt
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(SLIDE_W_IN), Inches(SLIDE_H_IN)
+    blank = deck.slide_layouts[6]
+    dark = RGBColor(0x0B, 0x0C, 0x0C)
+
+    def text(
+        slide, x, y, w, h, lines: list[str], size: int, bold: bool = False, bullets: bool = False
+    ) -> None:
+        box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
+        frame = box.text_frame
+        frame.word_wrap = True
+        for i, line in enumerate(lines):
+            para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            para.text = ("• " if bullets else "") + line
+            para.font.size, para.font.bold, para.font.color.rgb = Pt(size), bold, dark
+            para.space_after = Pt(6 if bullets else 0)
+
+    def picture(slide, pic: Picture, x: float, y: float, max_w: float, max_h: float) -> None:
+        scale = min(max_w / pic.width_px, max_h / pic.height_px)
+        shape = slide.shapes.add_picture(
+            io.BytesIO(pic.png),
+            Inches(x),
+            Inches(y),
+            Emu(int(Inches(pic.width_px * scale))),
+            Emu(int(Inches(pic.height_px * scale))),
+        )
+        shape._element.nvPicPr.cNvPr.set("descr", pic.alt)  # alt text for screen readers
+
+    for s in slides:
+        slide = deck.slides.add_slide(blank)
+        text(slide, 0.5, 0.3, 12.3, 0.8, [s.title], 28, bold=True)
+        text(slide, 0.5, 6.95, 12.3, 0.45, [s.footer], 10)
+        if s.kind == "title":
+            picture(slide, s.pictures[0], 8.2, 1.3, 4.6, 5.5)
+            text(slide, 0.5, 1.6, 7.4, 5.0, s.bullets, 20, bullets=True)
+        elif s.kind == "table" and s.table is not None:
+            picture(slide, s.pictures[0], 10.4, 1.3, 2.6, 2.6)
+            rows, cols = len(s.table) + 1, len(s.table.columns)
+            shape = slide.shapes.add_table(
+                rows, cols, Inches(0.5), Inches(1.3), Inches(9.7), Inches(0.4 * rows)
+            )
+            widths = (2.6, 2.5, 1.5, 1.6, 1.5)
+            for j, col in enumerate(s.table.columns):
+                shape.table.columns[j].width = Inches(widths[j] if j < len(widths) else 1.5)
+                shape.table.cell(0, j).text = str(col)
+            for i, row in enumerate(s.table.itertuples(index=False), start=1):
+                for j, value in enumerate(row):
+                    shape.table.cell(i, j).text = "" if pd.isna(value) else str(value)
+            for cell in (shape.table.cell(i, j) for i in range(rows) for j in range(cols)):
+                for para in cell.text_frame.paragraphs:
+                    para.font.size = Pt(12)
+        else:
+            wide = s.pictures[0].width_px / s.pictures[0].height_px > 1.8
+            if wide:
+                picture(slide, s.pictures[0], 0.5, 1.1, 12.3, 4.0)
+                text(slide, 0.5, 5.1, 6.1, 1.8, s.bullets[:3], 12, bullets=True)
+                text(slide, 6.7, 5.1, 6.1, 1.8, s.bullets[3:7], 12, bullets=True)
+            else:
+                picture(slide, s.pictures[0], 0.4, 1.1, 8.6, 5.8)
+                text(slide, 9.2, 1.4, 3.8, 5.4, s.bullets, 15, bullets=True)
+    deck.save(str(path))

@@ -1,0 +1,51 @@
+"""The sidebar every page shares: the filters, the data's freshness and the board-pack button.
+
+The router draws it once per run around the page (``with shared_sidebar(): page.run()``), and the
+page reads what was drawn with ``current()``. Streamlit can also run a file of ``pages/`` without
+the router (its old auto-navigation, e.g. ``AppTest.switch_page`` or a first deep link); then
+nothing was drawn in this run and ``current()`` draws the sidebar itself, so a page never depends
+on how it was reached. "Drawn in this run" is a context variable set for the page's duration:
+no private Streamlit state is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import streamlit as st
+
+from oversight.components.figures.theme import long_date
+from oversight.components.widgets import board_pack_dialog, cache
+from oversight.components.widgets import filters as shared_filters
+from oversight.components.widgets.filters import Filters
+
+_drawn: ContextVar[Filters | None] = ContextVar("oversight_sidebar_filters", default=None)
+
+
+def render() -> Filters:
+    """Draw the sidebar with the store's dates: the default as-at is the newest publication date."""
+    newest = cache.data_as_at()
+    today = dt.date.today()
+    filters = shared_filters.render(default_as_at=newest or today, latest=max(newest or today, today))
+    st.sidebar.caption(f"Judgements published up to {long_date(newest)}.")
+    board_pack_dialog.sidebar_button(filters)
+    return filters
+
+
+@contextmanager
+def shared_sidebar() -> Iterator[Filters]:
+    """Draw the sidebar and make it the page's ``current()`` while the page runs."""
+    token = _drawn.set(render())
+    try:
+        yield _drawn.get()  # type: ignore[misc]
+    finally:
+        _drawn.reset(token)
+
+
+def current() -> Filters:
+    """The filters as drawn in this run (drawing the sidebar if the router did not)."""
+    drawn = _drawn.get()
+    return drawn if drawn is not None else render()

@@ -1,0 +1,125 @@
+"""The registry of downloadable files (``data/reference/downloads.csv``) and the errors of ``downloads``.
+
+Downloading, checking, ``--check`` and the ``oversight download`` command all start from the same
+list of files: where each one lives in the data directory, where it is published, and its SHA-256
+when the publisher's bytes are stable. This module reads that list once and refuses a malformed
+row up front, so that a typo fails loudly rather than half-way through a download.
+
+It also holds the error classes the other ``downloads`` modules raise (all subclasses of
+``FetchError``, which the CLI catches), and the small facts about the data directory's layout that
+they share (``RAW_DIR``, ``PART_SUFFIX``). It imports no other ``downloads`` module, so every other
+module can import it without a cycle. ``ChecksumMismatch`` lives in ``checksums`` because its
+message names the ``checksums.txt`` record.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from oversight.data.resources import reference_file
+
+REGISTRY_PATH = reference_file("downloads.csv")
+REGISTRY_COLUMNS = ("target", "url", "sha256", "publisher", "licence", "title")
+RAW_DIR = "raw"  # raw ONS boundary downloads go to <data dir>/raw/<target>, then are normalised
+PART_SUFFIX = ".part"  # every file is written under this suffix first, then moved into place
+BOUNDARY_TARGET = re.compile(r"^boundaries/utla_(\d{4})\.geojson$")
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+# Errors --------------------------------------------------------------------------------------
+
+
+class FetchError(Exception):
+    """Any refusal of the ``downloads`` modules. The message says what happened and what to do."""
+
+
+class UnknownTarget(FetchError):
+    """``only`` named a target that is not in the registry."""
+
+
+class BoundaryFormatError(FetchError):
+    """A raw boundary file is not what the registry entry promises (fields, vintage, CRS)."""
+
+
+# Registry -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of ``downloads.csv``: a file of the data directory and where it comes from."""
+
+    target: str
+    url: str = ""
+    sha256: str = ""
+    publisher: str = ""
+    licence: str = ""
+    title: str = ""
+
+    @property
+    def vintage(self) -> str | None:
+        """The boundary vintage (``"2023"``) if this is a ``boundaries/utla_YYYY.geojson`` entry."""
+        match = BOUNDARY_TARGET.match(self.target)
+        return match.group(1) if match else None
+
+    @property
+    def download_target(self) -> str:
+        """Where the downloaded bytes go. A boundary download is raw and is normalised afterwards."""
+        return f"{RAW_DIR}/{self.target}" if self.vintage else self.target
+
+    @property
+    def derived(self) -> bool:
+        """True for a file made by this project (no publisher to download it from)."""
+        return self.publisher.lower().startswith("derived")
+
+    def by_hand(self, data_dir: Path) -> str:
+        """What to do when there is no download address: the same sentence everywhere."""
+        if self.derived:
+            return (
+                f"no known download address for {self.target}: {self.publisher} ({self.title}); "
+                f"put the file at {Path(data_dir) / self.target} by hand"
+            )
+        text = (
+            f"no known download address for {self.target}; put the file at "
+            f"{Path(data_dir) / self.download_target} by hand (from {self.publisher}, page {self.title})"
+        )
+        if self.vintage:
+            text += f", then run `oversight download` again to normalise it into {self.target}"
+        return text
+
+
+def load_registry(path: Path | None = None) -> list[Entry]:
+    """The registry's entries, checked once here so that a typo fails loudly, not mid-download."""
+    path = Path(path) if path else REGISTRY_PATH
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if tuple(reader.fieldnames or ()) != REGISTRY_COLUMNS:
+            raise FetchError(f"{path}: header must be {','.join(REGISTRY_COLUMNS)}")
+        entries = [Entry(**{k: (row[k] or "").strip() for k in REGISTRY_COLUMNS}) for row in reader]
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.target in seen:
+            raise FetchError(f"{path}: target {entry.target} is listed twice")
+        seen.add(entry.target)
+        if entry.sha256 and not SHA256_HEX.match(entry.sha256):
+            raise FetchError(f"{path}: sha256 of {entry.target} is not 64 lower-case hex digits")
+        if Path(entry.target).is_absolute() or ".." in Path(entry.target).parts:
+            raise FetchError(f"{path}: target {entry.target} must be a relative path inside the data dir")
+    return entries
+
+
+def select(entries: Sequence[Entry], only: Iterable[str] | None) -> list[Entry]:
+    """The entries named in ``only`` (in that order, once each), or all of them when it is empty."""
+    if not only:
+        return list(entries)
+    wanted = list(dict.fromkeys(only))
+    known = {e.target: e for e in entries}
+    unknown = [t for t in wanted if t not in known]
+    if unknown:
+        raise UnknownTarget(
+            f"not in the registry: {', '.join(unknown)}. Known targets:\n  " + "\n  ".join(known)
+        )
+    return [known[t] for t in wanted]

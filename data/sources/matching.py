@@ -1,0 +1,478 @@
+"""Recognise the same fact arriving from several sources, and merge the copies in memory.
+
+The same inspection appears in a release's history table (publication date), its
+snapshot table and its in-year table (inspection date), in the next year's release
+(sometimes a day apart) and perhaps in the tracker (month precision). Appending would
+count it several times, so each incoming record is first matched against the facts
+already known for its authority (:data:`MATCHERS`); a match is merged (:func:`merge`),
+anything else becomes a new fact. The higher-ranked source wins a disagreement and
+lower-ranked sources only fill gaps, so the order files arrive in does not matter and
+re-importing a file changes nothing.
+
+This module only works on the in-memory :class:`WorkingSet`; reading it is its only
+database access. Validation, publication-date estimates and writing stay with the
+importer, which is the only module that uses this one.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from oversight.data.domain import vocab
+from oversight.data.sources.records import (
+    EventRecord,
+    InspectionRecord,
+    InterventionRecord,
+    Record,
+    VisitRecord,
+)
+from oversight.data.store import schema as s
+
+#: Finer first: a finer date from a source of the same rank replaces a coarser one.
+PRECISION_ORDER = {"day": 0, "month": 1, "year": 2, "observed": 3}
+
+Window = tuple[dt.date, dt.date]
+
+
+# The in-memory working set ----------------------------------------------------------------
+
+
+@dataclass
+class Fact:
+    """One row of a fact table as it will be written, and as it was read (to count changes)."""
+
+    table: str
+    values: dict[str, Any]
+    original: dict[str, Any] | None  # None: new
+    judgements: dict[str, str] = field(default_factory=dict)
+    original_judgements: dict[str, str] | None = None
+
+    @property
+    def is_new(self) -> bool:
+        return self.original is None
+
+    def changed(self) -> bool:
+        if self.original is None:
+            return True
+        return self.values != self.original or (
+            self.original_judgements is not None and self.judgements != self.original_judgements
+        )
+
+
+class WorkingSet:
+    """All facts of the store, loaded once, matched and merged in memory, then written.
+
+    Loading everything once keeps matching a dictionary look-up per authority instead of
+    a query per incoming row, and lets a whole run be judged before anything is written.
+    """
+
+    def __init__(self, conn: Connection):
+        self.facts: dict[str, list[Fact]] = {t.name: [] for t in s.FACT_TABLES}
+        self.by_authority: dict[tuple[str, int], list[Fact]] = defaultdict(list)
+        judgements: dict[int, dict[str, str]] = defaultdict(dict)
+        for r in conn.execute(select(s.inspection_judgements)):
+            judgements[r.inspection_id][r.area] = r.grade
+        for table in s.FACT_TABLES:
+            for row in conn.execute(select(table)):
+                values = dict(row._mapping)
+                fact = Fact(table.name, values, dict(values))
+                if table is s.inspections:
+                    fact.judgements = dict(judgements.get(values["id"], {}))
+                    fact.original_judgements = dict(fact.judgements)
+                self._add(fact)
+
+    def _add(self, fact: Fact) -> None:
+        self.facts[fact.table].append(fact)
+        self.by_authority[(fact.table, fact.values["authority_id"])].append(fact)
+
+    def candidates(self, table: str, authority_id: int) -> list[Fact]:
+        return self.by_authority[(table, authority_id)]
+
+    def new(self, table: str, values: dict[str, Any], judgements: dict[str, str] | None = None) -> Fact:
+        fact = Fact(table, values, None, dict(judgements or {}))
+        self._add(fact)
+        return fact
+
+
+def absorb(ws: WorkingSet, authority_id: int, rec: Record, rank: int, source_id: int) -> Fact:
+    """Merge ``rec`` into the fact it describes, or add it as a new fact; return that fact.
+
+    A fact added or merged here has no import run yet (``import_run_id`` None, when this
+    source is the one it keeps); the importer stamps it with the run that wrote it.
+    """
+    table, values, date_cols = record_values(rec)
+    judgements = rec.judgements if isinstance(rec, InspectionRecord) else None
+    fact = MATCHERS[table](ws, authority_id, rec)
+    if fact is None:
+        return _add_new(ws, table, values, authority_id, rank, source_id, judgements)
+    merge(fact, values, date_cols, rank, source_id, judgements)
+    return fact
+
+
+def _add_new(
+    ws: WorkingSet,
+    table: str,
+    values: dict[str, Any],
+    authority_id: int,
+    rank: int,
+    source_id: int,
+    judgements: dict[str, str] | None,
+) -> Fact:
+    """A fact nobody has recorded yet; an inspection's publication date, if any, is real."""
+    base = dict(values)
+    if table == "inspections":
+        base["publication_estimated"] = False
+    return ws.new(
+        table,
+        {
+            **base,
+            "authority_id": authority_id,
+            "source_id": source_id,
+            "source_rank": rank,
+            "import_run_id": None,
+        },
+        judgements,
+    )
+
+
+# Date windows ---------------------------------------------------------------------------
+
+
+def _window(day: dt.date | None, precision: str) -> Window | None:
+    """The days a date may stand for: its month or year when only that is known."""
+    if day is None:
+        return None
+    if precision == "month":
+        last = calendar.monthrange(day.year, day.month)[1]
+        return day.replace(day=1), day.replace(day=last)
+    if precision == "year":
+        return day.replace(month=1, day=1), day.replace(month=12, day=31)
+    return day, day
+
+
+def _gap(a: Window | None, b: Window | None) -> int | None:
+    """Days between two date windows (0 when they overlap); None if either is missing."""
+    if a is None or b is None:
+        return None
+    if a[1] < b[0]:
+        return (b[0] - a[1]).days
+    if b[1] < a[0]:
+        return (a[0] - b[1]).days
+    return 0
+
+
+def _lag(earlier: Window | None, later: Window | None) -> int | None:
+    """Smallest possible (later - earlier) in days, for windows; None if missing."""
+    if earlier is None or later is None:
+        return None
+    if later[1] < earlier[0]:
+        return -((earlier[0] - later[1]).days)
+    return max(0, (later[0] - earlier[1]).days)
+
+
+def _covers(start: dt.date, end: dt.date | None, day: dt.date) -> bool:
+    return start <= day and (end is None or day <= end)
+
+
+# Matching -----------------------------------------------------------------------------
+
+
+def _generic(values: dict[str, Any]) -> bool:
+    """An inspection recorded only as "ILACS" (framework known, kind of inspection not)."""
+    return values["kind"] == "ilacs"
+
+
+def _best(scored: Iterable[tuple[int | None, Fact]]) -> Fact | None:
+    """The fact with the lowest score (the first of equals); unscored facts never match."""
+    best: tuple[int, Fact] | None = None
+    for score, fact in scored:
+        if score is not None and (best is None or score < best[0]):
+            best = (score, fact)
+    return best[1] if best else None
+
+
+def _match_inspection(ws: WorkingSet, aid: int, rec: InspectionRecord) -> Fact | None:
+    """The closest inspection of a compatible framework: matching dates first (score =
+    days apart), else an inspection date and a publication date a plausible lag apart
+    (score = 100 + lag) when the grades do not contradict each other."""
+    r_pub = _window(rec.publication_date, rec.date_precision)
+    r_ins = _window(rec.inspection_date, rec.date_precision)
+    return _best(
+        (_inspection_score(rec, r_ins, r_pub, fact.values), fact)
+        for fact in ws.candidates("inspections", aid)
+        if _frameworks_compatible(rec, fact.values)
+    )
+
+
+def _frameworks_compatible(rec: InspectionRecord, v: dict[str, Any]) -> bool:
+    """Same framework, or both full inspections and one side does not say which kind."""
+    framework, is_full, _ = vocab.INSPECTION_KINDS[rec.kind]
+    same_framework = v["framework"] == framework
+    loose = (not rec.kind_known or rec.kind == "ilacs" or _generic(v)) and is_full and v["is_full"]
+    return same_framework or loose
+
+
+def _inspection_score(
+    rec: InspectionRecord, r_ins: Window | None, r_pub: Window | None, v: dict[str, Any]
+) -> int | None:
+    """How well an existing inspection fits ``rec`` (lower is better); None: not at all.
+
+    An estimated publication date is ignored: it was made up from the inspection date.
+    """
+    e_pub = None if v["publication_estimated"] else _window(v["publication_date"], v["date_precision"])
+    e_ins = _window(v["inspection_date"], v["date_precision"])
+    limit = 10 if rec.date_precision == v["date_precision"] == "day" else 0
+    scores = [gap for gap in (_gap(r_pub, e_pub), _gap(r_ins, e_ins)) if gap is not None and gap <= limit]
+    grades_agree = (
+        rec.overall is None or v["overall_effectiveness"] is None or rec.overall == v["overall_effectiveness"]
+    )
+    if grades_agree:
+        for ins, pub in ((r_ins, e_pub), (e_ins, r_pub)):
+            lag = _lag(ins, pub)
+            if lag is not None and 0 <= lag <= 200:
+                scores.append(100 + lag)
+    return min(scores) if scores else None
+
+
+def _match_visit(ws: WorkingSet, aid: int, rec: VisitRecord) -> Fact | None:
+    """Same kind, and every date both sides give agrees (a few days for exact dates, an
+    overlapping month or year for coarse ones); with no common date, a letter published
+    within 75 days of the visit."""
+    r_day = _window(rec.visit_date, rec.date_precision)
+    r_pub = _window(rec.publication_date, rec.date_precision)
+    return _best(
+        (_visit_score(rec, r_day, r_pub, fact.values), fact)
+        for fact in ws.candidates("visits", aid)
+        if fact.values["kind"] == rec.kind
+    )
+
+
+def _visit_score(
+    rec: VisitRecord, r_day: Window | None, r_pub: Window | None, v: dict[str, Any]
+) -> int | None:
+    """Days apart when the visits share a date, 100 + lag for a visit and its letter, else None."""
+    limit = 3 if rec.date_precision == v["date_precision"] == "day" else 0
+    e_day = _window(v["visit_date"], v["date_precision"])
+    e_pub = _window(v["publication_date"], v["date_precision"])
+    gaps = [g for g in (_gap(r_day, e_day), _gap(r_pub, e_pub)) if g is not None]
+    if any(g > limit for g in gaps):
+        return None
+    score = min(gaps) if gaps else None
+    if score is None:
+        for ins, pub in ((r_day, e_pub), (e_day, r_pub)):
+            lag = _lag(ins, pub)
+            if lag is not None and 0 <= lag <= 75:
+                score = 100 + lag
+    return score
+
+
+def _match_intervention(ws: WorkingSet, aid: int, rec: InterventionRecord) -> Fact | None:
+    """Same level and kind, starting within a month, or one observed in force while the other ran."""
+    r_start = _window(rec.start_date, rec.start_precision)
+    for fact in ws.candidates("interventions", aid):
+        v = fact.values
+        if v["level"] != rec.level or (v["kind"] or None) != (rec.kind or None):
+            continue
+        gap = _gap(r_start, _window(v["start_date"], v["start_precision"]))
+        if gap is not None and gap <= 31:
+            return fact
+        # "In force on D, start unknown" is the same intervention as a dated one covering D.
+        if rec.start_precision == "observed" and _covers(v["start_date"], v["end_date"], rec.start_date):
+            return fact
+        if v["start_precision"] == "observed" and _covers(rec.start_date, rec.end_date, v["start_date"]):
+            return fact
+    return None
+
+
+def _match_event(ws: WorkingSet, aid: int, rec: EventRecord) -> Fact | None:
+    """Events are typed by people: the same kind and title within a month is the same event."""
+    r_day = _window(rec.date, rec.date_precision)
+    title = rec.title.strip().lower()
+    for fact in ws.candidates("events", aid):
+        v = fact.values
+        if v["kind"] != rec.kind or v["title"].strip().lower() != title:
+            continue
+        gap = _gap(r_day, _window(v["date"], v["date_precision"]))
+        if gap is not None and gap <= 31:
+            return fact
+    return None
+
+
+#: Per fact table: the existing fact an incoming record of the authority describes, if any.
+MATCHERS: dict[str, Callable[[WorkingSet, int, Any], Fact | None]] = {
+    "inspections": _match_inspection,
+    "visits": _match_visit,
+    "interventions": _match_intervention,
+    "events": _match_event,
+}
+
+
+# Record -> column values --------------------------------------------------------------
+
+
+def record_values(rec: Record) -> tuple[str, dict[str, Any], tuple[str, ...]]:
+    """Table, column values and the date columns (which move together with precision)."""
+    if isinstance(rec, InspectionRecord):
+        return _inspection_values(rec)
+    if isinstance(rec, VisitRecord):
+        return _visit_values(rec)
+    if isinstance(rec, InterventionRecord):
+        return _intervention_values(rec)
+    assert isinstance(rec, EventRecord)
+    return _event_values(rec)
+
+
+def _inspection_values(rec: InspectionRecord) -> tuple[str, dict[str, Any], tuple[str, ...]]:
+    framework, is_full, _ = vocab.INSPECTION_KINDS[rec.kind]
+    return (
+        "inspections",
+        {
+            "framework": framework,
+            "kind": rec.kind,
+            "is_full": is_full,
+            "inspection_date": rec.inspection_date,
+            "publication_date": rec.publication_date,
+            "publication_estimated": False if rec.publication_date else None,
+            "date_precision": rec.date_precision,
+            "overall_effectiveness": rec.overall,
+            "overall_derived": rec.overall_derived,
+        },
+        ("inspection_date", "publication_date", "date_precision"),
+    )
+
+
+def _visit_values(rec: VisitRecord) -> tuple[str, dict[str, Any], tuple[str, ...]]:
+    return (
+        "visits",
+        {
+            "kind": rec.kind,
+            "visit_date": rec.visit_date,
+            "publication_date": rec.publication_date,
+            "date_precision": rec.date_precision,
+            "theme": rec.theme,
+            "summary": rec.summary,
+        },
+        ("visit_date", "publication_date", "date_precision"),
+    )
+
+
+def _intervention_values(rec: InterventionRecord) -> tuple[str, dict[str, Any], tuple[str, ...]]:
+    return (
+        "interventions",
+        {
+            "level": rec.level,
+            "kind": rec.kind,
+            "start_date": rec.start_date,
+            "start_precision": rec.start_precision,
+            "end_date": rec.end_date,
+            "end_precision": rec.end_precision,
+            "title": rec.title,
+            "details": rec.details,
+            "people": rec.people,
+        },
+        ("start_date", "start_precision"),
+    )
+
+
+def _event_values(rec: EventRecord) -> tuple[str, dict[str, Any], tuple[str, ...]]:
+    return (
+        "events",
+        {
+            "kind": rec.kind,
+            "date": rec.date,
+            "date_precision": rec.date_precision,
+            "title": rec.title,
+            "details": rec.details,
+            "people": rec.people,
+        },
+        ("date", "date_precision"),
+    )
+
+
+# Merging ------------------------------------------------------------------------------
+
+
+def _precision_of(values: dict[str, Any]) -> int:
+    p = values.get("date_precision") or values.get("start_precision") or "day"
+    return PRECISION_ORDER.get(p, 0)
+
+
+def merge(
+    fact: Fact,
+    incoming: dict[str, Any],
+    date_cols: tuple[str, ...],
+    rank: int,
+    source_id: int,
+    judgements: dict[str, str] | None,
+) -> None:
+    """Fold a matching record's values into ``fact``: a higher rank overrides, a lower one
+    fills gaps, and the same rank contributes finer dates and extra judgement areas."""
+    v = fact.values
+    outranks = rank > v["source_rank"]
+    same_rank = rank == v["source_rank"]
+    take_dates = outranks or (same_rank and _precision_of(incoming) < _precision_of(v))
+    _merge_dates(v, incoming, date_cols, take_dates)
+    if fact.table == "inspections":
+        _merge_inspection_kind(v, incoming, take_dates)
+    _merge_columns(v, incoming, date_cols, outranks)
+    if judgements:
+        _merge_judgements(fact, judgements, outranks, same_rank)
+    if outranks:
+        v["source_rank"] = rank
+        v["source_id"] = source_id
+        v["import_run_id"] = None  # stamped with the run that writes it
+
+
+def _merge_dates(
+    v: dict[str, Any], incoming: dict[str, Any], date_cols: tuple[str, ...], take_dates: bool
+) -> None:
+    """Dates and their precision move together: all from the winning side, or gaps filled."""
+    for col in date_cols:
+        new = incoming.get(col)
+        if new is None:
+            continue
+        if v.get(col) is None or take_dates:
+            v[col] = new
+
+
+def _merge_inspection_kind(v: dict[str, Any], incoming: dict[str, Any], take_dates: bool) -> None:
+    """A real publication date replaces an estimate; a specific full kind replaces "ilacs"."""
+    if incoming["publication_date"] is not None and v["publication_estimated"]:
+        v["publication_date"] = incoming["publication_date"]
+        v["publication_estimated"] = False
+        v["date_precision"] = incoming["date_precision"] if take_dates else v["date_precision"]
+    if _generic(v) and incoming["kind"] != "ilacs" and vocab.INSPECTION_KINDS[incoming["kind"]][1]:
+        v["kind"], v["framework"], v["is_full"] = incoming["kind"], incoming["framework"], True
+
+
+def _merge_columns(
+    v: dict[str, Any], incoming: dict[str, Any], date_cols: tuple[str, ...], outranks: bool
+) -> None:
+    """Other columns: the higher source overrides a difference, any source fills a gap."""
+    for col, new in incoming.items():
+        if (
+            col in date_cols
+            or new is None
+            or col in {"kind", "framework", "is_full", "publication_estimated"}
+        ):
+            continue
+        if v.get(col) is None or (outranks and v.get(col) != new):
+            v[col] = new
+
+
+def _merge_judgements(fact: Fact, judgements: dict[str, str], outranks: bool, same_rank: bool) -> None:
+    """A higher source replaces the set; the same source (another table of the same
+    release) adds areas; a lower one only fills an empty set. Order-independent, so a
+    second import of the same files finds nothing to change."""
+    if outranks or not fact.judgements:
+        fact.judgements = dict(judgements)
+    elif same_rank:
+        for area, grade in judgements.items():
+            fact.judgements.setdefault(area, grade)

@@ -1,0 +1,412 @@
+"""One authority's story as typed records: who it is, what happened to it, and where each fact came from.
+
+The authority page, the presentation, the board pack, the CLI and the tests all read the same
+story. As nested string-keyed dicts a misspelt key (``fact["sorce"]``) or a key that only some
+kinds of fact have (``fact["level"]`` on a visit) failed only at run time, on the one authority
+that exercised it. Frozen dataclasses name every field once, here, with its type; readers use
+attributes that a type checker and a reader can follow, and nobody downstream can mutate a
+cached story (``st.cache_data`` pickles them, which frozen dataclasses support).
+
+``as_dict()`` gives the JSON shape the CLI has always printed (``oversight authority CODE
+--json``), key for key and in the same order, so scripts reading that output see no change.
+
+The SQL stays in the data layer: this module reads the store through ``schema`` and the domain
+vocabulary, never Streamlit or components.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+from sqlalchemy import Engine, select
+
+from oversight.data.domain import vocab
+from oversight.data.store import schema as s
+
+FactType = Literal["inspection", "visit", "intervention", "event"]
+Side = Literal["predecessors", "successors"]
+
+#: The order facts on the same date are listed in (a judgement before the notice it triggers).
+TYPE_ORDER: dict[str, int] = {"inspection": 0, "intervention": 1, "visit": 2, "event": 3}
+
+#: The keys each type of fact has always had in its JSON, in their order (see ``Fact.as_dict``).
+_FACT_KEYS: dict[str, tuple[str, ...]] = {
+    "inspection": (
+        "type",
+        "date",
+        "kind",
+        "label",
+        "inspection_date",
+        "publication_date",
+        "publication_estimated",
+        "precision",
+        "overall_effectiveness",
+        "overall_derived",
+        "judgements",
+        "source",
+    ),
+    "visit": (
+        "type",
+        "date",
+        "kind",
+        "label",
+        "visit_date",
+        "publication_date",
+        "precision",
+        "theme",
+        "summary",
+        "source",
+    ),
+    "intervention": (
+        "type",
+        "date",
+        "level",
+        "kind",
+        "label",
+        "precision",
+        "end_date",
+        "end_precision",
+        "details",
+        "people",
+        "source",
+    ),
+    "event": ("type", "date", "kind", "label", "precision", "details", "people", "source"),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact came from. Every fact has one: a board member must be able to check it."""
+
+    title: str
+    url: str | None
+    publisher: str | None
+
+
+@dataclass(frozen=True)
+class AuthorityCode:
+    """One ONS code an authority has had, and when (recodes keep one authority, DOMAIN §1)."""
+
+    code: str
+    authority_id: int
+    name: str
+    type: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+@dataclass(frozen=True)
+class AuthorityLink:
+    """A predecessor or successor across a reorganisation (``kind``: merge or split)."""
+
+    code: str
+    name: str
+    date: dt.date
+    kind: str
+
+
+@dataclass(frozen=True)
+class Authority:
+    """An authority as the register knows it, with every code it has had and its reorganisations.
+
+    ``code`` is the latest ONS code; ``existed_from``/``existed_to`` are None outside the data's
+    coverage (before it, or still existing).
+    """
+
+    id: int
+    code: str
+    dfe_code: str | None
+    name: str
+    region_code: str
+    type: str
+    existed_from: dt.date | None
+    existed_to: dt.date | None
+    region: str
+    codes: tuple[AuthorityCode, ...] = ()
+    predecessors: tuple[AuthorityLink, ...] = ()
+    successors: tuple[AuthorityLink, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``oversight authority CODE --json``'s ``authority``."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing that happened to an authority: an inspection, a visit, an intervention or an event.
+
+    The first fields are common to every type; the rest belong to one or two types and are None
+    (``judgements``: empty) on the others. ``date`` is the date the fact is placed at on a
+    timeline (publication for inspections, the visit for visits, the start for interventions).
+    In a story, ``authority`` names the authority the fact belongs to and ``own`` says whether
+    that is the story's subject or a predecessor/successor.
+    """
+
+    type: FactType
+    date: dt.date | None
+    kind: str | None
+    label: str | None
+    precision: str | None
+    source: Source
+    # inspections
+    inspection_date: dt.date | None = None
+    publication_date: dt.date | None = None  # inspections and visits
+    publication_estimated: bool | None = None
+    overall_effectiveness: str | None = None
+    overall_derived: bool | None = None
+    judgements: dict[str, str] = field(default_factory=dict)
+    # visits
+    visit_date: dt.date | None = None
+    theme: str | None = None
+    summary: str | None = None
+    # interventions
+    level: str | None = None
+    end_date: dt.date | None = None
+    end_precision: str | None = None
+    details: str | None = None  # interventions and events
+    people: str | None = None  # interventions and events
+    # set when the fact is part of a story
+    authority: str | None = None
+    own: bool = True
+
+    @property
+    def is_full_inspection(self) -> bool:
+        """A full inspection: one that gives the judgement spells and clocks read."""
+        return self.type == "inspection" and bool(vocab.INSPECTION_KINDS[self.kind][1])
+
+    def as_dict(self) -> dict[str, Any]:
+        """The keys this type of fact has always had, in their order; in a story, plus
+        ``authority`` and ``own``."""
+        full = asdict(self)
+        keys = _FACT_KEYS[self.type] + (("authority", "own") if self.authority is not None else ())
+        return {k: full[k] for k in keys}
+
+
+@dataclass(frozen=True)
+class BoundaryChange:
+    """A reorganisation on a story's timeline: on ``date`` the authority gained a predecessor or
+    successor ``name`` by a merge or split (``kind``)."""
+
+    date: dt.date
+    kind: str
+    side: Side
+    name: str
+
+
+@dataclass(frozen=True)
+class AuthorityStory:
+    """An authority's facts as one continuous story across reorganisations (DOMAIN §1).
+
+    ``facts`` holds its own facts and its predecessors' and successors' (``own`` False), in date
+    order; ``changes`` the reorganisations that link them.
+    """
+
+    authority: Authority
+    facts: tuple[Fact, ...]
+    changes: tuple[BoundaryChange, ...] = ()
+
+    @property
+    def own_facts(self) -> tuple[Fact, ...]:
+        """The facts of the authority itself, not of its predecessors or successors."""
+        return tuple(f for f in self.facts if f.own)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The story as the nested dicts it used to be (``authority``, ``facts``, ``changes``)."""
+        return {
+            "authority": self.authority.as_dict(),
+            "facts": [f.as_dict() for f in self.facts],
+            "changes": [asdict(c) for c in self.changes],
+        }
+
+
+def find_authority(engine: Engine, code: str) -> Authority | None:
+    """An authority by any ONS code it has had, or by its DfE 3-digit code."""
+    a, c = s.authorities, s.authority_codes
+    with engine.connect() as conn:
+        aid = conn.execute(
+            select(c.c.authority_id).where(c.c.code == code.strip().upper())
+        ).scalar_one_or_none()
+        if aid is None:
+            aid = conn.execute(select(a.c.id).where(a.c.dfe_code == code.strip())).scalar_one_or_none()
+        if aid is None:
+            return None
+        row = (
+            conn.execute(select(a, s.regions.c.name.label("region")).join(s.regions).where(a.c.id == aid))
+            .mappings()
+            .one()
+        )
+        codes = (
+            conn.execute(select(c).where(c.c.authority_id == aid).order_by(c.c.valid_from)).mappings().all()
+        )
+        preds = _linked(conn, aid, "predecessor")
+        succs = _linked(conn, aid, "successor")
+    return Authority(
+        id=row["id"],
+        code=row["code"],
+        dfe_code=row["dfe_code"],
+        name=row["name"],
+        region_code=row["region_code"],
+        type=row["type"],
+        existed_from=row["existed_from"],
+        existed_to=row["existed_to"],
+        region=row["region"],
+        codes=tuple(
+            AuthorityCode(
+                code=x["code"],
+                authority_id=x["authority_id"],
+                name=x["name"],
+                type=x["type"],
+                valid_from=x["valid_from"],
+                valid_to=x["valid_to"],
+            )
+            for x in codes
+        ),
+        predecessors=preds,
+        successors=succs,
+    )
+
+
+def _linked(conn, aid: int, side: str) -> tuple[AuthorityLink, ...]:
+    """Authorities linked to ``aid`` by a merge or split: its predecessors or successors."""
+    links, a = s.authority_links, s.authorities
+    other, this = (links.c.predecessor_id, links.c.successor_id)[:: 1 if side == "predecessor" else -1]
+    stmt = (
+        select(a.c.code, a.c.name, links.c.date, links.c.kind)
+        .join(links, other == a.c.id)
+        .where(this == aid)
+        .order_by(a.c.code)
+    )
+    return tuple(
+        AuthorityLink(code=r["code"], name=r["name"], date=r["date"], kind=r["kind"])
+        for r in conn.execute(stmt).mappings()
+    )
+
+
+def authority_facts(engine: Engine, authority_id: int) -> list[Fact]:
+    """Every fact about one authority, in date order, each with its source."""
+    src = s.sources
+    facts: list[Fact] = []
+    with engine.connect() as conn:
+        judgements: dict[int, dict[str, str]] = {}
+        for r in conn.execute(
+            select(s.inspection_judgements)
+            .join(s.inspections, s.inspections.c.id == s.inspection_judgements.c.inspection_id)
+            .where(s.inspections.c.authority_id == authority_id)
+        ):
+            judgements.setdefault(r.inspection_id, {})[r.area] = r.grade
+
+        def run(table):
+            return (
+                conn.execute(
+                    select(
+                        table,
+                        src.c.title.label("source_title"),
+                        src.c.url.label("source_url"),
+                        src.c.publisher.label("source_publisher"),
+                    )
+                    .join(src, src.c.id == table.c.source_id)
+                    .where(table.c.authority_id == authority_id)
+                )
+                .mappings()
+                .all()
+            )
+
+        for r in run(s.inspections):
+            facts.append(
+                Fact(
+                    type="inspection",
+                    date=r["publication_date"] or r["inspection_date"],
+                    kind=r["kind"],
+                    label=vocab.INSPECTION_KINDS[r["kind"]][2],
+                    inspection_date=r["inspection_date"],
+                    publication_date=r["publication_date"],
+                    publication_estimated=r["publication_estimated"],
+                    precision=r["date_precision"],
+                    overall_effectiveness=r["overall_effectiveness"],
+                    overall_derived=r["overall_derived"],
+                    judgements=judgements.get(r["id"], {}),
+                    source=_source(r),
+                )
+            )
+        for r in run(s.visits):
+            facts.append(
+                Fact(
+                    type="visit",
+                    date=r["visit_date"] or r["publication_date"],
+                    kind=r["kind"],
+                    label=vocab.VISIT_KINDS[r["kind"]],
+                    visit_date=r["visit_date"],
+                    publication_date=r["publication_date"],
+                    precision=r["date_precision"],
+                    theme=r["theme"],
+                    summary=r["summary"],
+                    source=_source(r),
+                )
+            )
+        for r in run(s.interventions):
+            facts.append(
+                Fact(
+                    type="intervention",
+                    date=r["start_date"],
+                    level=r["level"],
+                    kind=r["kind"],
+                    label=r["title"] or vocab.LEVELS.get(r["level"], r["level"]),
+                    precision=r["start_precision"],
+                    end_date=r["end_date"],
+                    end_precision=r["end_precision"],
+                    details=r["details"],
+                    people=r["people"],
+                    source=_source(r),
+                )
+            )
+        for r in run(s.events):
+            facts.append(
+                Fact(
+                    type="event",
+                    date=r["date"],
+                    kind=r["kind"],
+                    label=r["title"],
+                    precision=r["date_precision"],
+                    details=r["details"],
+                    people=r["people"],
+                    source=_source(r),
+                )
+            )
+    facts.sort(key=lambda f: (f.date or dt.date.min, TYPE_ORDER[f.type]))
+    return facts
+
+
+def _source(row) -> Source:
+    return Source(title=row["source_title"], url=row["source_url"], publisher=row["source_publisher"])
+
+
+def authority_story(engine: Engine, code: str) -> AuthorityStory | None:
+    """One authority's facts as a continuous story across reorganisations (DOMAIN §1).
+
+    Predecessors' and successors' facts are included and marked with the authority they
+    belong to (Northamptonshire's history on West Northamptonshire's page, and the reverse),
+    with the reorganisation dates, so a timeline can show the boundary change.
+    """
+    info = find_authority(engine, code)
+    if info is None:
+        return None
+    facts = [_in_story(f, info.name, own=True) for f in authority_facts(engine, info.id)]
+    changes: list[BoundaryChange] = []
+    for side in ("predecessors", "successors"):
+        for other in getattr(info, side):
+            other_info = find_authority(engine, other.code)
+            if other_info is None:
+                continue
+            changes.append(BoundaryChange(date=other.date, kind=other.kind, side=side, name=other.name))
+            facts.extend(
+                _in_story(f, other_info.name, own=False) for f in authority_facts(engine, other_info.id)
+            )
+    facts.sort(key=lambda f: (f.date or dt.date.min, f.type))
+    return AuthorityStory(authority=info, facts=tuple(facts), changes=tuple(changes))
+
+
+def _in_story(fact: Fact, authority: str, own: bool) -> Fact:
+    """The fact marked with the authority it belongs to, for a story that spans several."""
+    return replace(fact, authority=authority, own=own)
