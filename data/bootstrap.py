@@ -10,7 +10,9 @@ from __future__ import annotations
 import threading
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
+from oversight.data import settings
 from oversight.data.sources.seed import ensure_seeded
 from oversight.data.store import engine as engines
 from oversight.data.store import migrate
@@ -45,5 +47,5 @@ def forget(url: str | None = None) -> None:
         if url is None:
             _ready.clear()
         else:
-            _ready.discard(str(engines.get_engine(url).url))
+            _ready.discard(str(make_url(settings.database_url(url))))
     engines.forget(url)

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from sqlalchemy.engine import Engine
 
 from oversight.components.figures.export import figure_image
-from oversight.components.figures.map_data import legend_counts, map_data, slide_table, written_date
+from oversight.components.figures.map_data import MapData, legend_counts, map_data, slide_table, written_date
 from oversight.components.figures.map_plotly import map_figure
 from oversight.components.figures.survival import region_against_england
 from oversight.components.figures.theme import long_date
@@ -35,7 +35,7 @@ from oversight.components.reports.slides import Picture, Slide
 from oversight.data.domain.register import load_regions
 from oversight.data.sources import boundaries as b
 from oversight.data.store import queries
-from oversight.data.store.story import authority_story
+from oversight.data.store.story import AuthorityStory, authority_story
 
 SOURCES = (
     "Sources: Ofsted children's social care statistics and inspection reports; DfE notices and directions "
@@ -118,97 +118,128 @@ def _counts_bullets(frame: pd.DataFrame, colour: str) -> list[str]:
     return [f"{cat.label}: {n}" for cat, n in legend_counts(frame, colour, short=True) if n]
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """What a pack shows: the date's map data, the authorities on its slides, their name."""
+
+    data: MapData
+    shown: pd.DataFrame  # the region's authorities, or the one authority of an authority pack
+    region_name: str
+    subject: str  # the region's name, or the authority's
+    story: AuthorityStory | None
+    footer: str
+
+
 def build_slides(engine: Engine, req: PackRequest, progress: Progress | None = None) -> list[Slide]:
     """Every slide of the pack, images rendered (call inside ``image_server()``)."""
     say = progress or (lambda _f, _m: None)
-    name = _region_name(req.region)
-    footer = _footer(req.as_at)
-    data = map_data(QueryMapSource(engine, req.data_dir), req.as_at)
-    frame = data.frame
-    shown = frame if not req.region else frame[frame["region_code"] == req.region]
-    story = authority_story(engine, req.authority) if req.authority else None
-    if req.authority and story is None:
-        raise ValueError(f"no authority with ONS code {req.authority!r}")
-    if story is not None:
-        aid = story.authority.id
-        shown = shown[shown["authority_id"] == aid]
-        if shown.empty:
-            raise ValueError(f"{story.authority.name} did not exist on {long_date(req.as_at)}")
-    subject = story.authority.name if story else name
-    slides: list[Slide] = []
-
+    scope = _scope(engine, req)
     say(0.05, "Title and locator")
-    tiles = map_figure(data, "intervention", req.region, name, view="tiles")
-    slides.append(
-        Slide(
-            f"Children's services intervention: {subject}",
-            footer,
-            [
-                _picture(
-                    tiles,
-                    f"Equal-area tile map of England by intervention level, {name} emphasised",
-                    700,
-                    700,
-                )
-            ],
-            bullets=[
-                f"Board pack as at {long_date(req.as_at)}",
-                f"{len(shown)} authorit{'y' if len(shown) == 1 else 'ies'} · {name}",
-                f"Prepared {long_date(dt.date.today())} from the intervention oversight dashboard",
-                "Intervention levels follow the NAO flowchart; judgements count from their publication date.",
-            ],
-            kind="title",
-        )
-    )
+    slides = [_title_slide(scope, req)]
     for i, (colour, what) in enumerate(
         (("intervention", "intervention level"), ("judgement", "latest Ofsted judgement"))
     ):
         say(0.15 + 0.15 * i, f"Map by {what}")
-        fig = map_figure(data, colour, req.region, name)
-        slides.append(
-            Slide(
-                f"{name}: {what}",
-                footer,
-                [_picture(fig, f"Map of {name} coloured by {what} as at {long_date(req.as_at)}", 760, 600)],
-                bullets=_counts_bullets(shown, colour),
-            )
-        )
-
+        slides.append(_map_slide(scope, req, colour, what))
     say(0.45, "Table of authorities")
-    table = slide_table(shown)
-    title_picture = slides[0].pictures[0]  # the same tiles again, not rendered twice
-    locator = Picture(title_picture.png, f"Locator: {name} on the equal-area tile map", 700, 700)
+    slides += _table_slides(scope, locator_png=slides[0].pictures[0].png)  # the tiles, not rendered twice
+    spells = queries.spells_with_context(engine, as_at=req.as_at)
+    slides += _timeline_slides(engine, scope, req, spells, say)
+    say(0.9, "Time to exit")
+    slides.append(_exit_slide(spells, req, scope.region_name, scope.footer))
+    say(1.0, "Done")
+    return slides
+
+
+def _scope(engine: Engine, req: PackRequest) -> _Scope:
+    """The date's map data and the authorities the pack is about (refusing an unknown authority)."""
+    name = _region_name(req.region)
+    data = map_data(QueryMapSource(engine, req.data_dir), req.as_at)
+    shown = data.in_region(req.region)
+    story = authority_story(engine, req.authority) if req.authority else None
+    if req.authority and story is None:
+        raise ValueError(f"no authority with ONS code {req.authority!r}")
+    if story is not None:
+        shown = shown[shown["authority_id"] == story.authority.id]
+        if shown.empty:
+            raise ValueError(f"{story.authority.name} did not exist on {long_date(req.as_at)}")
+    subject = story.authority.name if story else name
+    return _Scope(data, shown, name, subject, story, _footer(req.as_at))
+
+
+def _title_slide(scope: _Scope, req: PackRequest) -> Slide:
+    """Title, date and counts, with the equal-area tile map as a locator."""
+    name, shown = scope.region_name, scope.shown
+    tiles = map_figure(scope.data, "intervention", req.region, name, view="tiles")
+    alt = f"Equal-area tile map of England by intervention level, {name} emphasised"
+    return Slide(
+        f"Children's services intervention: {scope.subject}",
+        scope.footer,
+        [_picture(tiles, alt, 700, 700)],
+        bullets=[
+            f"Board pack as at {long_date(req.as_at)}",
+            f"{len(shown)} authorit{'y' if len(shown) == 1 else 'ies'} · {name}",
+            f"Prepared {long_date(dt.date.today())} from the intervention oversight dashboard",
+            "Intervention levels follow the NAO flowchart; judgements count from their publication date.",
+        ],
+        kind="title",
+    )
+
+
+def _map_slide(scope: _Scope, req: PackRequest, colour: str, what: str) -> Slide:
+    """The region's map coloured one way, with its legend counts in words."""
+    name = scope.region_name
+    fig = map_figure(scope.data, colour, req.region, name)
+    alt = f"Map of {name} coloured by {what} as at {long_date(req.as_at)}"
+    return Slide(
+        f"{name}: {what}",
+        scope.footer,
+        [_picture(fig, alt, 760, 600)],
+        bullets=_counts_bullets(scope.shown, colour),
+    )
+
+
+def _table_slides(scope: _Scope, locator_png: bytes) -> list[Slide]:
+    """The authorities as a real table, ``ROWS_PER_TABLE_SLIDE`` a slide, with the locator beside."""
+    table = slide_table(scope.shown)
+    locator = Picture(locator_png, f"Locator: {scope.region_name} on the equal-area tile map", 700, 700)
     pages = max(1, -(-len(table) // ROWS_PER_TABLE_SLIDE))
+    slides = []
     for page in range(pages):
         part = table.iloc[page * ROWS_PER_TABLE_SLIDE : (page + 1) * ROWS_PER_TABLE_SLIDE]
         suffix = f" ({page + 1} of {pages})" if pages > 1 else ""
-        slides.append(Slide(f"{subject}: authorities{suffix}", footer, [locator], table=part, kind="table"))
+        slides.append(
+            Slide(f"{scope.subject}: authorities{suffix}", scope.footer, [locator], table=part, kind="table")
+        )
+    return slides
 
-    spells = queries.spells_with_context(engine, as_at=req.as_at)
-    if story is not None:
-        chosen = [story]
+
+def _timeline_slides(
+    engine: Engine, scope: _Scope, req: PackRequest, spells: pd.DataFrame, say: Progress
+) -> list[Slide]:
+    """A timeline with clocks for the pack's authority, or for each authority in an open spell."""
+    if scope.story is not None:
+        chosen = [scope.story]
     else:
         in_spell = set(spells.loc[spells["open"].astype(bool), "code"])
-        chosen = [authority_story(engine, c) for c in shown.sort_values("name")["code"] if c in in_spell]
-    for k, st_ in enumerate(c for c in chosen if c is not None):
-        info = st_.authority
+        codes = [c for c in scope.shown.sort_values("name")["code"] if c in in_spell]
+        chosen = [authority_story(engine, c) for c in codes]
+    slides = []
+    for k, story in enumerate(c for c in chosen if c is not None):
+        info = story.authority
         say(0.5 + 0.35 * k / max(1, len(chosen)), f"Timeline: {info.name}")
         as_at = min(req.as_at, info.existed_to or req.as_at)
-        clocks = story_clocks(st_, as_at)
-        fig = timeline_figure(st_, as_at, [e.as_dict() for e in clocks.items] if clocks else None)
-        bullets = _authority_bullets(shown, info.code, clocks)
+        clocks = story_clocks(story, as_at)
+        fig = timeline_figure(story, as_at, [e.as_dict() for e in clocks.items] if clocks else None)
+        alt = f"Timeline of {info.name}'s judgements, interventions and visits"
         slides.append(
             Slide(
                 f"{info.name}: timeline and clocks",
-                footer,
-                [_picture(fig, f"Timeline of {info.name}'s judgements, interventions and visits", 1100, 470)],
-                bullets=bullets,
+                scope.footer,
+                [_picture(fig, alt, 1100, 470)],
+                bullets=_authority_bullets(scope.shown, info.code, clocks),
             )
         )
-
-    say(0.9, "Time to exit")
-    slides.append(_exit_slide(spells, req, name, footer))
-    say(1.0, "Done")
     return slides
 
 

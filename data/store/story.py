@@ -17,10 +17,11 @@ vocabulary, never Streamlit or components.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, RowMapping, Table, select
 
 from oversight.data.domain import vocab
 from oversight.data.store import schema as s
@@ -286,96 +287,108 @@ def _linked(conn, aid: int, side: str) -> tuple[AuthorityLink, ...]:
 
 def authority_facts(engine: Engine, authority_id: int) -> list[Fact]:
     """Every fact about one authority, in date order, each with its source."""
-    src = s.sources
-    facts: list[Fact] = []
     with engine.connect() as conn:
-        judgements: dict[int, dict[str, str]] = {}
-        for r in conn.execute(
-            select(s.inspection_judgements)
-            .join(s.inspections, s.inspections.c.id == s.inspection_judgements.c.inspection_id)
-            .where(s.inspections.c.authority_id == authority_id)
-        ):
-            judgements.setdefault(r.inspection_id, {})[r.area] = r.grade
-
-        def run(table):
-            return (
-                conn.execute(
-                    select(
-                        table,
-                        src.c.title.label("source_title"),
-                        src.c.url.label("source_url"),
-                        src.c.publisher.label("source_publisher"),
-                    )
-                    .join(src, src.c.id == table.c.source_id)
-                    .where(table.c.authority_id == authority_id)
-                )
-                .mappings()
-                .all()
-            )
-
-        for r in run(s.inspections):
-            facts.append(
-                Fact(
-                    type="inspection",
-                    date=r["publication_date"] or r["inspection_date"],
-                    kind=r["kind"],
-                    label=vocab.INSPECTION_KINDS[r["kind"]][2],
-                    inspection_date=r["inspection_date"],
-                    publication_date=r["publication_date"],
-                    publication_estimated=r["publication_estimated"],
-                    precision=r["date_precision"],
-                    overall_effectiveness=r["overall_effectiveness"],
-                    overall_derived=r["overall_derived"],
-                    judgements=judgements.get(r["id"], {}),
-                    source=_source(r),
-                )
-            )
-        for r in run(s.visits):
-            facts.append(
-                Fact(
-                    type="visit",
-                    date=r["visit_date"] or r["publication_date"],
-                    kind=r["kind"],
-                    label=vocab.VISIT_KINDS[r["kind"]],
-                    visit_date=r["visit_date"],
-                    publication_date=r["publication_date"],
-                    precision=r["date_precision"],
-                    theme=r["theme"],
-                    summary=r["summary"],
-                    source=_source(r),
-                )
-            )
-        for r in run(s.interventions):
-            facts.append(
-                Fact(
-                    type="intervention",
-                    date=r["start_date"],
-                    level=r["level"],
-                    kind=r["kind"],
-                    label=r["title"] or vocab.LEVELS.get(r["level"], r["level"]),
-                    precision=r["start_precision"],
-                    end_date=r["end_date"],
-                    end_precision=r["end_precision"],
-                    details=r["details"],
-                    people=r["people"],
-                    source=_source(r),
-                )
-            )
-        for r in run(s.events):
-            facts.append(
-                Fact(
-                    type="event",
-                    date=r["date"],
-                    kind=r["kind"],
-                    label=r["title"],
-                    precision=r["date_precision"],
-                    details=r["details"],
-                    people=r["people"],
-                    source=_source(r),
-                )
-            )
+        judgements = _area_judgements(conn, authority_id)
+        facts = [
+            *(_inspection(r, judgements) for r in _with_source(conn, s.inspections, authority_id)),
+            *(_visit(r) for r in _with_source(conn, s.visits, authority_id)),
+            *(_intervention(r) for r in _with_source(conn, s.interventions, authority_id)),
+            *(_event(r) for r in _with_source(conn, s.events, authority_id)),
+        ]
     facts.sort(key=lambda f: (f.date or dt.date.min, TYPE_ORDER[f.type]))
     return facts
+
+
+def _area_judgements(conn: Connection, authority_id: int) -> dict[int, dict[str, str]]:
+    """inspection id -> {area: grade} for one authority's inspections."""
+    judgements: dict[int, dict[str, str]] = {}
+    for r in conn.execute(
+        select(s.inspection_judgements)
+        .join(s.inspections, s.inspections.c.id == s.inspection_judgements.c.inspection_id)
+        .where(s.inspections.c.authority_id == authority_id)
+    ):
+        judgements.setdefault(r.inspection_id, {})[r.area] = r.grade
+    return judgements
+
+
+def _with_source(conn: Connection, table: Table, authority_id: int) -> Sequence[RowMapping]:
+    """One authority's rows of a fact table, each with its source's title, link and publisher."""
+    src = s.sources
+    return (
+        conn.execute(
+            select(
+                table,
+                src.c.title.label("source_title"),
+                src.c.url.label("source_url"),
+                src.c.publisher.label("source_publisher"),
+            )
+            .join(src, src.c.id == table.c.source_id)
+            .where(table.c.authority_id == authority_id)
+        )
+        .mappings()
+        .all()
+    )
+
+
+def _inspection(r: RowMapping, judgements: dict[int, dict[str, str]]) -> Fact:
+    return Fact(
+        type="inspection",
+        date=r["publication_date"] or r["inspection_date"],
+        kind=r["kind"],
+        label=vocab.INSPECTION_KINDS[r["kind"]][2],
+        inspection_date=r["inspection_date"],
+        publication_date=r["publication_date"],
+        publication_estimated=r["publication_estimated"],
+        precision=r["date_precision"],
+        overall_effectiveness=r["overall_effectiveness"],
+        overall_derived=r["overall_derived"],
+        judgements=judgements.get(r["id"], {}),
+        source=_source(r),
+    )
+
+
+def _visit(r: RowMapping) -> Fact:
+    return Fact(
+        type="visit",
+        date=r["visit_date"] or r["publication_date"],
+        kind=r["kind"],
+        label=vocab.VISIT_KINDS[r["kind"]],
+        visit_date=r["visit_date"],
+        publication_date=r["publication_date"],
+        precision=r["date_precision"],
+        theme=r["theme"],
+        summary=r["summary"],
+        source=_source(r),
+    )
+
+
+def _intervention(r: RowMapping) -> Fact:
+    return Fact(
+        type="intervention",
+        date=r["start_date"],
+        level=r["level"],
+        kind=r["kind"],
+        label=r["title"] or vocab.LEVELS.get(r["level"], r["level"]),
+        precision=r["start_precision"],
+        end_date=r["end_date"],
+        end_precision=r["end_precision"],
+        details=r["details"],
+        people=r["people"],
+        source=_source(r),
+    )
+
+
+def _event(r: RowMapping) -> Fact:
+    return Fact(
+        type="event",
+        date=r["date"],
+        kind=r["kind"],
+        label=r["title"],
+        precision=r["date_precision"],
+        details=r["details"],
+        people=r["people"],
+        source=_source(r),
+    )
 
 
 def _source(row) -> Source:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths
@@ -27,6 +27,16 @@ def test_migrations_create_exactly_the_schema(empty_url):
         diffs = compare_metadata(MigrationContext.configure(conn), s.metadata)
     assert diffs == []
     migrate.upgrade(engine)  # a second upgrade is a no-op
+
+
+def test_opening_an_engine_writes_nothing(empty_url):
+    """Migrating and seeding is bootstrap's explicit step, never a side effect of an engine."""
+    engine = engines.get_engine(empty_url)
+    assert migrate.current_revision(engine) is None
+    with engine.connect() as conn:
+        assert not inspect(conn).get_table_names()
+    bootstrap.prepare(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
 
 
 def test_first_use_migrates_and_seeds(fresh_engine):
