@@ -1,13 +1,16 @@
 """Router: page config, the shared sidebar, navigation. Nothing else lives here."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from oversight.components.views import presentation
-from oversight.components.widgets import sidebar
+from oversight.components.widgets import sidebar, unavailable
 
 st.set_page_config(
     page_title="Intervention oversight: children's services in England",
-    page_icon=":material/account_balance:",
+    # A file of our own: a Material icon here is fetched from fonts.gstatic.com by every visitor.
+    page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
     layout="wide",
 )
 
@@ -42,9 +45,11 @@ navigation = st.navigation(
     position="hidden" if presentation.requested() else "sidebar",
 )
 
-if presentation.requested():
-    # ?present=1 on any page: the board-meeting view, starting at that page's step.
-    presentation.render(start_page=navigation.url_path)
-else:
-    with sidebar.shared_sidebar():
-        navigation.run()
+# A database that is locked, read-only or down is a message with Retry on every page, never a traceback.
+with unavailable.guard():
+    if presentation.requested():
+        # ?present=1 on any page: the board-meeting view, starting at that page's step.
+        presentation.render(start_page=navigation.url_path)
+    else:
+        with sidebar.shared_sidebar():
+            navigation.run()

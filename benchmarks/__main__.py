@@ -2,7 +2,8 @@
 
 Import: the three shared Ofsted releases into a fresh, seeded database (best of 3).
 Snapshot: ``queries.snapshot`` for 100 dates spread over 2014–2024 (per-call median and p95).
-Map page: see ``benchmarks/map_page.py``.
+Map page: see ``benchmarks/map_page.py``. Load (1, 10, 25, 50 simulated sessions over Streamlit's
+websocket protocol, SQLite and PostgreSQL): see ``benchmarks/load.py``.
 """
 
 from __future__ import annotations
@@ -114,6 +115,9 @@ def main() -> int:
     from benchmarks import board_pack
 
     pack_result = board_pack.run(RELEASES, DATA_DIR)
+    from benchmarks import load
+
+    load_result = load.run(RELEASES, DATA_DIR)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     when = dt.datetime.now().isoformat(timespec="seconds")
     RESULTS.write_text(
@@ -125,6 +129,7 @@ def main() -> int:
                 "authority_page": authority_result,
                 "exit_page": exit_result,
                 "board_pack": pack_result,
+                "load": load_result,
             },
             indent=2,
         )

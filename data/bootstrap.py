@@ -22,10 +22,18 @@ _lock = threading.Lock()
 
 
 def prepare(engine: Engine) -> None:
-    """Migrate to head if behind, then load the register and seed tracker if this version is new."""
+    """Migrate to head if behind, then load the register and seed tracker if this version is new.
+
+    Safe when several processes open one new database at once (the app's sessions, a command
+    run beside it): each step is a transaction under the database's writer lock
+    (``store.transactions``) that looks again, inside the lock, at what is left to do. So the
+    first process migrates and seeds, and the others wait, then find it done: a repeated seed
+    import is recognised and rolled back. The check out here only spares the lock when the
+    database is already at head.
+    """
     if migrate.current_revision(engine) != migrate.head_revision():
-        migrate.upgrade(engine)
-    ensure_seeded(engine)
+        migrate.upgrade(engine)  # re-reads the revision under the lock
+    ensure_seeded(engine)  # re-reads the import runs under the lock
 
 
 def ready_engine(url: str | None = None) -> Engine:

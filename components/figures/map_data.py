@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from oversight.components.figures.safe_text import html
 from oversight.components.figures.theme import (
     NOT_INSPECTED,
     SHORT_JUDGEMENTS,
@@ -105,9 +106,10 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
         )
     ]
     out["judgement_key"] = out["judgement"].where(out["judgement"].notna(), NOT_INSPECTED)
+    # Plotly reads HTML in hover text: every value is escaped, only the <b>, <br> and <i> are ours.
     out["hover"] = [
-        f"<b>{name}</b><br>{label} {since_text}<br>Latest judgement: {jt}"
-        + (f"<br><i>{iv}</i>" if isinstance(iv, str) and iv else "")
+        f"<b>{html(name)}</b><br>{html(label)} {html(since_text)}<br>Latest judgement: {html(jt)}"
+        + (f"<br><i>{html(iv)}</i>" if isinstance(iv, str) and iv else "")
         for name, label, since_text, jt, iv in zip(
             out["name"],
             out["level_label"],

@@ -1,7 +1,14 @@
 """The same map in pydeck (WebGL): fast hover and click on every shape, no basemap.
 
-pydeck draws the boundaries with no tiles behind them (``map_provider=None``), so it
-needs no network. Colours, words and the region fading are the plotly map's.
+pydeck draws the boundaries with no tiles behind them, so it needs no network: no map provider
+and pydeck's own "no style" (its default ``map_style``). ``map_style=None`` would not do: Streamlit
+reads it as "pick a style from the theme" and every visitor's browser fetches a CARTO basemap from
+cartocdn.com. Colours, words and the region fading are the plotly map's.
+
+The tooltip is ``TOOLTIP``: the project's own markup with ``{name}`` and ``{details}`` holes.
+Streamlit escapes every value it puts in a tooltip's holes (``&<>"'``), so the values are plain
+text: an escaped or tagged value would show its tags. ``{details}`` is filled last, so nothing
+it holds is read as another hole.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from oversight.components.figures import theme as p
 from oversight.components.figures.theme import JUDGEMENT_COLOURS, LEVEL_COLOURS, NOT_INSPECTED
 
 LAYER_ID = "authorities"
+TOOLTIP = '<b>{name}</b><div style="white-space: pre-line">{details}</div>'
 
 
 def _rgb(hex_colour: str, alpha: int = 255) -> list[int]:
@@ -48,7 +56,7 @@ def deck(
                 "properties": {
                     "code": row["code"],
                     "name": row["name"],
-                    "hover": row["hover"],
+                    "details": tooltip_details(row),
                     "fill": _rgb(colour) if inside else [255, 255, 255, 255],
                     "line": [255, 255, 255, 255] if inside else [191, 191, 191, 255],
                 },
@@ -71,10 +79,21 @@ def deck(
     return pdk.Deck(
         layers=[layer],
         initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom),
-        map_provider=None,
-        map_style=None,
-        tooltip={"html": "{hover}", "style": {"backgroundColor": "white", "color": p.TEXT}},
+        map_provider=None,  # and map_style left at pydeck's default: no basemap at all
+        tooltip={"html": TOOLTIP, "style": {"backgroundColor": "white", "color": p.TEXT}},
     )
+
+
+def tooltip_details(row: pd.Series) -> str:
+    """The tooltip's lines under the name, as plain text (one fact a line)."""
+    lines = [
+        f"{row['level_label']} {row['since_text']}".strip(),
+        f"Latest judgement: {row['judgement_text']}",
+    ]
+    intervention = row.get("intervention")
+    if isinstance(intervention, str) and intervention:
+        lines.append(intervention)
+    return "\n".join(" ".join(line.split()) for line in lines)
 
 
 def view_for(bounds: tuple[float, float, float, float] | None) -> tuple[float, float, float]:

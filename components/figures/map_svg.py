@@ -3,14 +3,15 @@
 Why a second renderer beside plotly: markup paints as soon as it arrives (no chart library to
 load and run), every authority is a keyboard-focusable link whose accessible name says its level,
 since-date and latest judgement, and the map prints as it looks. Plotly stays for zoom, rich hover
-and PNG/SVG export. Pure: frame and boundaries in, markup out; no Streamlit.
+and PNG/SVG export. Pure: frame and boundaries in, markup out; no Streamlit. Every word and
+attribute value written into the markup passes through ``safe_text.html`` (``h``), so a name or a
+title from the data is never read as a tag.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ import pandas as pd
 
 from oversight.components.figures import theme as p
 from oversight.components.figures.map_data import LONDON, SOURCE_LINE, key_column, legend_counts, title_text
+from oversight.components.figures.safe_text import html as h
 from oversight.data.sources.boundaries import bounds
 
 WIDTH = 760
@@ -111,14 +113,14 @@ def svg_map(
             inside = region is None or row.region_code == region
             fill = colour_of.get(getattr(row, key), p.LIGHT_GREY) if inside else p.WHITE
             stroke = p.WHITE if inside else p.OUTSIDE_LINE
-            name = escape(accessible_name(row))
+            name = h(accessible_name(row))
             shape = (
                 f'<path d="{_path(feature["geometry"], proj_)}" fill="{fill}" stroke="{stroke}" '
                 f'stroke-width="1.2"><title>{name}</title></path>'
             )
             if links and inside:
-                href = escape("/authority?" + urlencode({**params, "la": row.code}))
-                shape = f'<a href="{href}" data-la="{row.code}" aria-label="{name}">{shape}</a>'
+                href = h("/authority?" + urlencode({**params, "la": row.code}))
+                shape = f'<a href="{href}" data-la="{h(row.code)}" aria-label="{name}">{shape}</a>'
             out.append(shape)
         return out
 
@@ -136,15 +138,15 @@ def svg_map(
         # per authority), but show the same tooltip.
         body.extend(shapes(lproj, london, links=False))
     legend = "".join(
-        f'<li><span class="sw" style="background:{cat.colour}"></span>{escape(cat.label)} ({n})</li>'
+        f'<li><span class="sw" style="background:{cat.colour}"></span>{h(cat.label)} ({n})</li>'
         for cat, n in legend_counts(rows[in_region], colour_by, short=True)
     )
-    title = escape(title_text(as_at, colour_by, region_name))
+    title = h(title_text(as_at, colour_by, region_name))
     return (
         f'<figure class="oversight-map"><p class="t">{title}</p><ul aria-label="Legend">{legend}</ul>'
         f'<svg viewBox="0 0 {WIDTH * 2} {height * 2}" role="group" aria-label="{title}. Each authority links to its page."'
         f' xmlns="http://www.w3.org/2000/svg">{"".join(body)}</svg>'
-        f"<figcaption>{escape(SOURCE_LINE)} Each authority is a link: Tab to it, Enter to open."
+        f"<figcaption>{h(SOURCE_LINE)} Each authority is a link: Tab to it, Enter to open."
         "</figcaption></figure>"
     )
 

@@ -1,7 +1,8 @@
 """Pathways after inadequate as a plotly Sankey: framework → intervention track → next full judgement.
 
 Pure (no Streamlit): the exit page draws it beside the same numbers as a table, because a Sankey
-alone is unreadable to many.
+alone is unreadable to many. Labels and the scope pass through ``safe_text.html``: plotly reads
+HTML in them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from oversight.components.figures import theme as p
+from oversight.components.figures.safe_text import html as h
 from oversight.components.figures.theme import JUDGEMENT_COLOURS, LEVEL_COLOURS, long_date
 from oversight.data.domain import pathways, vocab
 
@@ -55,7 +57,7 @@ def sankey_figure(path_rows: pd.DataFrame, scope: str, data_as_at: dt.date) -> g
         go.Sankey(
             arrangement="snap",
             node={
-                "label": [f"{label} ({totals[(stage, label)]})" for stage, label in nodes],
+                "label": [f"{h(label)} ({totals[(stage, label)]})" for stage, label in nodes],
                 "color": [_node_colour(label) for _, label in nodes],
                 "line": {"color": p.TEXT, "width": 0.5},
                 "pad": 18,
@@ -86,7 +88,7 @@ def sankey_figure(path_rows: pd.DataFrame, scope: str, data_as_at: dt.date) -> g
         )
     fig.update_layout(
         title={
-            "text": f"Where {len(path_rows)} inadequate spells went, {scope}, data to {long_date(data_as_at)}",
+            "text": f"Where {len(path_rows)} inadequate spells went, {h(scope)}, data to {long_date(data_as_at)}",
             "x": 0,
             "font": {"size": 16},
         },

@@ -1,5 +1,6 @@
 """Time-to-exit figures without Streamlit: Kaplan–Meier curves and the swimmer chart, shared by
-the exit page and the board pack."""
+the exit page and the board pack. Plotly reads HTML in names, labels and titles, so every group
+and authority name passes through ``safe_text.html`` (``h``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from oversight.components.figures import theme as p
+from oversight.components.figures.safe_text import html as h
 from oversight.components.figures.theme import JUDGEMENT_COLOURS, long_date
 from oversight.data.domain import vocab
 from oversight.data.domain.register import load_regions
@@ -51,17 +53,17 @@ def km_groups_figure(
                 y=[100 * v for v in curve.still_inadequate],
                 mode="lines",
                 line={"shape": "hv", "color": colour, "width": 3},
-                name=f"{name} (n={curve.summary.spells})",
-                hovertemplate="%{x:.1f} months: %{y:.0f}% still inadequate<extra>" + str(name) + "</extra>",
+                name=f"{h(name)} (n={curve.summary.spells})",
+                hovertemplate="%{x:.1f} months: %{y:.0f}% still inadequate<extra>" + h(name) + "</extra>",
             )
         )
     fig.add_hline(y=50, line={"dash": "dot", "color": p.DARK_GREY, "width": 1})
     at_risk_lines = [
-        f"{c.group[:28]}: " + " · ".join(f"{m}m {c.at_risk[m]}" for m in AT_RISK_MONTHS) for c in curves
+        f"{h(c.group[:28])}: " + " · ".join(f"{m}m {c.at_risk[m]}" for m in AT_RISK_MONTHS) for c in curves
     ]
     fig.update_layout(
         title={
-            "text": f"Share still inadequate by months since the judgement<br><sup>{title_scope}, data to {long_date(data_as_at)}</sup>",
+            "text": f"Share still inadequate by months since the judgement<br><sup>{h(title_scope)}, data to {long_date(data_as_at)}</sup>",
             "x": 0,
             "font": {"size": 16},
         },
@@ -89,6 +91,11 @@ def km_groups_figure(
     return fig, curves
 
 
+def spell_label(name: str, start: dt.date) -> str:
+    """A spell's row on the swimmer chart (its category and its hover): "Doncaster (2014)"."""
+    return f"{h(name)} ({start:%Y})"
+
+
 def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.date) -> go.Figure:
     rows = frame.sort_values("months_exact").reset_index(drop=True)
     fig = go.Figure()
@@ -98,7 +105,7 @@ def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.da
             continue
         fig.add_trace(
             go.Bar(
-                y=[f"{n} ({s:%Y})" for n, s in zip(sel["name"], sel["start"], strict=True)],
+                y=[spell_label(n, s) for n, s in zip(sel["name"], sel["start"], strict=True)],
                 x=sel["months_exact"],
                 orientation="h",
                 marker={
@@ -116,7 +123,7 @@ def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.da
     open_rows = rows[rows["open"]]
     fig.add_trace(
         go.Scatter(
-            y=[f"{n} ({s:%Y})" for n, s in zip(open_rows["name"], open_rows["start"], strict=True)],
+            y=[spell_label(n, s) for n, s in zip(open_rows["name"], open_rows["start"], strict=True)],
             x=open_rows["months_exact"],
             mode="markers",
             marker={"symbol": "triangle-right", "size": 10, "color": p.DARK_GREY},
@@ -127,7 +134,7 @@ def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.da
     tick_y, tick_x = [], []
     for r in rows.itertuples(index=False):
         for v in r.visits:
-            tick_y.append(f"{r.name} ({r.start:%Y})")
+            tick_y.append(spell_label(r.name, r.start))
             tick_x.append((v - r.start).days / 30.4375)
     if tick_x:
         fig.add_trace(

@@ -3,7 +3,9 @@
 Pure: facts in, figure out. Lanes from top: full judgements (coloured by grade), intervention
 spans (coloured by level), monitoring/focused visits, tracker events, and the expected clocks
 (hollow marks, overdue ones flagged). A reorganisation is a dashed line; predecessors' and
-successors' facts are drawn paler and named in the hover.
+successors' facts are drawn paler and named in the hover. Plotly reads HTML in hover text,
+titles and tick labels, so every value from the store passes through ``safe_text.html`` (``h``):
+the only tags drawn are the ones written here.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import plotly.graph_objects as go
 
 from oversight.components.figures import theme as p
 from oversight.components.figures.map_data import SOURCE_LINE
+from oversight.components.figures.safe_text import html as h
+from oversight.components.figures.safe_text import web_link
 from oversight.components.figures.theme import JUDGEMENT_COLOURS, LEVEL_COLOURS, long_date
 from oversight.data.domain import vocab
 from oversight.data.domain.clocks import SpellClocks, clocks_on
@@ -96,7 +100,7 @@ def _judgement_traces(facts: list[Fact]) -> list[go.Scatter]:
                     "line": {"color": "white", "width": 1},
                     "opacity": [_opacity(f) for f in rows],
                 },
-                name=grade,
+                name=h(grade),
                 customdata=[[_url(f)] for f in rows],
                 hovertext=[_judgement_hover(f, grade) for f in rows],
                 hoverinfo="text",
@@ -120,8 +124,8 @@ def _earlier_inspection_traces(facts: list[Fact]) -> list[go.Scatter]:
             name="Earlier inspection types (SLAC, CPI, TLAC)",
             customdata=[[_url(f)] for f in older],
             hovertext=[
-                f"<b>{f.label}</b>{_who(f)}<br>Published {long_date(f.date)}"
-                + (f"<br>{f.overall_effectiveness}" if f.overall_effectiveness else "")
+                f"<b>{h(f.label)}</b>{_who(f)}<br>Published {long_date(f.date)}"
+                + (f"<br>{h(f.overall_effectiveness)}" if f.overall_effectiveness else "")
                 + _areas(f)
                 + _hover_source(f)
                 for f in older
@@ -199,8 +203,8 @@ def _event_traces(facts: list[Fact]) -> list[go.Scatter]:
             name="Event",
             customdata=[[_url(f)] for f in rows],
             hovertext=[
-                f"<b>{f.label}</b>{_who(f)}<br>{long_date(f.date)}"
-                + (f"<br>{f.details}" if f.details else "")
+                f"<b>{h(f.label)}</b>{_who(f)}<br>{long_date(f.date)}"
+                + (f"<br>{h(f.details)}" if f.details else "")
                 + _hover_source(f)
                 for f in rows
             ],
@@ -246,7 +250,7 @@ def _mark_boundary_changes(fig: go.Figure, changes: tuple[BoundaryChange, ...], 
             fig.add_annotation(
                 x=change.date,
                 y=5.6,
-                text=f"{change.kind} · {long_date(change.date)}",
+                text=f"{h(change.kind)} · {long_date(change.date)}",
                 showarrow=False,
                 font={"size": 11, "color": p.DARK_GREY},
                 yanchor="bottom",
@@ -266,7 +270,7 @@ def _lay_out(
     pad = dt.timedelta(days=120)
     fig.update_layout(
         title={
-            "text": f"{name}: timeline to {long_date(as_at)}",
+            "text": f"{h(name)}: timeline to {long_date(as_at)}",
             "x": 0,
             "xanchor": "left",
             "font": {"size": 18},
@@ -323,7 +327,7 @@ def _full_judgements(facts) -> list[tuple[dt.date, str | None]]:
 
 def _judgement_hover(f: Fact, grade: str) -> str:
     return (
-        f"<b>{f.label}</b>{_who(f)}<br>{grade}"
+        f"<b>{h(f.label)}</b>{_who(f)}<br>{h(grade)}"
         + (" (derived: inadequate in an area)" if f.overall_derived else "")
         + f"<br>Published {long_date(f.publication_date)}"
         + (" (estimated)" if f.publication_estimated else "")
@@ -341,10 +345,10 @@ def _span_hover(fact: Fact, span: Span, as_at: dt.date) -> str:
     else:
         end_text = "in force"
     return (
-        f"<b>{fact.label}</b>{_who(fact)}<br>{vocab.LEVELS.get(level, level)}"
+        f"<b>{h(fact.label)}</b>{_who(fact)}<br>{h(vocab.LEVELS.get(level, level))}"
         f"<br>From {long_date(span.start)}; {end_text}"
-        + (f"<br>{fact.details}" if fact.details else "")
-        + (f"<br>{fact.people}" if fact.people else "")
+        + (f"<br>{h(fact.details)}" if fact.details else "")
+        + (f"<br>{h(fact.people)}" if fact.people else "")
         + _hover_source(fact)
     )
 
@@ -353,24 +357,24 @@ def _visit_hover(f: Fact, kind: str) -> str:
     return (
         f"<b>{vocab.VISIT_KINDS[kind]}</b>{_who(f)}<br>{long_date(f.date)}"
         + (f" (published {long_date(f.publication_date)})" if f.publication_date else "")
-        + (f"<br>Theme: {f.theme}" if f.theme else "")
-        + (f"<br>{f.summary}" if f.summary else "")
+        + (f"<br>Theme: {h(f.theme)}" if f.theme else "")
+        + (f"<br>{h(f.summary)}" if f.summary else "")
         + _hover_source(f)
     )
 
 
 def _areas(f: Fact) -> str:
     """The judgement in each area of an inspection, one line each."""
-    return "".join(f"<br>· {vocab.AREAS.get(a, a)}: {g}" for a, g in f.judgements.items())
+    return "".join(f"<br>· {h(vocab.AREAS.get(a, a))}: {h(g)}" for a, g in f.judgements.items())
 
 
 def _hover_source(fact: Fact) -> str:
-    return f"<br><span style='font-size:11px'>Source: {fact.source.title}</span>"
+    return f"<br><span style='font-size:11px'>Source: {h(fact.source.title)}</span>"
 
 
 def _who(fact: Fact) -> str:
     """Whose fact, when it is a predecessor's or successor's."""
-    return "" if fact.own else f" <i>({fact.authority})</i>"
+    return "" if fact.own else f" <i>({h(fact.authority)})</i>"
 
 
 def _opacity(fact: Fact) -> float:
@@ -379,8 +383,8 @@ def _opacity(fact: Fact) -> float:
 
 
 def _url(fact: Fact) -> str:
-    """The source's address, carried by every mark so a click can open it."""
-    return fact.source.url or ""
+    """The source's address, carried by every mark so a click can open it: http(s) only."""
+    return web_link(fact.source.url) or ""
 
 
 def neighbour_grades_figure(inspections, ids: list[int], names: list[str], as_at: dt.date) -> go.Figure:
@@ -406,7 +410,7 @@ def neighbour_grades_figure(inspections, ids: list[int], names: list[str], as_at
                 },
                 name=grade,
                 hovertext=[
-                    f"{n}: {grade}, published {long_date(d)}"
+                    f"{h(n)}: {grade}, published {long_date(d)}"
                     for n, d in zip(rows["name"], rows["publication_date"], strict=True)
                 ],
                 hoverinfo="text",
@@ -425,7 +429,7 @@ def neighbour_grades_figure(inspections, ids: list[int], names: list[str], as_at
         legend={"orientation": "h", "y": -0.12, "font": {"size": 11}},
         yaxis={
             "tickvals": list(row_of.values()),
-            "ticktext": [f"<b>{names[0]}</b>", *names[1:]],
+            "ticktext": [f"<b>{h(names[0])}</b>", *(h(n) for n in names[1:])],
             "automargin": True,
             "range": [0.5, len(ids) + 0.5],
             "fixedrange": True,

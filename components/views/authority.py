@@ -2,7 +2,9 @@
 
 Header card (codes, region, level and since when, latest judgement with every area and its
 date, where it stands in the NAO flowchart), the timeline with clocks, and the whole history
-as a table. Owns ``authority_*`` widget keys and the ``la`` URL parameter.
+as a table. Owns ``authority_*`` widget keys and the ``la`` URL parameter. Every name, title,
+detail and source from the data is shown through ``safe_text.markdown`` (Streamlit reads Markdown
+in titles, messages and captions) and every source link through ``safe_text.web_link``.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from oversight.components.figures.safe_text import markdown, quoted, web_link
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import (
     neighbour_grades_figure,
@@ -71,7 +74,7 @@ def render(filters: Filters) -> None:
     code = st.session_state[KEY_LA]
     story = _resolve(code)
 
-    st.title(story.authority.name if story else "Authority")
+    st.title(markdown(story.authority.name) if story else "Authority")
     choices = sorted(latest_names, key=latest_names.get)
     if code and code not in choices:  # a former authority, or an unknown code to explain
         choices = [code, *choices]
@@ -97,7 +100,10 @@ def render(filters: Filters) -> None:
         return
     if story is None:
         st.warning(
-            f"No authority has the code {code!r}: use a 9-character ONS code (e.g. E06000005) or a DfE number.",
+            markdown(
+                f"No authority has the code {quoted(code)}: use a 9-character ONS code (e.g. E06000005) "
+                "or a DfE number."
+            ),
             icon=":material/search_off:",
         )
         return
@@ -121,21 +127,27 @@ def _header(story: AuthorityStory, filters: Filters) -> None:
         + (f" (to {long_date(c.valid_to)})" if c.valid_to else "")
         for c in info.codes
     )
-    st.markdown(f"{info.region} · {info.type} · DfE {info.dfe_code} · ONS {codes}")
+    st.markdown(markdown(f"{info.region} · {info.type} · DfE {info.dfe_code} · ONS {codes}"))
     existed_from, existed_to = info.existed_from, info.existed_to
     if existed_to and existed_to < as_at:
         succ = ", ".join(s.name for s in info.successors) or "its successors"
         st.warning(
-            f"{info.name} ceased on {long_date(existed_to)}; succeeded by {succ}. Its history is shown."
+            markdown(
+                f"{info.name} ceased on {long_date(existed_to)}; succeeded by {succ}. Its history is shown."
+            )
         )
         as_at = existed_to
     if existed_from and existed_from > as_at:
         st.warning(
-            f"{info.name} did not exist on {long_date(as_at)}: it was created on {long_date(existed_from)}."
+            markdown(
+                f"{info.name} did not exist on {long_date(as_at)}: it was created on {long_date(existed_from)}."
+            )
         )
     for pred in info.predecessors:
         st.caption(
-            f"Created on {long_date(pred.date)} from {pred.name} ({pred.kind}); its history is shown paler."
+            markdown(
+                f"Created on {long_date(pred.date)} from {pred.name} ({pred.kind}); its history is shown paler."
+            )
         )
 
     own = story.own_facts
@@ -151,7 +163,10 @@ def _header(story: AuthorityStory, filters: Filters) -> None:
         st.markdown(f"#### Intervention level as at {long_date(as_at)}")
         since = f" since {long_date(level.since)}" if level.since else ""
         title = level.intervention.title if level.intervention else None
-        st.markdown(f"**{level.label}**{since}" + (f" · {title}" if title and title != level.label else ""))
+        st.markdown(
+            f"**{markdown(level.label)}**{since}"
+            + (f" · {markdown(title)}" if title and title != level.label else "")
+        )
         where, nxt = FLOWCHART[level.level]
         st.markdown(f"*NAO flowchart:* {where}")
         if nxt:
@@ -164,12 +179,12 @@ def _header(story: AuthorityStory, filters: Filters) -> None:
             f = latest[-1]
             derived = " (inadequate in an area: no overall grade given)" if f.overall_derived else ""
             st.markdown(
-                f"**{f.overall_effectiveness}**{derived} · {f.label} · published "
+                f"**{markdown(f.overall_effectiveness)}**{derived} · {markdown(f.label)} · published "
                 f"{long_date(f.publication_date)}" + (" (estimated)" if f.publication_estimated else "")
             )
             for area, grade in f.judgements.items():
-                st.markdown(f"- {vocab.AREAS.get(area, area)}: {grade}")
-            st.caption(f"Source: {f.source.title}")
+                st.markdown(f"- {markdown(vocab.AREAS.get(area, area))}: {markdown(grade)}")
+            st.caption(f"Source: {markdown(f.source.title)}")
 
 
 def _timeline_and_clocks(story: AuthorityStory, filters: Filters) -> None:
@@ -270,14 +285,15 @@ def _neighbours(story: AuthorityStory, filters: Filters) -> None:
 
 
 def _source_of_selection(event) -> None:
-    """Clicking a mark on the timeline offers its source (every mark carries its link)."""
+    """Clicking a mark on the timeline offers its source (every mark carries its link, if it is a
+    web address: ``safe_text.web_link``)."""
     try:
         points = event.selection.points  # type: ignore[union-attr]
     except AttributeError:
         return
     for point in points or []:
         custom = point.get("customdata") or []
-        url = custom[0] if custom else ""
+        url = web_link(custom[0] if custom else None)
         if url:
             st.link_button("Open the source of the selected mark", url, icon=":material/open_in_new:")
         else:
@@ -309,7 +325,7 @@ def _history(story: AuthorityStory, filters: Filters) -> None:
             ],
             "Date precision": [f.precision for f in facts],
             "Source": [f.source.title for f in facts],
-            "Link": [f.source.url or "" for f in facts],
+            "Link": [web_link(f.source.url) or "" for f in facts],
         }
     )
     st.markdown("#### The whole history")

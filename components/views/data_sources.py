@@ -1,6 +1,8 @@
 """The Data & sources view: what is loaded, how fresh it is, where it came from, the licences.
 
 Every number on this page answers "can I trust what the other pages show, and as at when?"
+File names and source titles are shown as text (``safe_text.markdown``; table cells are text
+already) and a source's link only when it is a web address (``safe_text.web_link``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from oversight.components.figures.safe_text import markdown, web_link
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import Filters
@@ -83,7 +86,8 @@ def _sources_table(sources: list[dict]) -> pd.DataFrame:
             "url": "Link",
             "licence": "Licence",
         }
-    ).fillna({"Publisher": "", "Licence": "", "Link": ""})
+    ).fillna({"Publisher": "", "Licence": ""})
+    frame["Link"] = frame["Link"].map(lambda url: web_link(url) or "")
     return frame[["Source", "Publisher", "Published", "Kind", "Facts it sources", "Licence", "Link"]]
 
 
@@ -173,7 +177,7 @@ def _freshness(overview: dict) -> None:
         f"**Judgements published up to {long_date(newest)}** · "
         f"{counts['authorities']} authorities in the register · "
         + (
-            f"last import {long_date(last_import['finished_at'].date())} ({last_import['file_name']})"
+            f"last import {long_date(last_import['finished_at'].date())} ({markdown(last_import['file_name'])})"
             if last_import
             else "no Ofsted release imported yet: only the built-in seed tracker is loaded"
         )

@@ -2,7 +2,8 @@
 
 Owns its widget keys (``map_*``) and its URL parameters (``colour``, ``view``, ``la``).
 The geographic map needs the boundary files of the data directory; without them the
-equal-area tile map is used, which needs no external data.
+equal-area tile map is used, which needs no external data. Link notes and names from the data
+are shown through ``safe_text.markdown``: Streamlit reads Markdown in every message.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from oversight.components.figures.export import figure_image
 from oversight.components.figures.map_data import MapData, legend_counts, screen_table, title_text
 from oversight.components.figures.map_plotly import TOPOJSON_URL, map_figure
 from oversight.components.figures.map_svg import CSS, JS, svg_map
+from oversight.components.figures.safe_text import markdown, quoted
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
 from oversight.components.widgets import filters as shared_filters
@@ -62,20 +64,24 @@ def parse_params(params: dict[str, str], known_codes: set[str]) -> MapState:
             state.colour = colour
         else:
             state.notes.append(
-                f"The link's colour {colour!r} is not one of {', '.join(COLOURS)}; showing intervention."
+                f"The link's colour {quoted(colour)} is not one of {', '.join(COLOURS)}; showing intervention."
             )
     view = params.get("view")
     if view:
         if view in VIEWS:
             state.view = view
         else:
-            state.notes.append(f"The link's view {view!r} is not one of {', '.join(VIEWS)}; showing the map.")
+            state.notes.append(
+                f"The link's view {quoted(view)} is not one of {', '.join(VIEWS)}; showing the map."
+            )
     la = params.get("la")
     if la:
         if la.upper() in known_codes:
             state.la = la.upper()
         else:
-            state.notes.append(f"The link's authority {la!r} is not a known ONS code; no authority selected.")
+            state.notes.append(
+                f"The link's authority {quoted(la)} is not a known ONS code; no authority selected."
+            )
     return state
 
 
@@ -177,7 +183,7 @@ def _first_visit(known_codes: set[str]) -> None:
         st.session_state[KEY_SEEN] = first.la or NONE
         st.session_state[KEY_NOTES] = first.notes
     for note in st.session_state.get(KEY_NOTES, []):
-        st.warning(note, icon=":material/link_off:")
+        st.warning(markdown(note), icon=":material/link_off:")
 
 
 def _controls(has_boundaries: bool) -> tuple[str, str, bool]:
@@ -383,13 +389,15 @@ def _play(chart, state: MapState, filters: Filters, latest: dt.date) -> None:
 def _selected(frame: pd.DataFrame, code: str) -> None:
     """The authority named in the link: a summary and the way to its page."""
     row = frame.set_index("code").loc[code]
-    st.markdown(f"### {row['name']}")
+    name = markdown(row["name"])
+    st.markdown(f"### {name}")
     st.markdown(
-        f"**{row['level_label']}** {row['since_text']} · latest judgement: {row['judgement_text']} · {row['region']}"
+        f"**{markdown(row['level_label'])}** {markdown(row['since_text'])} · latest judgement: "
+        f"{markdown(row['judgement_text'])} · {markdown(row['region'])}"
     )
     st.page_link(
         "pages/authority_page.py",
-        label=f"Open {row['name']}'s page: timeline, clocks, neighbours and history",
+        label=f"Open {name}'s page: timeline, clocks, neighbours and history",
         icon=":material/arrow_forward:",
         query_params={"la": code},
     )

@@ -4,7 +4,8 @@ No sidebar and no controls but the step buttons; large type; one view per screen
 1280×720: the map by intervention level → the authorities in intervention → time to exit (and
 the authority's timeline when the link names one, ``la=``). Left/Right arrow keys step (button
 shortcuts), Esc leaves. The step is kept in the URL (``step=``) so a reload stays put.
-Owns ``present_*`` keys.
+Owns ``present_*`` keys. Link notes, names and table cells from the data are shown through
+``safe_text.markdown``: Streamlit reads Markdown in titles, messages and ``st.table`` cells.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import streamlit as st
 
 from oversight.components.figures.map_data import legend_counts, slide_table
 from oversight.components.figures.map_plotly import TOPOJSON_URL
+from oversight.components.figures.safe_text import markdown, markdown_cells, quoted
 from oversight.components.figures.survival import region_against_england
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import story_clocks, timeline_figure
@@ -74,7 +76,7 @@ def render(start_page: str = "map") -> None:
     la = str(st.query_params.get("la", "")).strip().upper() or None
     story = store.story(la) if la else None
     if la and story is None:
-        filters.notes.append(f"Unknown authority code {la!r}: the authority step is left out.")
+        filters.notes.append(f"Unknown authority code {quoted(la)}: the authority step is left out.")
         la = None
     steps = _steps(la)
     if KEY_STEP not in st.session_state:
@@ -82,7 +84,7 @@ def render(start_page: str = "map") -> None:
     st.session_state[KEY_STEP] = min(max(st.session_state[KEY_STEP], 0), len(steps) - 1)
     _step_bar(steps, filters)
     for note in filters.notes:
-        st.warning(note, icon=":material/link_off:")
+        st.warning(markdown(note), icon=":material/link_off:")
     step = steps[st.session_state[KEY_STEP]]
     if step == "map":
         _map(filters)
@@ -175,7 +177,7 @@ def _authorities(filters: Filters) -> None:
             f"No authority in {filters.region_name} was in intervention or judged inadequate on this date."
         )
     else:
-        st.table(slide_table(in_view).set_index("Authority"))
+        st.table(markdown_cells(slide_table(in_view)).set_index("Authority"))
     others = len(shown) - len(in_view)
     if others:
         st.markdown(f"…and {others} other authorit{'y' if others == 1 else 'ies'} with no intervention.")
@@ -185,7 +187,7 @@ def _authority(story: AuthorityStory, filters: Filters) -> None:
     info = story.authority
     as_at = min(filters.as_at, info.existed_to or filters.as_at)
     clocks = story_clocks(story, as_at)
-    _title(f"{info.name}: timeline", filters, "Ofsted; DfE and tracker sources. OGL v3.0.")
+    _title(f"{markdown(info.name)}: timeline", filters, "Ofsted; DfE and tracker sources. OGL v3.0.")
     fig = timeline_figure(story, as_at, [e.as_dict() for e in clocks.items] if clocks else None)
     fig.update_layout(height=FIGURE_HEIGHT, title_text="")
     st.plotly_chart(fig, key="present_timeline", theme=None, config={"displayModeBar": False})
@@ -200,4 +202,4 @@ def _exit(filters: Filters) -> None:
     left.plotly_chart(fig, key="present_exit", theme=None, config={"displayModeBar": False})
     with right:
         for line in bullets:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {markdown(line)}")

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight.components.figures.pathways import sankey_figure
+from oversight.components.figures.safe_text import markdown
 from oversight.components.figures.survival import FRAMEWORK_LABELS, group_labels, km_figure, swimmer_figure
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
@@ -201,7 +202,7 @@ def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) 
         # The keyboard route to what a click on a bar does.
         st.page_link(
             "pages/authority_page.py",
-            label=f"Open {names[highlight]}'s page",
+            label=f"Open {markdown(names[highlight])}'s page",
             query_params={"la": highlight},
             icon=":material/account_balance:",
         )
@@ -283,7 +284,7 @@ def _where(frame: pd.DataFrame, curve) -> None:
     row = open_rows.set_index("code").loc[code]
     share = share_exited_by(row["months_exact"], curve)
     st.markdown(
-        f"{row['name']}: **{row['months_exact']:.1f} months** since the inadequate judgement of "
+        f"{markdown(row['name'])}: **{row['months_exact']:.1f} months** since the inadequate judgement of "
         f"{long_date(row['start'])} (to {long_date(row['censored_at'])}). By that point **{share:.0%}** of "
         "authorities in this selection had left inadequate."
     )

@@ -1,6 +1,8 @@
 """The board pack from any page: a sidebar section that builds the pack for the view's region and
 date (or the authority on screen) with a progress bar, then offers the PPTX and the PDF.
 Owns ``pack_*`` keys. The pack is kept for the session until the region, date or data change.
+Names and messages are shown through ``safe_text.markdown``: radio options, captions, progress
+text and errors are Markdown to Streamlit.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from oversight.components.figures.safe_text import markdown
 from oversight.components.figures.theme import long_date
 from oversight.components.reports.board_pack import PackRequest, board_pack
 from oversight.components.widgets import cache as store
@@ -52,14 +55,16 @@ def _dialog(filters: Filters) -> None:
     scope = st.radio(
         "Pack for",
         list(scopes),
-        format_func=scopes.get,
+        format_func=lambda s: markdown(scopes[s]),
         key="pack_scope",
         horizontal=True,
         index=len(scopes) - 1,
     )
     authority = story.authority.code if scope == "authority" and story else None
     subject = scopes[scope]
-    st.caption(f"{subject}, as at {long_date(filters.as_at)}: 16:9 slides (PPTX) and the same pages as PDF.")
+    st.caption(
+        f"{markdown(subject)}, as at {long_date(filters.as_at)}: 16:9 slides (PPTX) and the same pages as PDF."
+    )
     signature = (store.cache_key(), filters.region, filters.as_at, authority)
     if st.button("Prepare board pack", key="pack_build", icon=":material/slideshow:"):
         bar = st.progress(0.0, text="Starting the image renderer…")
@@ -71,10 +76,10 @@ def _dialog(filters: Filters) -> None:
                     store.engine(),
                     request,
                     outs,
-                    lambda f, m: bar.progress(min(1.0, f), text=m),
+                    lambda f, m: bar.progress(min(1.0, f), text=markdown(m)),
                 )
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(markdown(str(exc)))
                 return
             st.session_state[KEY_FILES] = (signature, outs[0].read_bytes(), outs[1].read_bytes())
         bar.empty()

@@ -2,6 +2,11 @@
 
 Components never write SQL: they call ``oversight.data.store.queries`` through these cached wrappers. The
 cache key includes the newest import run, so an import is visible on the next rerun.
+
+A database that cannot be used now (locked, read-only, its server down) surfaces as
+``oversight.data.store.errors.StoreUnavailable``: ``engine()`` raises it, ``database_problem``
+recognises it in any query's error, and neither leaves a failed engine cached, so the app
+recovers by itself once the database is back (``widgets.unavailable`` shows the message).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from oversight.data.domain.register import load_regions
 from oversight.data.sources import boundaries as b
 from oversight.data.store import queries
 from oversight.data.store import story as stories
+from oversight.data.store.errors import StoreUnavailable, classify
 
 
 def _secrets() -> dict[str, Any]:
@@ -38,8 +44,43 @@ def _engine(url: str) -> Engine:
 
 
 def engine() -> Engine:
-    """The migrated, seeded engine for the configured database (keyed by its URL)."""
-    return _engine(settings.database_url(secrets=_secrets()))
+    """The migrated, seeded engine for the configured database (keyed by its URL).
+
+    Raises ``StoreUnavailable`` (``setting_up``: the first use, which may write) when the database
+    cannot be opened, migrated or seeded now; nothing is cached then, so the next run tries again.
+    """
+    url = settings.database_url(secrets=_secrets())
+    try:
+        return _engine(url)
+    except Exception as exc:
+        problem = classify(exc, url, setting_up=True)
+        if problem is None:
+            raise
+        _engine.clear()
+        raise problem from None
+
+
+def database_problem(exc: BaseException) -> StoreUnavailable | None:
+    """``exc`` as a ``StoreUnavailable`` if the database cannot be used now (None: a bug).
+
+    The cached engine is dropped too: ``st.cache_resource`` must not keep serving an engine that
+    has just failed, and its next use prepares it again (pool_pre_ping replaces dead connections).
+    """
+    problem = classify(exc, settings.database_url(secrets=_secrets()))
+    if problem is not None:
+        _engine.clear()
+    return problem
+
+
+def reachable() -> bool:
+    """True when the database answers a query now; the error page's retry asks this."""
+    try:
+        data_version()
+    except Exception as exc:
+        if database_problem(exc) is None:
+            raise
+        return False
+    return True
 
 
 def data_version() -> int:

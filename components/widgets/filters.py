@@ -1,7 +1,9 @@
 """The shared filters: region and "as at" date, kept in the URL so a link reproduces a view.
 
 ``?region=E12000004&as_at=2018-05-17``. A bad parameter never raises: the view falls back
-to the default and says so in a visible note. This component owns its widget keys.
+to the default and says so in a visible note. A note is plain text quoting what the link said,
+so it is shown through ``safe_text.markdown`` (a link's ``[text](url)`` stays text) and the
+quoted value is cut short (``safe_text.quoted``). This component owns its widget keys.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from oversight.components.figures.safe_text import markdown, quoted
 from oversight.components.figures.theme import long_date
 from oversight.data.domain.register import load_regions
 
@@ -43,7 +46,7 @@ def parse_params(params: dict[str, str], default_as_at: dt.date, latest: dt.date
     notes: list[str] = []
     region = params.get("region") or None
     if region is not None and region not in regions:
-        notes.append(f"The link's region {region!r} is not an English region code; showing England.")
+        notes.append(f"The link's region {quoted(region)} is not an English region code; showing England.")
         region = None
     as_at = default_as_at
     raw = params.get("as_at")
@@ -52,7 +55,7 @@ def parse_params(params: dict[str, str], default_as_at: dt.date, latest: dt.date
             as_at = dt.date.fromisoformat(raw)
         except ValueError:
             notes.append(
-                f"The link's date {raw!r} is not a date (YYYY-MM-DD); showing {long_date(default_as_at)}."
+                f"The link's date {quoted(raw)} is not a date (YYYY-MM-DD); showing {long_date(default_as_at)}."
             )
         else:
             if not (EARLIEST <= as_at <= latest):
@@ -117,5 +120,5 @@ def render(default_as_at: dt.date, latest: dt.date) -> Filters:
     elif "region" in st.query_params:
         del st.query_params["region"]
     for note in filters.notes:
-        st.warning(note, icon=":material/link_off:")
+        st.warning(markdown(note), icon=":material/link_off:")
     return filters

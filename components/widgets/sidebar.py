@@ -18,7 +18,7 @@ from contextvars import ContextVar
 import streamlit as st
 
 from oversight.components.figures.theme import long_date
-from oversight.components.widgets import board_pack_dialog, cache
+from oversight.components.widgets import board_pack_dialog, cache, unavailable
 from oversight.components.widgets import filters as shared_filters
 from oversight.components.widgets.filters import Filters
 
@@ -46,6 +46,14 @@ def shared_sidebar() -> Iterator[Filters]:
 
 
 def current() -> Filters:
-    """The filters as drawn in this run (drawing the sidebar if the router did not)."""
+    """The filters as drawn in this run (drawing the sidebar if the router did not).
+
+    Without the router, nothing else catches a database that cannot be used, so the sidebar drawn
+    here gets the same message and Retry as under the router (``unavailable.guard``).
+    """
     drawn = _drawn.get()
-    return drawn if drawn is not None else render()
+    if drawn is not None:
+        return drawn
+    with unavailable.guard():
+        drawn = render()
+    return drawn  # type: ignore[return-value] - guard() ends the run rather than return without it

@@ -4,7 +4,9 @@ The app and the importer trust what they find in the data directory (``OVERSIGHT
 module makes sure those bytes are the ones the publisher released. ``fetch`` (``oversight
 download``) downloads each registry file with pooch to a temporary name, checks its SHA-256, and
 only then moves it into place, so a bad download never replaces a good file. ``status``
-(``oversight download --check``) reports the same checks without downloading or writing anything.
+(``oversight download --check``) reports the same checks without downloading or writing anything,
+and checks the file the app actually reads too: each ``boundaries/utla_YYYY.geojson`` must be what
+its raw download normalises to.
 
 The expected hash comes from the registry (Ofsted and DfE files, as published) or, for ONS boundary
 downloads, from the trust-on-first-use record in ``checksums``. A raw ONS boundary file goes to
@@ -22,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +37,7 @@ from oversight.data.downloads.checksums import (
     record_checksum,
 )
 from oversight.data.downloads.normalise import normalise_boundaries
-from oversight.data.downloads.registry import PART_SUFFIX, Entry, load_registry, select
+from oversight.data.downloads.registry import PART_SUFFIX, Entry, FetchError, load_registry, select
 
 MIRROR_ENV = "OVERSIGHT_DOWNLOAD_MIRROR"
 REJECTED_SUFFIX = ".rejected"
@@ -279,9 +282,42 @@ def _status_one(data_dir: Path, entry: Entry, record: dict[str, str]) -> Status:
     if not raw.is_file():  # a boundary file without its raw download
         return Status(entry.target, ST_PRESENT, target_path, None, None, "no raw file to verify")
     actual = sha256_of(raw)
+    if expected is not None and actual != expected:
+        note = f"expected {expected} ({origin}), found {actual}"
+        return Status(entry.target, ST_MISMATCH, raw, expected, actual, note)
+    if entry.vintage:  # the app reads the normalised file, so it is the one that must be right
+        derived = _check_normalised(raw, target_path, entry)
+        if derived is not None:
+            return derived
     if expected is None:
         return Status(entry.target, ST_PRESENT, raw, None, actual, "no checksum known yet")
+    note = f"sha256 ok ({origin})" + ("; normalised file matches its raw download" if entry.vintage else "")
+    return Status(entry.target, ST_OK, raw, expected, actual, note)
+
+
+def _check_normalised(raw: Path, target_path: Path, entry: Entry) -> Status | None:
+    """A ``mismatch`` if ``boundaries/utla_YYYY.geojson`` is not what its raw download normalises to.
+
+    The raw file's hash only proves the download; the app draws the normalised file, which could be
+    edited or damaged afterwards. Normalising is deterministic and takes well under a second, so
+    the raw file is normalised again into a temporary folder (outside the data directory: ``--check``
+    writes nothing there) and the two files' SHA-256 are compared.
+    """
+    with tempfile.TemporaryDirectory(prefix="oversight-check-") as tmp:
+        again = Path(tmp) / target_path.name
+        try:
+            normalise_boundaries(raw, again, entry.vintage or "")
+        except FetchError as exc:
+            first = (str(exc).splitlines() or [""])[0]
+            return Status(
+                entry.target, ST_MISMATCH, target_path, None, None, f"raw file no longer normalises: {first}"
+            )
+        expected = sha256_of(again)
+    actual = sha256_of(target_path)
     if actual == expected:
-        return Status(entry.target, ST_OK, raw, expected, actual, f"sha256 ok ({origin})")
-    note = f"expected {expected} ({origin}), found {actual}"
-    return Status(entry.target, ST_MISMATCH, raw, expected, actual, note)
+        return None
+    note = (
+        f"expected {expected} (normalised from {raw}), found {actual}: the file the app reads was changed; "
+        f"delete it and run `oversight download --only {entry.target}` to remake it"
+    )
+    return Status(entry.target, ST_MISMATCH, target_path, expected, actual, note)

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, Table, insert, select, update
 
 from oversight.data.checksum import sha256_of
 from oversight.data.domain.register import name_key
+from oversight.data.sources import limits
 from oversight.data.sources.matching import Fact, WorkingSet, absorb
 from oversight.data.sources.neighbours import looks_like_neighbours, parse_neighbours
 from oversight.data.sources.ofsted_release import parse_release
@@ -39,6 +40,7 @@ from oversight.data.sources.records import (
 )
 from oversight.data.sources.tracker_csv import TRACKER_RANK, parse_tracker
 from oversight.data.store import schema as s
+from oversight.data.store.transactions import write_transaction
 
 SEED_RANK = 1
 RELEASE_SUFFIXES = {".ods", ".xlsx", ".xlsm", ".xls"}
@@ -84,35 +86,54 @@ class RunSummary:
 
 
 def parse_file(path: Path, rank_kind: str = "tracker") -> ParsedFile:
-    """Pick the reader by file type."""
-    if not path.exists():
-        return ParsedFile(path=str(path), kind="missing", errors=[f"{path}: no such file"])
+    """Pick the reader by file type, once the file is within the input limits (``limits``):
+    a device, FIFO or directory, or a file over its type's size, is refused unread; the
+    reader gets the bytes that were checked. A file with nothing to import is refused too."""
     suffix = path.suffix.lower()
-    if suffix in RELEASE_SUFFIXES:
-        return parse_release(path)
-    if suffix == ".csv":
-        return _parse_csv(path, rank_kind)
-    return ParsedFile(
-        path=str(path),
-        kind="unknown",
-        errors=[
-            f"{path.name}: layout not recognised: expected an Ofsted release (.ods, .xlsx) or a tracker .csv"
-        ],
-    )
+    try:
+        limits.check_regular(path)
+        if suffix in RELEASE_SUFFIXES:
+            release = limits.read_input(path, limits.MAX_RELEASE_BYTES, "an Ofsted release")
+            parsed = parse_release(path, release)
+        elif suffix == ".csv":
+            parsed = _parse_csv(path, limits.read_input(path, limits.MAX_CSV_BYTES, "a CSV file"), rank_kind)
+        else:
+            parsed = ParsedFile(
+                path=str(path),
+                kind="unknown",
+                errors=[
+                    f"{path.name}: layout not recognised: expected an Ofsted release (.ods, .xlsx) or a tracker .csv"
+                ],
+            )
+    except ImportRefused as exc:
+        return ParsedFile(path=str(path), kind="refused", errors=exc.problems)
+    if not (parsed.errors or parsed.records or parsed.neighbours):
+        parsed.errors.append(_nothing_to_import(path, parsed))
+    return parsed
 
 
-def _parse_csv(path: Path, rank_kind: str) -> ParsedFile:
+def _nothing_to_import(path: Path, parsed: ParsedFile) -> str:
+    """A file that parsed cleanly into no rows is refused, not recorded as a run of 0 rows."""
+    if parsed.kind == "ofsted_release":
+        return f"{path.name}: no data rows: its local-authority tables ({'; '.join(parsed.tables)}) have no authority rows"
+    return f"{path.name}: no data rows: the file has a header but no rows"
+
+
+def _parse_csv(path: Path, data: bytes, rank_kind: str) -> ParsedFile:
     """A CSV is statistical neighbours if its header says so, else a tracker."""
     try:
-        raw = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         return ParsedFile(
             path=str(path), kind="unknown", errors=[f"{path.name}: cannot be read as UTF-8 text ({exc})"]
         )
-    first = next(iter(raw.splitlines()), "")
+    if not raw.strip():
+        return ParsedFile(path=str(path), kind="unknown", errors=[f"{path.name}: the file is empty"])
+    limits.check_csv_lines(path.name, raw)
+    first = next(iter(raw[:65_536].splitlines()), "")  # the header, without splitting 32 MB
     if looks_like_neighbours(next(csv.reader([first]), [])):
         return parse_neighbours(path, raw)
-    return parse_tracker(path, rank_kind=rank_kind)
+    return parse_tracker(path, rank_kind=rank_kind, raw=raw)
 
 
 # Authority resolution -------------------------------------------------------------------
@@ -252,11 +273,13 @@ def import_paths(engine: Engine, paths: list[str | Path], *, rank_kind: str = "t
         )
         for f, pf in zip(files, parsed, strict=True)
     ]
-    with engine.connect() as conn, conn.begin() as trans:
-        try:
+    # The writer lock is taken before the store is read: an import started meanwhile waits,
+    # then reads and merges this one's facts, as if the two had run one after the other.
+    try:
+        with write_transaction(engine) as conn:
             _run(conn, files, parsed, summaries, rank_kind)
-        except _NothingChanged:
-            trans.rollback()
+    except _NothingChanged:
+        pass  # rolled back: a repeat writes nothing
     return summaries
 
 
@@ -289,6 +312,7 @@ def _run(
     _count_facts(summaries, touched)
     to_replace = _count_neighbours(conn, summaries, neighbour_rows)
     _stop_if_repeat(summaries, previously)
+    _refuse_if_any(files, _natural_key_clashes(conn, ws))
 
     run_ids = _record_runs(conn, summaries, parsed, sources, started, rank_kind)
     _write(conn, ws, touched, run_ids)
@@ -447,6 +471,30 @@ def _stop_if_repeat(summaries: list[RunSummary], previously: set[str]) -> None:
         for summary in summaries:
             summary.skipped_as_already_imported = True
         raise _NothingChanged
+
+
+def _natural_key_clashes(conn: Connection, ws: WorkingSet) -> list[str]:
+    """Facts left sharing a natural key (``schema.NATURAL_KEYS``) because a merge moved one
+    fact's date onto another's: the unique index would refuse the write with a driver error,
+    so name them instead, before anything is written."""
+    clashes: list[tuple[s.NaturalKey, tuple[Any, ...]]] = []
+    for key in s.NATURAL_KEYS:
+        seen: set[tuple[Any, ...]] = set()
+        for fact in ws.facts[key.table]:
+            if key.applies_to(fact.values):
+                values = tuple(fact.values[c] for c in key.columns)
+                if values in seen:
+                    clashes.append((key, values))
+                seen.add(values)
+    if not clashes:
+        return []
+    codes = {r.id: r.code for r in conn.execute(select(s.authorities.c.id, s.authorities.c.code))}
+    return [
+        f"{codes.get(values[0])}: two {key.table} would both have "
+        + ", ".join(f"{c} {v}" for c, v in zip(key.columns[1:], values[1:], strict=True))
+        + " (the files' dates for them disagree; correct one and import again)"
+        for key, values in clashes
+    ]
 
 
 def _record_runs(

@@ -10,6 +10,8 @@ so tables are recognised by their header row, never by sheet name or position:
 
 Provider-level sheets (children's homes etc.) have no authority-name header and are
 skipped. Reading uses the calamine engine: ~0.5 s for a release that takes ~23 s with odf.
+A release is read only within the input limits (:mod:`.limits`, :mod:`.sheet_extent`), and
+calamine runs in a child process with a memory and a time limit (:mod:`.sandbox`).
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
 from oversight.data.domain import vocab
+from oversight.data.sources import limits, sandbox, sheet_extent
 from oversight.data.sources.records import (
     AuthorityRef,
+    ImportRefused,
     InspectionRecord,
     ParsedFile,
     SourceInfo,
@@ -274,37 +277,40 @@ def _release_meta(frames: dict[str, list[list]], path: Path) -> tuple[dt.date | 
 
 
 PROBE_ROWS = 40
+#: Sheets with a local-authority header row are read whole, unless the header is a provider
+#: table's; sheets without one (cover, notes) only as their probe rows, for the release metadata.
+SHEET_CHOICE = sandbox.SheetChoice(PROBE_ROWS, frozenset(_NAME_HEADERS), frozenset(_PROVIDER_HEADERS))
 
 
-def read_workbook(path: Path) -> dict[str, list[list]]:
+def read_workbook(path: Path, data: bytes | None = None) -> dict[str, list[list]]:
     """The sheets that may hold authority tables (plus the cover), as lists of rows.
 
-    Only the first rows of each sheet are read to decide; provider-level sheets with
-    thousands of rows are never read in full. This keeps a release under half a second.
+    ``data`` is the file's bytes as :func:`limits.read_input` returned them (read here if not
+    given). The zip container and the sheets' cell extent are checked before calamine sees a
+    byte, and calamine runs in a child process with a memory and a time limit; a file beyond
+    any limit raises :class:`ImportRefused` naming it. Only the first rows of each sheet are
+    read to decide, so provider-level sheets with thousands of rows are never read in full.
     """
-    book = CalamineWorkbook.from_path(str(path))
-    sheets: dict[str, list[list]] = {}
-    for name in book.sheet_names:
-        sheet = book.get_sheet_by_name(name)
-        head = sheet.to_python(nrows=PROBE_ROWS)
-        header = next((row for row in head if _is_header(row)), None)
-        if header is not None and any(_norm(v) in _PROVIDER_HEADERS for v in header):
-            continue
-        if header is None:
-            sheets[name] = head  # cover, notes: kept for the release metadata
-            continue
-        sheets[name] = sheet.to_python() if len(head) >= PROBE_ROWS else head
-    return sheets
+    if data is None:
+        data = limits.read_input(path, limits.MAX_RELEASE_BYTES, "an Ofsted release")
+    suffix = path.suffix.lower()
+    if suffix in limits.ZIP_SUFFIXES:
+        with limits.open_zip(path.name, data) as book:
+            sheet_extent.check_cells(path.name, book, suffix)
+    try:
+        return sandbox.read_sheets(data, SHEET_CHOICE)
+    except sandbox.ReaderFailed as exc:
+        raise limits.refuse(path.name, str(exc)) from None
 
 
-def parse_release(path: str | Path) -> ParsedFile:
+def parse_release(path: str | Path, data: bytes | None = None) -> ParsedFile:
     """Parse one Ofsted release into records; problems go to ``ParsedFile.errors``."""
     path = Path(path)
     parsed = ParsedFile(path=str(path), kind="ofsted_release")
     try:
-        frames = read_workbook(path)
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a corrupt/unknown file
-        parsed.errors.append(f"{path.name}: cannot be read as a spreadsheet ({type(exc).__name__}: {exc})")
+        frames = read_workbook(path, data)
+    except ImportRefused as exc:
+        parsed.errors.extend(exc.problems)
         return parsed
 
     release_date, title = _release_meta(frames, path)

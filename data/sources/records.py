@@ -151,6 +151,9 @@ class ImportRefused(Exception):
     def __init__(self, path: str, problems: list[str]):
         self.path = path
         self.problems = problems
+        if len(problems) == 1:  # one line, as the command line prints every single failure
+            super().__init__(f"Import of {path} refused, nothing was written: {problems[0]}")
+            return
         shown = problems[:25]
         more = f"\n  ... and {len(problems) - 25} more" if len(problems) > 25 else ""
         super().__init__(f"Import of {path} refused, nothing was written:\n  " + "\n  ".join(shown) + more)

@@ -18,6 +18,7 @@ from oversight.data.domain import register
 from oversight.data.resources import seed_dir
 from oversight.data.sources.importer import import_paths
 from oversight.data.store import schema as s
+from oversight.data.store.transactions import write_transaction
 
 SEED_DIR = seed_dir()
 SEED_FILES = ("tracker_blog.csv", "tracker_appendix.csv")
@@ -25,37 +26,51 @@ REGISTER_KIND = "register"
 
 
 def ensure_seeded(engine: Engine) -> None:
-    """Load the register and the seed tracker if this database has not seen this version."""
-    reg_paths = [register.AUTHORITIES_CSV, register.REGIONS_CSV]
-    reg_sha = sha256_of(*reg_paths)
-    with engine.begin() as conn:
-        seen = {
-            r.sha256
-            for r in conn.execute(select(s.import_runs.c.sha256).where(s.import_runs.c.outcome == "ok"))
-        }
-        if reg_sha not in seen:
-            sync_register(conn)
-            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-            count = len(register.load_codes())
-            conn.execute(
-                insert(s.import_runs).values(
-                    file_name="register: authorities.csv + regions.csv",
-                    sha256=reg_sha,
-                    kind=REGISTER_KIND,
-                    started_at=now,
-                    finished_at=now,
-                    rows_read=count,
-                    rows_added=0,
-                    rows_updated=0,
-                    rows_unchanged=count,
-                    outcome="ok",
-                    message="register of authorities",
-                )
-            )
+    """Load the register and the seed tracker if this database has not seen this version.
+
+    A database already seeded is only read, so opening it never waits for a running import.
+    Otherwise each step takes the writer lock and looks again inside it, so two processes
+    seeding one new database do it once: the second waits, then finds the register's run,
+    and its seed import is a repeat, rolled back.
+    """
+    reg_sha = sha256_of(register.AUTHORITIES_CSV, register.REGIONS_CSV)
     seeds = [SEED_DIR / name for name in SEED_FILES if (SEED_DIR / name).exists()]
+    with engine.connect() as conn:
+        seen = _imported(conn)
+    if reg_sha not in seen:
+        with write_transaction(engine) as conn:
+            if reg_sha not in _imported(conn):
+                _load_register(conn, reg_sha)
     todo = [p for p in seeds if sha256_of(p) not in seen]
     if todo:
         import_paths(engine, todo, rank_kind="seed")
+
+
+def _imported(conn: Connection) -> set[str]:
+    """Checksums of everything imported successfully, the register included."""
+    return set(conn.execute(select(s.import_runs.c.sha256).where(s.import_runs.c.outcome == "ok")).scalars())
+
+
+def _load_register(conn: Connection, reg_sha: str) -> None:
+    """Sync the register and record it as an import run (the Data & sources page lists it)."""
+    sync_register(conn)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    count = len(register.load_codes())
+    conn.execute(
+        insert(s.import_runs).values(
+            file_name="register: authorities.csv + regions.csv",
+            sha256=reg_sha,
+            kind=REGISTER_KIND,
+            started_at=now,
+            finished_at=now,
+            rows_read=count,
+            rows_added=0,
+            rows_updated=0,
+            rows_unchanged=count,
+            outcome="ok",
+            message="register of authorities",
+        )
+    )
 
 
 def sync_register(conn: Connection) -> None:

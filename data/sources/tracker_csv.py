@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oversight.data.domain import vocab
+from oversight.data.domain.links import link_problem
 from oversight.data.sources.records import (
     AuthorityRef,
     EventRecord,
@@ -45,7 +46,7 @@ COLUMNS: dict[str, str] = {
     "title": "a one-line label",
     "details": "notes",
     "people": "named people and roles, ';'-separated",
-    "source_url": "where the fact was published",
+    "source_url": "where the fact was published: an http:// or https:// address",
     "source_title": "title of that page or document (required)",
     "source_publisher": "who published it",
 }
@@ -64,13 +65,14 @@ def _parse_date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def parse_tracker(path: str | Path, *, rank_kind: str = "tracker") -> ParsedFile:
-    """Parse a tracker CSV into records; problems go to ``ParsedFile.errors``."""
+def parse_tracker(path: str | Path, *, rank_kind: str = "tracker", raw: str | None = None) -> ParsedFile:
+    """Parse a tracker CSV into records; problems go to ``ParsedFile.errors``. ``raw``: the
+    file's text as the importer read it within the input limits (else the file is read here)."""
     path = Path(path)
     parsed = ParsedFile(path=str(path), kind="tracker_csv")
     name = path.name
     try:
-        raw = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes().decode("utf-8-sig") if raw is None else raw
     except (OSError, UnicodeDecodeError) as exc:
         parsed.errors.append(f"{name}: cannot be read as UTF-8 text ({exc})")
         return parsed
@@ -167,6 +169,7 @@ def _parse_row(name: str, line_no: int, row: dict[str, str], parsed: ParsedFile,
     r = _Row(name, line_no, row)
     record = r.choice("record", RECORDS)
     source_title = r.need("source_title")
+    source_url = _source_url(r)
     ref = _authority(r)
     dates = _dates(r, record)
     rec = _READERS[record](r, ref, dates) if record else None
@@ -175,7 +178,21 @@ def _parse_row(name: str, line_no: int, row: dict[str, str], parsed: ParsedFile,
         return
     if rec is None:
         return
-    parsed.records.append((rec, _source(row, source_title, rank_kind)))
+    parsed.records.append((rec, _source(row, source_title, source_url, rank_kind)))
+
+
+def _source_url(r: _Row) -> str | None:
+    """The row's source link, refused unless it is an http(s) address with a host: the app turns
+    it into a link, so a ``javascript:``, ``data:`` or ``file:`` address must never get in."""
+    url = r.get("source_url")
+    if not url:
+        return None
+    problem = link_problem(url)
+    if problem:
+        shown = url if len(url) <= 80 else url[:79] + "…"
+        r.error("source_url", f"{shown!r} is not a web address: {problem}")
+        return None
+    return url
 
 
 def _authority(r: _Row) -> AuthorityRef:
@@ -288,9 +305,8 @@ _READERS: dict[str, Callable[[_Row, AuthorityRef, _Dates], Record | None]] = {
 }
 
 
-def _source(row: dict[str, str], source_title: str, rank_kind: str) -> SourceInfo:
+def _source(row: dict[str, str], source_title: str, url: str | None, rank_kind: str) -> SourceInfo:
     """Each row cites its own source; rows citing the same link (or title) share one."""
-    url = row.get("source_url") or None
     return SourceInfo(
         key=f"{rank_kind}:{url or source_title}"[:300],
         title=source_title,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from oversight.data import settings
@@ -18,20 +18,45 @@ _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
 
+#: How long a SQLite connection waits for another's write lock before "database is locked":
+#: long enough for a second import to queue behind a first (the three releases take seconds).
+SQLITE_BUSY_TIMEOUT_S = 60.0
+#: Execution option naming how a SQLite transaction begins: "DEFERRED" (default: readers never
+#: block) or "IMMEDIATE" (take the write lock before the first read; ``store.transactions``).
+SQLITE_BEGIN = "oversight_sqlite_begin"
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - driver hook
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+    # SQLAlchemy's documented recipe: sqlite3's legacy mode emits no BEGIN before a SELECT or
+    # DDL, so a read-then-write is not one transaction and a migration is not atomic. Let
+    # SQLAlchemy emit BEGIN itself (``_sqlite_begin``) instead.
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn: Connection) -> None:  # pragma: no cover - driver hook
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    if mode not in ("DEFERRED", "IMMEDIATE"):
+        raise ValueError(f"{SQLITE_BEGIN} must be DEFERRED or IMMEDIATE, not {mode!r}")
+    conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets its folder created and foreign keys switched on."""
+    """Create an engine; SQLite gets its folder created, foreign keys on, a busy timeout and
+    real transactions (BEGIN before the first statement, DDL included)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        # A plain file path gets its folder; a ``file:`` URI (``?mode=ro&uri=true``) names a file
+        # that must already exist, and is not a folder to create.
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        # A URL's own ``?timeout=`` (seconds) wins: an operator, or a test of "locked", waits less.
+        busy = {} if "timeout" in parsed.query else {"timeout": SQLITE_BUSY_TIMEOUT_S}
+        engine = create_engine(url, connect_args=busy)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -12,6 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from oversight.data.store.transactions import write_transaction
+
 SCRIPT_LOCATION = "oversight.data.store:migrations"
 
 
@@ -31,8 +33,14 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Apply every Alembic migration up to head (idempotent)."""
+    """Apply every Alembic migration up to head (idempotent), in one transaction.
+
+    The revision is read again under the writer lock: two processes opening one new database
+    at once both find it empty, but the second waits and then finds the first's tables.
+    """
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
+        if MigrationContext.configure(conn).get_current_revision() == head_revision():
+            return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

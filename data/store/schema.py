@@ -9,6 +9,9 @@ a merge or split ends authorities and starts new ones (``authority_links``), as 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -211,3 +214,70 @@ neighbours = Table(
 )
 
 FACT_TABLES = (inspections, visits, interventions, events)
+
+
+@dataclass(frozen=True)
+class NaturalKey:
+    """Columns no two rows of a fact table share: a unique index, and the importer's last check.
+
+    Each key is one the importer's matching already guarantees (``sources.matching``: two
+    inspections of one kind on the same day, or published the same day, are always merged into
+    one fact), so the index never refuses two facts the importer keeps apart; it refuses a second
+    copy of one fact, whoever writes it. SQL treats NULLs as distinct, so a row with a NULL key
+    column is not covered; ``only_where`` (column, value) narrows a key to the rows where that
+    column is that value (None: IS NULL), as a partial index on both backends.
+    """
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    only_where: tuple[str, bool | None] | None = None
+
+    def applies_to(self, values: dict[str, Any]) -> bool:
+        """Whether a row (column -> value) is covered by this key's unique index."""
+        if self.only_where is not None:
+            column, wanted = self.only_where
+            value = values.get(column)
+            if not (value is None if wanted is None else value is not None and bool(value) == wanted):
+                return False
+        return all(values.get(c) is not None for c in self.columns)
+
+
+NATURAL_KEYS = (
+    NaturalKey("uq_inspections_dated", "inspections", ("authority_id", "kind", "inspection_date")),
+    # An estimated publication date is made up from the inspection date: matching ignores it.
+    NaturalKey(
+        "uq_inspections_published",
+        "inspections",
+        ("authority_id", "kind", "publication_date"),
+        ("publication_estimated", False),
+    ),
+    NaturalKey("uq_visits_dated", "visits", ("authority_id", "kind", "visit_date", "publication_date")),
+    NaturalKey(
+        "uq_visits_unpublished", "visits", ("authority_id", "kind", "visit_date"), ("publication_date", None)
+    ),
+    NaturalKey(
+        "uq_visits_undated", "visits", ("authority_id", "kind", "publication_date"), ("visit_date", None)
+    ),
+    NaturalKey("uq_interventions_start", "interventions", ("authority_id", "level", "kind", "start_date")),
+    NaturalKey(
+        "uq_interventions_start_unkinded",
+        "interventions",
+        ("authority_id", "level", "start_date"),
+        ("kind", None),
+    ),
+    NaturalKey("uq_events_day_title", "events", ("authority_id", "kind", "date", "title")),
+)
+
+
+def _natural_key_index(key: NaturalKey) -> Index:
+    table = metadata.tables[key.table]
+    where = {}
+    if key.only_where is not None:
+        column, wanted = key.only_where
+        clause = table.c[column].is_(None) if wanted is None else table.c[column] == wanted
+        where = {f"{dialect}_where": clause for dialect in ("sqlite", "postgresql")}
+    return Index(key.name, *(table.c[c] for c in key.columns), unique=True, **where)
+
+
+NATURAL_KEY_INDEXES = tuple(_natural_key_index(key) for key in NATURAL_KEYS)

@@ -3,15 +3,30 @@
 It imports ``oversight.data`` (and, for the board pack, ``oversight.components``); nothing imports
 it. Every command that reads or writes the tracker first calls ``bootstrap.ready_engine``, the
 explicit migrate-and-seed step, so ``oversight snapshot`` works on a new machine.
+
+``main`` is the one place a failure becomes words: a database that is locked, read-only or out of
+reach, or any other error, is one line on standard error and exit code 1 (2 for a usage error),
+never a traceback with SQL and file paths. ``--debug`` or ``OVERSIGHT_DEBUG=1`` lets the exception
+through for developers.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
 from oversight.cli import board_pack, download, tracker
+from oversight.cli.common import EXIT_FAILED
 from oversight.data import settings
+from oversight.data.store.errors import classify, hide_passwords, masked
+
+DEBUG_ENV = "OVERSIGHT_DEBUG"
+EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="oversight",
         description="Intervention oversight dashboard: the authority tracker from the command line.",
     )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help=f"let errors through with their traceback (also ${DEBUG_ENV}=1)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     tracker.add_parsers(sub, common)
@@ -35,6 +55,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; any failure is one line on standard error (``--debug``: the traceback)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    debug = args.debug or os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print("oversight: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `oversight spells | head`: the reader left. Point stdout at /dev/null so that Python's
+        # own flush at exit does not raise again, and say nothing more.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - the one place every failure becomes one line
+        if debug:
+            raise
+        print(f"oversight: {describe(exc, args)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def describe(exc: Exception, args: argparse.Namespace) -> str:
+    """One line for a failed command: the database's state if that is the cause, else the error."""
+    url = settings.database_url(args.database) if "database" in args else None
+    if url is not None:
+        unavailable = classify(exc, url)
+        if unavailable is not None:
+            return unavailable.one_line()
+    first = hide_passwords(" ".join((str(exc).strip().splitlines() or [""])[0].split()))
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.strerror or first}: {exc.filename}"
+    if url is not None and isinstance(exc, ArgumentError):
+        return f"not a usable database URL ({masked(url)}): {first}"
+    if url is not None and isinstance(exc, DBAPIError):
+        return f"the database ({masked(url)}) answered with an error: {first}"
+    return f"unexpected error ({type(exc).__name__}): {first} (set {DEBUG_ENV}=1 for the traceback)"

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from oversight.cli.common import EXIT_FAILED, EXIT_OK, date_arg, json_default, print_json, region_arg
+from oversight.components.figures.safe_text import csv_cell, terminal
 from oversight.data import bootstrap
 from oversight.data.domain.clocks import deadlines
 from oversight.data.domain.survival import km_summary
@@ -72,12 +73,12 @@ def cmd_spells(args: argparse.Namespace) -> int:
     for row in frame.itertuples(index=False):
         writer.writerow(
             [
-                row.code,
-                row.name,
+                csv_cell(row.code),
+                csv_cell(row.name),  # a CSV may be opened in a spreadsheet: never a formula
                 row.start.isoformat(),
                 row.end.isoformat() if row.end else "",
                 f"{row.months:.1f}",
-                row.exit_grade or "",
+                csv_cell(row.exit_grade or ""),
             ]
         )
     return EXIT_OK
@@ -101,7 +102,10 @@ def cmd_authority(args: argparse.Namespace) -> int:
     for fact in facts:
         when = fact.date.isoformat() if fact.date else "?"
         grade = fact.overall_effectiveness or fact.level or fact.theme or ""
-        print(f"  {when}  {fact.type:<12} {fact.label}  {grade}  [{fact.source.title}]")
+        # Tracker text is only text: no escape sequence from a CSV reaches the terminal.
+        print(
+            f"  {when}  {fact.type:<12} {terminal(fact.label)}  {terminal(grade)}  [{terminal(fact.source.title)}]"
+        )
     return EXIT_OK
 
 

@@ -7,9 +7,10 @@ The project calls Alembic programmatically (``oversight.data.store.migrate.upgra
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
 
+from oversight.data.store.engine import make_engine
 from oversight.data.store.schema import metadata
+from oversight.data.store.transactions import write_transaction
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -18,7 +19,7 @@ if connection is None:  # e.g. `alembic -x url=... upgrade head` by hand
     url = context.get_x_argument(as_dictionary=True).get("url")
     if not url:
         raise SystemExit("pass -x url=DATABASE_URL, or use `oversight db upgrade`")
-    with create_engine(url).begin() as conn:
+    with write_transaction(make_engine(url)) as conn:  # the same writer lock as `oversight db upgrade`
         context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()

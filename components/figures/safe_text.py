@@ -1,0 +1,125 @@
+"""Outside text shown as text: one escaping rule for each place a string lands.
+
+Why: URL parameters, tracker fields, source titles, file names and imported names are written
+by someone else. Streamlit reads Markdown in every message, caption, label and help text, so a
+``[Session expired](https://evil.example/)`` in a link would become a link in the app's own
+warning box; plotly reads a subset of HTML in hovers, labels and titles; a spreadsheet runs a
+cell that starts with ``=``. Every view passes such strings through this module, and only
+through it, so the rule is written once and tested once. Pure: no Streamlit.
+
+- ``markdown``: for ``st.markdown``/``st.warning``/``st.caption``/titles/labels/radio options:
+  shows the text literally (``markdown_cells`` for ``st.table``; ``quoted`` for a value inside a
+  plain-text message).
+- ``html``: for plotly hover text, labels, trace names and titles, and SVG. (The WebGL map's
+  tooltip takes plain text: Streamlit escapes what it puts there.)
+- ``csv_cell``/``csv_frame``: for CSV downloads: a cell is never a formula.
+- ``web_link``: for link columns and buttons: http(s) with a host, else None.
+- ``terminal``: for the command line: no control character reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from oversight.data.domain.links import is_web_link
+
+#: Every character CommonMark, GitHub's extensions (tables, strikethrough), KaTeX (``$``) and
+#: Streamlit's own syntax (``:red[...]``, ``:material/icon:``, emoji shortcodes) read as markup. A
+#: backslash before ASCII punctuation shows that character as itself, so ordinary text renders
+#: unchanged ("St. Helens" is written ``St\. Helens`` and reads as before).
+_MARKDOWN_SIGNIFICANT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&/])")
+#: Streamlit also turns *text* into links and pictures after the Markdown is read, where a
+#: backslash no longer counts: bare addresses (``https://…``, ``www.…``, ``name@host.tld``)
+#: become links, ``:streamlit:``/``:smile:`` become pictures and `` -> ``/`` -- ``/`` <= ``
+#: become arrows and dashes. An invisible word joiner after the ``:`` of ``scheme:``/``:name``,
+#: after ``www``, after ``@`` and inside those pairs breaks each pattern while the text reads
+#: (and is read aloud) the same.
+_JOINER = "\u2060"
+_TEXT_PATTERNS = re.compile(r"(?<=:)(?=\S)|(?i:(?<=www)(?=\.))|(?<=@)(?=\S)|(?<=[<>~-])(?=[>=-])")
+#: Line breaks, tabs and other control characters (C1 included: a terminal reads \x9b as an
+#: escape). In one line of Markdown a break would start a new block (a heading, a list, a quote, a
+#: code block); in a terminal an escape could rewrite the screen. Each run becomes one space.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+#: A cell a spreadsheet would run as a formula (OWASP's list, and their full-width forms).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def markdown(value: Any) -> str:
+    """``value`` as Markdown that Streamlit shows literally: no link, image, heading, list,
+    emphasis, HTML, maths, directive or emoji is made from it."""
+    text = _CONTROLS.sub(" ", _text(value)).strip()
+    text = _TEXT_PATTERNS.sub(_JOINER, text)
+    return _MARKDOWN_SIGNIFICANT.sub(r"\\\1", text)
+
+
+def markdown_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` for ``st.table``, whose cells Streamlit reads as Markdown (unlike
+    ``st.dataframe``): every text cell through ``markdown``; numbers and dates unchanged."""
+    return _map_text(frame, markdown)
+
+
+def quoted(value: Any, limit: int = 80) -> str:
+    """A value from outside quoted inside a plain-text message ("The link's date '…' is not a
+    date"), cut to ``limit`` characters so a 10 000-character parameter cannot fill the page.
+    Plain text still: show the whole message through ``markdown``."""
+    text = _text(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return repr(text)
+
+
+def html(value: Any) -> str:
+    """``value`` for plotly (hover text, labels, titles), SVG and HTML attributes: ``<b>`` shows as
+    ``<b>``. Quotes and ``%`` become numeric entities: plotly decodes numeric entities but only a
+    few named ones (``&amp;``, ``&lt;``, ``&gt;``; ``&quot;`` would show as written), and a ``%``
+    written as an entity is never read as a plotly template field (``%{...}``)."""
+    text = _html.escape(_text(value), quote=False)
+    return text.replace('"', "&#34;").replace("'", "&#39;").replace("%", "&#37;")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: a string starting like a formula (``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return) gets a leading ``'``. Numbers, dates and booleans
+    pass unchanged (a negative number is a number)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell, and every column name, through ``csv_cell``."""
+    out = _map_text(frame, csv_cell)
+    out.columns = [csv_cell(c) for c in out.columns]
+    return out
+
+
+def _map_text(frame: pd.DataFrame, rule: Callable[[Any], Any]) -> pd.DataFrame:
+    """A copy of ``frame`` with ``rule`` applied to every string cell, other cells as they were."""
+    out = frame.copy()
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            out.isetitem(i, column.map(lambda v: rule(v) if isinstance(v, str) else v))
+    return out
+
+
+def terminal(value: Any) -> str:
+    """``value`` for one line of a terminal: control characters (an escape sequence could recolour
+    or rewrite the screen) and line breaks become one space."""
+    return _CONTROLS.sub(" ", _text(value))
+
+
+def web_link(url: Any) -> str | None:
+    """``url`` when it is an http(s) address with a host (the only kind the app links to), else None."""
+    return url if isinstance(url, str) and is_web_link(url) else None
