@@ -15,6 +15,7 @@ import asyncio
 import os
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,6 +147,13 @@ def _summary(n: int, spread: float, sessions: list[Session], before: int, during
     }
 
 
+def run_round(base_ws: str, n: int, spread: float, pid: int) -> dict:
+    """One round in its own thread and event loop (the caller may already run a loop, as
+    Playwright's sync API does in the test process)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _round(base_ws, n, spread, pid)).result()
+
+
 def _serve(url: str, log: Path):
     from tests.browser import StreamlitServer
 
@@ -159,12 +167,12 @@ def measure(url: str, backend: str) -> list[dict]:
     pid = server.proc.pid
     rows = []
     try:
-        asyncio.run(_round(base_ws, 1, 0.0, pid))  # warm the caches
+        run_round(base_ws, 1, 0.0, pid)  # warm the caches
         for n in SESSIONS:
-            row = asyncio.run(_round(base_ws, n, ARRIVAL_S if n > 1 else 0.0, pid))
+            row = run_round(base_ws, n, ARRIVAL_S if n > 1 else 0.0, pid)
             rows.append({"backend": backend, **row})
             print(rows[-1], flush=True)
-        burst = asyncio.run(_round(base_ws, SESSIONS[-1], 0.0, pid))
+        burst = run_round(base_ws, SESSIONS[-1], 0.0, pid)
         rows.append({"backend": backend, "burst": True, **burst})
         print(rows[-1], flush=True)
     finally:

@@ -14,3 +14,8 @@ def sha256_of(*paths: str | Path) -> str:
             for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
                 digest.update(chunk)
     return digest.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    """SHA-256 of bytes already read: an import names a file by exactly the bytes it parsed."""
+    return hashlib.sha256(data).hexdigest()

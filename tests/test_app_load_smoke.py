@@ -3,8 +3,6 @@ map and an authority page with no error (so ``make bench`` measures real page ru
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from benchmarks import load
@@ -18,7 +16,7 @@ def test_simulated_sessions_get_both_pages(loaded_sqlite_url, tmp_path):
     server = StreamlitServer(ROOT, loaded_sqlite_url, tmp_path / "app.log").start()
     try:
         base_ws = server.base.replace("http://", "ws://") + "/_stcore/stream"
-        row = asyncio.run(load._round(base_ws, 3, 1.0, server.proc.pid))
+        row = load.run_round(base_ws, 3, 1.0, server.proc.pid)
     finally:
         server.stop()
     assert row["errors"] == 0, row["error_kinds"]

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, insert, select, update
 
-from oversight.data.checksum import sha256_of
+from oversight.data.checksum import sha256_bytes, sha256_of
 from oversight.data.domain.register import name_key
 from oversight.data.sources import limits
 from oversight.data.sources.matching import Fact, WorkingSet, absorb
@@ -93,10 +93,13 @@ def parse_file(path: Path, rank_kind: str = "tracker") -> ParsedFile:
     try:
         limits.check_regular(path)
         if suffix in RELEASE_SUFFIXES:
-            release = limits.read_input(path, limits.MAX_RELEASE_BYTES, "an Ofsted release")
-            parsed = parse_release(path, release)
+            data = limits.read_input(path, limits.MAX_RELEASE_BYTES, "an Ofsted release")
+            parsed = parse_release(path, data)
+            parsed.sha256 = sha256_bytes(data)
         elif suffix == ".csv":
-            parsed = _parse_csv(path, limits.read_input(path, limits.MAX_CSV_BYTES, "a CSV file"), rank_kind)
+            data = limits.read_input(path, limits.MAX_CSV_BYTES, "a CSV file")
+            parsed = _parse_csv(path, data, rank_kind)
+            parsed.sha256 = sha256_bytes(data)
         else:
             parsed = ParsedFile(
                 path=str(path),
@@ -269,7 +272,11 @@ def import_paths(engine: Engine, paths: list[str | Path], *, rank_kind: str = "t
     _refuse_if_any(files, [e for pf in parsed for e in pf.errors])
     summaries = [
         RunSummary(
-            f.name, sha256_of(f), pf.kind, rows_read=len(pf.records) + len(pf.neighbours), tables=pf.tables
+            f.name,
+            pf.sha256 or sha256_of(f),
+            pf.kind,
+            rows_read=len(pf.records) + len(pf.neighbours),
+            tables=pf.tables,
         )
         for f, pf in zip(files, parsed, strict=True)
     ]

@@ -143,6 +143,8 @@ class ParsedFile:
     #: Statistical neighbours: (model, DfE code, rank, neighbour DfE code, closeness, row, column).
     neighbours: list[tuple] = field(default_factory=list)
     neighbour_source: SourceInfo | None = None
+    #: SHA-256 of the bytes parsed (not of the file read again later, which may have changed).
+    sha256: str | None = None
 
 
 class ImportRefused(Exception):
