@@ -26,6 +26,8 @@ def test_snapshot_json(capsys, loaded_sqlite_url):
         "inspected": 152,
         "not_inspected": 0,
         "counts": {"Outstanding": 3, "Good": 52, "Requires improvement to be good": 68, "Inadequate": 29},
+        "no_overall_grade": 0,
+        "derived_inadequate": 0,
     }
 
 

@@ -60,7 +60,10 @@ for line in sys.stdin:
         message = None
     except ImportRefused as exc:
         message = str(exc)
-    peak = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a worker forked from a large
+    # pytest process would report pytest's size; VmHWM is this process's own high-water mark.
+    hwm = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:"))
+    peak = max(hwm, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     print(json.dumps({"message": message, "seconds": time.perf_counter() - start, "peak_kb": peak}), flush=True)
 """
 

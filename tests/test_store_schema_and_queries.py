@@ -58,6 +58,8 @@ def test_snapshot_matches_ofsteds_autumn_2017_figure(loaded_engine):
         "inspected": 152,
         "not_inspected": 0,
         "counts": {"Outstanding": 3, "Good": 52, "Requires improvement to be good": 68, "Inadequate": 29},
+        "no_overall_grade": 0,
+        "derived_inadequate": 0,
     }
 
 

@@ -46,6 +46,8 @@ JUDGEMENT_COLOURS: dict[str, str] = {
     NOT_INSPECTED: LIGHT_GREY,
 }
 DARK_FILLS = {DARK_PINK, DARK_BLUE, DARK_GREY}
+#: A 2026-framework inspection that is not inadequate has no overall grade (DOMAIN §2): its own colour.
+NO_OVERALL_GRADE_COLOUR = LIGHT_PURPLE
 
 
 @dataclass(frozen=True)

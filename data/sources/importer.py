@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, Table, insert, select, update
 from oversight.data.checksum import sha256_bytes, sha256_of
 from oversight.data.domain.register import name_key
 from oversight.data.sources import limits
+from oversight.data.sources.community_scrape import SCRAPE_RANK, looks_like_scrape, parse_scrape
 from oversight.data.sources.matching import Fact, WorkingSet, absorb
 from oversight.data.sources.neighbours import looks_like_neighbours, parse_neighbours
 from oversight.data.sources.ofsted_release import parse_release
@@ -67,6 +68,8 @@ class RunSummary:
     unchanged: int = 0
     tables: list[str] = field(default_factory=list)
     skipped_as_already_imported: bool = False
+    #: Where this file and a stored fact of another rank disagree (file, row, both values).
+    disagreements: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +82,7 @@ class RunSummary:
             "unchanged": self.unchanged,
             "tables": self.tables,
             "already_imported": self.skipped_as_already_imported,
+            "disagreements": self.disagreements,
         }
 
 
@@ -123,7 +127,7 @@ def _nothing_to_import(path: Path, parsed: ParsedFile) -> str:
 
 
 def _parse_csv(path: Path, data: bytes, rank_kind: str) -> ParsedFile:
-    """A CSV is statistical neighbours if its header says so, else a tracker."""
+    """A CSV is statistical neighbours or the community scrape if its header says so, else a tracker."""
     try:
         raw = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -134,8 +138,11 @@ def _parse_csv(path: Path, data: bytes, rank_kind: str) -> ParsedFile:
         return ParsedFile(path=str(path), kind="unknown", errors=[f"{path.name}: the file is empty"])
     limits.check_csv_lines(path.name, raw)
     first = next(iter(raw[:65_536].splitlines()), "")  # the header, without splitting 32 MB
-    if looks_like_neighbours(next(csv.reader([first]), [])):
+    header = next(csv.reader([first]), [])
+    if looks_like_neighbours(header):
         return parse_neighbours(path, raw)
+    if looks_like_scrape(header):
+        return parse_scrape(path, raw)
     return parse_tracker(path, rank_kind=rank_kind, raw=raw)
 
 
@@ -205,12 +212,15 @@ def _check_alive(resolver: Resolver, aid: int, rec: Record) -> list[str]:
 
 
 def _source_rank(info: SourceInfo, parsed: ParsedFile) -> int:
-    """Newer Ofsted releases above older ones, all releases above trackers, trackers above the seed."""
+    """Newer Ofsted releases above older ones, all releases above trackers, trackers above the
+    seed, and the community scrape below them all (it only fills gaps)."""
     if info.kind == "ofsted_release":
         day = parsed.release_date or dt.date(2000, 1, 1)
         return 10_000_000 + int(day.strftime("%Y%m%d"))
     if info.kind == "seed":
         return SEED_RANK
+    if info.kind == "community_scrape":
+        return SCRAPE_RANK
     return TRACKER_RANK
 
 
@@ -313,7 +323,10 @@ def _run(
     sources = _SourceIds(conn)
     previously = _imported_before(conn)
     started = _now()
-    touched = [_absorb_file(ws, sources, pf, rows) for pf, rows in zip(parsed, resolved, strict=True)]
+    touched = [
+        _absorb_file(ws, sources, pf, rows, summary.disagreements)
+        for pf, rows, summary in zip(parsed, resolved, summaries, strict=True)
+    ]
     _estimate_publication_dates(ws)
 
     _count_facts(summaries, touched)
@@ -399,10 +412,15 @@ def _imported_before(conn: Connection) -> set[str]:
     }
 
 
-def _absorb_file(ws: WorkingSet, sources: _SourceIds, pf: ParsedFile, rows: list[ResolvedRow]) -> list[Fact]:
+def _absorb_file(
+    ws: WorkingSet, sources: _SourceIds, pf: ParsedFile, rows: list[ResolvedRow], notes: list[str]
+) -> list[Fact]:
     """Match and merge one file's records into the working set; the facts they landed in,
-    one per record (a fact appears twice when two rows describe it)."""
-    return [absorb(ws, aid, rec, _source_rank(info, pf), sources.id_of(info)) for aid, rec, info in rows]
+    one per record (a fact appears twice when two rows describe it). Disagreements with a
+    fact of another rank go to ``notes``."""
+    return [
+        absorb(ws, aid, rec, _source_rank(info, pf), sources.id_of(info), notes) for aid, rec, info in rows
+    ]
 
 
 def _estimate_publication_dates(ws: WorkingSet) -> None:

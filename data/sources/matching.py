@@ -112,17 +112,27 @@ class WorkingSet:
         return fact
 
 
-def absorb(ws: WorkingSet, authority_id: int, rec: Record, rank: int, source_id: int) -> Fact:
+def absorb(
+    ws: WorkingSet,
+    authority_id: int,
+    rec: Record,
+    rank: int,
+    source_id: int,
+    notes: list[str] | None = None,
+) -> Fact:
     """Merge ``rec`` into the fact it describes, or add it as a new fact; return that fact.
 
     A fact added or merged here has no import run yet (``import_run_id`` None, when this
-    source is the one it keeps); the importer stamps it with the run that wrote it.
+    source is the one it keeps); the importer stamps it with the run that wrote it. Where
+    ``rec`` and a matched fact of another rank disagree, ``notes`` gets a line saying so.
     """
     table, values, date_cols = record_values(rec)
     judgements = rec.judgements if isinstance(rec, InspectionRecord) else None
     fact = MATCHERS[table](ws, authority_id, rec, values)
     if fact is None:
         return _add_new(ws, table, values, authority_id, rank, source_id, judgements)
+    if notes is not None and isinstance(rec, InspectionRecord):
+        notes.extend(disagreements(rec, fact.values, rank))
     merge(fact, values, date_cols, rank, source_id, judgements)
     ws.index.moved(fact)
     return fact
@@ -152,6 +162,35 @@ def _add_new(
         },
         judgements,
     )
+
+
+#: Inspection columns whose disagreement between ranked sources the import report names.
+_COMPARED = (("overall_effectiveness", "overall grade"), ("publication_date", "publication date"))
+
+
+def disagreements(rec: InspectionRecord, stored: dict[str, Any], rank: int) -> list[str]:
+    """Where an incoming inspection and the stored one it matched (from a source of another
+    rank) give different overall grades or publication dates: file, row, both values and
+    which one is kept (the higher rank's). Estimated dates are not the other source's word."""
+    if rank == stored["source_rank"]:
+        return []
+    _, values, _ = _inspection_values(rec)
+    kept = "this file's" if rank > stored["source_rank"] else "the stored"
+    lines = []
+    for column, label in _COMPARED:
+        mine, theirs = values[column], stored[column]
+        if column == "publication_date" and stored["publication_estimated"]:
+            continue
+        if mine is not None and theirs is not None and mine != theirs:
+            lines.append(
+                f"{rec.where or rec.authority.where}: {label} {_shown(mine)} here, {_shown(theirs)} in the "
+                f"stored fact (source rank {stored['source_rank']}, this file {rank}); {kept} is kept"
+            )
+    return lines
+
+
+def _shown(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else repr(value)
 
 
 # The candidate index ----------------------------------------------------------------------

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from oversight.data.domain import vocab
+from oversight.data.domain import framework, vocab
 from oversight.data.sources import limits, sandbox, sheet_extent
 from oversight.data.sources.records import (
     AuthorityRef,
@@ -511,16 +511,18 @@ def _read_grades(cells: _GroupCells) -> tuple[str | None, dict[str, str]]:
     return overall, judgements
 
 
-def _derive_overall(kind: str, overall: str | None, judgements: dict[str, str]) -> tuple[str | None, bool]:
-    """The overall grade, derived (and marked so) when a full inspection gives none.
+def _derive_overall(
+    kind: str, overall: str | None, judgements: dict[str, str], insp: dt.date | None, pub: dt.date | None
+) -> tuple[str | None, bool]:
+    """The overall grade, derived (and marked so) when a post-reform full inspection gives none.
 
-    From April 2026 Ofsted gives no overall grade (DOMAIN §2): inadequate in any area is
-    treated as inadequate overall, and marked as derived.
+    From April 2026 Ofsted gives no overall grade (DOMAIN §2): :mod:`.framework` decides
+    (an inadequate practice judgement, not leadership alone). Before then a blank overall
+    grade is unknown, not derived.
     """
-    _, is_full, _ = vocab.INSPECTION_KINDS[kind]
-    if overall is None and is_full and vocab.INADEQUATE in judgements.values():
-        return vocab.INADEQUATE, True
-    return overall, False
+    return framework.overall_for(
+        kind, overall, judgements, no_overall_given=framework.is_post_reform(insp, pub)
+    )
 
 
 def _record_from_group(
@@ -545,7 +547,7 @@ def _record_from_group(
             return visit
     kind, kind_known = _read_kind(cells, ref, group, type_text, insp, pub)
     overall, judgements = _read_grades(cells)
-    overall, overall_derived = _derive_overall(kind, overall, judgements)
+    overall, overall_derived = _derive_overall(kind, overall, judgements, insp, pub)
     if overall is None and not judgements:
         return None
     return InspectionRecord(

@@ -10,9 +10,9 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, literal, or_, select
+from sqlalchemy import Engine, and_, case, func, literal, or_, select
 
-from oversight.data.domain import vocab
+from oversight.data.domain import framework, vocab
 from oversight.data.domain.levels import SEVERITY, Intervention, level_on, spans
 from oversight.data.domain.spells import Judgement, spells_of
 from oversight.data.store import schema as s
@@ -107,34 +107,52 @@ def snapshot(engine: Engine, as_at: dt.date, region: str | None = None) -> dict[
     """DOMAIN §3 snapshot: counts of latest judgements among authorities existing on the date.
 
     One aggregate query (no frame building): the CLI and the benchmarks call it per date.
+    The April 2026 framework (DOMAIN §2) is counted apart: ``no_overall_grade`` (the latest
+    inspection is post-reform and not inadequate) and ``derived_inadequate`` (inadequate by
+    a practice judgement, also counted under Inadequate).
     """
-    a = s.authorities
-    latest = _latest_full_inspection(as_at)
+    a, i = s.authorities, s.inspections
+    post_reform = func.coalesce(i.c.inspection_date, i.c.publication_date) >= framework.REFORM_DATE
+    latest = _latest_full_inspection(
+        as_at, i.c.overall_derived, case((post_reform, 1), else_=0).label("post_reform")
+    )
     stmt = (
-        select(latest.c.inspected, latest.c.overall_effectiveness, func.count())
+        select(
+            latest.c.inspected,
+            latest.c.overall_effectiveness,
+            latest.c.overall_derived,
+            latest.c.post_reform,
+            func.count(),
+        )
         .select_from(a)
         .outerjoin(latest, latest.c.authority_id == a.c.id)
         .where(_existing_on(as_at))
-        .group_by(latest.c.inspected, latest.c.overall_effectiveness)
+        .group_by(
+            latest.c.inspected, latest.c.overall_effectiveness, latest.c.overall_derived, latest.c.post_reform
+        )
     )
     if region:
         stmt = stmt.where(a.c.region_code == region)
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
     counts = dict.fromkeys(vocab.GRADES, 0)
-    inspected = not_inspected = 0
-    for flag, grade, n in rows:
+    inspected = not_inspected = no_overall = derived = 0
+    for flag, grade, is_derived, post_reform, n in rows:
         if flag is None:
             not_inspected += int(n)
             continue
         inspected += int(n)  # a report with no overall grade (April 2026 on) still counts as inspected
         if grade in counts:
             counts[grade] += int(n)
+        derived += int(n) if is_derived and grade == vocab.INADEQUATE else 0
+        no_overall += int(n) if grade is None and post_reform else 0
     return {
         "as_at": as_at.isoformat(),
         "inspected": inspected,
         "not_inspected": not_inspected,
         "counts": counts,
+        "no_overall_grade": no_overall,
+        "derived_inadequate": derived,
     }
 
 
@@ -168,6 +186,7 @@ def full_inspections(engine: Engine) -> pd.DataFrame:
             i.c.publication_date,
             i.c.publication_estimated,
             i.c.overall_effectiveness,
+            i.c.inspection_date,
         )
         .join(i, i.c.authority_id == a.c.id)
         .where(i.c.is_full.is_(True), i.c.publication_date.is_not(None))
@@ -213,12 +232,13 @@ def inadequate_spells(
     ):
         existed_to = group["existed_to"].iloc[0]
         judgements = [
-            Judgement(p, g, bool(e), vocab.INSPECTION_KINDS[k][0])
-            for p, g, e, k in zip(
+            Judgement(p, _spell_grade(g, d, p), bool(e), vocab.INSPECTION_KINDS[k][0])
+            for p, g, e, k, d in zip(
                 group["publication_date"],
                 group["overall_effectiveness"],
                 group["publication_estimated"],
                 group["kind"],
+                group["inspection_date"],
                 strict=True,
             )
         ]
@@ -242,6 +262,17 @@ def inadequate_spells(
                 }
             )
     return pd.DataFrame(rows, columns=columns)
+
+
+def _spell_grade(grade: str | None, inspected: Any, published: dt.date) -> str | None:
+    """The grade spells see: a post-reform inspection with no overall grade is better than
+    inadequate (no practice judgement was), so it ends a spell with exit grade "no overall
+    grade"; an unknown grade before the reform stays unknown and ends nothing."""
+    if grade is not None:
+        return grade
+    day = inspected.date() if isinstance(inspected, dt.datetime) else inspected
+    day = day if isinstance(day, dt.date) else None
+    return framework.NO_OVERALL_GRADE if framework.is_post_reform(day, published) else None
 
 
 def data_overview(engine: Engine) -> dict[str, Any]:

@@ -37,6 +37,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             )
             for table in summary.tables:
                 print(f"  table: {table}")
+            for line in summary.disagreements:
+                print(f"  disagrees: {line}")
     return EXIT_OK
 
 
