@@ -47,7 +47,7 @@ def _database_url() -> str:
     """The configured URL: the environment first, then secrets (read only if needed), then the default."""
     if os.environ.get(settings.DATABASE_ENV):
         return settings.database_url()
-    return _database_url()
+    return settings.database_url(secrets=_secrets())
 
 
 @st.cache_resource(show_spinner="Opening the tracker database…")
