@@ -21,3 +21,8 @@ def reference_file(name: str) -> Path:
 def seed_dir() -> Path:
     """The folder of the built-in seed tracker CSV files."""
     return _package_path("seed")
+
+
+def bundle_dir() -> Path:
+    """The generated data bundle (``oversight bundle build``): parsed public data and boundaries."""
+    return _package_path("bundle")

@@ -15,6 +15,8 @@ DEFAULT_SQLITE_PATH = Path("var") / "oversight.sqlite"
 
 DATABASE_ENV = "OVERSIGHT_DATABASE_URL"
 DATA_DIR_ENV = "OVERSIGHT_DATA_DIR"
+BUNDLE_ENV = "OVERSIGHT_BUNDLE"
+_OFF = {"0", "off", "no", "false"}
 
 
 def default_database_url() -> str:
@@ -43,3 +45,13 @@ def data_dir(explicit: str | os.PathLike | None = None) -> Path | None:
     """The user-configured folder holding public data files (boundaries, releases)."""
     value = explicit or os.environ.get(DATA_DIR_ENV)
     return Path(value).expanduser().resolve() if value else None
+
+
+def bundle_enabled() -> bool:
+    """Whether first use loads the project's data bundle (``data/bundle``) after the seed.
+
+    On by default, so a fresh clone shows the newest public data. ``OVERSIGHT_BUNDLE=off``
+    gives a database with the register and the seed tracker only: the tests use it to start
+    from known facts, and an operator may, to import only files of their choosing.
+    """
+    return os.environ.get(BUNDLE_ENV, "on").strip().lower() not in _OFF

@@ -19,6 +19,9 @@ from oversight.data.sources.importer import import_paths
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("OVERSIGHT_DATA_DIR") or ROOT.parent / "shared" / "data").resolve()
 os.environ["OVERSIGHT_DATA_DIR"] = str(DATA_DIR)
+# Test databases start from the register and seed only (known facts); the bundle's own
+# tests, and the fresh-clone test, turn it on where they need it.
+os.environ.setdefault("OVERSIGHT_BUNDLE", "off")
 RELEASES = (
     "Childrens_social_care_in_England_2022_underlying_data.xlsx",
     "Childrens_social_care_in_England_2023_underlying_data.ods",

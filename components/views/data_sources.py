@@ -19,7 +19,8 @@ from oversight.components.widgets.filters import Filters
 from oversight.components.widgets.tables import download_csv
 from oversight.data import settings
 from oversight.data.domain import vocab
-from oversight.data.sources import boundaries
+from oversight.data.sources import boundaries, bundle
+from oversight.data.sources.records import ImportRefused
 
 OFSTED_ATTRIBUTION = (
     "Ofsted inspection outcomes: Crown copyright, Office for Standards in Education, Children's Services and "
@@ -34,6 +35,12 @@ DFE_ATTRIBUTION = (
     "DfE local authority codes and statistical neighbours: Crown copyright, Department for Education, "
     "Open Government Licence v3.0."
 )
+SCRAPE_ATTRIBUTION = (
+    "Inspection reports published after Ofsted's latest official release: Ofsted inspection reports, compiled by "
+    "the Data to Insight ILACS scrape tool (GitHub repository JT-39/ofsted-ilacs-scrape-tool; code MIT licence, "
+    "facts Crown copyright, Ofsted, Open Government Licence v3.0). It ranks below Ofsted's releases and the "
+    "curated tracker: it only fills gaps, and the import report names every disagreement."
+)
 TRACKER_ATTRIBUTION = (
     "Intervention tracker: facts typed from public documents (the LGA guide for lead members, a tracker blog "
     "updated 17 May 2018, and DfE/press reports since), each linked to its source below."
@@ -44,6 +51,9 @@ KIND_LABELS = {
     "tracker": "Tracker CSV",
     "seed": "Seed tracker (built in)",
     "register": "Register of authorities (built in)",
+    "community_scrape": "Community scrape (Data to Insight)",
+    "neighbours_csv": "DfE statistical neighbours",
+    "release": "Ofsted release",
 }
 
 
@@ -52,8 +62,14 @@ def _runs_table(runs: list[dict]) -> pd.DataFrame:
     if frame.empty:
         return frame
     frame["kind"] = frame["kind"].map(lambda k: KIND_LABELS.get(k, k))
+    frame["via"] = (
+        frame["message"]
+        .fillna("")
+        .map(lambda m: "the data bundle" if bundle.FROM_BUNDLE in m else "the file itself")
+    )
     frame = frame.rename(
         columns={
+            "via": "Read from",
             "file_name": "File",
             "kind": "Kind",
             "finished_at": "Imported (UTC)",
@@ -66,7 +82,18 @@ def _runs_table(runs: list[dict]) -> pd.DataFrame:
         }
     )
     return frame[
-        ["File", "Kind", "Imported (UTC)", "Rows read", "Added", "Updated", "Unchanged", "Outcome", "SHA-256"]
+        [
+            "File",
+            "Kind",
+            "Read from",
+            "Imported (UTC)",
+            "Rows read",
+            "Added",
+            "Updated",
+            "Unchanged",
+            "Outcome",
+            "SHA-256",
+        ]
     ]
 
 
@@ -111,23 +138,20 @@ def authorities_table(latest: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _boundaries_status() -> None:
-    """Which boundary vintages the maps can use (read from the data directory)."""
+def _boundaries_status(bundled: list[str]) -> None:
+    """Which boundary vintages the maps use: the data directory's files, else the bundle's."""
     data_dir = settings.data_dir()
     found = [v for _, v in boundaries.VINTAGES if boundaries.boundary_file(data_dir, v)]
-    missing = [v for _, v in boundaries.VINTAGES if v not in found]
-    if not data_dir:
-        st.markdown(
-            "**Boundaries:** no data directory configured (`OVERSIGHT_DATA_DIR`): the maps use the equal-area "
-            "tile map, which needs no external data."
-        )
-    elif missing:
-        st.markdown(
-            f"**Boundaries:** ONS vintages {', '.join(found) or 'none'} found in `{data_dir}`; missing "
-            f"{', '.join(missing)} (dates they serve fall back to the tile map)."
-        )
-    else:
-        st.markdown(f"**Boundaries:** ONS vintages {', '.join(found)} found in `{data_dir}`.")
+    from_bundle = [v for _, v in boundaries.VINTAGES if v not in found and v in bundled]
+    missing = [v for _, v in boundaries.VINTAGES if v not in found and v not in from_bundle]
+    parts = []
+    if found:
+        parts.append(f"ONS vintages {', '.join(found)} from the data directory ({markdown(str(data_dir))})")
+    if from_bundle:
+        parts.append(f"vintages {', '.join(from_bundle)} from the built-in data bundle")
+    if missing:
+        parts.append(f"none for {', '.join(missing)} (dates they serve fall back to the equal-area tile map)")
+    st.markdown("**Boundaries:** " + "; ".join(parts) + ".")
 
 
 def titled_table(
@@ -161,10 +185,86 @@ def render(filters: Filters) -> None:
     st.title("Data & sources")
     _freshness(overview)
     _coverage(overview["coverage"])
-    _boundaries_status()
+    contents = _bundle_contents()
+    _boundaries_status(contents.vintages if contents and settings.bundle_enabled() else [])
     _authorities(filters)
     _loaded(overview)
+    _bundle(contents)
     _licences()
+
+
+def _bundle_contents() -> bundle.Contents | None:
+    try:
+        return bundle.contents()
+    except ImportRefused as exc:
+        st.warning(
+            "The built-in data bundle is damaged and was not loaded: "
+            + markdown("; ".join(exc.problems[:3]))
+            + ". Rebuild it with `oversight bundle build --from DIR`.",
+            icon=":material/warning:",
+        )
+        return None
+
+
+def bundle_table(contents: bundle.Contents) -> pd.DataFrame:
+    """The bundle's public files with the source and licence of each (also the CSV)."""
+    frame = pd.DataFrame(contents.files)
+    frame["kind"] = frame["kind"].map(lambda k: KIND_LABELS.get(k, k))
+    frame["url"] = frame["url"].map(lambda url: web_link(url) or "")
+    frame["published"] = pd.to_datetime(frame["published"])
+    frame = frame.rename(
+        columns={
+            "file": "File read",
+            "kind": "Kind",
+            "rows": "Rows",
+            "source": "Source",
+            "publisher": "Publisher",
+            "published": "Published",
+            "licence": "Licence",
+            "url": "Link",
+            "sha256": "SHA-256 of the file",
+        }
+    )
+    return frame[
+        [
+            "File read",
+            "Kind",
+            "Rows",
+            "Source",
+            "Publisher",
+            "Published",
+            "Licence",
+            "Link",
+            "SHA-256 of the file",
+        ]
+    ]
+
+
+def _bundle(contents: bundle.Contents | None) -> None:
+    """The built-in bundle: what a fresh install shows before any import, with its sources and licences."""
+    if contents is None:
+        return
+    state = (
+        "loaded into this database on first use"
+        if settings.bundle_enabled()
+        else f"not loaded ({settings.BUNDLE_ENV} is off)"
+    )
+    titled_table(
+        bundle_table(contents),
+        title="Built-in data bundle",
+        caption=(
+            f"Rows read from these public files, and ONS boundaries (vintages {', '.join(contents.vintages)}; "
+            "Office for National Statistics, OGL v3.0, contains OS data © Crown copyright and database right), "
+            f"shipped with the app ({contents.total_bytes / 1e6:.1f} MB) and {state}. Each file imports under its "
+            "own name and checksum at its own rank. Rebuilt with `oversight bundle build --from DIR`; its "
+            "README lists the same sources."
+        ),
+        key="bundle",
+        column_config={
+            "Link": st.column_config.LinkColumn("Link"),
+            "Published": st.column_config.DateColumn("Published", format="D MMM YYYY"),
+        },
+    )
 
 
 def _freshness(overview: dict) -> None:
@@ -278,6 +378,12 @@ def _loaded(overview: dict) -> None:
 
 def _licences() -> None:
     st.markdown("#### Licences and attribution")
-    for text in (OFSTED_ATTRIBUTION, ONS_ATTRIBUTION, DFE_ATTRIBUTION, TRACKER_ATTRIBUTION):
+    for text in (
+        OFSTED_ATTRIBUTION,
+        SCRAPE_ATTRIBUTION,
+        ONS_ATTRIBUTION,
+        DFE_ATTRIBUTION,
+        TRACKER_ATTRIBUTION,
+    ):
         st.markdown(f"- {text}")
     st.caption(f"Page generated {long_date(dt.date.today())}.")

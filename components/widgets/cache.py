@@ -175,9 +175,9 @@ def facts(authority_id: int) -> list[stories.Fact]:
 
 @st.cache_resource(show_spinner="Preparing boundaries…", max_entries=8)
 def boundaries(data_dir: str | None, vintage: str) -> dict[str, Any] | None:
-    """The simplified boundaries of a vintage, once per process (None if not available)."""
-    path = b.boundary_file(Path(data_dir) if data_dir else None, vintage)
-    return b.load_simplified(path) if path else None
+    """The simplified boundaries of a vintage, once per process: the data directory's, else the
+    bundle's (None if neither has it)."""
+    return b.load(Path(data_dir) if data_dir else None, vintage)
 
 
 class CachedMapSource:

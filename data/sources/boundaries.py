@@ -1,7 +1,8 @@
 """Boundaries of upper-tier authorities for a date, simplified once and kept small.
 
 Files come from the user's data directory (``OVERSIGHT_DATA_DIR/boundaries/utla_*.geojson``,
-ONS generalised boundaries, exterior rings clockwise as plotly's geo traces need). A view
+ONS generalised boundaries, exterior rings clockwise as plotly's geo traces need), else from
+the project's data bundle, which holds every vintage already simplified this way. A view
 "as at" D uses the vintage in force on D. Geometry is simplified as a coverage (shared
 borders simplified once, so neighbours still meet) and coordinates rounded to 3 decimal
 places (about 100 m, below a pixel at England scale): the England map stays under 300 KB.
@@ -17,6 +18,9 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
+
+from oversight.data import settings
+from oversight.data.sources import bundle
 
 #: (first day, vintage): PROVENANCE.md's table of which file serves which dates.
 VINTAGES: tuple[tuple[dt.date, str], ...] = (
@@ -46,6 +50,15 @@ def boundary_file(data_dir: Path | None, vintage: str) -> Path | None:
         return None
     path = Path(data_dir) / "boundaries" / f"utla_{vintage}.geojson"
     return path if path.is_file() else None
+
+
+def load(data_dir: Path | None, vintage: str) -> dict[str, Any] | None:
+    """A vintage's simplified boundaries: the data directory's file (it may be newer), else the
+    bundle's copy (unless ``OVERSIGHT_BUNDLE=off``), else None (the maps fall back to tiles)."""
+    path = boundary_file(data_dir, vintage)
+    if path is not None:
+        return load_simplified(path)
+    return bundle.boundaries(vintage) if settings.bundle_enabled() else None
 
 
 def _round(obj: Any) -> Any:

@@ -278,7 +278,15 @@ class _SourceIds:
 def import_paths(engine: Engine, paths: list[str | Path], *, rank_kind: str = "tracker") -> list[RunSummary]:
     """Import files in one transaction; raise :class:`ImportRefused` on any problem."""
     files = [Path(p) for p in paths]
-    parsed = [parse_file(p, rank_kind) for p in files]
+    return import_parsed(engine, files, [parse_file(p, rank_kind) for p in files], rank_kind=rank_kind)
+
+
+def import_parsed(
+    engine: Engine, files: list[Path], parsed: list[ParsedFile], *, rank_kind: str = "tracker"
+) -> list[RunSummary]:
+    """Import files already read (``parse_file``, or the project's bundle, which stores what
+    the readers made of each public file) in one transaction; raise :class:`ImportRefused`
+    on any problem. ``files`` name them in messages and in the import runs."""
     _refuse_if_any(files, [e for pf in parsed for e in pf.errors])
     summaries = [
         RunSummary(

@@ -1,28 +1,35 @@
-"""First-use set-up: the register of authorities and the seed tracker.
+"""First-use set-up: the register of authorities, the seed tracker and the data bundle.
 
 The register (``data/reference/*.csv``) and the seed tracker (``data/seed/*.csv``, the
 facts of the two seed documents and DOMAIN.md's appendix, each with its source link) are
 the project's own data. They are loaded on first use and again whenever their content
 changes (a new release of the app), through the same importer users run, at the lowest
-rank, so that Ofsted's official data always wins a disagreement.
+rank, so that Ofsted's official data always wins a disagreement. Then the data bundle
+(``data/bundle``, :mod:`oversight.data.sources.bundle`): the public files' rows, each file
+imported under its own name and checksum at its own rank, unless ``OVERSIGHT_BUNDLE=off``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from oversight.data import settings
 from oversight.data.checksum import sha256_of
 from oversight.data.domain import register
 from oversight.data.resources import seed_dir
-from oversight.data.sources.importer import import_paths
+from oversight.data.sources import bundle
+from oversight.data.sources.importer import import_parsed, import_paths
+from oversight.data.sources.records import ImportRefused
 from oversight.data.store import schema as s
 from oversight.data.store.transactions import write_transaction
 
 SEED_DIR = seed_dir()
 SEED_FILES = ("tracker_blog.csv", "tracker_appendix.csv")
 REGISTER_KIND = "register"
+log = logging.getLogger("oversight")
 
 
 def ensure_seeded(engine: Engine) -> None:
@@ -44,6 +51,29 @@ def ensure_seeded(engine: Engine) -> None:
     todo = [p for p in seeds if sha256_of(p) not in seen]
     if todo:
         import_paths(engine, todo, rank_kind="seed")
+    if settings.bundle_enabled():
+        try:
+            load_bundle(engine, seen)
+        except ImportRefused as exc:
+            # The app still opens on the register and seed; the terminal says what is wrong,
+            # in one line per problem (no traceback), and `oversight bundle load` repeats it.
+            log.warning("%s", exc)
+
+
+def load_bundle(engine: Engine, seen: set[str] | None = None) -> list:
+    """Import the bundle's files this database has not imported yet, in one transaction.
+
+    Raises :class:`ImportRefused` (nothing written) if the bundle is truncated or edited.
+    Returns the import summaries (empty when there was nothing to do).
+    """
+    if seen is None:
+        with engine.connect() as conn:
+            seen = _imported(conn)
+    todo = bundle.pending(seen)
+    if not todo:
+        return []
+    files = bundle.read(only={f.file for f in todo})
+    return import_parsed(engine, [p for p, _ in files], [pf for _, pf in files], rank_kind="release")
 
 
 def _imported(conn: Connection) -> set[str]:
