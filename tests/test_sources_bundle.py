@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from oversight.data import bootstrap, settings
 from oversight.data.sources import boundaries, bundle, topology
-from oversight.data.sources.bundle_build import MAX_BUNDLE_BYTES, build
+from oversight.data.downloads.bundle_build import MAX_BUNDLE_BYTES, build
 from oversight.data.sources.importer import import_paths
 from oversight.data.sources.records import ImportRefused
 from oversight.data.sources.seed import load_bundle
@@ -95,7 +95,7 @@ def test_loading_the_bundle_equals_importing_the_files(empty_url: str, data_dir:
     """First use loads the bundle; importing the real files afterwards changes nothing at all."""
     engine = bootstrap.ready_engine(empty_url)
     before = dump(engine)
-    from oversight.data.sources.bundle_build import inputs
+    from oversight.data.downloads.bundle_build import inputs
 
     summaries = import_paths(engine, inputs(data_dir))
     assert all(s.skipped_as_already_imported for s in summaries), [s.as_dict() for s in summaries]

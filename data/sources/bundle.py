@@ -2,7 +2,7 @@
 clone shows England as the newest public data has it, with no data directory.
 
 ``data/bundle/`` is *generated* (``oversight bundle build --from DIR``, module
-:mod:`oversight.data.sources.bundle_build`) and a test rebuilds it from ``../shared/data`` and
+:mod:`oversight.data.downloads.bundle_build`) and a test rebuilds it from ``../shared/data`` and
 proves it byte-identical, so nobody edits it by hand. It holds no copy of any public file:
 only the parsed rows (each with the file, sheet and row it was read from), the sources they
 cite, and the boundary vintages simplified once and stored as one TopoJSON.

@@ -26,7 +26,7 @@ def _source_dir(args: argparse.Namespace) -> Path | None:
 def cmd_build(args: argparse.Namespace) -> int:
     """Rebuild the bundle from a data directory; progress on standard error."""
     # Lazy: the build reads spreadsheets and simplifies geometry; other commands need neither.
-    from oversight.data.sources.bundle_build import build
+    from oversight.data.downloads.bundle_build import build
 
     data_dir = _source_dir(args)
     if data_dir is None:
@@ -47,7 +47,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Rebuild into a temporary folder and compare with the bundle: exit 1 if any file differs."""
     # Lazy: as for build.
-    from oversight.data.sources.bundle_build import build
+    from oversight.data.downloads.bundle_build import build
 
     data_dir = _source_dir(args)
     if data_dir is None:
