@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from oversight.data import bootstrap, settings
-from oversight.data.sources import bundle
 from oversight.data.downloads.bundle_build import build, inputs
+from oversight.data.sources import bundle
 from oversight.data.sources.importer import import_paths
 from oversight.data.sources.seed import load_bundle
 

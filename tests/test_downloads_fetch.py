@@ -6,6 +6,8 @@ a temporary folder, and each test copies into it the files it needs from the sha
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import json
 import shutil
@@ -24,12 +26,25 @@ from oversight.data.checksum import sha256_of
 from oversight.data.downloads import fetch
 from oversight.data.downloads.checksums import CHECKSUMS_NAME, ChecksumMismatch
 from oversight.data.downloads.normalise import normalise_boundaries
-from oversight.data.downloads.registry import BoundaryFormatError, Entry, UnknownTarget, load_registry
+from oversight.data.downloads.registry import (
+    REGISTRY_COLUMNS,
+    REGISTRY_PATH,
+    BoundaryFormatError,
+    Entry,
+    FetchError,
+    UnknownTarget,
+    load_registry,
+)
 
 REGISTRY = load_registry()
-PLAIN = [e for e in REGISTRY if not e.vintage]  # Ofsted, DfE and ONS files kept as published
 BOUNDARY_2023 = "boundaries/utla_2023.geojson"
 LA_2024 = "ofsted/LA_Inspection_Outcomes_as_at_March_2024.ods"
+RELEASE_2026 = "ofsted/local_authority_inspection_outcomes_as_at_31_march_2026_underlying_data.ods"
+SCRAPE = "community/ofsted_csc_ilacs_history.csv"
+LOOKUP = "community/Provider_data_lookup.csv"
+#: Ofsted, DfE and ONS files kept as published, pinned by sha256, with a copy in the shared data
+#: folder (the 2026 release has an address and a sha256 but no shared copy).
+PLAIN = [e for e in REGISTRY if not e.vintage and e.sha256 and e.target != RELEASE_2026]
 
 
 @dataclass
@@ -47,10 +62,10 @@ class Mirror:
         return dest
 
 
-@pytest.fixture
-def mirror(tmp_path: Path) -> Iterator[Mirror]:
-    root = tmp_path / "mirror"
-    root.mkdir()
+@contextlib.contextmanager
+def serve_folder(root: Path) -> Iterator[Mirror]:
+    """A folder served over HTTP on 127.0.0.1 under the path prefix ``/files``, as an internal mirror."""
+    root.mkdir(parents=True, exist_ok=True)
     served = Mirror(root, "")
 
     class Handler(SimpleHTTPRequestHandler):
@@ -69,10 +84,18 @@ def mirror(tmp_path: Path) -> Iterator[Mirror]:
     served.url = f"http://127.0.0.1:{server.server_address[1]}/files"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield served
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    try:
+        yield served
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def mirror(tmp_path: Path) -> Iterator[Mirror]:
+    with serve_folder(tmp_path / "mirror") as served:
+        yield served
 
 
 @pytest.fixture(autouse=True)
@@ -129,16 +152,59 @@ def exterior_rings(geom) -> list:
 
 def test_registry_lists_the_published_files_with_their_checksums(data_dir: Path):
     targets = {e.target for e in REGISTRY}
-    for sub in ("ofsted", "reference"):
+    for sub in ("ofsted", "reference", "community"):
         for path in (data_dir / sub).iterdir():
-            assert f"{sub}/{path.name}" in targets, f"{sub}/{path.name} is not in downloads.csv"
+            if path.suffix != ".md":
+                assert f"{sub}/{path.name}" in targets, f"{sub}/{path.name} is not in downloads.csv"
     for entry in PLAIN:
         assert entry.sha256 == sha256_of(data_dir / entry.target), entry.target
+    by_target = {e.target: e for e in REGISTRY}
     for year in ("2018", "2019", "2020", "2021", "2023", "2025"):
-        entry = next(e for e in REGISTRY if e.target == f"boundaries/utla_{year}.geojson")
+        entry = by_target[f"boundaries/utla_{year}.geojson"]
         assert entry.sha256 == ""  # ONS publishes no checksum: trust on first use
-        assert entry.title and entry.publisher
-    assert next(e for e in REGISTRY if e.vintage == "2025").derived
+        assert entry.title and entry.publisher and not entry.derived
+    # The Open Geography Portal's feature services, read in pages; 2025 from December 2024.
+    assert [by_target[f"boundaries/utla_{y}.geojson"].paged for y in ("2019", "2021", "2023", "2025")] == [
+        True
+    ] * 4
+    assert (
+        "December_2024_Boundaries_UK_BUC/FeatureServer/0/query"
+        in by_target["boundaries/utla_2025.geojson"].url
+    )
+    # The 2026 release: an address and the publisher's sha256, but no copy in the shared folder.
+    release = by_target[RELEASE_2026]
+    assert release.url.startswith("https://assets.publishing.service.gov.uk/media/6a6c6b2a8319ab05f7caa29d/")
+    assert release.sha256 == "4ab7acad39efa3d33151270fe7076db4d8ec8b1761e45e570fb23e68f3b54b5f"
+    assert not (data_dir / RELEASE_2026).exists()
+    # The community scrape changes daily: no pinned sha256, a new version is accepted.
+    for target in (SCRAPE, LOOKUP):
+        entry = by_target[target]
+        assert (
+            entry.accepts_changes
+            and entry.sha256 == ""
+            and "JT-39/ofsted-ilacs-scrape-tool/main/" in entry.url
+        )
+    # DfE publishes the 2021 neighbours inside an .xlsx: recorded as the CSV's source, not downloaded.
+    neighbours = by_target["reference/New_Statistical_Neighbour_Groupings_April_2021.csv"]
+    assert neighbours.url == "" and neighbours.derived_from.endswith("LGR_Version__April_2021_.xlsx")
+
+
+def test_every_registry_column_is_described(tmp_path: Path):
+    described = REGISTRY_PATH.with_name("downloads.md").read_text(encoding="utf-8")
+    for column in REGISTRY_COLUMNS:
+        assert f"`{column}`" in described, f"downloads.md does not describe the column {column}"
+    bad = tmp_path / "downloads.csv"
+    header = ",".join(REGISTRY_COLUMNS)
+    bad.write_text(
+        f"{header}\ncommunity/x.csv,https://example.org/x.csv,,P,L,T,sometimes,\n", encoding="utf-8"
+    )
+    with pytest.raises(FetchError, match="changes of community/x.csv must be empty or 'accepted'"):
+        load_registry(bad)
+    bad.write_text(
+        f"{header}\ncommunity/x.csv,https://example.org/x.csv,{'0' * 64},P,L,T,accepted,\n", encoding="utf-8"
+    )
+    with pytest.raises(FetchError, match="cannot have a pinned sha256"):
+        load_registry(bad)
 
 
 # Plain files ----------------------------------------------------------------------------------
@@ -211,10 +277,15 @@ def test_a_tampered_file_is_refused_and_nothing_is_overwritten(
 
 
 def test_entries_without_a_url_say_where_to_put_the_file(tmp_path: Path, capsys):
-    missing = [e for e in REGISTRY if not e.url]
-    assert missing, "the test needs at least one entry without a download address"
+    derived_2025 = Entry(
+        "boundaries/utla_2025.geojson",
+        publisher="derived for this project, not an ONS release",
+        title="2025 upper-tier authorities derived from ONSvisual/uk-topojson",
+    )
+    missing = [e for e in REGISTRY if not e.url and e.vintage != "2025"] + [derived_2025]
+    assert len(missing) > 1, "the test needs entries without a download address"
     dest = tmp_path / "data"
-    results = fetch.fetch(dest, only=[e.target for e in missing])
+    results = fetch.fetch(dest, registry=missing)
     for entry, result in zip(missing, results, strict=True):
         assert result.status == fetch.NO_URL and not result.ok
         assert result.message.startswith(f"no known download address for {entry.target}")
@@ -226,6 +297,13 @@ def test_entries_without_a_url_say_where_to_put_the_file(tmp_path: Path, capsys)
     assert (
         "not an ONS release" in derived.message
         and str(dest / "boundaries/utla_2025.geojson") in derived.message
+    )
+    neighbours = next(
+        r for r in results if r.target == "reference/New_Statistical_Neighbour_Groupings_April_2021.csv"
+    )
+    assert (
+        "it is made from https://assets.publishing.service.gov.uk/media/606458acd3bf7f0c8d06b7e2/"
+        in neighbours.message
     )
 
     lookup = "reference/LTLA-UTLA_Apr23_Lookup_England-Wales.csv"
@@ -255,6 +333,11 @@ def test_check_exit_codes(data_dir: Path, tmp_path: Path, capsys):
     assert run_cli("download", "--data-dir", str(dest), "--check") == 0
     out = capsys.readouterr().out
     assert f"ok        {LA_2024}" in out and "present   boundaries/utla_2023.geojson" in out
+    # Not here yet but with an address: fetchable, not a failure (no community folder was copied).
+    for target in (RELEASE_2026, SCRAPE, LOOKUP):
+        assert (
+            f"absent    {target}  not here yet; `oversight download` or `oversight refresh` fetches it" in out
+        )
 
     target = dest / LA_2024
     target.write_bytes(target.read_bytes() + b"x")
@@ -384,7 +467,185 @@ def test_boundaries_trust_on_first_use_and_refuse_a_changed_download(
 
     # A raw file changed on disk, with nowhere to download it from again, is refused too.
     kept.rename(dest / "raw" / BOUNDARY_2023)
+    no_address = [dataclasses.replace(e, url="") for e in REGISTRY if e.target == BOUNDARY_2023]
     with pytest.raises(ChecksumMismatch, match="the file on disk"):
-        fetch.fetch(dest, only=[BOUNDARY_2023])
+        fetch.fetch(dest, registry=no_address)
     assert [s.state for s in fetch.status(dest, only=[BOUNDARY_2023])] == [fetch.ST_MISMATCH]
     assert run_cli("download", "--data-dir", str(dest), "--check", "--only", BOUNDARY_2023) == 1
+
+
+# Paged feature services ---------------------------------------------------------------------
+
+
+@dataclass
+class FeatureService:
+    """An ArcGIS-like feature service: a layer answered in pages of at most ``limit`` features."""
+
+    url: str
+    features: list = field(default_factory=list)
+    limit: int = 50
+    flag_in_properties: bool = False  # GeoJSON answers carry the flag under "properties"
+    error: dict | None = None
+    offsets: list[int] = field(default_factory=list)
+
+    def page(self, query: dict[str, str]) -> dict:
+        if self.error is not None:
+            return {"error": self.error}
+        offset = int(query.get("resultOffset", 0))
+        count = min(int(query.get("resultRecordCount", self.limit)), self.limit)
+        self.offsets.append(offset)
+        chunk = self.features[offset : offset + count]
+        body: dict = {"type": "FeatureCollection", "features": chunk}
+        if offset + count < len(self.features):
+            if self.flag_in_properties:
+                body["properties"] = {"exceededTransferLimit": True}
+            else:
+                body["exceededTransferLimit"] = True
+        return body
+
+
+@pytest.fixture
+def service() -> Iterator[FeatureService]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    layer = FeatureService("")
+
+    class Handler(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            if not parts.path.endswith("/FeatureServer/0/query"):
+                self.send_error(404)
+                return
+            body = json.dumps(layer.page(dict(parse_qsl(parts.query)))).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/geo+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    layer.url = (
+        f"http://127.0.0.1:{server.server_address[1]}/arcgis/rest/services/CTYUA_TEST/FeatureServer/0/query"
+        "?where=1%3D1&outFields=*&outSR=4326&f=geojson"
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield layer
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def _service_entry(url: str, target: str = BOUNDARY_2023) -> Entry:
+    return Entry(target, url, "", "Office for National Statistics", "OGL v3.0", "test layer")
+
+
+@pytest.mark.parametrize("flag_in_properties", [False, True], ids=["top-level", "properties"])
+def test_a_feature_service_is_read_in_pages_and_merged(
+    data_dir: Path, service: FeatureService, tmp_path: Path, flag_in_properties: bool
+):
+    raw = fake_ons_raw(data_dir / BOUNDARY_2023, tmp_path / "source.geojson")
+    service.features, service.flag_in_properties = raw["features"], flag_in_properties
+    entry = _service_entry(service.url)
+    assert entry.paged
+    dest = tmp_path / "data"
+
+    [result] = fetch.fetch(dest, registry=[entry])
+
+    assert result.status == fetch.DOWNLOADED, result.message
+    assert service.offsets == [0, 50, 100, 150]  # 154 features, at most 50 a page
+    merged = json.loads((dest / "raw" / BOUNDARY_2023).read_text(encoding="utf-8"))
+    assert merged["type"] == "FeatureCollection" and "exceededTransferLimit" not in merged
+    assert len(merged["features"]) == len(raw["features"])
+    made = json.loads((dest / BOUNDARY_2023).read_text(encoding="utf-8"))
+    want = json.loads((data_dir / BOUNDARY_2023).read_text(encoding="utf-8"))
+    assert [f["properties"] for f in made["features"]] == [f["properties"] for f in want["features"]]
+    assert f"raw/{BOUNDARY_2023}" in (dest / CHECKSUMS_NAME).read_text(encoding="utf-8")
+
+
+def test_a_paged_download_is_checked_by_what_it_normalises_to(
+    data_dir: Path, service: FeatureService, tmp_path: Path
+):
+    raw = fake_ons_raw(data_dir / BOUNDARY_2023, tmp_path / "source.geojson")
+    service.features = raw["features"]
+    entry = _service_entry(service.url)
+    dest = tmp_path / "data"
+    assert fetch.fetch(dest, registry=[entry])[0].status == fetch.DOWNLOADED
+    normalised = (dest / BOUNDARY_2023).read_bytes()
+    first = (dest / CHECKSUMS_NAME).read_text(encoding="utf-8")
+
+    # The service now pages in another order and renumbers its ids: other raw bytes, the same boundaries.
+    service.features = [
+        {**f, "properties": {**f["properties"], "FID": n, "GlobalID": f"{{x{n}}}"}}
+        for n, f in enumerate(reversed(raw["features"]))
+    ]
+    service.limit = 70
+    (dest / "raw" / BOUNDARY_2023).unlink()
+    [again] = fetch.fetch(dest, registry=[entry])
+    assert again.status == fetch.DOWNLOADED and "normalises to the same" in again.message
+    assert (dest / BOUNDARY_2023).read_bytes() == normalised
+    assert (dest / CHECKSUMS_NAME).read_text(encoding="utf-8") != first  # the new raw sha256, recorded
+
+    # A real change to the boundaries is refused, as for any boundary download.
+    service.features[0]["properties"]["CTYUA23NM"] = "Somewhere else"
+    (dest / "raw" / BOUNDARY_2023).unlink()
+    with pytest.raises(ChecksumMismatch):
+        fetch.fetch(dest, registry=[entry])
+    assert (dest / BOUNDARY_2023).read_bytes() == normalised
+
+
+def test_a_feature_service_error_is_a_failed_download(service: FeatureService, tmp_path: Path):
+    service.error = {"code": 400, "message": "Invalid or missing input parameters."}
+    [result] = fetch.fetch(tmp_path / "data", registry=[_service_entry(service.url)])
+    assert result.status == fetch.FAILED and "the service answered with an error" in result.message
+    assert "Invalid or missing input parameters" in result.message and "\n" not in result.message
+    assert not list((tmp_path / "data").rglob("utla_2023.geojson"))
+
+
+def test_the_2025_vintage_is_made_from_the_december_2024_release(data_dir: Path, tmp_path: Path):
+    """ONS's December 2024 fields (CTYUA24*), with Barnsley and Sheffield given their April 2025 codes."""
+    raw = fake_ons_raw(data_dir / "boundaries/utla_2025.geojson", tmp_path / "raw.geojson", year="24")
+    old_codes = {"E08000038": "E08000016", "E08000039": "E08000019"}
+    for feature in raw["features"]:
+        props = feature["properties"]
+        props["CTYUA24CD"] = old_codes.get(props["CTYUA24CD"], props["CTYUA24CD"])
+    (tmp_path / "raw.geojson").write_text(json.dumps(raw), encoding="utf-8")
+    out = tmp_path / "utla_2025.geojson"
+    assert normalise_boundaries(tmp_path / "raw.geojson", out, "2025") == 153
+    codes = {f["properties"]["code"] for f in json.loads(out.read_text(encoding="utf-8"))["features"]}
+    assert {"E08000038", "E08000039"} <= codes and not {"E08000016", "E08000019"} & codes
+    with pytest.raises(BoundaryFormatError, match="are for 2024, but this is the 2023 vintage"):
+        normalise_boundaries(tmp_path / "raw.geojson", tmp_path / "utla_2023.geojson", "2023")
+
+
+# Files that change upstream -----------------------------------------------------------------
+
+
+def test_a_changing_file_is_fetched_every_time_and_a_new_version_is_accepted(
+    data_dir: Path, mirror: Mirror, tmp_path: Path
+):
+    served = mirror.put(SCRAPE, data_dir / SCRAPE)
+    dest = tmp_path / "data"
+    [first] = fetch.fetch(dest, only=[SCRAPE], base_url=mirror.url)
+    assert first.status == fetch.DOWNLOADED and "first use" in first.message
+    assert (dest / CHECKSUMS_NAME).read_text(encoding="utf-8") == f"{sha256_of(served)}  {SCRAPE}\n"
+    assert [s.state for s in fetch.status(dest, only=[SCRAPE])] == [fetch.ST_OK]
+
+    mirror.requests.clear()
+    [same] = fetch.fetch(dest, only=[SCRAPE], base_url=mirror.url)
+    assert same.status == fetch.PRESENT and "unchanged" in same.message
+    assert mirror.requests == [f"/files/{SCRAPE}"], "downloaded again: it changes upstream"
+
+    old = sha256_of(served)
+    served.write_bytes(served.read_bytes() + b"80573,trafford,https://files.ofsted.gov.uk/v1/file/9,x.pdf\n")
+    [new] = fetch.fetch(dest, only=[SCRAPE], base_url=mirror.url)
+    assert (
+        new.status == fetch.DOWNLOADED and f"new version downloaded from {mirror.url}/{SCRAPE}" in new.message
+    )
+    assert f"sha256 {old} -> {sha256_of(served)}" in new.message
+    assert (dest / SCRAPE).read_bytes() == served.read_bytes()
+    assert (dest / CHECKSUMS_NAME).read_text(encoding="utf-8") == f"{sha256_of(served)}  {SCRAPE}\n"
+    assert not list(dest.rglob("*.part")) and not list(dest.rglob("*.rejected"))

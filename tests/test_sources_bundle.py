@@ -111,6 +111,22 @@ def test_fresh_database_shows_england_this_summer(empty_url: str, bundle_on):
     row = latest[latest["authority_id"] == trafford.id].iloc[0]
     assert row["judgement"] == "Inadequate" and bool(row["overall_derived"])
     assert queries.data_as_at(engine) >= dt.date(2026, 8, 1)
+    # Ofsted's published counts come out exactly as from the releases themselves.
+    autumn_2017 = queries.snapshot(engine, dt.date(2017, 12, 8))
+    assert autumn_2017["inspected"] == 152 and autumn_2017["counts"] == {
+        "Outstanding": 3,
+        "Good": 52,
+        "Requires improvement to be good": 68,
+        "Inadequate": 29,
+    }
+    march_2022 = queries.snapshot(engine, dt.date(2022, 4, 30))
+    assert (march_2022["inspected"], march_2022["not_inspected"]) == (150, 2)
+    assert march_2022["counts"] == {
+        "Outstanding": 19,
+        "Good": 61,
+        "Requires improvement to be good": 52,
+        "Inadequate": 18,
+    }
 
 
 def _damaged(tmp_path: Path, cut: int | None = None, at_row_end: bool = False) -> Path:

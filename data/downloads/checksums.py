@@ -33,6 +33,7 @@ class ChecksumMismatch(FetchError):
         checksums: Path | None = None,
     ) -> None:
         self.target, self.expected, self.actual, self.kept = target, expected, actual, kept
+        self.source, self.origin = source, origin
         where = (
             "the registry (data/reference/downloads.csv)"
             if origin == "registry"
@@ -53,6 +54,15 @@ class ChecksumMismatch(FetchError):
             lines.append("  nothing was written at the target; any file already there is unchanged.")
         super().__init__("\n".join(lines))
 
+    def one_line(self) -> str:
+        """The mismatch in one line: the file, where the bytes came from, both checksums."""
+        text = (
+            f"{self.target}: checksum mismatch: expected sha256 {self.expected} "
+            f"({'the registry' if self.origin == 'registry' else 'recorded on first use'}), "
+            f"got sha256 {self.actual} from {self.source}"
+        )
+        return text + (f"; the download was kept aside at {self.kept}" if self.kept else "")
+
 
 def read_checksums(data_dir: Path) -> dict[str, str]:
     """The trust-on-first-use record: ``sha256  target`` lines, as ``sha256sum`` writes them."""
@@ -71,10 +81,18 @@ def read_checksums(data_dir: Path) -> dict[str, str]:
     return record
 
 
-def record_checksum(data_dir: Path, target: str, digest: str) -> None:
-    """Add one line to checksums.txt. The file is rewritten through a temporary name, so it is never half-written."""
+def record_checksum(data_dir: Path, target: str, digest: str | None) -> None:
+    """Add (or, with ``digest`` None, remove) one line of checksums.txt.
+
+    The file is rewritten through a temporary name, so it is never half-written.
+    """
     record = read_checksums(data_dir)
-    record[target] = digest
+    if digest is None:
+        if target not in record:
+            return
+        del record[target]
+    else:
+        record[target] = digest
     path = Path(data_dir) / CHECKSUMS_NAME
     tmp = path.with_name(path.name + PART_SUFFIX)
     body = "".join(f"{sha}  {name}\n" for name, sha in sorted(record.items()))

@@ -12,6 +12,15 @@ The expected hash comes from the registry (Ofsted and DfE files, as published) o
 downloads, from the trust-on-first-use record in ``checksums``. A raw ONS boundary file goes to
 ``<data dir>/raw/`` and is then normalised into ``boundaries/utla_YYYY.geojson`` by ``normalise``.
 
+Two kinds of entry are downloaded differently. An ONS feature service (``Entry.paged``) answers
+a query in pages of at most a few thousand features: the pages are requested with
+``resultOffset``/``resultRecordCount`` while the service says ``exceededTransferLimit``, and merged
+into one FeatureCollection (features sorted, keys sorted) before anything is checked. Such a
+response is not byte-stable, so the checked thing is what it normalises to: a download whose raw
+bytes differ from the first-use record but normalise to the very file already in place is
+accepted. A file whose publisher rewrites it (``Entry.accepts_changes``: the community scrape) is
+downloaded on every run; a changed one is a new version, accepted and recorded, not refused.
+
 ``base_url`` (or the ``OVERSIGHT_DOWNLOAD_MIRROR`` variable) makes every file come from a mirror at
 ``<base_url>/<target>``. Tests use it, and so can an organisation with an internal mirror.
 
@@ -21,13 +30,16 @@ command on top of it.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from oversight.data.checksum import sha256_of
 from oversight.data.downloads.checksums import (
@@ -52,7 +64,13 @@ DOWNLOADED, PRESENT, RECORDED, NORMALISED, NO_URL, FAILED = (
     "failed",
 )
 OK_RESULTS = frozenset({DOWNLOADED, PRESENT, RECORDED, NORMALISED})
-ST_OK, ST_PRESENT, ST_MISSING, ST_MISMATCH = "ok", "present", "missing", "mismatch"
+ST_OK, ST_PRESENT, ST_MISSING, ST_MISMATCH, ST_ABSENT = "ok", "present", "missing", "mismatch", "absent"
+#: Features asked for per page of a feature service; the service may give fewer (its own limit).
+PAGE_SIZE = 1000
+MAX_PAGES = 500
+_PAGE_KEYS = {"resultOffset", "resultRecordCount"}  # replaced on every page's query
+#: ``progress``: True prints "downloading URL" on standard error; a function gets (target, url).
+Progress = bool | Callable[[str, str], None]
 
 
 # Fetch ----------------------------------------------------------------------------------------
@@ -78,7 +96,7 @@ def fetch(
     data_dir: str | os.PathLike,
     only: Iterable[str] | None = None,
     base_url: str | None = None,
-    progress: bool = False,
+    progress: Progress = False,
     registry: Sequence[Entry] | None = None,
 ) -> list[Result]:
     """Put every registry file (or those in ``only``) into ``data_dir``, checked by SHA-256.
@@ -88,7 +106,8 @@ def fetch(
     gives a ``failed`` result, and the other files still go ahead. A checksum mismatch raises
     ``ChecksumMismatch`` straight away: the bytes are not the publisher's, which needs a person to
     look before anything else happens. ``base_url`` (default: ``$OVERSIGHT_DOWNLOAD_MIRROR``) fetches
-    every file from ``<base_url>/<target>`` instead.
+    every file from ``<base_url>/<target>`` instead (one plain file each: a mirror is not paged).
+    A file whose publisher rewrites it is downloaded again every time (``_fetch_changing``).
     """
     data_dir = Path(data_dir)
     entries = select(load_registry() if registry is None else registry, only)
@@ -109,9 +128,13 @@ def _expected(entry: Entry, record: dict[str, str]) -> tuple[str | None, str]:
     return record.get(entry.download_target), "first use"
 
 
-def _fetch_one(data_dir: Path, entry: Entry, base_url: str | None, progress: bool) -> Result:
+def _fetch_one(data_dir: Path, entry: Entry, base_url: str | None, progress: Progress) -> Result:
     """One entry: keep a good local file, else download and check it, then normalise a boundary."""
-    expected, origin = _expected(entry, read_checksums(data_dir))
+    record = read_checksums(data_dir)
+    if entry.accepts_changes:
+        url = mirror_url(base_url, entry.target) if base_url else entry.url
+        return _fetch_changing(data_dir, entry, url, record.get(entry.download_target), progress)
+    expected, origin = _expected(entry, record)
     dest = data_dir / entry.download_target
     target_path = data_dir / entry.target
 
@@ -139,7 +162,66 @@ def _fetch_one(data_dir: Path, entry: Entry, base_url: str | None, progress: boo
             )
         return Result(entry.target, NO_URL, None, None, entry.by_hand(data_dir))
 
-    return _download_checked(data_dir, entry, url, expected, origin, progress)
+    paged = entry.paged and not base_url
+    return _download_checked(data_dir, entry, url, expected, origin, progress, paged)
+
+
+def _failed(data_dir: Path, entry: Entry, url: str, exc: Exception) -> Result:
+    """A transfer that failed, in one line: where from, why, and what to do instead."""
+    why = " ".join(str(exc).split()) or type(exc).__name__
+    return Result(
+        entry.target,
+        FAILED,
+        None,
+        None,
+        f"download of {entry.target} from {url} failed: {why}. " + entry.by_hand(data_dir).split("; ", 1)[-1],
+    )
+
+
+def _fetch_changing(
+    data_dir: Path, entry: Entry, url: str, recorded: str | None, progress: Progress
+) -> Result:
+    """A file its publisher rewrites: download it again, keep a new version, record its sha256.
+
+    There is nothing to check it against but the last version, so a changed file is not refused:
+    it replaces the old one, and the result says so (``downloaded``, "new version"); the same
+    bytes again are ``present`` ("unchanged"). With no address, the file on disk is taken as it is.
+    """
+    import requests  # heavy: loaded only when something is downloaded, not for every `oversight` command
+
+    dest = data_dir / entry.download_target
+    checksums = data_dir / CHECKSUMS_NAME
+    previous = sha256_of(dest) if dest.is_file() else None
+    if not url:
+        if previous is None:
+            return Result(entry.target, NO_URL, None, None, entry.by_hand(data_dir))
+        if previous == recorded:
+            return Result(entry.target, PRESENT, dest, previous, "present, sha256 as recorded")
+        record_checksum(data_dir, entry.download_target, previous)
+        return Result(entry.target, RECORDED, dest, previous, f"present; sha256 recorded in {checksums}")
+    try:
+        part = _download(url, dest, progress, entry.target)
+    except (requests.RequestException, OSError, ValueError) as exc:
+        return _failed(data_dir, entry, url, exc)
+    actual = sha256_of(part)
+    known = previous or recorded
+    if previous == actual:
+        part.unlink(missing_ok=True)
+        if recorded != actual:
+            record_checksum(data_dir, entry.download_target, actual)
+        return Result(entry.target, PRESENT, dest, actual, f"downloaded again from {url}: unchanged")
+    os.replace(part, dest)
+    record_checksum(data_dir, entry.download_target, actual)
+    if known is None:
+        message = f"downloaded from {url}; it changes upstream, so sha256 {actual} is recorded in {checksums} (first use)"
+    elif known == actual:
+        message = f"downloaded from {url}; sha256 as recorded"
+    else:
+        message = (
+            f"new version downloaded from {url}: sha256 {known} -> {actual}; "
+            f"this file changes upstream, so the new version is accepted and recorded in {checksums}"
+        )
+    return Result(entry.target, DOWNLOADED, dest, actual, message)
 
 
 def _accept_local(data_dir: Path, entry: Entry, expected: str | None, actual: str) -> Result:
@@ -154,30 +236,47 @@ def _accept_local(data_dir: Path, entry: Entry, expected: str | None, actual: st
 
 
 def _download_checked(
-    data_dir: Path, entry: Entry, url: str, expected: str | None, origin: str, progress: bool
+    data_dir: Path,
+    entry: Entry,
+    url: str,
+    expected: str | None,
+    origin: str,
+    progress: Progress,
+    paged: bool = False,
 ) -> Result:
     """Download ``url``, move it into place only if its hash is right (or recorded on first use), normalise.
 
     A failed transfer is a ``failed`` result. A wrong hash raises ``ChecksumMismatch``: a download
     that contradicts the first-use record is kept aside as ``.rejected``, one that contradicts the
-    registry is deleted.
+    registry is deleted. A paged download is not byte-stable, so one that normalises to the very
+    file already in place is accepted (and its sha256 recorded) however its raw bytes differ.
     """
     import requests  # heavy: loaded only when something is downloaded, not for every `oversight` command
 
     dest = data_dir / entry.download_target
     checksums = data_dir / CHECKSUMS_NAME
     try:
-        part = _download(url, dest, progress)
-    except (requests.RequestException, OSError, ValueError) as exc:
-        return Result(
-            entry.target,
-            FAILED,
-            None,
-            None,
-            f"download of {entry.target} from {url} failed: {exc}. "
-            + entry.by_hand(data_dir).split("; ", 1)[-1],
+        part = (
+            _download_pages(url, dest, progress, entry.target)
+            if paged
+            else _download(url, dest, progress, entry.target)
         )
+    except (requests.RequestException, OSError, ValueError) as exc:
+        return _failed(data_dir, entry, url, exc)
     actual = sha256_of(part)
+    if (
+        paged
+        and expected is not None
+        and actual != expected
+        and _normalises_to_the_same(data_dir, entry, part)
+    ):
+        os.replace(part, dest)
+        record_checksum(data_dir, entry.download_target, actual)
+        message = (
+            f"downloaded from {url} in pages; its raw bytes differ from the first download but it normalises "
+            f"to the same {entry.target}, so sha256 {actual} is recorded in {checksums}"
+        )
+        return Result(entry.target, DOWNLOADED, dest, actual, message)
     if expected is not None and actual != expected:
         kept = None
         if origin == "first use":
@@ -197,7 +296,14 @@ def _download_checked(
     return _normalise_if_needed(data_dir, entry, result, force=True)
 
 
-def _download(url: str, dest: Path, progress: bool) -> Path:
+def _announce(progress: Progress, target: str, url: str) -> None:
+    if callable(progress):
+        progress(target, url)
+    elif progress:
+        print(f"downloading {url}", file=sys.stderr, flush=True)
+
+
+def _download(url: str, dest: Path, progress: Progress, target: str = "") -> Path:
     """Download ``url`` to ``dest`` + ``.part`` with pooch and return that temporary path.
 
     pooch gets ``known_hash=None`` and the caller checks the hash itself. If pooch checked it, a
@@ -209,8 +315,7 @@ def _download(url: str, dest: Path, progress: bool) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + PART_SUFFIX)
     part.unlink(missing_ok=True)  # pooch would treat a leftover .part as already downloaded
-    if progress:
-        print(f"downloading {url}", file=sys.stderr, flush=True)
+    _announce(progress, target, url)
     logger = pooch.get_logger()
     level = logger.level
     logger.setLevel(logging.WARNING)  # pooch logs every download and "use this hash" advice at INFO
@@ -219,6 +324,73 @@ def _download(url: str, dest: Path, progress: bool) -> Path:
     finally:
         logger.setLevel(level)
     return part
+
+
+def _download_pages(url: str, dest: Path, progress: Progress, target: str = "") -> Path:
+    """Every feature of a feature service query, page by page, merged into ``dest`` + ``.part``.
+
+    Each page asks for ``PAGE_SIZE`` features from ``resultOffset``; the service may send fewer
+    (its own limit) and says whether more remain with ``exceededTransferLimit`` (at the top level,
+    or under ``properties`` in GeoJSON). The merged collection has its features sorted and its keys
+    sorted, so the same features give the same bytes whatever order the pages came in. An error
+    answer, a page that is not GeoJSON, or a service that says "more" but sends nothing raises
+    ``ValueError`` (a failed download).
+    """
+    import requests  # heavy: loaded only when something is downloaded, not for every `oversight` command
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + PART_SUFFIX)
+    part.unlink(missing_ok=True)
+    _announce(progress, target, url)
+    pieces = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(pieces.query, keep_blank_values=True) if k not in _PAGE_KEYS]
+    features: list[Any] = []
+    crs = None
+    for page in range(MAX_PAGES):
+        paging = [("resultOffset", str(len(features))), ("resultRecordCount", str(PAGE_SIZE))]
+        page_url = urlunsplit(pieces._replace(query=urlencode(query + paging)))
+        response = requests.get(page_url, timeout=120)
+        response.raise_for_status()
+        body = response.json()
+        if not isinstance(body, dict) or "error" in body:
+            error = body.get("error") if isinstance(body, dict) else body
+            raise ValueError(f"page {page + 1} ({page_url}): the service answered with an error: {error}")
+        if body.get("type") != "FeatureCollection":
+            raise ValueError(f"page {page + 1} ({page_url}): not a GeoJSON FeatureCollection")
+        got = body.get("features") or []
+        features.extend(got)
+        crs = crs or body.get("crs")
+        more = body.get("exceededTransferLimit") or (body.get("properties") or {}).get(
+            "exceededTransferLimit"
+        )
+        if not more:
+            break
+        if not got:
+            raise ValueError(
+                f"page {page + 1} ({page_url}): the service said more features remain but sent none"
+            )
+    else:
+        raise ValueError(f"more than {MAX_PAGES} pages of {PAGE_SIZE} features: not a boundary layer")
+    features.sort(key=lambda f: json.dumps(f.get("properties"), sort_keys=True, default=str))
+    merged: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    if crs:
+        merged["crs"] = crs
+    part.write_text(json.dumps(merged, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+    return part
+
+
+def _normalises_to_the_same(data_dir: Path, entry: Entry, raw: Path) -> bool:
+    """True when ``raw`` normalises to exactly the boundary file already in place."""
+    target_path = data_dir / entry.target
+    if not entry.vintage or not target_path.is_file():
+        return False
+    with tempfile.TemporaryDirectory(prefix="oversight-paged-") as tmp:
+        again = Path(tmp) / target_path.name
+        try:
+            normalise_boundaries(raw, again, entry.vintage)
+        except FetchError:
+            return False
+        return sha256_of(again) == sha256_of(target_path)
 
 
 def _normalise_if_needed(data_dir: Path, entry: Entry, result: Result, force: bool = False) -> Result:
@@ -255,8 +427,9 @@ class Status:
 
     @property
     def ok(self) -> bool:
-        """Missing and mismatched files fail ``--check``. A file with nothing to compare it to passes."""
-        return self.state in (ST_OK, ST_PRESENT)
+        """Missing and mismatched files fail ``--check``. A file with nothing to compare it to passes,
+        and so does an absent one with a download address (``oversight download`` fetches it)."""
+        return self.state in (ST_OK, ST_PRESENT, ST_ABSENT)
 
 
 def status(
@@ -276,12 +449,21 @@ def _status_one(data_dir: Path, entry: Entry, record: dict[str, str]) -> Status:
     target_path = data_dir / entry.target
     raw = data_dir / entry.download_target
     if not target_path.is_file():
-        note = "raw file present: run `oversight download` to normalise it" if raw.is_file() else ""
-        note = note or (entry.by_hand(data_dir) if not entry.url else f"download from {entry.url}")
-        return Status(entry.target, ST_MISSING, target_path, expected, None, note)
+        if raw.is_file():
+            note = "raw file present: run `oversight download` to normalise it"
+            return Status(entry.target, ST_MISSING, target_path, expected, None, note)
+        if entry.url:  # nothing for a person to do: `oversight download` / `refresh` fetches it
+            note = f"not here yet; `oversight download` or `oversight refresh` fetches it from {entry.url}"
+            return Status(entry.target, ST_ABSENT, target_path, expected, None, note)
+        return Status(entry.target, ST_MISSING, target_path, expected, None, entry.by_hand(data_dir))
     if not raw.is_file():  # a boundary file without its raw download
         return Status(entry.target, ST_PRESENT, target_path, None, None, "no raw file to verify")
     actual = sha256_of(raw)
+    if entry.accepts_changes and expected is not None and actual != expected:
+        note = (
+            f"changed since sha256 {expected} was recorded; it changes upstream, so a new version is accepted"
+        )
+        return Status(entry.target, ST_PRESENT, raw, expected, actual, note)
     if expected is not None and actual != expected:
         note = f"expected {expected} ({origin}), found {actual}"
         return Status(entry.target, ST_MISMATCH, raw, expected, actual, note)

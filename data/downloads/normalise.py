@@ -28,6 +28,13 @@ _NAME_FIELD = re.compile(r"^(?:ctyua|utla)(\d{2})_?(?:nm|name)$", re.IGNORECASE)
 _CRS84_NAMES = ("crs84", "epsg:4326", "epsg::4326", "wgs84")
 _BNG_NAMES = ("epsg:27700", "epsg::27700")
 ROUND = 6  # about 0.1 m; what every boundaries/utla_*.geojson uses
+#: A vintage made from an earlier ONS release: (that release's two-digit year, the codes changed
+#: since). The 2025 vintage (in force from 1 April 2025) is downloaded as the December 2024
+#: release, the newest the registry knows, with Barnsley's and Sheffield's April 2025 codes; their
+#: boundary change was far below the 500 m of an ultra-generalised file.
+EARLIER_RELEASE: dict[str, tuple[str, dict[str, str]]] = {
+    "2025": ("24", {"E08000016": "E08000038", "E08000019": "E08000039"}),
+}
 
 
 def normalise_boundaries(raw: Path, out: Path, vintage: str) -> int:
@@ -44,13 +51,17 @@ def normalise_boundaries(raw: Path, out: Path, vintage: str) -> int:
     * make exterior rings clockwise, as plotly's geo traces need;
     * sort by code.
 
+    A vintage in ``EARLIER_RELEASE`` also takes that release's fields, and its recoded authorities
+    get their new codes.
+
     The file is written through a temporary name, so a failure leaves any previous file in place.
     """
     raw, out = Path(raw), Path(out)
     collection = _read_collection(raw)
     features = collection["features"]
     code_field, name_field = _code_and_name_fields(raw, features, vintage)
-    rows, geoms = _english_features(raw, features, code_field, name_field)
+    recodes = EARLIER_RELEASE.get(vintage, ("", {}))[1]
+    rows, geoms = _english_features(raw, features, code_field, name_field, recodes)
     array = _clean_geometry(raw, geoms, rows, _crs_name(collection))
     _write_geojson(out, rows, array)
     return len(rows)
@@ -87,8 +98,9 @@ def _code_and_name_fields(raw: Path, features: Sequence[dict[str, Any]], vintage
         raise BoundaryFormatError(
             f"{raw}: no code/name fields like CTYUA{vintage[-2:]}CD/CTYUA{vintage[-2:]}NM among {keys}"
         )
+    years = {vintage[-2:], EARLIER_RELEASE.get(vintage, (vintage[-2:], {}))[0]}
     for year in (code_year, name_year):
-        if year is not None and year != vintage[-2:]:
+        if year is not None and year not in years:
             raise BoundaryFormatError(
                 f"{raw}: fields {code_field}/{name_field} are for 20{year}, "
                 f"but this is the {vintage} vintage (utla_{vintage}.geojson)"
@@ -97,9 +109,14 @@ def _code_and_name_fields(raw: Path, features: Sequence[dict[str, Any]], vintage
 
 
 def _english_features(
-    raw: Path, features: Sequence[dict[str, Any]], code_field: str, name_field: str
+    raw: Path,
+    features: Sequence[dict[str, Any]],
+    code_field: str,
+    name_field: str,
+    recodes: dict[str, str] | None = None,
 ) -> tuple[list[tuple[str, str]], list[Any]]:
-    """(code, name) rows and shapely geometries of the English features (codes starting ``E``)."""
+    """(code, name) rows and shapely geometries of the English features (codes starting ``E``),
+    with an authority recoded since the release under its new code (``recodes``)."""
     from shapely.geometry import shape  # heavy: see the module docstring
 
     rows: list[tuple[str, str]] = []
@@ -111,7 +128,7 @@ def _english_features(
             continue
         if not feature.get("geometry"):
             raise BoundaryFormatError(f"{raw}: {code} has no geometry")
-        rows.append((code, str(props.get(name_field) or "").strip()))
+        rows.append(((recodes or {}).get(code, code), str(props.get(name_field) or "").strip()))
         geoms.append(shape(feature["geometry"]))
     if not rows:
         raise BoundaryFormatError(f"{raw}: no English features (codes starting E) in {code_field}")

@@ -5,6 +5,14 @@ list of files: where each one lives in the data directory, where it is published
 when the publisher's bytes are stable. This module reads that list once and refuses a malformed
 row up front, so that a typo fails loudly rather than half-way through a download.
 
+Two columns describe files that are not fixed bytes at a fixed address. ``changes`` is
+``accepted`` for a file its publisher rewrites (the community scrape, daily): it has no pinned
+SHA-256, every download fetches it again, and a new version replaces the old one (its hash is
+recorded in ``checksums.txt``, trust on first use) instead of being refused as a changed boundary
+download is. ``derived_from`` is the publisher's address of the file a registry file was made
+from, when the two differ (DfE's 2021 neighbours are published inside an ``.xlsx`` tool; the data
+directory holds a CSV of its table): it is provenance, never downloaded in its place.
+
 It also holds the error classes the other ``downloads`` modules raise (all subclasses of
 ``FetchError``, which the CLI catches), and the small facts about the data directory's layout that
 they share (``RAW_DIR``, ``PART_SUFFIX``). It imports no other ``downloads`` module, so every other
@@ -23,11 +31,14 @@ from pathlib import Path
 from oversight.data.resources import reference_file
 
 REGISTRY_PATH = reference_file("downloads.csv")
-REGISTRY_COLUMNS = ("target", "url", "sha256", "publisher", "licence", "title")
+REGISTRY_COLUMNS = ("target", "url", "sha256", "publisher", "licence", "title", "changes", "derived_from")
+CHANGES_ACCEPTED = "accepted"  # the ``changes`` value of a file its publisher rewrites
 RAW_DIR = "raw"  # raw ONS boundary downloads go to <data dir>/raw/<target>, then are normalised
 PART_SUFFIX = ".part"  # every file is written under this suffix first, then moved into place
 BOUNDARY_TARGET = re.compile(r"^boundaries/utla_(\d{4})\.geojson$")
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+#: An ArcGIS feature service query (the ONS Open Geography Portal): it answers in pages.
+FEATURE_SERVICE_QUERY = re.compile(r"/FeatureServer/\d+/query(\?|$)")
 
 
 # Errors --------------------------------------------------------------------------------------
@@ -58,6 +69,18 @@ class Entry:
     publisher: str = ""
     licence: str = ""
     title: str = ""
+    changes: str = ""
+    derived_from: str = ""
+
+    @property
+    def accepts_changes(self) -> bool:
+        """True for a file its publisher rewrites: each download may be a new version, accepted."""
+        return self.changes == CHANGES_ACCEPTED
+
+    @property
+    def paged(self) -> bool:
+        """True when the address is a feature service query, which gives its features in pages."""
+        return bool(FEATURE_SERVICE_QUERY.search(self.url))
 
     @property
     def vintage(self) -> str | None:
@@ -86,6 +109,8 @@ class Entry:
             f"no known download address for {self.target}; put the file at "
             f"{Path(data_dir) / self.download_target} by hand (from {self.publisher}, page {self.title})"
         )
+        if self.derived_from:
+            text += f"; it is made from {self.derived_from}"
         if self.vintage:
             text += f", then run `oversight download` again to normalise it into {self.target}"
         return text
@@ -106,6 +131,10 @@ def load_registry(path: Path | None = None) -> list[Entry]:
         seen.add(entry.target)
         if entry.sha256 and not SHA256_HEX.match(entry.sha256):
             raise FetchError(f"{path}: sha256 of {entry.target} is not 64 lower-case hex digits")
+        if entry.changes not in ("", CHANGES_ACCEPTED):
+            raise FetchError(f"{path}: changes of {entry.target} must be empty or {CHANGES_ACCEPTED!r}")
+        if entry.accepts_changes and entry.sha256:
+            raise FetchError(f"{path}: {entry.target} changes upstream, so it cannot have a pinned sha256")
         if Path(entry.target).is_absolute() or ".." in Path(entry.target).parts:
             raise FetchError(f"{path}: target {entry.target} must be a relative path inside the data dir")
     return entries

@@ -8,6 +8,12 @@ so tables are recognised by their header row, never by sheet name or position:
 * a *snapshot* table ("as at 31 March") has an inspection date and overall effectiveness;
 * an *in-year* table has an "Inspection/Visit type" column.
 
+From April 2026 an inspection has no overall effectiveness grade (DOMAIN §2): the 2026 release's
+history sheet leaves that cell blank or writes "Not applicable" / "No overall grade" while the four
+area judgements remain. Such a row is read with no overall grade and :mod:`..domain.framework`
+derives inadequate from an inadequate practice judgement; the same words on an inspection before
+1 April 2026 are an error naming the cell.
+
 Provider-level sheets (children's homes etc.) have no authority-name header and are
 skipped. Reading uses the calamine engine: ~0.5 s for a release that takes ~23 s with odf.
 A release is read only within the input limits (:mod:`.limits`, :mod:`.sheet_extent`), and
@@ -495,13 +501,27 @@ def _read_kind(
     return base, True
 
 
+#: What the 2026 release writes in the overall effectiveness cell of an inspection under the
+#: April 2026 framework, besides a blank or "Not applicable" (which mean the same).
+_NO_OVERALL_WORDS = ("no overall", "not graded", "not given", "no grade", "not awarded", "2026 framework")
+
+
+def _says_no_overall_grade(text: str) -> bool:
+    """True for a cell stating that no overall grade was given (the April 2026 framework)."""
+    t = text.lower()
+    return any(words in t for words in _NO_OVERALL_WORDS)
+
+
 def _read_grades(cells: _GroupCells) -> tuple[str | None, dict[str, str]]:
     """The overall grade (if the group has one) and every graded area judgement.
 
     The overall grade is read first and areas in column order, so the first bad cell in
-    the row is the one reported; blank area cells are left out.
+    the row is the one reported; blank area cells are left out. An overall cell saying
+    "No overall grade" (the 2026 release's history sheet, DOMAIN §2) reads as none.
     """
-    overall = cells.grade("overall") if "overall" in cells.cols else None
+    overall = None
+    if "overall" in cells.cols and not _says_no_overall_grade(cells.text("overall")):
+        overall = cells.grade("overall")
     judgements: dict[str, str] = {}
     for key in cells.cols:
         if key in vocab.AREAS:
@@ -547,6 +567,11 @@ def _record_from_group(
             return visit
     kind, kind_known = _read_kind(cells, ref, group, type_text, insp, pub)
     overall, judgements = _read_grades(cells)
+    if _says_no_overall_grade(cells.text("overall")) and not framework.is_post_reform(insp, pub):
+        raise _CellError(
+            f"{cells.where('overall')}: {cells.text('overall')!r} for an inspection before "
+            f"{framework.REFORM_DATE.day} {framework.REFORM_DATE:%B %Y}; only the April 2026 framework gives no overall grade"
+        )
     overall, overall_derived = _derive_overall(kind, overall, judgements, insp, pub)
     if overall is None and not judgements:
         return None

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from oversight.cli import board_pack, download, tracker
+from oversight.cli import board_pack, bundle, download, refresh, tracker
 from oversight.cli.common import EXIT_FAILED
 from oversight.data import settings
 from oversight.data.store.errors import classify, hide_passwords, masked
@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     tracker.add_parsers(sub, common)
     board_pack.add_parser(sub, common)
     download.add_parser(sub)
+    refresh.add_parser(sub, common)
+    bundle.add_parser(sub, common)
     return parser
 
 
