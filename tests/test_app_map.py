@@ -8,6 +8,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from oversight.components.figures.freshness import STALE_START
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -146,4 +147,5 @@ def test_webgl_view_draws_every_authority(app):
     spec = json.loads(decks[-1].proto.json)
     layer = spec["layers"][0]
     assert layer["id"] == "authorities" and len(layer["data"]["features"]) == 153
-    assert not at.warning
+    # No warning but the stale-data notice, which depends on the data's age (test_app_freshness).
+    assert not [w.value for w in at.warning if not w.value.startswith(STALE_START)]

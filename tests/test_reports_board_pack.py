@@ -56,11 +56,13 @@ def test_region_pack_reads_back(kaleido_browser, loaded_sqlite_url, data_dir, tm
         assert pictures, text[:80]
         assert all(p._element.nvPicPr.cNvPr.get("descr") for p in pictures)  # alt text
         assert DATES[as_at] in text and "Open Government Licence" in text
+        assert "Newest publication in the data: " in text  # every slide says how fresh the data is
 
     reader = PdfReader(io.BytesIO(pdf.read_bytes()))
     assert len(reader.pages) == len(slides)
     for page in reader.pages:
         assert DATES[as_at] in page.extract_text()
+        assert "Newest publication in the data: " in " ".join(page.extract_text().split())
         assert len(page.images) >= 1
 
 

@@ -16,8 +16,8 @@ from shapely.geometry import shape
 from streamlit.testing.v1 import AppTest
 
 from oversight.data import bootstrap, settings
-from oversight.data.sources import boundaries, bundle, topology
 from oversight.data.downloads.bundle_build import MAX_BUNDLE_BYTES, build
+from oversight.data.sources import boundaries, bundle, topology
 from oversight.data.sources.importer import import_paths
 from oversight.data.sources.records import ImportRefused
 from oversight.data.sources.seed import load_bundle
@@ -224,8 +224,13 @@ def test_a_fresh_clone_paints_the_boundary_map_of_this_summer(monkeypatch, tmp_p
     at.switch_page("pages/data_sources.py").run()
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe if "File read" in d.value.columns)
-    assert set(table["File read"]) >= {"LA_Inspection_Outcomes_as_at_March_2024.ods", "ofsted_csc_ilacs_history.csv"}
-    assert "Ofsted inspection reports, compiled by the Data to Insight ILACS scrape tool" in set(table["Source"])
+    assert set(table["File read"]) >= {
+        "LA_Inspection_Outcomes_as_at_March_2024.ods",
+        "ofsted_csc_ilacs_history.csv",
+    }
+    assert "Ofsted inspection reports, compiled by the Data to Insight ILACS scrape tool" in set(
+        table["Source"]
+    )
     assert all(table["Licence"].str.contains("Open Government Licence"))
     runs = next(d.value for d in at.dataframe if "Read from" in d.value.columns)
     assert "the data bundle" in set(runs["Read from"])

@@ -14,8 +14,17 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from oversight.components.figures.judgements import (
+    NO_OVERALL_GRADE,
+    areas_text,
+    flag,
+    judgement_key,
+    judgement_words,
+    ordered_areas,
+)
 from oversight.components.figures.safe_text import html
 from oversight.components.figures.theme import (
+    DERIVED_INADEQUATE,
     NOT_INSPECTED,
     SHORT_JUDGEMENTS,
     SHORT_LEVELS,
@@ -97,29 +106,73 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             since.append(f"since {_date_text(day, precision)}")
     out["since_text"] = since
+    # The April 2026 framework (DOMAIN §2): absent columns (a frame built by hand) mean pre-reform.
+    blank = pd.Series([None] * len(out), index=out.index, dtype=object)
+    inspected = out["published"].notna()
+    post = out.get("post_reform", blank)
+    derived = out.get("overall_derived", blank)
+    areas = out.get("areas", blank)
+    out["judgement_key"] = [
+        judgement_key(j, pr, ins) for j, pr, ins in zip(out["judgement"], post, inspected, strict=True)
+    ]
+    out["judgement_words"] = [
+        judgement_words(j, dv, pr, ins)
+        for j, dv, pr, ins in zip(out["judgement"], derived, post, inspected, strict=True)
+    ]
     out["judgement_text"] = [
-        f"{j} (published {_date_text(d)}{', estimated' if est else ''})"
-        if isinstance(j, str)
-        else NOT_INSPECTED
-        for j, d, est in zip(
-            out["judgement"], out["published"], out["publication_estimated"].eq(True), strict=True
+        _judgement_text(words, d, est)
+        for words, d, est in zip(
+            out["judgement_words"], out["published"], out["publication_estimated"].eq(True), strict=True
         )
     ]
-    out["judgement_key"] = out["judgement"].where(out["judgement"].notna(), NOT_INSPECTED)
+    # A post-reform inspection's four area judgements go wherever it appears (hover, table, words).
+    out["areas_text"] = [
+        areas_text(a) if ins and flag(pr) else "" for a, ins, pr in zip(areas, inspected, post, strict=True)
+    ]
     # Plotly reads HTML in hover text: every value is escaped, only the <b>, <br> and <i> are ours.
     out["hover"] = [
-        f"<b>{html(name)}</b><br>{html(label)} {html(since_text)}<br>Latest judgement: {html(jt)}"
+        f"<b>{html(name)}</b><br>{html(label)} {html(since_text)}<br>Latest judgement: {_hover_words(jt)}"
+        + _hover_areas(a if at else None)
         + (f"<br><i>{html(iv)}</i>" if isinstance(iv, str) and iv else "")
-        for name, label, since_text, jt, iv in zip(
+        for name, label, since_text, jt, iv, a, at in zip(
             out["name"],
             out["level_label"],
             out["since_text"],
             out["judgement_text"],
             out["intervention"],
+            areas,
+            out["areas_text"],
             strict=True,
         )
     ]
     return out
+
+
+def _judgement_text(words: str, published: Any, estimated: bool) -> str:
+    """The latest judgement and its date in words: "Good (published 2 December 2022)"."""
+    if words == NOT_INSPECTED:
+        return NOT_INSPECTED
+    if words == NO_OVERALL_GRADE:
+        words = "No overall grade, 2026 framework"  # DOMAIN §2's words, without nested brackets
+    return f"{words} (published {_date_text(published)}{', estimated' if estimated else ''})"
+
+
+def _hover_words(text: str) -> str:
+    """The judgement's words for plotly hover (escaped); a derived inadequate's on two lines, so
+    that the hover box stays narrower than the map."""
+    if text.startswith(DERIVED_INADEQUATE):
+        head, _, tail = DERIVED_INADEQUATE.partition("; ")
+        return f"{html(head)};<br>{html(tail + text[len(DERIVED_INADEQUATE) :])}"
+    return html(text)
+
+
+def _hover_areas(areas: Any) -> str:
+    """A post-reform inspection's area judgements, one a line, for plotly hover (escaped)."""
+    if not isinstance(areas, dict) or not areas:
+        return ""
+    return "<br>Area judgements:" + "".join(
+        f"<br>· {html(words)}: {html(SHORT_JUDGEMENTS.get(g, g))}" for words, g in ordered_areas(areas)
+    )
 
 
 def with_features(
@@ -150,9 +203,33 @@ def key_column(colour_by: str) -> str:
 
 
 def legend_counts(frame: pd.DataFrame, colour_by: str, short: bool = False) -> list[tuple[Category, int]]:
+    """Legend entries with their counts. "No overall grade (2026 framework)" is listed only when
+    some authority has it: maps before April 2026 keep the legend they always had."""
     col = key_column(colour_by)
     counts = frame[col].value_counts()
-    return [(cat, int(counts.get(cat.key, 0))) for cat in categories(colour_by, short)]
+    return [
+        (cat, int(counts.get(cat.key, 0)))
+        for cat in categories(colour_by, short)
+        if cat.key != NO_OVERALL_GRADE or counts.get(cat.key, 0)
+    ]
+
+
+def derived_count(frame: pd.DataFrame) -> int:
+    """How many latest judgements are inadequate derived from area judgements (DOMAIN §2)."""
+    if "judgement_words" not in frame:
+        return 0
+    return int(frame["judgement_words"].eq(DERIVED_INADEQUATE).sum())
+
+
+def derived_note(frame: pd.DataFrame) -> str:
+    """A sentence on the derived inadequates among ``frame`` (empty when there are none)."""
+    n = derived_count(frame)
+    if not n:
+        return ""
+    return (
+        f"Of the inadequate, {n} {'is' if n == 1 else 'are'} derived from area judgements "
+        "(the 2026 framework gives no overall grade; a practice area judged inadequate counts as inadequate)."
+    )
 
 
 def title_text(as_at: dt.date, colour_by: str, region_name: str) -> str:
@@ -161,25 +238,62 @@ def title_text(as_at: dt.date, colour_by: str, region_name: str) -> str:
 
 
 SOURCE_LINE = (
-    "Sources: Ofsted children's social care releases; DfE notices and directions as tracked (see Data & sources); "
-    "ONS boundaries. OGL v3.0."
+    "Sources: Ofsted releases and inspection reports (Data to Insight ILACS scrape); DfE notices and directions "
+    "as tracked (see Data & sources); ONS boundaries. OGL v3.0."
 )
 
 
 def screen_table(frame: pd.DataFrame, region: str | None) -> pd.DataFrame:
     """The table beside the map on screen: sortable dates, full level words, ONS codes."""
     rows = by_severity(frame if not region else frame[frame["region_code"] == region])
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Authority": rows["name"],
             "ONS code": rows["code"],
             "Region": rows["region"],
             "Intervention level": rows["level_label"],
             "Since": rows["since"],
-            "Latest judgement": rows["judgement_key"],
+            "Latest judgement": rows[_words_column(rows)],
             "Published": rows["published"],
         }
     )
+    if _has_areas(rows):  # only once a post-reform inspection is among them
+        table[AREAS_COLUMN] = rows["areas_text"]
+    return table
+
+
+#: The column (and notes) holding a post-reform inspection's four area judgements.
+AREAS_COLUMN = "Area judgements (2026 framework)"
+
+
+def _words_column(rows: pd.DataFrame) -> str:
+    return "judgement_words" if "judgement_words" in rows else "judgement_key"
+
+
+def _has_areas(rows: pd.DataFrame) -> bool:
+    return "areas_text" in rows and bool(rows["areas_text"].fillna("").astype(bool).any())
+
+
+def area_notes(frame: pd.DataFrame) -> list[str]:
+    """One line per authority whose latest inspection is post-reform, in the table's order:
+    "Liverpool (no overall grade, 2026 framework): Impact of leaders: Good; …"."""
+    if not _has_areas(frame):
+        return []
+    rows = by_severity(frame)
+    notes = (
+        area_note(name, words, text)
+        for name, words, text in zip(rows["name"], rows[_words_column(rows)], rows["areas_text"], strict=True)
+    )
+    return [note for note in notes if note]
+
+
+def area_note(name: str, words: str, areas: Any) -> str:
+    """One authority's note: "Trafford (inadequate, derived): Impact of leaders: Inadequate; …"
+    (empty when its latest inspection has no 2026-framework area judgements)."""
+    if not isinstance(areas, str) or not areas:
+        return ""
+    what = "inadequate, derived" if words == DERIVED_INADEQUATE else "no overall grade"
+    return f"{name} ({what}): {areas}"
 
 
 def written_date(value: object) -> str:
@@ -197,7 +311,7 @@ def slide_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Authority": rows["name"],
             "Intervention level": rows["level"].map(lambda lv: SHORT_LEVELS.get(lv, lv)),
             "Since": [written_date(d) for d in rows["since"]],
-            "Latest judgement": rows["judgement_key"].map(lambda j: SHORT_JUDGEMENTS.get(j, j)),
+            "Latest judgement": rows[_words_column(rows)].map(lambda j: SHORT_JUDGEMENTS.get(j, j)),
             "Published": [written_date(d) for d in rows["published"]],
         }
     ).reset_index(drop=True)

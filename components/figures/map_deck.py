@@ -90,6 +90,9 @@ def tooltip_details(row: pd.Series) -> str:
         f"{row['level_label']} {row['since_text']}".strip(),
         f"Latest judgement: {row['judgement_text']}",
     ]
+    areas = row.get("areas_text")
+    if isinstance(areas, str) and areas:
+        lines.append(f"Area judgements: {areas}")
     intervention = row.get("intervention")
     if isinstance(intervention, str) and intervention:
         lines.append(intervention)

@@ -80,7 +80,9 @@ def _box(geojson: dict[str, Any], codes: set[str], pad: float = 0.04) -> tuple[f
 def accessible_name(row: Any) -> str:
     """What a screen reader says for an authority (and the hover tooltip shows)."""
     since = f" {row.since_text}" if isinstance(row.since_text, str) and row.since_text else ""
-    return f"{row.name}: {row.level_label}{since}. Latest judgement: {row.judgement_text}"
+    areas = getattr(row, "areas_text", "")
+    areas = f". Area judgements: {areas}" if isinstance(areas, str) and areas else ""
+    return f"{row.name}: {row.level_label}{since}. Latest judgement: {row.judgement_text}{areas}"
 
 
 def svg_map(

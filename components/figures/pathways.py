@@ -16,6 +16,7 @@ from oversight.components.figures import theme as p
 from oversight.components.figures.safe_text import html as h
 from oversight.components.figures.theme import JUDGEMENT_COLOURS, LEVEL_COLOURS, long_date
 from oversight.data.domain import pathways, vocab
+from oversight.data.domain.framework import NO_OVERALL_GRADE
 
 SOURCE_LINE = "Sources: Ofsted releases (judgements) and the tracker (interventions). OGL v3.0."
 
@@ -29,6 +30,7 @@ def _node_colour(label: str) -> str:
         "Requires improvement": JUDGEMENT_COLOURS[vocab.RI],
         "Good": JUDGEMENT_COLOURS[vocab.GOOD],
         "Outstanding": JUDGEMENT_COLOURS[vocab.OUTSTANDING],
+        NO_OVERALL_GRADE: p.NO_OVERALL_GRADE_COLOUR,
         pathways.NOT_YET: p.OUTSIDE_LINE,
     }
     return by_label.get(label, p.LIGHT_PURPLE)

@@ -13,7 +13,6 @@ from oversight.components.figures import theme as p
 from oversight.components.figures.safe_text import html as h
 from oversight.components.figures.theme import JUDGEMENT_COLOURS, long_date
 from oversight.data.domain import vocab
-from oversight.data.domain.framework import NO_OVERALL_GRADE
 from oversight.data.domain.register import load_regions
 from oversight.data.domain.survival import AT_RISK_MONTHS, km_curve
 
@@ -100,11 +99,7 @@ def spell_label(name: str, start: dt.date) -> str:
 def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.date) -> go.Figure:
     rows = frame.sort_values("months_exact").reset_index(drop=True)
     fig = go.Figure()
-    exits = [
-        *JUDGEMENT_COLOURS.items(),
-        (NO_OVERALL_GRADE, p.NO_OVERALL_GRADE_COLOUR),
-        ("Open", p.OUTSIDE_LINE),
-    ]
+    exits = [*JUDGEMENT_COLOURS.items(), ("Open", p.OUTSIDE_LINE)]  # "no overall grade" among them
     for grade, colour in exits:
         sel = rows[(rows["exit_grade"].fillna("Open") == grade)]
         if sel.empty:

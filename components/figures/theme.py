@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from oversight.data.domain import vocab
+from oversight.data.domain import framework, vocab
 
 DARK_BLUE = "#12436D"
 TURQUOISE = "#28A197"
@@ -38,16 +38,30 @@ LEVEL_COLOURS: dict[str, str] = {
     vocab.INADEQUATE_NO_INTERVENTION: DARK_GREY,
     vocab.NO_INTERVENTION: LIGHT_GREY,
 }
+#: A 2026-framework inspection that is not inadequate has no overall grade (DOMAIN §2): its own
+#: colour and legend entry, last. Dark grey, not light purple: every legend neighbour needs 3:1, and
+#: light purple reaches only 2.8:1 against "not yet inspected" (light grey) and ~1:1 against
+#: turquoise and orange, so no order of the six entries works with it; dark grey after light grey
+#: gives 9.7:1 (a derived inadequate is coloured inadequate and worded as derived).
+NO_OVERALL_GRADE_COLOUR = DARK_GREY
 JUDGEMENT_COLOURS: dict[str, str] = {
     vocab.OUTSTANDING: TURQUOISE,
     vocab.GOOD: DARK_BLUE,
     vocab.RI: ORANGE,
     vocab.INADEQUATE: DARK_PINK,
     NOT_INSPECTED: LIGHT_GREY,
+    framework.NO_OVERALL_GRADE: NO_OVERALL_GRADE_COLOUR,
 }
 DARK_FILLS = {DARK_PINK, DARK_BLUE, DARK_GREY}
-#: A 2026-framework inspection that is not inadequate has no overall grade (DOMAIN §2): its own colour.
-NO_OVERALL_GRADE_COLOUR = LIGHT_PURPLE
+#: How a derived inadequate is always written (DOMAIN §2): coloured inadequate, worded as derived.
+DERIVED_INADEQUATE = "Inadequate — derived from area judgements; no overall grade since April 2026"
+#: The four area judgements of the April 2026 framework, in DOMAIN §2's order, in short words.
+AREAS_2026: dict[str, str] = {
+    "impact_of_leaders": "Impact of leaders",
+    "help_protection": "Help and protection",
+    "children_in_care": "Children in care",
+    "care_leavers": "Care leavers",
+}
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from oversight.components.figures import theme as p
+from oversight.components.figures.judgements import judgement_key, judgement_words, ordered_areas
 from oversight.components.figures.map_data import SOURCE_LINE
 from oversight.components.figures.safe_text import html as h
 from oversight.components.figures.safe_text import web_link
 from oversight.components.figures.theme import JUDGEMENT_COLOURS, LEVEL_COLOURS, long_date
-from oversight.data.domain import vocab
+from oversight.data.domain import framework, vocab
 from oversight.data.domain.clocks import SpellClocks, clocks_on
 from oversight.data.domain.levels import Intervention, Span, spans
 from oversight.data.store.story import AuthorityStory, BoundaryChange, Fact
@@ -81,11 +83,7 @@ def _judgement_traces(facts: list[Fact]) -> list[go.Scatter]:
     """Full inspections as diamonds coloured by grade, one trace per grade."""
     traces = []
     for grade, colour in JUDGEMENT_COLOURS.items():
-        rows = [
-            f
-            for f in facts
-            if f.is_full_inspection and (f.overall_effectiveness or "Not yet inspected") == grade
-        ]
+        rows = [f for f in facts if f.is_full_inspection and _grade_key(f) == grade]
         if not rows:
             continue
         traces.append(
@@ -265,7 +263,8 @@ def _lay_out(
     as_at: dt.date,
     height: int,
 ) -> None:
-    """Title, lanes as the y axis, the legend below, and dates padded by four months each side."""
+    """Title, lanes as the y axis, the legend below (the source line is above the lanes), and dates
+    padded by four months each side."""
     dates = [f.date for f in facts] + [e["date"] for e in expected] + [as_at]
     pad = dt.timedelta(days=120)
     fig.update_layout(
@@ -280,7 +279,8 @@ def _lay_out(
         paper_bgcolor="white",
         plot_bgcolor="white",
         hovermode="closest",
-        legend={"orientation": "h", "x": 0, "y": -0.18, "font": {"size": 12}},
+        # One row after another ("normal"): grouped, the judgement entries stacked into a column.
+        legend={"orientation": "h", "x": 0, "y": -0.12, "font": {"size": 12}, "traceorder": "normal"},
         xaxis={
             "range": [min(dates) - pad, max(dates) + pad],
             "showgrid": True,
@@ -298,15 +298,19 @@ def _lay_out(
 
 
 def _add_source_line(fig: go.Figure) -> None:
-    """The sources under the legend, whatever the figure's height."""
+    """The sources between the title and the lanes, whatever the figure's height.
+
+    Not under the legend: a horizontal legend wraps into as many rows as its entries need (more
+    with the 2026 framework's "no overall grade"), so a line at a fixed distance below the axis
+    was overlapped by the legend's second row."""
     fig.add_annotation(
         text=SOURCE_LINE.replace("ONS boundaries. ", ""),
         xref="paper",
         yref="paper",
         x=0,
-        y=0,
-        yshift=-84,  # pixels below the axis, under the legend, whatever the height
-        yanchor="top",
+        y=1,
+        yshift=6,  # pixels above the lanes, under the title
+        yanchor="bottom",
         showarrow=False,
         font={"size": 11, "color": p.DARK_GREY},
         xanchor="left",
@@ -316,19 +320,33 @@ def _add_source_line(fig: go.Figure) -> None:
 # Facts to hover text and trace attributes.
 
 
+def _post_reform(f: Fact) -> bool:
+    return framework.is_post_reform(f.inspection_date, f.publication_date)
+
+
+def _grade_key(f: Fact) -> str:
+    """The legend entry of a full inspection (a post-reform one without a grade: its own entry)."""
+    return judgement_key(f.overall_effectiveness, _post_reform(f), True)
+
+
 def _full_judgements(facts) -> list[tuple[dt.date, str | None]]:
-    """(publication date, grade) of the published full inspections among ``facts``."""
+    """(publication date, grade) of the published full inspections among ``facts``; a post-reform
+    inspection with no overall grade is "no overall grade", which ends an inadequate spell."""
     return [
-        (f.publication_date, f.overall_effectiveness)
+        (
+            f.publication_date,
+            f.overall_effectiveness
+            or (framework.NO_OVERALL_GRADE if _post_reform(f) else f.overall_effectiveness),
+        )
         for f in facts
         if f.is_full_inspection and f.publication_date
     ]
 
 
 def _judgement_hover(f: Fact, grade: str) -> str:
+    words = judgement_words(f.overall_effectiveness, f.overall_derived, _post_reform(f), True)
     return (
-        f"<b>{h(f.label)}</b>{_who(f)}<br>{h(grade)}"
-        + (" (derived: inadequate in an area)" if f.overall_derived else "")
+        f"<b>{h(f.label)}</b>{_who(f)}<br>{h(words)}"
         + f"<br>Published {long_date(f.publication_date)}"
         + (" (estimated)" if f.publication_estimated else "")
         + _areas(f)
@@ -364,7 +382,10 @@ def _visit_hover(f: Fact, kind: str) -> str:
 
 
 def _areas(f: Fact) -> str:
-    """The judgement in each area of an inspection, one line each."""
+    """The judgement in each area of an inspection, one line each (the 2026 framework's four in
+    DOMAIN §2's order)."""
+    if _post_reform(f):
+        return "".join(f"<br>· {h(words)}: {h(g)}" for words, g in ordered_areas(f.judgements))
     return "".join(f"<br>· {h(vocab.AREAS.get(a, a))}: {h(g)}" for a, g in f.judgements.items())
 
 
@@ -392,9 +413,30 @@ def neighbour_grades_figure(inspections, ids: list[int], names: list[str], as_at
     time as marks coloured by grade, so a board sees how its neighbours moved."""
     fig = go.Figure()
     frame = inspections[inspections["authority_id"].isin(ids) & (inspections["publication_date"] <= as_at)]
+    frame = frame.assign(
+        key=[
+            judgement_key(g, framework.is_post_reform(_day(i), _day(p)), True)
+            for g, i, p in zip(
+                frame["overall_effectiveness"],
+                frame["inspection_date"],
+                frame["publication_date"],
+                strict=True,
+            )
+        ],
+        words=[
+            judgement_words(g, d, framework.is_post_reform(_day(i), _day(p)), True)
+            for g, d, i, p in zip(
+                frame["overall_effectiveness"],
+                frame["overall_derived"] if "overall_derived" in frame else [False] * len(frame),
+                frame["inspection_date"],
+                frame["publication_date"],
+                strict=True,
+            )
+        ],
+    )
     row_of = {aid: len(ids) - i for i, aid in enumerate(ids)}
     for grade, colour in JUDGEMENT_COLOURS.items():
-        rows = frame[frame["overall_effectiveness"] == grade]
+        rows = frame[frame["key"] == grade]
         if rows.empty:
             continue
         fig.add_trace(
@@ -410,8 +452,8 @@ def neighbour_grades_figure(inspections, ids: list[int], names: list[str], as_at
                 },
                 name=grade,
                 hovertext=[
-                    f"{h(n)}: {grade}, published {long_date(d)}"
-                    for n, d in zip(rows["name"], rows["publication_date"], strict=True)
+                    f"{h(n)}: {h(w)}, published {long_date(d)}"
+                    for n, w, d in zip(rows["name"], rows["words"], rows["publication_date"], strict=True)
                 ],
                 hoverinfo="text",
             )
@@ -437,3 +479,10 @@ def neighbour_grades_figure(inspections, ids: list[int], names: list[str], as_at
         xaxis={"type": "date", "gridcolor": p.LIGHT_GREY},
     )
     return fig
+
+
+def _day(value: Any) -> dt.date | None:
+    """A date cell as a date (None when missing)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    return value.date() if isinstance(value, dt.datetime) else value

@@ -24,7 +24,16 @@ import plotly.graph_objects as go
 from sqlalchemy.engine import Engine
 
 from oversight.components.figures.export import figure_image
-from oversight.components.figures.map_data import MapData, legend_counts, map_data, slide_table, written_date
+from oversight.components.figures.freshness import freshness_line, stale_notice
+from oversight.components.figures.map_data import (
+    MapData,
+    area_note,
+    derived_count,
+    legend_counts,
+    map_data,
+    slide_table,
+    written_date,
+)
 from oversight.components.figures.map_plotly import map_figure
 from oversight.components.figures.survival import region_against_england
 from oversight.components.figures.theme import long_date
@@ -35,6 +44,7 @@ from oversight.components.reports.slides import Picture, Slide
 from oversight.data.domain.register import load_regions
 from oversight.data.sources import boundaries as b
 from oversight.data.store import queries
+from oversight.data.store.queries import Publication
 from oversight.data.store.story import AuthorityStory, authority_story
 
 SOURCES = (
@@ -43,6 +53,8 @@ SOURCES = (
     "database right."
 )
 ROWS_PER_TABLE_SLIDE = 10
+#: Rows on a table slide that also carries notes of area judgements (2026 framework).
+ROWS_WITH_NOTES = 7
 FORMATS = (".pptx", ".pdf")
 #: One pack at a time per process: kaleido's sync server is a singleton.
 _LOCK = threading.Lock()
@@ -56,6 +68,11 @@ class PackRequest:
     as_at: dt.date
     authority: str | None = None  # ONS code: a pack for one authority
     data_dir: Path | None = None
+    today: dt.date | None = None  # the day the pack is prepared (and its freshness judged); None: today
+
+    @property
+    def day(self) -> dt.date:
+        return self.today or dt.date.today()
 
 
 _SERVER_USERS = 0
@@ -93,8 +110,13 @@ def _region_name(region: str | None) -> str:
     return dict(load_regions()).get(region or "", "England")
 
 
-def _footer(as_at: dt.date) -> str:
-    return f"As at {long_date(as_at)} · {SOURCES}"
+def _footer(as_at: dt.date, newest: Publication | None, today: dt.date) -> str:
+    """Every slide's footer: the as-at date and sources, then the data's freshness (the same line as
+    every page of the app) and, when the newest publication is over six months old, the notice."""
+    notice = stale_notice(newest, today, code=False)
+    return f"As at {long_date(as_at)} · {SOURCES}\n{freshness_line(newest)}." + (
+        f" {notice}" if notice else ""
+    )
 
 
 class QueryMapSource:
@@ -110,12 +132,17 @@ class QueryMapSource:
         return queries.code_owners(self.engine)
 
     def boundaries(self, vintage: str) -> dict[str, Any] | None:
-        path = b.boundary_file(self.data_dir, vintage)
-        return b.load_simplified(path) if path else None
+        return b.load(self.data_dir, vintage)  # the data directory's file, else the bundle's
 
 
 def _counts_bullets(frame: pd.DataFrame, colour: str) -> list[str]:
-    return [f"{cat.label}: {n}" for cat, n in legend_counts(frame, colour, short=True) if n]
+    bullets = [f"{cat.label}: {n}" for cat, n in legend_counts(frame, colour, short=True) if n]
+    n = derived_count(frame)
+    if colour == "judgement" and n:
+        bullets.append(
+            f"Of the inadequate, {n} derived from area judgements (no overall grade since April 2026)"
+        )
+    return bullets
 
 
 @dataclass(frozen=True)
@@ -164,7 +191,8 @@ def _scope(engine: Engine, req: PackRequest) -> _Scope:
         if shown.empty:
             raise ValueError(f"{story.authority.name} did not exist on {long_date(req.as_at)}")
     subject = story.authority.name if story else name
-    return _Scope(data, shown, name, subject, story, _footer(req.as_at))
+    footer = _footer(req.as_at, queries.newest_publication(engine, req.day), req.day)
+    return _Scope(data, shown, name, subject, story, footer)
 
 
 def _title_slide(scope: _Scope, req: PackRequest) -> Slide:
@@ -179,7 +207,7 @@ def _title_slide(scope: _Scope, req: PackRequest) -> Slide:
         bullets=[
             f"Board pack as at {long_date(req.as_at)}",
             f"{len(shown)} authorit{'y' if len(shown) == 1 else 'ies'} · {name}",
-            f"Prepared {long_date(dt.date.today())} from the intervention oversight dashboard",
+            f"Prepared {long_date(req.day)} from the intervention oversight dashboard",
             "Intervention levels follow the NAO flowchart; judgements count from their publication date.",
         ],
         kind="title",
@@ -200,16 +228,44 @@ def _map_slide(scope: _Scope, req: PackRequest, colour: str, what: str) -> Slide
 
 
 def _table_slides(scope: _Scope, locator_png: bytes) -> list[Slide]:
-    """The authorities as a real table, ``ROWS_PER_TABLE_SLIDE`` a slide, with the locator beside."""
+    """The authorities as a real table, ``ROWS_PER_TABLE_SLIDE`` a slide, with the locator beside.
+
+    An authority whose latest inspection is under the April 2026 framework gets a note under the
+    table with its four area judgements (DOMAIN §2); a page with notes holds fewer rows
+    (``ROWS_WITH_NOTES``) so that the notes fit above the footer."""
     table = slide_table(scope.shown)
+    shown = scope.shown
+    notes = {
+        name: area_note(name, words, areas)
+        for name, words, areas in zip(
+            shown["name"], shown["judgement_words"], shown.get("areas_text", [""] * len(shown)), strict=True
+        )
+        if area_note(name, words, areas)
+    }
     locator = Picture(locator_png, f"Locator: {scope.region_name} on the equal-area tile map", 700, 700)
-    pages = max(1, -(-len(table) // ROWS_PER_TABLE_SLIDE))
+    parts: list[pd.DataFrame] = []
+    start = 0
+    while start < len(table) or not parts:
+        end = start
+        while end < len(table) and end - start < ROWS_PER_TABLE_SLIDE:
+            with_notes = any(n in notes for n in table["Authority"].iloc[start : end + 1])
+            if with_notes and end - start >= ROWS_WITH_NOTES:
+                break
+            end += 1
+        parts.append(table.iloc[start:end])
+        start = end
     slides = []
-    for page in range(pages):
-        part = table.iloc[page * ROWS_PER_TABLE_SLIDE : (page + 1) * ROWS_PER_TABLE_SLIDE]
-        suffix = f" ({page + 1} of {pages})" if pages > 1 else ""
+    for page, part in enumerate(parts):
+        suffix = f" ({page + 1} of {len(parts)})" if len(parts) > 1 else ""
         slides.append(
-            Slide(f"{scope.subject}: authorities{suffix}", scope.footer, [locator], table=part, kind="table")
+            Slide(
+                f"{scope.subject}: authorities{suffix}",
+                scope.footer,
+                [locator],
+                bullets=[notes[n] for n in part["Authority"] if n in notes],
+                table=part,
+                kind="table",
+            )
         )
     return slides
 
@@ -251,7 +307,12 @@ def _authority_bullets(shown: pd.DataFrame, code: str, clocks) -> list[str]:
         since = f" since {written_date(r['since'])}" if written_date(r["since"]) else ""
         out.append(f"Level: {r['level_label']}{since}")
         if written_date(r["published"]):
-            out.append(f"Latest judgement: {r['judgement_key']}, published {written_date(r['published'])}")
+            words = r.get("judgement_words", r["judgement_key"])
+            areas = r.get("areas_text")
+            out.append(
+                f"Latest judgement: {words}, published {written_date(r['published'])}"
+                + (f" (area judgements: {areas})" if isinstance(areas, str) and areas else "")
+            )
     if clocks is not None:
         for item in clocks.items:
             flag = " (overdue: none recorded)" if item.overdue else ""

@@ -55,9 +55,10 @@ def write_pdf(slides: list[Slide], path: Path) -> None:
         pdf.set_font(family, "B", 24)
         pdf.set_xy(0.5, 0.35)
         pdf.multi_cell(12.3, 0.45, safe(s.title), align="L")
+        # The footer: as-at date and sources, then the data's freshness (and a stale notice).
         pdf.set_font(family, "", 8)
-        pdf.set_xy(0.5, 6.95)
-        pdf.multi_cell(12.3, 0.16, safe(s.footer), align="L")
+        pdf.set_xy(0.5, 6.8)
+        pdf.multi_cell(12.3, 0.15, safe(s.footer), align="L")
         if s.kind == "title":
             picture(s.pictures[0], 8.2, 1.3, 4.6, 5.5)
             lines(0.5, 1.6, 7.4, s.bullets, 18, bullets=True)
@@ -66,7 +67,7 @@ def write_pdf(slides: list[Slide], path: Path) -> None:
             pdf.set_font(family, "", 10)
             pdf.set_xy(0.5, 1.3)
             with pdf.table(
-                width=9.5, col_widths=(2.5, 2.5, 1.5, 1.6, 1.4), text_align="LEFT", align="LEFT"
+                width=9.5, col_widths=(2.2, 2.2, 1.5, 2.2, 1.4), text_align="LEFT", align="LEFT"
             ) as table:
                 header = table.row()
                 for col in s.table.columns:
@@ -75,6 +76,8 @@ def write_pdf(slides: list[Slide], path: Path) -> None:
                     cells = table.row()
                     for value in row:
                         cells.cell(safe("" if pd.isna(value) else str(value)))
+            if s.bullets:  # notes under the table: the 2026 framework's area judgements
+                lines(0.5, pdf.get_y() + 0.15, 9.5, s.bullets, 10, bullets=True)
         else:
             wide = s.pictures[0].width_px / s.pictures[0].height_px > 1.8
             if wide:
@@ -82,6 +85,6 @@ def write_pdf(slides: list[Slide], path: Path) -> None:
                 lines(0.5, 5.2, 6.0, s.bullets[:3], 11, bullets=True)
                 lines(6.7, 5.2, 6.0, s.bullets[3:7], 11, bullets=True)
             else:
-                picture(s.pictures[0], 0.4, 1.1, 8.6, 5.8)
+                picture(s.pictures[0], 0.4, 1.1, 8.6, 5.6)
                 lines(9.2, 1.4, 3.8, s.bullets, 13, bullets=True)
     pdf.output(str(path))

@@ -48,7 +48,8 @@ def write_pptx(slides: list[Slide], path: Path) -> None:
     for s in slides:
         slide = deck.slides.add_slide(blank)
         text(slide, 0.5, 0.3, 12.3, 0.8, [s.title], 28, bold=True)
-        text(slide, 0.5, 6.95, 12.3, 0.45, [s.footer], 10)
+        # The footer: as-at date and sources, then the data's freshness (and a stale notice).
+        text(slide, 0.5, 6.78, 12.3, 0.65, s.footer.split("\n"), 9)
         if s.kind == "title":
             picture(slide, s.pictures[0], 8.2, 1.3, 4.6, 5.5)
             text(slide, 0.5, 1.6, 7.4, 5.0, s.bullets, 20, bullets=True)
@@ -58,7 +59,7 @@ def write_pptx(slides: list[Slide], path: Path) -> None:
             shape = slide.shapes.add_table(
                 rows, cols, Inches(0.5), Inches(1.3), Inches(9.7), Inches(0.4 * rows)
             )
-            widths = (2.6, 2.5, 1.5, 1.6, 1.5)
+            widths = (2.3, 2.2, 1.5, 2.3, 1.4)  # the judgement column holds "Inadequate — derived …"
             for j, col in enumerate(s.table.columns):
                 shape.table.columns[j].width = Inches(widths[j] if j < len(widths) else 1.5)
                 shape.table.cell(0, j).text = str(col)
@@ -68,13 +69,16 @@ def write_pptx(slides: list[Slide], path: Path) -> None:
             for cell in (shape.table.cell(i, j) for i in range(rows) for j in range(cols)):
                 for para in cell.text_frame.paragraphs:
                     para.font.size = Pt(12)
+            if s.bullets:  # notes under the table: the 2026 framework's area judgements
+                top = 1.3 + 0.4 * rows + 0.2
+                text(slide, 0.5, top, 9.7, max(0.4, 6.7 - top), s.bullets, 11, bullets=True)
         else:
             wide = s.pictures[0].width_px / s.pictures[0].height_px > 1.8
             if wide:
                 picture(slide, s.pictures[0], 0.5, 1.1, 12.3, 4.0)
-                text(slide, 0.5, 5.1, 6.1, 1.8, s.bullets[:3], 12, bullets=True)
-                text(slide, 6.7, 5.1, 6.1, 1.8, s.bullets[3:7], 12, bullets=True)
+                text(slide, 0.5, 5.1, 6.1, 1.6, s.bullets[:3], 12, bullets=True)
+                text(slide, 6.7, 5.1, 6.1, 1.6, s.bullets[3:7], 12, bullets=True)
             else:
-                picture(slide, s.pictures[0], 0.4, 1.1, 8.6, 5.8)
-                text(slide, 9.2, 1.4, 3.8, 5.4, s.bullets, 15, bullets=True)
+                picture(slide, s.pictures[0], 0.4, 1.1, 8.6, 5.6)
+                text(slide, 9.2, 1.4, 3.8, 5.2, s.bullets, 15, bullets=True)
     deck.save(str(path))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from oversight.components.figures.judgements import areas_text, judgement_words, ordered_areas
 from oversight.components.figures.safe_text import markdown, quoted, web_link
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import (
@@ -23,10 +24,16 @@ from oversight.components.figures.timeline import (
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import Filters
 from oversight.components.widgets.tables import download_csv
-from oversight.data.domain import vocab
+from oversight.data.domain import framework, vocab
 from oversight.data.domain.levels import Intervention, level_on
 from oversight.data.store.story import AuthorityStory
 
+#: The April 2026 rule in words (DOMAIN §2), under a post-reform inspection's area judgements.
+FRAMEWORK_2026 = (
+    "Since 1 April 2026 Ofsted gives no overall effectiveness grade. An inspection counts as inadequate "
+    "when help and protection, children in care or care leavers is judged inadequate (leadership alone "
+    "does not count); otherwise it has no overall grade."
+)
 KEY_LA = "authority_la"
 KEY_WRITTEN = "authority_la_in_url"
 NONE = ""
@@ -177,13 +184,21 @@ def _header(story: AuthorityStory, filters: Filters) -> None:
             st.markdown("**Not yet inspected** (no full inspection published by this date).")
         else:
             f = latest[-1]
-            derived = " (inadequate in an area: no overall grade given)" if f.overall_derived else ""
+            post_reform = framework.is_post_reform(f.inspection_date, f.publication_date)
+            words = judgement_words(f.overall_effectiveness, f.overall_derived, post_reform, True)
             st.markdown(
-                f"**{markdown(f.overall_effectiveness)}**{derived} · {markdown(f.label)} · published "
+                f"**{markdown(words)}** · {markdown(f.label)} · published "
                 f"{long_date(f.publication_date)}" + (" (estimated)" if f.publication_estimated else "")
             )
-            for area, grade in f.judgements.items():
-                st.markdown(f"- {markdown(vocab.AREAS.get(area, area))}: {markdown(grade)}")
+            if post_reform:
+                # The 2026 framework's four area judgements, in DOMAIN §2's order, are the judgement.
+                st.markdown("Area judgements (2026 framework):")
+                for area_words, grade in ordered_areas(f.judgements):
+                    st.markdown(f"- {markdown(area_words)}: **{markdown(grade)}**")
+                st.caption(FRAMEWORK_2026)
+            else:
+                for area, grade in f.judgements.items():
+                    st.markdown(f"- {markdown(vocab.AREAS.get(area, area))}: {markdown(grade)}")
             st.caption(f"Source: {markdown(f.source.title)}")
 
 
@@ -251,7 +266,7 @@ def _neighbours(story: AuthorityStory, filters: Filters) -> None:
             "Authority": [r["name"] for r in rows],
             "Closeness": [r["closeness"] for r in rows],
             "Latest judgement": [
-                levels.loc[r["neighbour_id"], "judgement"]
+                _latest_words(levels.loc[r["neighbour_id"]])
                 if r["neighbour_id"] in levels.index
                 else "did not exist"
                 for r in rows
@@ -266,7 +281,6 @@ def _neighbours(story: AuthorityStory, filters: Filters) -> None:
             ],
         }
     )
-    table["Latest judgement"] = table["Latest judgement"].fillna("Not yet inspected")
     table["Published"] = pd.to_datetime(table["Published"])  # not inspected: blank, not "None"
     cols = st.columns([1, 1])
     with cols[0]:
@@ -282,6 +296,43 @@ def _neighbours(story: AuthorityStory, filters: Filters) -> None:
         names = [info.name] + [r["name"] for r in rows]
         fig = neighbour_grades_figure(store.full_inspections(), ids, names, filters.as_at)
         st.plotly_chart(fig, key="authority_neighbour_grades", theme=None, config={"displaylogo": False})
+
+
+def _latest_words(row: pd.Series) -> str:
+    """A neighbour's latest judgement in words: a derived inadequate as derived, a post-reform
+    inspection without an overall grade as such, none as "Not yet inspected"."""
+    return judgement_words(
+        row.get("judgement"),
+        row.get("overall_derived"),
+        row.get("post_reform"),
+        pd.notna(row.get("published")),
+    )
+
+
+def _detail(f) -> str:
+    """A fact's words in the history table; a post-reform inspection's with its area judgements."""
+    grade = f.overall_effectiveness
+    areas = ""
+    if (
+        f.type == "inspection"
+        and f.is_full_inspection
+        and framework.is_post_reform(f.inspection_date, f.publication_date)
+    ):
+        grade = judgement_words(grade, f.overall_derived, True, True)
+        areas = areas_text(f.judgements)
+    return " · ".join(
+        str(x)
+        for x in (
+            f.label,
+            grade,
+            vocab.LEVELS.get(f.level, None) if f.type == "intervention" else None,
+            f.theme,
+            f.details,
+            f.summary,
+            areas,
+        )
+        if x
+    )
 
 
 def _source_of_selection(event) -> None:
@@ -308,21 +359,7 @@ def _history(story: AuthorityStory, filters: Filters) -> None:
             "Date": [f.date for f in facts],
             "Authority": [f.authority for f in facts],
             "What": [f.type for f in facts],
-            "Detail": [
-                " · ".join(
-                    str(x)
-                    for x in (
-                        f.label,
-                        f.overall_effectiveness,
-                        vocab.LEVELS.get(f.level, None) if f.type == "intervention" else None,
-                        f.theme,
-                        f.details,
-                        f.summary,
-                    )
-                    if x
-                )
-                for f in facts
-            ],
+            "Detail": [_detail(f) for f in facts],
             "Date precision": [f.precision for f in facts],
             "Source": [f.source.title for f in facts],
             "Link": [web_link(f.source.url) or "" for f in facts],

@@ -12,6 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from oversight.components.figures.judgements import areas_text, judgement_words
 from oversight.components.figures.safe_text import markdown, web_link
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
@@ -126,7 +127,17 @@ def authorities_table(latest: pd.DataFrame) -> pd.DataFrame:
             "ONS code": latest["code"],
             "DfE code": latest["dfe_code"],
             "Region": latest["region"],
-            "Latest judgement": latest["judgement"].fillna("Not yet inspected"),
+            "Latest judgement": [
+                judgement_words(g, d, p, pd.notna(i))
+                for g, d, p, i in zip(
+                    latest["judgement"],
+                    latest["overall_derived"],
+                    latest["post_reform"],
+                    latest["published"],
+                    strict=True,
+                )
+            ],
+            "Area judgements": latest["areas"].map(lambda a: areas_text(a) if isinstance(a, dict) else ""),
             "Published": latest["published"],
             "Publication date estimated": latest["publication_estimated"].eq(True),
             "Inspection": latest["kind"].map(

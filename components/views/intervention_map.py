@@ -18,7 +18,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from oversight.components.figures.export import figure_image
-from oversight.components.figures.map_data import MapData, legend_counts, screen_table, title_text
+from oversight.components.figures.map_data import (
+    AREAS_COLUMN,
+    MapData,
+    derived_note,
+    legend_counts,
+    screen_table,
+    title_text,
+)
 from oversight.components.figures.map_plotly import TOPOJSON_URL, map_figure
 from oversight.components.figures.map_svg import CSS, JS, svg_map
 from oversight.components.figures.safe_text import markdown, quoted
@@ -165,7 +172,8 @@ def render(filters: Filters) -> None:
         _export(fig, state, filters)
         st.caption(
             f"As at {long_date(filters.as_at)} · {len(frame)} authorities on {data.vintage} boundaries · "
-            "Sources: Ofsted releases; DfE interventions as tracked (Data & sources). Hover for dates; "
+            "Sources: Ofsted releases and inspection reports; DfE interventions as tracked (Data & sources). "
+            "Hover for dates; "
             "click an authority or choose it below."
         )
     with right:
@@ -344,11 +352,12 @@ def _clicked_code(event) -> str | None:
 
 
 def _table(frame: pd.DataFrame, state: MapState, filters: Filters) -> None:
-    counts = legend_counts(
-        frame if not filters.region else frame[frame["region_code"] == filters.region], state.colour
-    )
+    shown = frame if not filters.region else frame[frame["region_code"] == filters.region]
+    counts = legend_counts(shown, state.colour)
     st.markdown(f"#### {title_text(filters.as_at, state.colour, filters.region_name)}")
     st.markdown(" · ".join(f"{cat.label}: **{n}**" for cat, n in counts))
+    if derived_note(shown):
+        st.caption(derived_note(shown))
     table = screen_table(frame, filters.region)
     st.dataframe(
         table,
@@ -358,10 +367,17 @@ def _table(frame: pd.DataFrame, state: MapState, filters: Filters) -> None:
         column_config={
             "Since": st.column_config.DateColumn(format="D MMM YYYY"),
             "Published": st.column_config.DateColumn(format="D MMM YYYY"),
+            AREAS_COLUMN: st.column_config.TextColumn(
+                help="The four area judgements of an inspection under the April 2026 framework, "
+                "which gives no overall grade."
+            ),
         },
         alt=f"Table of authorities by intervention level as at {long_date(filters.as_at)}",
     )
-    st.caption(f"As at {long_date(filters.as_at)} · sources: Ofsted releases, DfE interventions as tracked.")
+    st.caption(
+        f"As at {long_date(filters.as_at)} · sources: Ofsted releases and inspection reports "
+        "(Data to Insight ILACS scrape), DfE interventions as tracked."
+    )
     download_csv(
         table,
         f"intervention-levels-{filters.region or 'england'}-{filters.as_at.isoformat()}.csv",
@@ -395,6 +411,8 @@ def _selected(frame: pd.DataFrame, code: str) -> None:
         f"**{markdown(row['level_label'])}** {markdown(row['since_text'])} · latest judgement: "
         f"{markdown(row['judgement_text'])} · {markdown(row['region'])}"
     )
+    if isinstance(row.get("areas_text"), str) and row["areas_text"]:
+        st.markdown(f"Area judgements (2026 framework): {markdown(row['areas_text'])}")
     st.page_link(
         "pages/authority_page.py",
         label=f"Open {name}'s page: timeline, clocks, neighbours and history",

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from oversight.components.figures.map_data import legend_counts, slide_table
+from oversight.components.figures.map_data import area_notes, legend_counts, slide_table
 from oversight.components.figures.map_plotly import TOPOJSON_URL
 from oversight.components.figures.safe_text import markdown, markdown_cells, quoted
 from oversight.components.figures.survival import region_against_england
@@ -24,6 +24,7 @@ from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import story_clocks, timeline_figure
 from oversight.components.widgets import cache as store
 from oversight.components.widgets import filters as shared_filters
+from oversight.components.widgets import freshness
 from oversight.components.widgets.filters import Filters
 from oversight.data.store.story import AuthorityStory
 
@@ -85,6 +86,8 @@ def render(start_page: str = "map") -> None:
     _step_bar(steps, filters)
     for note in filters.notes:
         st.warning(markdown(note), icon=":material/link_off:")
+    # No sidebar here: the newest publication and its source (and, when stale, the notice) on every step.
+    freshness.render(line_in=st, notice_in=st)
     step = steps[st.session_state[KEY_STEP]]
     if step == "map":
         _map(filters)
@@ -178,6 +181,8 @@ def _authorities(filters: Filters) -> None:
         )
     else:
         st.table(markdown_cells(slide_table(in_view)).set_index("Authority"))
+        for line in area_notes(in_view):  # the 2026 framework's four area judgements
+            st.caption(markdown(line))
     others = len(shown) - len(in_view)
     if others:
         st.markdown(f"…and {others} other authorit{'y' if others == 1 else 'ies'} with no intervention.")

@@ -17,8 +17,7 @@ from contextvars import ContextVar
 
 import streamlit as st
 
-from oversight.components.figures.theme import long_date
-from oversight.components.widgets import board_pack_dialog, cache, unavailable
+from oversight.components.widgets import board_pack_dialog, cache, freshness, unavailable
 from oversight.components.widgets import filters as shared_filters
 from oversight.components.widgets.filters import Filters
 
@@ -29,8 +28,9 @@ def render() -> Filters:
     """Draw the sidebar with the store's dates: the default as-at is the newest publication date."""
     newest = cache.data_as_at()
     today = dt.date.today()
+    notice = st.container()  # the stale-data notice heads the page, before any link note
     filters = shared_filters.render(default_as_at=newest or today, latest=max(newest or today, today))
-    st.sidebar.caption(f"Judgements published up to {long_date(newest)}.")
+    freshness.render(notice_in=notice)  # every page: the newest publication and its source
     board_pack_dialog.sidebar_button(filters)
     return filters
 

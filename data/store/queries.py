@@ -7,6 +7,7 @@ page, a CLI command and a test all ask the same question the same way.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -67,6 +68,7 @@ def latest_judgements(engine: Engine, as_at: dt.date, region: str | None = None)
             latest.c.publication_date.label("published"),
             latest.c.publication_estimated,
             latest.c.inspection_date,
+            latest.c.inspection_id,
             s.sources.c.title.label("source"),
         )
         .join(s.regions, s.regions.c.code == a.c.region_code)
@@ -79,8 +81,37 @@ def latest_judgements(engine: Engine, as_at: dt.date, region: str | None = None)
         stmt = stmt.where(a.c.region_code == region)
     with engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
-    frame = pd.DataFrame(rows, columns=list(stmt.selected_columns.keys()))
+        frame = pd.DataFrame(rows, columns=list(stmt.selected_columns.keys()))
+        areas = _area_judgements(conn, [int(x) for x in frame["inspection_id"].dropna()])
+    frame["post_reform"] = [
+        bool(pd.notna(pub)) and framework.is_post_reform(_day(inspected), _day(pub))
+        for inspected, pub in zip(frame["inspection_date"], frame["published"], strict=True)
+    ]
+    frame["areas"] = [areas.get(int(x), {}) if pd.notna(x) else {} for x in frame["inspection_id"]]
     return frame.sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def _day(value: Any) -> dt.date | None:
+    """A date cell as a date (None for a missing one; a timestamp cut to its day)."""
+    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
+        return None
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _area_judgements(conn, inspection_ids: list[int]) -> dict[int, dict[str, str]]:
+    """inspection id -> {area: grade} (DOMAIN §2's sub-judgements), area keys in name order."""
+    out: dict[int, dict[str, str]] = {}
+    j = s.inspection_judgements
+    # In batches: a bound parameter per id, well under every backend's limit.
+    for start in range(0, len(inspection_ids), 500):
+        batch = inspection_ids[start : start + 500]
+        for row in conn.execute(
+            select(j.c.inspection_id, j.c.area, j.c.grade)
+            .where(j.c.inspection_id.in_(batch))
+            .order_by(j.c.inspection_id, j.c.area)
+        ):
+            out.setdefault(int(row.inspection_id), {})[row.area] = row.grade
+    return out
 
 
 def _latest_full_inspection(as_at: dt.date, *extra):
@@ -172,6 +203,57 @@ def data_as_at(engine: Engine) -> dt.date | None:
         ).scalar_one_or_none()
 
 
+@dataclass(frozen=True)
+class Publication:
+    """The newest publication among the facts, and the source that stated it (DOMAIN §3)."""
+
+    published: dt.date
+    title: str
+    publisher: str | None
+    url: str | None
+    kind: str
+
+
+def newest_publication(engine: Engine, today: dt.date | None = None) -> Publication | None:
+    """The newest publication date among the facts (inspection reports whose publication date is
+    known, not estimated, and visit letters) on or before ``today``, with its fact's source.
+
+    Several facts published that day: the highest-ranked source's (then the newest source row),
+    so the answer is the same on every backend. None when no fact has a publication date.
+    """
+    day = today or dt.date.today()
+    i, v, src = s.inspections, s.visits, s.sources
+    facts = (
+        select(
+            i.c.publication_date.label("published"),
+            i.c.source_rank.label("source_rank"),
+            i.c.source_id.label("source_id"),
+        )
+        .where(
+            i.c.publication_date.is_not(None),
+            i.c.publication_estimated.is_(False),
+            i.c.publication_date <= day,
+        )
+        .union_all(
+            select(v.c.publication_date, v.c.source_rank, v.c.source_id).where(
+                v.c.publication_date.is_not(None), v.c.publication_date <= day
+            )
+        )
+        .subquery()
+    )
+    stmt = (
+        select(facts.c.published, src.c.title, src.c.publisher, src.c.url, src.c.kind)
+        .join(src, src.c.id == facts.c.source_id)
+        .order_by(facts.c.published.desc(), facts.c.source_rank.desc(), src.c.id.desc())
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    if row is None:
+        return None
+    return Publication(_day(row.published), row.title, row.publisher, row.url, row.kind)  # type: ignore[arg-type]
+
+
 def full_inspections(engine: Engine) -> pd.DataFrame:
     """Every full inspection with its authority: the input of spells and timelines."""
     a, i = s.authorities, s.inspections
@@ -187,6 +269,7 @@ def full_inspections(engine: Engine) -> pd.DataFrame:
             i.c.publication_estimated,
             i.c.overall_effectiveness,
             i.c.inspection_date,
+            i.c.overall_derived,
         )
         .join(i, i.c.authority_id == a.c.id)
         .where(i.c.is_full.is_(True), i.c.publication_date.is_not(None))
@@ -413,11 +496,14 @@ def level_inputs(engine: Engine) -> tuple[dict[int, list], dict[int, list[tuple[
                 Intervention(r.level, r.start_date, r.start_precision, r.end_date, r.title, r.source, r.url)
             )
         for r in conn.execute(
-            select(i.c.authority_id, i.c.publication_date, i.c.overall_effectiveness)
+            select(i.c.authority_id, i.c.publication_date, i.c.overall_effectiveness, i.c.inspection_date)
             .where(i.c.is_full.is_(True), i.c.publication_date.is_not(None))
             .order_by(i.c.authority_id, i.c.publication_date)
         ):
-            judgements.setdefault(r.authority_id, []).append((r.publication_date, r.overall_effectiveness))
+            # A post-reform inspection with no overall grade is not inadequate: it ends an
+            # inadequate spell for the levels as it does for the spells (DOMAIN §2).
+            grade = _spell_grade(r.overall_effectiveness, r.inspection_date, r.publication_date)
+            judgements.setdefault(r.authority_id, []).append((r.publication_date, grade))
     return interventions, judgements
 
 
