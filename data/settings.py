@@ -16,6 +16,7 @@ DEFAULT_SQLITE_PATH = Path("var") / "oversight.sqlite"
 DATABASE_ENV = "OVERSIGHT_DATABASE_URL"
 DATA_DIR_ENV = "OVERSIGHT_DATA_DIR"
 BUNDLE_ENV = "OVERSIGHT_BUNDLE"
+ADMINS_ENV = "OVERSIGHT_ADMINS"
 _OFF = {"0", "off", "no", "false"}
 
 
@@ -55,3 +56,11 @@ def bundle_enabled() -> bool:
     from known facts, and an operator may, to import only files of their choosing.
     """
     return os.environ.get(BUNDLE_ENV, "on").strip().lower() not in _OFF
+
+
+def admin_emails() -> frozenset[str]:
+    """Emails that are admins of the tracker whatever the database says (``OVERSIGHT_ADMINS``,
+    comma-separated, case-insensitive): how a new deployment gets its first admin, who then
+    grants roles in the app. Removing an email here is the only way to take that admin away."""
+    value = os.environ.get(ADMINS_ENV, "")
+    return frozenset(e.strip().lower() for e in value.split(",") if e.strip())

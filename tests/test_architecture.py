@@ -26,13 +26,14 @@ LAYERS = [
     ("oversight.data.store", 2),
     ("oversight.data.sources", 3),
     ("oversight.data.downloads", 4),
-    ("oversight.data.bootstrap", 5),
-    ("oversight.components.figures", 6),
-    ("oversight.components.reports", 7),
-    ("oversight.components.widgets", 8),
-    ("oversight.components.views", 9),
-    ("oversight.cli", 10),
-    ("app", 11),
+    ("oversight.data.curation", 5),
+    ("oversight.data.bootstrap", 6),
+    ("oversight.components.figures", 7),
+    ("oversight.components.reports", 8),
+    ("oversight.components.widgets", 9),
+    ("oversight.components.views", 10),
+    ("oversight.cli", 11),
+    ("app", 12),
 ]
 
 

@@ -65,12 +65,14 @@ def _all_succeed(procs: list[subprocess.Popen]) -> None:
 
 
 def _timeless(engine: Engine) -> dict[str, list[tuple]]:
-    """``dump`` with the import runs' clock times blanked: two runs differ only in those."""
+    """``dump`` with the import runs' clock times blanked (and their rows in the history of
+    changes): two runs differ only in those."""
     out = dump(engine)
-    clock = [i for i, c in enumerate(s.import_runs.columns) if c.name in ("started_at", "finished_at")]
-    out["import_runs"] = sorted(
-        tuple(None if i in clock else v for i, v in enumerate(row)) for row in out["import_runs"]
-    )
+    for table, names in ((s.import_runs, ("started_at", "finished_at")), (s.changes, ("proposed_at",))):
+        clock = [i for i, c in enumerate(table.columns) if c.name in names]
+        out[table.name] = sorted(
+            tuple(None if i in clock else v for i, v in enumerate(row)) for row in out[table.name]
+        )
     return out
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -554,22 +555,53 @@ def _record_run(
     rank_kind: str,
 ) -> int:
     file_source = next((info for _, info in pf.records), None) if pf.kind == "ofsted_release" else None
-    return conn.execute(
-        insert(s.import_runs).values(
-            file_name=summary.file_name,
-            sha256=summary.sha256,
-            kind=rank_kind if pf.kind == "tracker_csv" else pf.kind,
-            started_at=started,
-            finished_at=_now(),
-            rows_read=summary.rows_read,
-            rows_added=summary.added,
-            rows_updated=summary.updated,
-            rows_unchanged=summary.unchanged,
-            outcome="ok",
-            message="; ".join(summary.tables),
-            source_id=sources.known(file_source.key) if file_source else None,
+    finished = _now()
+    run = {
+        "file_name": summary.file_name,
+        "sha256": summary.sha256,
+        "kind": rank_kind if pf.kind == "tracker_csv" else pf.kind,
+        "started_at": started,
+        "finished_at": finished,
+        "rows_read": summary.rows_read,
+        "rows_added": summary.added,
+        "rows_updated": summary.updated,
+        "rows_unchanged": summary.unchanged,
+        "outcome": "ok",
+        "message": "; ".join(summary.tables),
+        "source_id": sources.known(file_source.key) if file_source else None,
+    }
+    run_id = conn.execute(insert(s.import_runs).values(**run)).inserted_primary_key[0]
+    record_import_change(conn, run_id, run)
+    return run_id
+
+
+#: What an import run's ``changes`` row keeps of it (its ``after_json``).
+IMPORT_CHANGE_KEYS = (
+    "file_name",
+    "sha256",
+    "kind",
+    "rows_read",
+    "rows_added",
+    "rows_updated",
+    "rows_unchanged",
+)
+
+
+def record_import_change(conn: Connection, run_id: int, run: dict[str, Any]) -> None:
+    """The import run as one row of the append-only history (``changes``, action ``import``):
+    who ("import: FILE"), when, and the run's counts. One row per run, never one per fact."""
+    counts = {k: run[k] for k in IMPORT_CHANGE_KEYS}
+    conn.execute(
+        insert(s.changes).values(
+            action="import",
+            after_json=json.dumps(counts, sort_keys=True, ensure_ascii=False),
+            source_id=run.get("source_id"),
+            import_run_id=run_id,
+            proposed_by=f"import: {run['file_name']}"[:320],
+            proposed_at=run["finished_at"],
+            comment=run.get("message") or None,
         )
-    ).inserted_primary_key[0]
+    )
 
 
 def _replace_neighbours(
@@ -635,6 +667,8 @@ def _update_fact(conn: Connection, table: Table, fact: Fact, values: dict[str, A
     """Update the row only if a column changed; replace the judgements only if they did."""
     fid = values.pop("id")
     if values != {k: v for k, v in (fact.original or {}).items() if k != "id"}:
+        if "version" in values:  # a changed fact is a new version: an edit of the old one is refused
+            values["version"] += 1
         conn.execute(update(table).where(table.c.id == fid).values(**values))
     if table.name == "inspections" and fact.judgements != fact.original_judgements:
         conn.execute(s.inspection_judgements.delete().where(s.inspection_judgements.c.inspection_id == fid))

@@ -21,7 +21,7 @@ from oversight.data.checksum import sha256_of
 from oversight.data.domain import register
 from oversight.data.resources import seed_dir
 from oversight.data.sources import bundle
-from oversight.data.sources.importer import import_parsed, import_paths
+from oversight.data.sources.importer import import_parsed, import_paths, record_import_change
 from oversight.data.sources.records import ImportRefused
 from oversight.data.store import schema as s
 from oversight.data.store.transactions import write_transaction
@@ -86,21 +86,21 @@ def _load_register(conn: Connection, reg_sha: str) -> None:
     sync_register(conn)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     count = len(register.load_codes())
-    conn.execute(
-        insert(s.import_runs).values(
-            file_name="register: authorities.csv + regions.csv",
-            sha256=reg_sha,
-            kind=REGISTER_KIND,
-            started_at=now,
-            finished_at=now,
-            rows_read=count,
-            rows_added=0,
-            rows_updated=0,
-            rows_unchanged=count,
-            outcome="ok",
-            message="register of authorities",
-        )
-    )
+    run = {
+        "file_name": "register: authorities.csv + regions.csv",
+        "sha256": reg_sha,
+        "kind": REGISTER_KIND,
+        "started_at": now,
+        "finished_at": now,
+        "rows_read": count,
+        "rows_added": 0,
+        "rows_updated": 0,
+        "rows_unchanged": count,
+        "outcome": "ok",
+        "message": "register of authorities",
+    }
+    run_id = conn.execute(insert(s.import_runs).values(**run)).inserted_primary_key[0]
+    record_import_change(conn, run_id, run)
 
 
 def sync_register(conn: Connection) -> None:

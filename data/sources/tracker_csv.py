@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,11 +102,13 @@ class _Row:
     """One data row being read: typed access to its cells, collecting every problem with
     the file, row and column, so the whole file can be reported at once."""
 
-    def __init__(self, name: str, line_no: int, row: dict[str, str]):
+    def __init__(self, name: str, line_no: int | None, row: dict[str, str]):
         self.name = name
         self.line_no = line_no
         self.row = row
         self.errors: list[str] = []
+        #: The same problems as (column, message), for a form that shows them by its fields.
+        self.fields: list[tuple[str, str]] = []
 
     def get(self, col: str) -> str | None:
         return self.row.get(col)
@@ -116,6 +118,7 @@ class _Row:
 
     def error(self, col: str, message: str) -> None:
         self.errors.append(f"{self.where(col)}: {message}")
+        self.fields.append((col, message))
 
     def need(self, col: str) -> str:
         value = self.row.get(col, "")
@@ -161,7 +164,43 @@ class _Dates:
 
 
 def _parse_row(name: str, line_no: int, row: dict[str, str], parsed: ParsedFile, rank_kind: str) -> None:
-    """Read one row into a record and its source, or add its problems to ``parsed.errors``.
+    """Read one row into a record and its source, or add its problems to ``parsed.errors``."""
+    rec, info, r = _read_row(name, line_no, row, rank_kind)
+    if r.errors:
+        parsed.errors.extend(r.errors)
+        return
+    if rec is None:
+        return
+    parsed.records.append((rec, info))
+
+
+def parse_row(
+    row: Mapping[str, str | None], *, name: str = "form", rank_kind: str = "tracker"
+) -> tuple[Record | None, SourceInfo | None, list[str]]:
+    """Read ONE row given as a dict of tracker columns (a form's fields), exactly as a CSV row is
+    read: the same checks in the same order, the same record and ``SourceInfo``.
+
+    Returns ``(record, source, problems)``; each problem starts with the column it is about
+    (``"level: 'x' is not one of …"``) so a form can show it beside its field. ``record`` and
+    ``source`` are None when there is any problem. Values are stripped, as in a CSV file; a key
+    that is not a tracker column is a problem; a missing column counts as empty. An empty
+    ``record`` is a problem here (a CSV file skips such a row silently).
+    """
+    problems = [f"{key}: not a tracker column" for key in row if key not in COLUMNS]
+    clean = {c: (row.get(c) or "").strip() for c in COLUMNS}
+    if not clean["record"]:
+        problems.append(f"record: required ({' | '.join(RECORDS)})")
+    rec, info, r = _read_row(name, None, clean, rank_kind)
+    problems.extend(f"{column}: {message}" for column, message in r.fields)
+    if problems:
+        return None, None, problems
+    return rec, info, []
+
+
+def _read_row(
+    name: str, line_no: int | None, row: dict[str, str], rank_kind: str
+) -> tuple[Record | None, SourceInfo | None, _Row]:
+    """One row's record and source (None if it has problems), and the row with its problems.
 
     Checks run in a fixed order (common columns, then the record kind's own), so the
     problems of a row are always listed the same way.
@@ -173,12 +212,9 @@ def _parse_row(name: str, line_no: int, row: dict[str, str], parsed: ParsedFile,
     ref = _authority(r)
     dates = _dates(r, record)
     rec = _READERS[record](r, ref, dates) if record else None
-    if r.errors:
-        parsed.errors.extend(r.errors)
-        return
-    if rec is None:
-        return
-    parsed.records.append((rec, _source(row, source_title, source_url, rank_kind)))
+    if r.errors or rec is None:
+        return None, None, r
+    return rec, _source(row, source_title, source_url, rank_kind), r
 
 
 def _source_url(r: _Row) -> str | None:

@@ -188,9 +188,17 @@ def snapshot(engine: Engine, as_at: dt.date, region: str | None = None) -> dict[
 
 
 def data_version(engine: Engine) -> int:
-    """The newest import run's id: changes whenever an import lands (the UI's cache key)."""
+    """Grows whenever the facts change: an import lands or an edit is applied (the UI's cache key).
+
+    The sum of the newest import run's id and the newest "applied" review's id: both only grow,
+    so the sum moves when either does. A proposal (not yet applied) leaves it alone, so the
+    public pages' caches stay warm until a reviewer approves it.
+    """
+    rv = s.reviews
+    runs = select(func.coalesce(func.max(s.import_runs.c.id), 0)).scalar_subquery()
+    applied = select(func.coalesce(func.max(rv.c.id), 0)).where(rv.c.decision == "applied").scalar_subquery()
     with engine.connect() as conn:
-        return int(conn.execute(select(func.coalesce(func.max(s.import_runs.c.id), 0))).scalar_one())
+        return int(conn.execute(select(runs + applied)).scalar_one())
 
 
 def data_as_at(engine: Engine) -> dt.date | None:

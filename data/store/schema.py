@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 NAMING = {
@@ -134,6 +136,12 @@ def _fact_columns() -> list[Column]:
     ]
 
 
+def _version_column() -> Column:
+    """Optimistic versioning (``oversight.data.curation``): 1 when written, +1 on every change,
+    so an edit made against an older version is refused instead of overwriting a newer one."""
+    return Column("version", Integer, nullable=False, server_default=text("1"))
+
+
 inspections = Table(
     "inspections",
     metadata,
@@ -148,6 +156,7 @@ inspections = Table(
     Column("overall_effectiveness", String(40), nullable=True),
     Column("overall_derived", Boolean, nullable=False, default=False),
     Column("web_link", Text, nullable=True),
+    _version_column(),
 )
 Index("ix_inspections_authority_pub", inspections.c.authority_id, inspections.c.publication_date)
 
@@ -169,6 +178,7 @@ visits = Table(
     Column("date_precision", String(10), nullable=False, default="day"),
     Column("theme", String(200), nullable=True),
     Column("summary", Text, nullable=True),
+    _version_column(),
 )
 Index("ix_visits_authority", visits.c.authority_id)
 
@@ -185,6 +195,7 @@ interventions = Table(
     Column("title", Text, nullable=True),
     Column("details", Text, nullable=True),
     Column("people", Text, nullable=True),
+    _version_column(),
 )
 Index("ix_interventions_authority", interventions.c.authority_id)
 
@@ -198,6 +209,7 @@ events = Table(
     Column("title", Text, nullable=False),
     Column("details", Text, nullable=True),
     Column("people", Text, nullable=True),
+    _version_column(),
 )
 Index("ix_events_authority", events.c.authority_id)
 
@@ -214,6 +226,78 @@ neighbours = Table(
 )
 
 FACT_TABLES = (inspections, visits, interventions, events)
+
+# Curation (revision 0004): who may do what, and the append-only history -------------------
+
+ROLES = ("editor", "reviewer", "admin")
+CHANGE_ACTIONS = ("create", "correct", "retract", "revert", "import", "grant", "revoke", "settings")
+REVIEW_DECISIONS = ("approved", "rejected", "applied", "withdrawn", "conflict")
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),  # lower-cased
+    Column("name", Text, nullable=True),
+    Column("role", String(16), nullable=True),  # editor | reviewer | admin; NULL: revoked
+    Column("granted_by", String(320), nullable=True),  # an email, or "command line"
+    Column("granted_at", DateTime, nullable=True),
+    CheckConstraint("role IS NULL OR role IN ('editor', 'reviewer', 'admin')", name="role"),
+)
+
+#: Append-only (triggers refuse UPDATE and DELETE), but for filling in ``fact_id`` and
+#: ``source_id`` once, when a proposal is applied.
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("action", String(16), nullable=False),
+    Column("fact_table", String(16), nullable=True),  # interventions | events | visits | inspections
+    Column("fact_id", Integer, nullable=True),  # NULL until a create is applied
+    Column("authority_id", Integer, ForeignKey("authorities.id"), nullable=True),
+    Column("base_version", Integer, nullable=True),  # the fact's version the change was made against
+    Column("before_json", Text, nullable=True),  # the fact as tracker columns (+ "_stored")
+    Column("after_json", Text, nullable=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=True),
+    Column("import_run_id", Integer, ForeignKey("import_runs.id"), nullable=True),
+    Column("reverts_change_id", Integer, ForeignKey("changes.id"), nullable=True),
+    Column("proposed_by", String(320), nullable=False),  # an email, "command line" or "import: FILE"
+    Column("proposed_at", DateTime, nullable=False),  # UTC, naive
+    Column("comment", Text, nullable=True),
+    CheckConstraint(
+        "action IN ('create', 'correct', 'retract', 'revert', 'import', 'grant', 'revoke', 'settings')",
+        name="action",
+    ),
+    CheckConstraint(
+        "fact_table IS NULL OR fact_table IN ('interventions', 'events', 'visits', 'inspections')",
+        name="fact_table",
+    ),
+)
+Index("ix_changes_fact", changes.c.fact_table, changes.c.fact_id)
+Index("ix_changes_authority", changes.c.authority_id)
+
+#: Append-only: a change's state is its latest review (none: proposed).
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("change_id", Integer, ForeignKey("changes.id"), nullable=False),
+    Column("decision", String(16), nullable=False),  # approved | rejected | applied | withdrawn | conflict
+    Column("decided_by", String(320), nullable=False),
+    Column("decided_at", DateTime, nullable=False),  # UTC, naive
+    Column("comment", Text, nullable=True),
+    CheckConstraint(
+        "decision IN ('approved', 'rejected', 'applied', 'withdrawn', 'conflict')", name="decision"
+    ),
+)
+Index("ix_reviews_change", reviews.c.change_id)
+
+deployment = Table(
+    "deployment",
+    metadata,
+    Column("key", String(64), primary_key=True),  # e.g. allow_self_approval
+    Column("value", Text, nullable=False),
+)
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,15 @@ class Fact:
     # set when the fact is part of a story
     authority: str | None = None
     own: bool = True
+    # the row it was read from: (fact table, id) names its history, ``version`` is what an
+    # edit is made against (``oversight.data.curation``); not in ``as_dict``
+    fact_id: int | None = None
+    version: int | None = None
+
+    @property
+    def fact_table(self) -> str:
+        """The table the fact is stored in: inspections, visits, interventions or events."""
+        return f"{self.type}s"
 
     @property
     def is_full_inspection(self) -> bool:
@@ -344,6 +353,8 @@ def _inspection(r: RowMapping, judgements: dict[int, dict[str, str]]) -> Fact:
         overall_derived=r["overall_derived"],
         judgements=judgements.get(r["id"], {}),
         source=_source(r),
+        fact_id=r["id"],
+        version=r["version"],
     )
 
 
@@ -359,6 +370,8 @@ def _visit(r: RowMapping) -> Fact:
         theme=r["theme"],
         summary=r["summary"],
         source=_source(r),
+        fact_id=r["id"],
+        version=r["version"],
     )
 
 
@@ -375,6 +388,8 @@ def _intervention(r: RowMapping) -> Fact:
         details=r["details"],
         people=r["people"],
         source=_source(r),
+        fact_id=r["id"],
+        version=r["version"],
     )
 
 
@@ -388,6 +403,8 @@ def _event(r: RowMapping) -> Fact:
         details=r["details"],
         people=r["people"],
         source=_source(r),
+        fact_id=r["id"],
+        version=r["version"],
     )
 
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from oversight.cli import board_pack, bundle, download, refresh, tracker
+from oversight.cli import board_pack, bundle, download, refresh, tracker, users
 from oversight.cli.common import EXIT_FAILED
 from oversight.data import settings
 from oversight.data.store.errors import classify, hide_passwords, masked
@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_parser(sub)
     refresh.add_parser(sub, common)
     bundle.add_parser(sub, common)
+    users.add_parser(sub, common)
     return parser
 
 

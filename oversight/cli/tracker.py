@@ -1,4 +1,4 @@
-"""Commands on the tracker: import, snapshot, spells, authority, deadlines, db."""
+"""Commands on the tracker: import, snapshot, spells, authority, deadlines, db, tracker export."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from oversight.cli.common import EXIT_FAILED, EXIT_OK, date_arg, json_default, print_json, region_arg
 from oversight.components.figures.safe_text import csv_cell, terminal
 from oversight.data import bootstrap
+from oversight.data.curation.export import export_tracker_csv
 from oversight.data.domain.clocks import deadlines
 from oversight.data.domain.survival import km_summary
 from oversight.data.sources.importer import import_paths
@@ -137,6 +138,19 @@ def cmd_db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_tracker_export(args: argparse.Namespace) -> int:
+    """The whole curated tracker as a tracker CSV: to standard output, or to ``--out FILE``."""
+    engine = bootstrap.ready_engine(args.database)
+    text = export_tracker_csv(engine)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        print(f"{args.out}: {len(text.splitlines()) - 1} facts", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """Register this module's commands on the CLI's subparsers (``common`` adds ``--database``)."""
     p = sub.add_parser(
@@ -187,6 +201,19 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_deadlines)
+
+    p = sub.add_parser("tracker", help="the curated tracker as a whole")
+    actions = p.add_subparsers(dest="tracker_command", required=True)
+    q = actions.add_parser(
+        "export",
+        parents=[common],
+        help="write every curated fact in the tracker CSV format (importing it elsewhere reproduces them)",
+    )
+    q.add_argument(
+        "--csv", action="store_true", help="the tracker CSV format (the default, and the only one)"
+    )
+    q.add_argument("--out", metavar="FILE", default=None, help="write to FILE instead of standard output")
+    q.set_defaults(func=cmd_tracker_export)
 
     p = sub.add_parser("db", parents=[common], help="database maintenance")
     p.add_argument("action", choices=["upgrade", "status"], help="upgrade: apply Alembic migrations")

@@ -1,0 +1,136 @@
+"""``export_tracker_csv``: the curated tracker as a tracker CSV that imports back into the same
+facts, and exports again as the same text, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+
+from oversight.data import bootstrap
+from oversight.data.curation import edits
+from oversight.data.curation.export import export_tracker_csv
+from oversight.data.domain.text import csv_cell
+from oversight.data.sources.importer import import_paths
+from oversight.data.sources.tracker_csv import COLUMNS
+from oversight.data.store import schema as s
+from tests import curation_support as cs
+from tests.conftest import _new_url
+
+#: What two databases may differ in for the same facts: their ids, runs, ranks and versions.
+OWN = {"id", "source_id", "import_run_id", "source_rank", "version"}
+
+
+def _facts(engine, table) -> list[tuple]:
+    """A fact table's rows with their source's link, title and publisher, ids left out."""
+    src = s.sources
+    columns = [c for c in table.c if c.name not in OWN]
+    stmt = select(*columns, src.c.url, src.c.title, src.c.publisher).join(src, src.c.id == table.c.source_id)
+    with engine.connect() as conn:
+        return sorted((tuple(r) for r in conn.execute(stmt)), key=repr)
+
+
+def _curate(engine) -> None:
+    """The seed, plus approved edits of every kind."""
+    cs.grant_everyone(engine)
+
+    def done(change_id):
+        return edits.approve(engine, cs.REVIEWER, change_id)
+
+    done(edits.propose(engine, cs.EDITOR, cs.DEVON_ADVISER))
+    done(
+        edits.propose(engine, cs.EDITOR, cs.event_row('Board: "Quality" review, 2 hours\nMinutes to follow'))
+    )
+    done(
+        edits.propose(
+            engine,
+            cs.EDITOR,
+            {
+                "record": "visit",
+                "authority_code": cs.DEVON,
+                "date": "2023-05-10",
+                "published": "2023-06-20",
+                "kind": "monitoring",
+                "title": "Monitoring visit",
+                "details": "Progress in <b>help and protection</b>",
+                "source_url": "https://www.example.org/letter",
+                "source_title": "Monitoring visit letter",
+            },
+        )
+    )
+    seed = cs.seed_fact(engine, "interventions", 7)
+    done(
+        edits.propose_correction(
+            engine,
+            cs.EDITOR,
+            "interventions",
+            seed["id"],
+            cs.citation(end_date="2023-03-31", people="Jane Doe (commissioner); John Roe"),
+            seed["version"],
+        )
+    )
+    gone = done(edits.propose(engine, cs.EDITOR, cs.event_row("Recorded by mistake")))
+    done(
+        edits.propose_retraction(
+            engine, cs.EDITOR, "events", gone, 1, "never met", "https://www.example.org/x", "Minutes"
+        )
+    )
+    edits.propose(engine, cs.EDITOR2, cs.event_row("Still a proposal"))  # never exported
+
+
+def test_export_imports_into_a_fresh_database_as_the_same_facts(fresh_engine, request, tmp_path):
+    _curate(fresh_engine)
+    first = export_tracker_csv(fresh_engine)
+    rows = list(csv.DictReader(io.StringIO(first)))
+    assert list(rows[0]) == list(COLUMNS)
+    titles = {r["title"] for r in rows}
+    assert "DfE-appointed improvement adviser" in titles and "Recorded by mistake" not in titles
+    assert "Still a proposal" not in titles
+    seed_counts = {t.name: len(_facts(fresh_engine, t)) for t in s.FACT_TABLES}
+    assert len(rows) == sum(seed_counts.values())  # no Ofsted release here: every fact is curated
+
+    path = tmp_path / "tracker_export.csv"
+    path.write_text(first, encoding="utf-8")
+    backend = "sqlite" if fresh_engine.dialect.name == "sqlite" else "postgresql"
+    url = _new_url(backend, request, tmp_path / "second")
+    try:
+        other = bootstrap.ready_engine(url)  # the register and the seed, as every new database
+        import_paths(other, [path])
+        assert export_tracker_csv(other) == first
+        for table in s.FACT_TABLES:
+            assert _facts(other, table) == _facts(fresh_engine, table), table.name
+    finally:
+        bootstrap.forget(url)
+
+
+def test_a_cell_that_looks_like_a_formula_is_neutralised(fresh_engine, tmp_path):
+    cs.grant_everyone(fresh_engine)
+    for title in ('=HYPERLINK("http://evil.example","x")', "+1", "-1", "@SUM(1)"):
+        edits.approve(fresh_engine, cs.REVIEWER, edits.propose(fresh_engine, cs.EDITOR, cs.event_row(title)))
+    text = export_tracker_csv(fresh_engine)
+    titles = [r["title"] for r in csv.DictReader(io.StringIO(text)) if r["authority_code"] == cs.DEVON]
+    assert sorted(titles) == sorted(["'+1", "'-1", "'@SUM(1)", '\'=HYPERLINK("http://evil.example","x")'])
+    assert csv_cell("2021-04-01") == "2021-04-01" and csv_cell(None) is None and csv_cell("＝1") == "'＝1"
+
+
+def test_releases_are_not_the_trackers_to_export(loaded_engine):
+    """Inspections and visits from Ofsted's releases come back from their own files."""
+    rows = list(csv.DictReader(io.StringIO(export_tracker_csv(loaded_engine))))
+    src = s.sources
+    with loaded_engine.connect() as conn:
+        curated = {
+            t.name: len(
+                conn.execute(
+                    select(t.c.id)
+                    .join(src, src.c.id == t.c.source_id)
+                    .where(
+                        src.c.kind.not_in(("ofsted_release", "community_scrape"))
+                        | (t.name in ("interventions", "events"))
+                    )
+                ).all()
+            )
+            for t in s.FACT_TABLES
+        }
+    by_record = {r: sum(1 for row in rows if row["record"] == r) for r in ("inspection", "visit")}
+    assert by_record == {"inspection": curated["inspections"], "visit": curated["visits"]}
