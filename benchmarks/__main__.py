@@ -5,7 +5,7 @@ Snapshot: ``queries.snapshot`` for 100 dates spread over 2014–2024 (per-call m
 Map page: see ``benchmarks/map_page.py``. Load (1, 10, 25, 50 simulated sessions over Streamlit's
 websocket protocol, SQLite and PostgreSQL): see ``benchmarks/load.py``. Fresh start (the bundle's
 size, the scrape's and the bundle's import, a new clone's first painted map): see
-``benchmarks/fresh_start.py``.
+``benchmarks/fresh_start.py``. What changed: ``benchmarks/changes.py``.
 """
 
 from __future__ import annotations
@@ -123,6 +123,9 @@ def main() -> int:
     from benchmarks import load
 
     load_result = load.run(RELEASES, DATA_DIR)
+    from benchmarks import changes
+
+    changes_result = changes.run(RELEASES, DATA_DIR)
     from benchmarks import fresh_start
 
     fresh_result = fresh_start.run(DATA_DIR)
@@ -138,6 +141,7 @@ def main() -> int:
                 "exit_page": exit_result,
                 "board_pack": pack_result,
                 "load": load_result,
+                "changes": changes_result,
                 "fresh_start": fresh_result,
             },
             indent=2,

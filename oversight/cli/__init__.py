@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from oversight.cli import board_pack, bundle, download, refresh, tracker, users
+from oversight.cli import board_pack, bundle, changes, download, refresh, tracker, users
 from oversight.cli.common import EXIT_FAILED
 from oversight.data import settings
 from oversight.data.store.errors import classify, hide_passwords, masked
@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     tracker.add_parsers(sub, common)
+    changes.add_parser(sub, common)
     board_pack.add_parser(sub, common)
     download.add_parser(sub)
     refresh.add_parser(sub, common)
