@@ -32,6 +32,8 @@ PAGES = [
     "pages/intervention_map.py",  # the others without it (Streamlit's old page files): same message
     "pages/authority_page.py",
     "pages/exit_page.py",
+    "pages/changes_page.py",
+    "pages/tracker_page.py",
     "pages/data_sources.py",
     "pages/user_guide.py",
     "pages/accessibility_statement.py",

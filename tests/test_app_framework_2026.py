@@ -140,7 +140,7 @@ def test_authority_page_shows_the_area_judgements(app):
 
 
 def test_presentation_table_words_derived_and_gives_areas(app):
-    at = app(present="1", as_at=AS_AT, region=NORTH_WEST, step="2")
+    at = app(present="1", as_at=AS_AT, region=NORTH_WEST, step="3")  # map, what changed, authorities
     cells = [c for t in at.table for c in t.value.to_numpy().ravel().tolist()]
     assert any("derived from area judgements" in str(c) for c in cells)
     assert any(c.value.startswith("Trafford \\(inadequate, derived\\)") for c in at.caption)

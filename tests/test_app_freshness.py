@@ -22,6 +22,7 @@ PAGES = [
     "pages/intervention_map.py",
     "pages/authority_page.py",
     "pages/exit_page.py",
+    "pages/changes_page.py",
     "pages/data_sources.py",
     "pages/user_guide.py",
     "pages/accessibility_statement.py",
@@ -92,6 +93,6 @@ def test_presentation_has_the_line_and_the_notice(app, newest):
     assert not fresh.sidebar.caption  # no sidebar in presentation mode
     assert line in [c.value for c in fresh.caption]
     assert not _stale(fresh)
-    for step in ("1", "2", "3"):
+    for step in ("1", "2", "3", "4"):  # map, what changed, authorities, time to exit
         stale = app(newest.published + dt.timedelta(days=400), present="1", step=step)
         assert line in [c.value for c in stale.caption] and len(_stale(stale)) == 1

@@ -32,7 +32,7 @@ def _commands() -> list[str]:
 def test_every_page_is_in_the_guide():
     text = guide.text("user_guide")
     pages = _pages()
-    assert len(pages) == 6
+    assert len(pages) == 8
     for title, url_path in pages:
         assert f"### {title}" in text or f"({title})" in text or title in text, title
         link = "/" if url_path == "map" else f"/{url_path}"

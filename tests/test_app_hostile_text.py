@@ -118,7 +118,7 @@ def test_file_names_and_source_links_on_the_data_page(app):
 
 
 def test_presentation_table_cells_are_escaped(app):
-    at = app(present="1", la=hd.CODE, as_at=hd.AS_AT, step="3", region=hd.TAGS)
+    at = app(present="1", la=hd.CODE, as_at=hd.AS_AT, step="4", region=hd.TAGS)  # the timeline
     _assert_text_only(at)
 
 

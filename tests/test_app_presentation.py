@@ -33,13 +33,17 @@ def _titles(at: AppTest) -> list[str]:
     return [t.value for t in at.title]
 
 
-def test_steps_map_authorities_exit(present):
+def test_steps_map_changes_authorities_exit(present):
     at = present(region="E12000003", as_at="2018-05-17")
     assert _titles(at) == ["Intervention level, Yorkshire and The Humber"]
     assert not at.sidebar.selectbox  # no sidebar controls
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert fig["data"]
+    markup = _map(at)
+    # The map sized to the screen by its CSS (wide layout), each authority of the region a link.
+    assert "--aspect:" in markup and markup.count("data-la=") == 15
+    assert "**2** · Alternative delivery" in " ".join(m.value for m in at.markdown)
     assert at.button(key="present_prev").disabled
+    at.button(key="present_next").click().run()
+    assert _titles(at) == ["Since the last meeting: 22 March 2018 to 17 May 2018"]
     at.button(key="present_next").click().run()
     assert _titles(at) == ["Authorities in intervention, Yorkshire and The Humber"]
     table = at.table[0].value
@@ -47,15 +51,32 @@ def test_steps_map_authorities_exit(present):
     at.button(key="present_next").click().run()
     assert _titles(at) == ["Time to exit from inadequate"]
     assert at.button(key="present_next").disabled
-    assert at.query_params["step"] in ("3", ["3"])
+    assert at.query_params["step"] in ("4", ["4"])
     at.button(key="present_prev").click().run()
     assert _titles(at)[0].startswith("Authorities")
 
 
+def _map(at: AppTest) -> str:
+    components = at.get("bidi_component")
+    assert components, "no map drawn"
+    return json.loads(components[0].proto.json)
+
+
+def test_england_map_has_london_beside_it(present):
+    markup = _map(present(as_at="2018-05-17"))
+    assert markup.count("data-la=") == 152 and "London</text>" in markup and '<g class="leader"' in markup
+
+
+def test_the_digest_step_takes_the_window_from_the_link(present):
+    at = present(region="E12000005", as_at="2018-05-17", since="2018-01-01", step="2")
+    assert _titles(at) == ["Since the last meeting: 1 January 2018 to 17 May 2018"]
+    assert {"Birmingham", "Sandwell"} <= set(at.table[0].value["Authority"])
+
+
 def test_authority_link_adds_a_timeline_step(present):
-    at = present(la="E08000034", as_at="2018-05-17", step="3")
+    at = present(la="E08000034", as_at="2018-05-17", step="4")
     assert _titles(at) == ["Kirklees: timeline"]
-    assert "3 of 4" in " ".join(m.value for m in at.markdown)
+    assert "4 of 5" in " ".join(m.value for m in at.markdown)
 
 
 def test_bad_parameters_fall_back_with_a_note(present):

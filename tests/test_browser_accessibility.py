@@ -19,6 +19,12 @@ PAGES = {
     "map_tiles": ("/?view=tiles&region=E12000007", "Intervention map"),
     "authority": ("/authority?la=E08000034&as_at=2018-05-17", "Kirklees"),
     "exit": ("/exit", "Time to exit from inadequate"),
+    "changes": ("/changes?region=E12000005&since=2018-01-01&until=2018-05-17", "What changed"),
+    "present_changes": (
+        "/?present=1&region=E12000005&as_at=2018-05-17&since=2018-01-01&step=2",
+        "Since the last meeting: 1 January 2018 to 17 May 2018",
+    ),
+    "tracker": ("/tracker", "Tracker"),
     "data": ("/data", "Data & sources"),
     "guide": ("/guide", "User guide"),
     "accessibility": ("/accessibility", "Accessibility statement"),

@@ -254,14 +254,17 @@ def test_presentation_mode_steps_with_arrow_keys(browser, server, artifacts):
     _wait_for_map(page)
     page.goto(f"{server.base}/?present=1&region=E12000003&as_at=2018-05-17")
     page.get_by_role("heading", name="Intervention level, Yorkshire and The Humber").wait_for(timeout=60_000)
-    page.wait_for_function(
-        "() => document.querySelectorAll('.js-plotly-plot .choroplethlocation, .js-plotly-plot .point').length > 0",
-        timeout=60_000,
-    )
+    page.locator(".oversight-map svg a[data-la]").first.wait_for(timeout=60_000)  # the SVG map, drawn
     page.wait_for_timeout(800)
     assert not page.locator("[data-testid='stSidebar']").is_visible()
     page.screenshot(path=str(artifacts / "present_1_map.png"))
-    page.mouse.click(640, 700)
+    page.get_by_text("1 of 4").click()  # the page has the keyboard's focus (not on an authority's link)
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("heading", name="Since the last meeting: 22 March 2018 to 17 May 2018").wait_for(
+        timeout=30_000
+    )
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts / "present_2_changes.png"))
     page.keyboard.press("ArrowRight")
     page.get_by_role("heading", name="Authorities in intervention, Yorkshire and The Humber").wait_for(
         timeout=30_000

@@ -1,5 +1,6 @@
-"""Board packs for every region on two dates, read back: every slide has a picture and the as-at
-text; the PDF opens with one page per slide. One kaleido browser serves all the packs."""
+"""Board packs for every region on two dates, read back: every slide but the digest has a picture,
+every slide the as-at text; the PDF opens with one page per slide; the second slide is what changed
+since the last meeting (issue 12). One kaleido browser serves all the packs."""
 
 from __future__ import annotations
 
@@ -51,19 +52,21 @@ def test_region_pack_reads_back(kaleido_browser, loaded_sqlite_url, data_dir, tm
     deck = Presentation(str(pptx))
     assert len(deck.slides) == len(slides) >= 5
     assert abs(deck.slide_width / deck.slide_height - 16 / 9) < 0.01
-    for slide, text in zip(deck.slides, _slide_texts(deck), strict=True):
+    texts = _slide_texts(deck)
+    assert texts[1].startswith("Since the last meeting: ")  # the digest, second
+    for slide, text in zip(deck.slides, texts, strict=True):
         pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
-        assert pictures, text[:80]
+        assert pictures or text.startswith("Since the last meeting: "), text[:80]  # the digest: words only
         assert all(p._element.nvPicPr.cNvPr.get("descr") for p in pictures)  # alt text
         assert DATES[as_at] in text and "Open Government Licence" in text
         assert "Newest publication in the data: " in text  # every slide says how fresh the data is
 
     reader = PdfReader(io.BytesIO(pdf.read_bytes()))
     assert len(reader.pages) == len(slides)
-    for page in reader.pages:
+    for i, page in enumerate(reader.pages):
         assert DATES[as_at] in page.extract_text()
         assert "Newest publication in the data: " in " ".join(page.extract_text().split())
-        assert len(page.images) >= 1
+        assert len(page.images) >= (0 if i == 1 else 1)
 
 
 def test_pack_shows_the_regions_authorities_and_open_spells(
@@ -74,9 +77,10 @@ def test_pack_shows_the_regions_authorities_and_open_spells(
     slides = board_pack(engine, PackRequest("E12000003", dt.date(2018, 5, 17), None, data_dir), [out])
     titles = [s.title for s in slides]
     assert titles[0] == "Children's services intervention: Yorkshire and The Humber"
+    assert titles[1] == "Since the last meeting: 22 March 2018 to 17 May 2018"  # 8 weeks by default
     assert "Kirklees: timeline and clocks" in titles  # inadequate since November 2016
     assert titles[-1] == "Time to exit from inadequate"
-    tables = [s.table for s in slides if s.table is not None]
+    tables = [s.table for s in slides if s.table is not None and s.kind == "table"]
     assert sum(len(t) for t in tables) == 15
     all_rows = {r["Authority"]: r for t in tables for r in t.to_dict("records")}
     assert all_rows["Doncaster"]["Intervention level"] == "Alternative delivery"
@@ -88,7 +92,7 @@ def test_single_authority_pack(kaleido_browser, loaded_sqlite_url, data_dir, tmp
     out = tmp_path / "one.pdf"
     slides = board_pack(engine, PackRequest(None, dt.date(2018, 5, 17), "E10000030", data_dir), [out])
     assert slides[0].title == "Children's services intervention: Surrey"
-    assert [len(s.table) for s in slides if s.table is not None] == [1]
+    assert [len(s.table) for s in slides if s.kind == "table"] == [1]
     assert any(s.title == "Surrey: timeline and clocks" for s in slides)
     assert len(PdfReader(str(out)).pages) == len(slides)
 
@@ -96,7 +100,7 @@ def test_single_authority_pack(kaleido_browser, loaded_sqlite_url, data_dir, tmp
 def test_pack_without_boundaries_uses_tiles(kaleido_browser, loaded_sqlite_url, tmp_path):
     engine = bootstrap.ready_engine(loaded_sqlite_url)
     slides = board_pack(engine, PackRequest("E12000001", dt.date(2024, 6, 30)), [tmp_path / "t.pdf"])
-    assert len(slides) >= 5 and all(s.pictures for s in slides)
+    assert len(slides) >= 5 and all(s.pictures for s in slides if s.kind != "digest")
 
 
 def test_authorities_table_orders_by_severity():
@@ -172,3 +176,79 @@ def test_app_offers_the_pack_from_the_sidebar(monkeypatch, loaded_sqlite_url, da
     assert not at.exception, [e.value for e in at.exception]
     labels = [b.label for b in at.get("download_button")]
     assert "Download slides (PPTX)" in labels and "Download PDF" in labels
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_digest_slide_reads_back_from_pptx_and_pdf(kaleido_browser, data_dir, tmp_path):
+    """The West Midlands from 1 January to 17 May 2018 on a fresh seeded database: Birmingham's and
+    Sandwell's moves to alternative delivery, the counts, the footer."""
+    engine = bootstrap.ready_engine(f"sqlite:///{tmp_path / 'seeded.sqlite'}")
+    pptx, pdf = tmp_path / "wm.pptx", tmp_path / "wm.pdf"
+    req = PackRequest("E12000005", dt.date(2018, 5, 17), None, data_dir, since=dt.date(2018, 1, 1))
+    slides = board_pack(engine, req, [pptx, pdf])
+    assert slides[1].kind == "digest"
+
+    deck = Presentation(str(pptx))
+    slide = deck.slides[1]
+    texts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
+    assert texts[0] == "Since the last meeting: 1 January 2018 to 17 May 2018"
+    counts = next(t for t in texts if t.startswith("• 4 changes"))
+    assert counts.splitlines() == [
+        "• 4 changes · West Midlands",
+        "• Interventions started: 2",
+        "• Interventions revised: 2",
+    ]
+    (table,) = [sh.table for sh in slide.shapes if sh.has_table]
+    rows = [[c.text for c in r.cells] for r in table.rows]
+    assert rows[0] == ["Date", "Authority", "Change"]
+    moves = {r[1]: r for r in rows[1:] if r[2].startswith("Moved to alternative delivery")}
+    assert set(moves) == {"Birmingham", "Sandwell"}
+    assert moves["Sandwell"] == [
+        "1 April 2018",
+        "Sandwell",
+        "Moved to alternative delivery: Sandwell Children's Trust (was statutory direction with commissioner)",
+    ]
+    footer = next(t for t in texts if t.startswith("As at 17 May 2018"))
+    assert "Open Government Licence" in footer and "Newest publication in the data: 1 May 2018" in footer
+    assert any("(estimated) marks a date or value" in t for t in texts)  # Coventry's observed start
+
+    page = _words(PdfReader(str(pdf)).pages[1].extract_text())
+    assert "Since the last meeting: 1 January 2018 to 17 May 2018" in page
+    assert "4 changes · West Midlands" in page and "Interventions revised: 2" in page
+    assert "Moved to alternative delivery: Birmingham Children's Trust" in page
+    assert "Moved to alternative delivery: Sandwell Children's Trust" in page
+    assert "As at 17 May 2018" in page and "Newest publication in the data:" in page
+
+
+def test_a_long_digest_is_capped_with_and_n_more(kaleido_browser, loaded_sqlite_url, data_dir, tmp_path):
+    engine = bootstrap.ready_engine(loaded_sqlite_url)
+    out = tmp_path / "england.pdf"
+    slides = board_pack(engine, PackRequest(None, dt.date(2018, 5, 17), None, data_dir), [out])
+    digest = slides[1]
+    assert digest.title == "Since the last meeting: 22 March 2018 to 17 May 2018"
+    assert len(digest.table) == 8  # legible: SLIDE_LINES
+    total = int(digest.bullets[0].split()[0])
+    assert total > 8 and f"and {total - 8} more — see the What changed page" in digest.subtitle
+    # Judgements, spells and interventions first.
+    first = [b.split(":")[0] for b in digest.bullets[1:4]]
+    assert first[0] == "New full judgements"
+    page = _words(PdfReader(str(out)).pages[1].extract_text())
+    assert f"and {total - 8} more" in page and "see the What changed page" in page
+
+
+def test_cli_board_pack_since(capsys, loaded_sqlite_url, data_dir, tmp_path, kaleido_browser):
+    out = tmp_path / "wm.pptx"
+    argv = ["board-pack", "--database", loaded_sqlite_url, "--region", "E12000005", "--as-at", "2018-05-17"]
+    code = cli_main(
+        [*argv, "--since", "2018-01-01", "--out", str(out), "--data-dir", str(data_dir), "--quiet"]
+    )
+    assert code == 0
+    assert _slide_texts(Presentation(str(out)))[1].startswith(
+        "Since the last meeting: 1 January 2018 to 17 May 2018"
+    )
+    capsys.readouterr()
+    bad = cli_main([*argv, "--since", "2018-06-01", "--out", str(tmp_path / "x.pdf"), "--quiet"])
+    assert bad == 1 and "is after the as-at date" in capsys.readouterr().err

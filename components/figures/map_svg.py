@@ -94,19 +94,39 @@ def svg_map(
     region_name: str,
     link_params: dict[str, str] | None = None,
     height: int = 680,
+    *,
+    links: bool = True,
+    outlined: frozenset[int] | set[int] | None = None,
+    outline_label: str = "Changed in the window",
+    wide: bool = False,
 ) -> str:
-    """HTML: title, legend with counts, the SVG map (each authority an ``<a data-la>``), sources."""
+    """HTML: title, legend with counts, the SVG map (each authority an ``<a data-la>``), sources.
+
+    ``links=False`` draws a picture (``role="img"``, no tab stop per authority) for where a list
+    beside it carries the links. ``outlined``: authority ids drawn with a heavy dark outline (what
+    changed in a window: a weight, not a colour), with ``outline_label`` and their count in the
+    legend. ``wide``: the presentation's layout, as wide as England and a legible London side by
+    side need (``WIDE`` in a page sized to the screen's height), instead of ``WIDTH`` wide with
+    London in the corner."""
     features = {f["properties"]["code"]: f for f in geojson["features"]}
     key = key_column(colour_by)
     colour_of = {cat.key: cat.colour for cat, _ in legend_counts(frame, colour_by)}
     rows = frame.dropna(subset=["feature"])
     in_region = rows["region_code"].eq(region) if region else pd.Series(True, index=rows.index)
     inset = not region and bool(rows["region_code"].eq(LONDON).any())
-    main_w = WIDTH * (0.74 if inset else 1.0)
-    proj = _Projection(_box(geojson, set(rows.loc[in_region, "feature"])), (4, 4, main_w - 8, height - 8))
+    main_box = _box(geojson, set(rows.loc[in_region, "feature"]))
+    london = rows[rows["region_code"].eq(LONDON)] if inset else rows.iloc[0:0]
+    if wide:
+        width, proj, inset_frame = _wide_frames(geojson, main_box, london, height)
+    else:
+        width = WIDTH
+        main_w = WIDTH * (0.74 if inset else 1.0)
+        proj = _Projection(main_box, (4, 4, main_w - 8, height - 8))
+        inset_frame = (WIDTH * 0.70, height * 0.60, WIDTH * 0.30 - 4, height * 0.38) if inset else None
     params = dict(link_params or {})
+    changed = set(outlined or ())
 
-    def shapes(proj_: _Projection, subset: pd.DataFrame, links: bool) -> list[str]:
+    def shapes(proj_: _Projection, subset: pd.DataFrame, as_links: bool) -> list[str]:
         out = []
         for row in subset.itertuples(index=False):
             feature = features.get(row.feature)
@@ -120,36 +140,116 @@ def svg_map(
                 f'<path d="{_path(feature["geometry"], proj_)}" fill="{fill}" stroke="{stroke}" '
                 f'stroke-width="1.2"><title>{name}</title></path>'
             )
-            if links and inside:
+            if as_links and inside:
                 href = h("/authority?" + urlencode({**params, "la": row.code}))
                 shape = f'<a href="{href}" data-la="{h(row.code)}" aria-label="{name}">{shape}</a>'
             out.append(shape)
         return out
 
-    body = shapes(proj, rows, links=True)
-    if inset:
-        london = rows[rows["region_code"].eq(LONDON)]
-        ix, iy, iw, ih = WIDTH * 0.70, height * 0.60, WIDTH * 0.30 - 4, height * 0.38
-        lproj = _Projection(_box(geojson, set(london["feature"]), pad=0.02), (ix, iy + 20, iw, ih - 22))
+    def outlines(proj_: _Projection, subset: pd.DataFrame) -> list[str]:
+        """The changed authorities' borders, heavy and dark, above every fill (no pointer events:
+        hover and clicks reach the shape beneath)."""
+        return [
+            f'<path d="{_path(features[row.feature]["geometry"], proj_)}" fill="none" stroke="{p.TEXT}" '
+            'stroke-width="5" stroke-linejoin="round" pointer-events="none"/>'
+            for row in subset.itertuples(index=False)
+            if row.authority_id in changed
+            and row.feature in features
+            and (region is None or row.region_code == region)
+        ]
+
+    body = ['<g class="main">', *shapes(proj, rows, links), *outlines(proj, rows), "</g>"]
+    if inset_frame is not None:
+        ix, iy, iw, ih = inset_frame
+        label = 40 if wide else 30  # the inset's label: larger where the picture fills a projector
+        lproj = _Projection(
+            _box(geojson, set(london["feature"]), pad=0.02), (ix, iy + label * 0.7, iw, ih - label * 0.75)
+        )
+        if wide:
+            body.append(_inset_leader(proj, geojson, set(london["feature"]), inset_frame))
         body.append(
-            f'<rect x="{ix * 2:.0f}" y="{iy * 2:.0f}" width="{iw * 2:.0f}" height="{ih * 2:.0f}" fill="none" '
-            f'stroke="{p.OUTSIDE_LINE}" stroke-width="2"/>'
-            f'<text x="{ix * 2 + 12:.0f}" y="{iy * 2 + 30:.0f}" font-size="26" fill="{p.TEXT}">London</text>'
+            f'<g class="inset"><rect x="{ix * 2:.0f}" y="{iy * 2:.0f}" width="{iw * 2:.0f}" '
+            f'height="{ih * 2:.0f}" fill="none" stroke="{p.OUTSIDE_LINE}" stroke-width="2"/>'
+            f'<text x="{ix * 2 + 12:.0f}" y="{iy * 2 + label:.0f}" font-size="{label - 4}" '
+            f'fill="{p.TEXT}">London</text>'
         )
         # The inset repeats London at a larger scale; its shapes are not links again (one tab stop
         # per authority), but show the same tooltip.
-        body.extend(shapes(lproj, london, links=False))
+        body.extend([*shapes(lproj, london, False), *outlines(lproj, london), "</g>"])
     legend = "".join(
         f'<li><span class="sw" style="background:{cat.colour}"></span>{h(cat.label)} ({n})</li>'
         for cat, n in legend_counts(rows[in_region], colour_by, short=True)
     )
+    if outlined is not None:
+        n_changed = int(rows.loc[in_region, "authority_id"].isin(changed).sum())
+        legend += (
+            f'<li><span class="sw" style="background:{p.WHITE};border:3px solid {p.TEXT}"></span>'
+            f"{h(outline_label)}: heavy outline ({n_changed})</li>"
+        )
     title = h(title_text(as_at, colour_by, region_name))
+    # Wide: the drawing keeps to the left of a box sized to the screen, its legend beside it.
+    # (its width over its height in ``--aspect``, so the page's CSS can size it to the screen).
+    fit = f' preserveAspectRatio="xMinYMid meet" style="--aspect:{width / height:.3f}"' if wide else ""
+    if links:
+        role = f'role="group" aria-label="{title}. Each authority links to its page."'
+        how = " Each authority is a link: Tab to it, Enter to open."
+    else:
+        role = f'role="img" aria-label="{title}"'
+        how = ""
     return (
-        f'<figure class="oversight-map"><p class="t">{title}</p><ul aria-label="Legend">{legend}</ul>'
-        f'<svg viewBox="0 0 {WIDTH * 2} {height * 2}" role="group" aria-label="{title}. Each authority links to its page."'
+        f'<figure class="oversight-map{" wide" if wide else ""}"><p class="t">{title}</p>'
+        f'<ul aria-label="Legend">{legend}</ul>'
+        f'<svg viewBox="0 0 {width * 2:.0f} {height * 2}" {role}{fit}'
         f' xmlns="http://www.w3.org/2000/svg">{"".join(body)}</svg>'
-        f"<figcaption>{h(SOURCE_LINE)} Each authority is a link: Tab to it, Enter to open."
-        "</figcaption></figure>"
+        f"<figcaption>{h(SOURCE_LINE)}{how}</figcaption></figure>"
+    )
+
+
+#: The wide layout: London's inset as wide as this share of the map's height (England is about
+#: 0.85 of its height wide), a gap between them, and how wide a region's map may be.
+INSET_SHARE = 0.42
+INSET_GAP = 0.04
+WIDE_ASPECT = (0.6, 2.2)
+
+
+def _aspect(box: tuple[float, float, float, float]) -> float:
+    """Width over height of a lon/lat box on the Mercator map."""
+    lon0, lat0, lon1, lat1 = box
+    return (lon1 - lon0) / (_merc_y(lat1) - _merc_y(lat0))
+
+
+def _wide_frames(
+    geojson: dict[str, Any], main_box: tuple[float, float, float, float], london: pd.DataFrame, height: int
+) -> tuple[float, _Projection, tuple[float, float, float, float] | None]:
+    """(width, the main map's projection, London's inset frame or None) of the wide layout: the
+    main map as tall as the picture, London beside it at the height of London on the main map."""
+    lo, hi = WIDE_ASPECT
+    main_w = height * min(max(_aspect(main_box), lo), hi)
+    proj = _Projection(main_box, (4, 4, main_w - 8, height - 8))
+    if london.empty:
+        return main_w, proj, None
+    lbox = _box(geojson, set(london["feature"]), pad=0.02)
+    iw = height * INSET_SHARE
+    ih = iw / _aspect(lbox) + 30
+    x0, y0, x1, y1 = bounds(geojson, set(london["feature"])) or lbox
+    centre = proj((x0 + x1) / 2, (y0 + y1) / 2)[1]
+    iy = min(max(centre - ih / 2, 4), height - ih - 4)
+    ix = main_w + height * INSET_GAP
+    return ix + iw + 4, proj, (ix, iy, iw, ih)
+
+
+def _inset_leader(
+    proj: _Projection, geojson: dict[str, Any], codes: set[str], frame: tuple[float, float, float, float]
+) -> str:
+    """A box round London on the main map and a line from it to the inset: the two read as one."""
+    x0, y0, x1, y1 = bounds(geojson, codes) or (0, 0, 0, 0)
+    (ax, ay), (bx, by) = proj(x0, y1), proj(x1, y0)
+    ix, iy, _iw, ih = frame
+    return (
+        f'<g class="leader" fill="none" stroke="{p.DARK_GREY}" stroke-width="2">'
+        f'<rect x="{ax * 2 - 4:.0f}" y="{ay * 2 - 4:.0f}" width="{(bx - ax) * 2 + 8:.0f}" '
+        f'height="{(by - ay) * 2 + 8:.0f}"/>'
+        f'<line x1="{bx * 2 + 4:.0f}" y1="{(ay + by):.0f}" x2="{ix * 2:.0f}" y2="{(iy + ih / 2) * 2:.0f}"/></g>'
     )
 
 

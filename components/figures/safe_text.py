@@ -14,6 +14,7 @@ through it, so the rule is written once and tested once. Pure: no Streamlit.
   tooltip takes plain text: Streamlit escapes what it puts there.)
 - ``csv_cell``/``csv_frame``: for CSV downloads: a cell is never a formula.
 - ``web_link``: for link columns and buttons: http(s) with a host, else None.
+- ``markdown_link``: a link in Markdown: the text escaped, the address a web link or an app path.
 - ``terminal``: for the command line: no control character reaches the terminal.
 """
 
@@ -23,6 +24,7 @@ import html as _html
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -123,3 +125,19 @@ def terminal(value: Any) -> str:
 def web_link(url: Any) -> str | None:
     """``url`` when it is an http(s) address with a host (the only kind the app links to), else None."""
     return url if isinstance(url, str) and is_web_link(url) else None
+
+
+#: Characters kept as they are in a Markdown link's address; every other one (spaces, brackets,
+#: parentheses, quotes, backslashes, angle brackets) is percent-encoded, so the address cannot end
+#: the link early or smuggle in more Markdown.
+_LINK_SAFE = ":/?#@!$&'*+,;=%~-._"
+
+
+def markdown_link(text: Any, url: str | None) -> str:
+    """``text`` as a Markdown link to ``url``: the text escaped (``markdown``), the address
+    percent-encoded. ``url`` must be a web address (``web_link``) or a path in the app starting
+    with one ``/``; anything else (None included) gives the escaped text alone, no link."""
+    shown = markdown(text)
+    if not isinstance(url, str) or not (web_link(url) or (url.startswith("/") and not url.startswith("//"))):
+        return shown
+    return f"[{shown}]({quote(_CONTROLS.sub('', url), safe=_LINK_SAFE)})"

@@ -61,21 +61,34 @@ def km_groups_figure(
     at_risk_lines = [
         f"{h(c.group[:28])}: " + " · ".join(f"{m}m {c.at_risk[m]}" for m in AT_RISK_MONTHS) for c in curves
     ]
+    # The title and its subtitle from the figure's top edge down, then the legend's rows above the
+    # plot: room for both, so neither is cut off nor drawn over the other (a two-line title anchored
+    # at the top was drawn half above the figure, under the page's summary line).
+    top = TITLE_ROOM + LEGEND_ROW * legend_rows([t.name for t in fig.data if t.type == "scatter"])
+    bottom = 60 + 18 * len(curves)
     fig.update_layout(
         title={
-            "text": f"Share still inadequate by months since the judgement<br><sup>{h(title_scope)}, data to {long_date(data_as_at)}</sup>",
+            "text": "Share still inadequate by months since the judgement",
+            "subtitle": {
+                "text": f"{h(title_scope)}, data to {long_date(data_as_at)}",
+                "font": {"size": 12, "color": p.DARK_GREY},
+            },
             "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 8},
             "font": {"size": 16},
         },
-        height=520,
-        margin={"l": 70, "r": 10, "t": 90, "b": 60 + 18 * len(curves)},
+        height=max(520, PLOT_ROOM + top + bottom),
+        margin={"l": 70, "r": 10, "t": top, "b": bottom},
         paper_bgcolor="white",
         plot_bgcolor="white",
         xaxis={"title": "Months since the inadequate judgement", "gridcolor": p.LIGHT_GREY, "range": [0, 96]},
         yaxis={"title": "% still inadequate", "range": [0, 102], "gridcolor": p.LIGHT_GREY},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
     )
-    fig.update_layout(title={"y": 0.995, "yref": "container", "yanchor": "top"})
     fig.add_annotation(
         text="Number at risk: " + "<br>".join(at_risk_lines),
         xref="paper",
@@ -89,6 +102,25 @@ def km_groups_figure(
         font={"size": 11, "color": p.DARK_GREY},
     )
     return fig, curves
+
+
+#: Pixels above the plot for the title and subtitle; per row of the legend; at least for the plot.
+TITLE_ROOM, LEGEND_ROW, PLOT_ROOM = 64, 24, 320
+#: The narrowest the chart is drawn (the exit page's left column on a laptop), and about how wide a
+#: legend entry's symbol and one character of its 13 px text are: the legend's rows are counted
+#: for this width, so a wider chart only has room to spare.
+NARROWEST, ENTRY_SYMBOL, CHAR_WIDTH = 620, 46, 7.2
+
+
+def legend_rows(names: list[str], width: float = NARROWEST) -> int:
+    """How many rows a horizontal legend of ``names`` takes at ``width`` (none for one entry:
+    plotly shows no legend for a single trace). Plotly lines the entries up in columns as wide as
+    the widest, so that one decides how many fit in a row."""
+    if len(names) < 2:
+        return 0
+    widest = ENTRY_SYMBOL + CHAR_WIDTH * max(len(name) for name in names)
+    per_row = max(1, int(width // widest))
+    return -(-len(names) // per_row)
 
 
 def spell_label(name: str, start: dt.date) -> str:

@@ -99,7 +99,7 @@ def _judgement_traces(facts: list[Fact]) -> list[go.Scatter]:
                     "opacity": [_opacity(f) for f in rows],
                 },
                 name=h(grade),
-                customdata=[[_url(f)] for f in rows],
+                customdata=[_mark(f) for f in rows],
                 hovertext=[_judgement_hover(f, grade) for f in rows],
                 hoverinfo="text",
                 legendgroup="judgement",
@@ -120,7 +120,7 @@ def _earlier_inspection_traces(facts: list[Fact]) -> list[go.Scatter]:
             mode="markers",
             marker={"symbol": "circle-open", "size": 9, "color": p.DARK_GREY},
             name="Earlier inspection types (SLAC, CPI, TLAC)",
-            customdata=[[_url(f)] for f in older],
+            customdata=[_mark(f) for f in older],
             hovertext=[
                 f"<b>{h(f.label)}</b>{_who(f)}<br>Published {long_date(f.date)}"
                 + (f"<br>{h(f.overall_effectiveness)}" if f.overall_effectiveness else "")
@@ -154,7 +154,7 @@ def _intervention_traces(facts: list[Fact], as_at: dt.date) -> list[go.Scatter]:
                 hovertext=_span_hover(fact, span, as_at),
                 hoverinfo="text",
                 showlegend=False,
-                customdata=[[_url(fact)]] * 2,
+                customdata=[_mark(fact)] * 2,
             )
         )
     return traces
@@ -179,7 +179,7 @@ def _visit_traces(facts: list[Fact]) -> list[go.Scatter]:
                     "opacity": [_opacity(f) for f in rows],
                 },
                 name=vocab.VISIT_KINDS[kind],
-                customdata=[[_url(f)] for f in rows],
+                customdata=[_mark(f) for f in rows],
                 hovertext=[_visit_hover(f, kind) for f in rows],
                 hoverinfo="text",
             )
@@ -199,7 +199,7 @@ def _event_traces(facts: list[Fact]) -> list[go.Scatter]:
             mode="markers",
             marker={"symbol": "star", "size": 12, "color": p.DARK_GREY},
             name="Event",
-            customdata=[[_url(f)] for f in rows],
+            customdata=[_mark(f) for f in rows],
             hovertext=[
                 f"<b>{h(f.label)}</b>{_who(f)}<br>{long_date(f.date)}"
                 + (f"<br>{h(f.details)}" if f.details else "")
@@ -406,6 +406,13 @@ def _opacity(fact: Fact) -> float:
 def _url(fact: Fact) -> str:
     """The source's address, carried by every mark so a click can open it: http(s) only."""
     return web_link(fact.source.url) or ""
+
+
+def _mark(fact: Fact) -> list[str]:
+    """What every mark carries for a click: its source's address and the fact it draws
+    ("interventions:12", "" for none), so the page can open the source and show the history."""
+    ref = f"{fact.fact_table}:{fact.fact_id}" if fact.fact_id is not None else ""
+    return [_url(fact), ref]
 
 
 def neighbour_grades_figure(inspections, ids: list[int], names: list[str], as_at: dt.date) -> go.Figure:

@@ -1,8 +1,9 @@
 """A board pack: the region's picture on a date as slides (PPTX) and pages (PDF), same content.
 
 Improvement boards meet with slides, not dashboards. The pack is built from the figures the pages
-draw, so a slide and the screen never disagree: title, the region's map by intervention level and
-by judgement, its authorities as a table, the timeline with clocks of each authority in an open
+draw, so a slide and the screen never disagree: title, what changed since the last meeting (the
+digest of ``data/store/changes``: counts per group and the first lines, judgements, spells and
+interventions first), the region's map by intervention level and by judgement, its authorities as a table, the timeline with clocks of each authority in an open
 inadequate spell, and time to exit for the region against England. Every slide carries the as-at
 date and its sources. Images come from one long-lived kaleido browser per pack (starting Chromium
 costs ~3 s; an image after that ~0.3 s). No Streamlit here: the CLI and the app both call it.
@@ -23,6 +24,17 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy.engine import Engine
 
+from oversight.components.figures.changes import (
+    ESTIMATED_NOTE,
+    count_words,
+    default_since,
+    headline,
+    more_words,
+    only_authority,
+    slide_rows,
+    slide_title,
+    total_words,
+)
 from oversight.components.figures.export import figure_image
 from oversight.components.figures.freshness import freshness_line, stale_notice
 from oversight.components.figures.map_data import (
@@ -44,6 +56,7 @@ from oversight.components.reports.slides import Picture, Slide
 from oversight.data.domain.register import load_regions
 from oversight.data.sources import boundaries as b
 from oversight.data.store import queries
+from oversight.data.store.changes import changes_between
 from oversight.data.store.queries import Publication
 from oversight.data.store.story import AuthorityStory, authority_story
 
@@ -69,10 +82,16 @@ class PackRequest:
     authority: str | None = None  # ONS code: a pack for one authority
     data_dir: Path | None = None
     today: dt.date | None = None  # the day the pack is prepared (and its freshness judged); None: today
+    since: dt.date | None = None  # the last meeting: the digest's first day; None: 8 weeks before as_at
 
     @property
     def day(self) -> dt.date:
         return self.today or dt.date.today()
+
+    @property
+    def window_start(self) -> dt.date:
+        """The digest's first day (both it and ``as_at`` are included)."""
+        return self.since if self.since is not None else default_since(self.as_at)
 
 
 _SERVER_USERS = 0
@@ -160,9 +179,15 @@ class _Scope:
 def build_slides(engine: Engine, req: PackRequest, progress: Progress | None = None) -> list[Slide]:
     """Every slide of the pack, images rendered (call inside ``image_server()``)."""
     say = progress or (lambda _f, _m: None)
+    if req.window_start > req.as_at:
+        raise ValueError(
+            f"the last meeting ({long_date(req.window_start)}) is after the as-at date ({long_date(req.as_at)})"
+        )
     scope = _scope(engine, req)
     say(0.05, "Title and locator")
     slides = [_title_slide(scope, req)]
+    say(0.1, "What changed since the last meeting")
+    slides.append(_changes_slide(engine, scope, req))
     for i, (colour, what) in enumerate(
         (("intervention", "intervention level"), ("judgement", "latest Ofsted judgement"))
     ):
@@ -211,6 +236,32 @@ def _title_slide(scope: _Scope, req: PackRequest) -> Slide:
             "Intervention levels follow the NAO flowchart; judgements count from their publication date.",
         ],
         kind="title",
+    )
+
+
+def _changes_slide(engine: Engine, scope: _Scope, req: PackRequest) -> Slide:
+    """What changed since the last meeting: every group's count, then the first ``SLIDE_LINES``
+    lines (judgements, spells and interventions first) and how many more the page lists. An
+    authority's pack: that authority's changes only."""
+    since = req.window_start
+    region = scope.story.authority.region_code if scope.story else req.region
+    digest = changes_between(engine, since, req.as_at, region, today=req.day)
+    if scope.story is not None:
+        digest = only_authority(digest, scope.story.authority.id)
+    lines, left_out = headline(digest)
+    counts = [f"{total_words(digest)} · {scope.subject}"] + [count_words(g) for g in digest.groups if g.count]
+    if not digest.total:
+        counts.append("No change recorded in this window")
+    notes = [more_words(left_out)] if left_out else []
+    if any(line.estimated for line in lines):
+        notes.append(ESTIMATED_NOTE)
+    return Slide(
+        slide_title(since, req.as_at),
+        scope.footer,
+        bullets=counts,
+        table=slide_rows(lines) if lines else None,
+        subtitle="\n".join(notes),
+        kind="digest",
     )
 
 

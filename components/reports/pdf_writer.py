@@ -62,6 +62,30 @@ def write_pdf(slides: list[Slide], path: Path) -> None:
         if s.kind == "title":
             picture(s.pictures[0], 8.2, 1.3, 4.6, 5.5)
             lines(0.5, 1.6, 7.4, s.bullets, 18, bullets=True)
+        elif s.kind == "digest":
+            # What changed: the counts on the left, the first lines as a real table on the right.
+            lines(0.5, 1.3, 3.8, s.bullets, 13, bullets=True)
+            if s.table is not None:
+                pdf.set_font(family, "", 10)
+                pdf.set_xy(4.5, 1.3)
+                with pdf.table(
+                    width=8.3, col_widths=(1.5, 1.8, 5.0), text_align="LEFT", align="RIGHT"
+                ) as table:
+                    header = table.row()
+                    for col in s.table.columns:
+                        header.cell(safe(str(col)))
+                    for row in s.table.itertuples(index=False):
+                        cells = table.row()
+                        for value in row:
+                            cells.cell(safe("" if pd.isna(value) else str(value)))
+            if s.subtitle:
+                lines(
+                    4.5,
+                    max(pdf.get_y() + 0.1, 6.2) if s.table is not None else 1.3,
+                    8.3,
+                    s.subtitle.split("\n"),
+                    10,
+                )
         elif s.kind == "table" and s.table is not None:
             picture(s.pictures[0], 10.4, 1.3, 2.6, 2.6)
             pdf.set_font(family, "", 10)

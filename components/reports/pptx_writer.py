@@ -45,6 +45,21 @@ def write_pptx(slides: list[Slide], path: Path) -> None:
         )
         shape._element.nvPicPr.cNvPr.set("descr", pic.alt)  # alt text for screen readers
 
+    def table(slide, frame: pd.DataFrame, x: float, y: float, widths: tuple[float, ...], size: int) -> None:
+        rows, cols = len(frame) + 1, len(frame.columns)
+        shape = slide.shapes.add_table(
+            rows, cols, Inches(x), Inches(y), Inches(sum(widths)), Inches(0.3 * rows)
+        )
+        for j, col in enumerate(frame.columns):
+            shape.table.columns[j].width = Inches(widths[j] if j < len(widths) else 1.5)
+            shape.table.cell(0, j).text = str(col)
+        for i, row in enumerate(frame.itertuples(index=False), start=1):
+            for j, value in enumerate(row):
+                shape.table.cell(i, j).text = "" if pd.isna(value) else str(value)
+        for cell in (shape.table.cell(i, j) for i in range(rows) for j in range(cols)):
+            for para in cell.text_frame.paragraphs:
+                para.font.size = Pt(size)
+
     for s in slides:
         slide = deck.slides.add_slide(blank)
         text(slide, 0.5, 0.3, 12.3, 0.8, [s.title], 28, bold=True)
@@ -53,6 +68,14 @@ def write_pptx(slides: list[Slide], path: Path) -> None:
         if s.kind == "title":
             picture(slide, s.pictures[0], 8.2, 1.3, 4.6, 5.5)
             text(slide, 0.5, 1.6, 7.4, 5.0, s.bullets, 20, bullets=True)
+        elif s.kind == "digest":
+            # What changed: the counts on the left, the first lines as a real table on the right,
+            # then how many more there are (and what "(estimated)" means) above the footer.
+            text(slide, 0.5, 1.3, 3.8, 5.0, s.bullets, 14, bullets=True)
+            if s.table is not None:
+                table(slide, s.table, 4.5, 1.3, (1.6, 1.9, 4.8), 11)
+            if s.subtitle:
+                text(slide, 4.5, 6.2, 8.3, 0.5, s.subtitle.split("\n"), 11)
         elif s.kind == "table" and s.table is not None:
             picture(slide, s.pictures[0], 10.4, 1.3, 2.6, 2.6)
             rows, cols = len(s.table) + 1, len(s.table.columns)

@@ -21,6 +21,7 @@ from oversight.components.figures.timeline import (
     story_judgements,
     timeline_figure,
 )
+from oversight.components.widgets import auth, record_fact, review
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import Filters
 from oversight.components.widgets.tables import download_csv
@@ -36,6 +37,11 @@ FRAMEWORK_2026 = (
 )
 KEY_LA = "authority_la"
 KEY_WRITTEN = "authority_la_in_url"
+#: The fact whose history is shown ("interventions:12"): chosen in its box, or by a click on a
+#: timeline mark or a row of the history table (each remembered so only a new click moves it).
+KEY_FACT = "authority_fact_history"
+KEY_SEEN_MARK = "authority_fact_seen_mark"
+KEY_SEEN_ROW = "authority_fact_seen_row"
 NONE = ""
 
 #: Where each level sits in the NAO 2016 flowchart, and what normally comes next.
@@ -114,10 +120,14 @@ def render(filters: Filters) -> None:
             icon=":material/search_off:",
         )
         return
+    signed = auth.who()
     _header(story, filters)
     _timeline_and_clocks(story, filters)
     _neighbours(story, filters)
     _history(story, filters)
+    # Signed-in people only: what waits for review here, and recording a fact (editors and up).
+    review.proposals(signed, "authority", story.authority.id)
+    record_fact.render(story, signed)
 
 
 def _name(code: str) -> str:
@@ -349,6 +359,11 @@ def _source_of_selection(event) -> None:
             st.link_button("Open the source of the selected mark", url, icon=":material/open_in_new:")
         else:
             st.caption("The selected mark's source has no web address (see the history table).")
+        ref = custom[1] if len(custom) > 1 else ""
+        if ref and ref != st.session_state.get(KEY_SEEN_MARK):
+            st.session_state[KEY_SEEN_MARK] = ref
+            st.session_state[KEY_FACT] = ref  # its history is shown under the history table
+            st.caption("Its history (who recorded it, who approved it, when) is under the history table.")
         return
 
 
@@ -366,7 +381,7 @@ def _history(story: AuthorityStory, filters: Filters) -> None:
         }
     )
     st.markdown("#### The whole history")
-    st.dataframe(
+    event = st.dataframe(
         table,
         hide_index=True,
         key="authority_history",
@@ -374,10 +389,48 @@ def _history(story: AuthorityStory, filters: Filters) -> None:
             "Date": st.column_config.DateColumn(format="D MMM YYYY"),
             "Link": st.column_config.LinkColumn("Link"),
         },
+        on_select="rerun",
+        selection_mode="single-row",
     )
     st.caption(
-        "Dates: publication of reports and letters where known; month- or year-level facts show the first day."
+        "Dates: publication of reports and letters where known; month- or year-level facts show the first day. "
+        "Select a row (or click a mark on the timeline) to see that fact's history below."
     )
     download_csv(
         table, f"history-{story.authority.code}.csv", "Download the history as CSV", key="authority_csv"
     )
+    _fact_history(facts, event)
+
+
+def _fact_history(facts, event) -> None:
+    """One fact's history: who recorded it (an import run, or a proposal and who approved it),
+    when, what changed and the source. The fact is chosen in the box, or by clicking a row of
+    the history table or a mark of the timeline."""
+    refs = {f"{f.fact_table}:{f.fact_id}": f for f in facts if f.fact_id is not None}
+    try:
+        rows = list(event.selection.rows)  # type: ignore[union-attr]
+    except AttributeError:
+        rows = []
+    if rows and 0 <= rows[0] < len(facts) and rows[0] != st.session_state.get(KEY_SEEN_ROW):
+        st.session_state[KEY_SEEN_ROW] = rows[0]
+        fact = facts[rows[0]]
+        if fact.fact_id is not None:
+            st.session_state[KEY_FACT] = f"{fact.fact_table}:{fact.fact_id}"
+    if st.session_state.get(KEY_FACT) not in refs:
+        st.session_state.pop(KEY_FACT, None)  # another authority's fact, or one retracted since
+    st.markdown("#### History of a fact")
+    choice = st.selectbox(
+        "Show the history of",
+        options=list(refs),
+        index=None,
+        format_func=lambda ref: record_fact.fact_label(refs[ref]),
+        placeholder="Choose a fact…",
+        key=KEY_FACT,
+        help="Who recorded it (an import, or a person and the reviewer who approved it), when, what "
+        "changed and the source.",
+    )
+    if choice is None:
+        st.caption("Choose a fact, select a row of the table or click a mark on the timeline.")
+        return
+    table, _, fact_id = choice.partition(":")
+    review.fact_history(table, int(fact_id))

@@ -1,9 +1,11 @@
 """Presentation mode (``?present=1``): the board-meeting view on a projector.
 
 No sidebar and no controls but the step buttons; large type; one view per screen, readable at
-1280×720: the map by intervention level → the authorities in intervention → time to exit (and
-the authority's timeline when the link names one, ``la=``). Left/Right arrow keys step (button
-shortcuts), Esc leaves. The step is kept in the URL (``step=``) so a reload stays put.
+1280×720: the map by intervention level (as tall as the screen, London beside England) → what changed
+since the last meeting (``since=``, ``until=``; by default the eight weeks to the as-at date) → the
+authorities in intervention → time to exit (and the authority's timeline when the link names one,
+``la=``, or after a click on the map). Left/Right arrow keys step (button shortcuts), Esc leaves.
+The step is kept in the URL (``step=``) so a reload stays put.
 Owns ``present_*`` keys. Link notes, names and table cells from the data are shown through
 ``safe_text.markdown``: Streamlit reads Markdown in titles, messages and ``st.table`` cells.
 """
@@ -16,20 +18,40 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from oversight.components.figures.changes import (
+    headline,
+    more_words,
+    slide_rows,
+    slide_title,
+    total_words,
+)
 from oversight.components.figures.map_data import area_notes, legend_counts, slide_table
 from oversight.components.figures.map_plotly import TOPOJSON_URL
+from oversight.components.figures.map_svg import CSS, JS, svg_map
 from oversight.components.figures.safe_text import markdown, markdown_cells, quoted
 from oversight.components.figures.survival import region_against_england
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import story_clocks, timeline_figure
 from oversight.components.widgets import cache as store
+from oversight.components.widgets import changes, freshness
 from oversight.components.widgets import filters as shared_filters
-from oversight.components.widgets import freshness
 from oversight.components.widgets.filters import Filters
 from oversight.data.store.story import AuthorityStory
 
 KEY_STEP = "present_step"
 FIGURE_HEIGHT = 470
+#: Lines of the digest on its slide (the rest: "and N more — see the What changed page").
+CHANGE_LINES = 5
+#: The map's picture is as tall as the screen less the step bar and the page's padding: a
+#: projector at 1280×720 and a screen at 1920×1080 alike (the markup scales; no pixel height).
+MAP_CSS = (
+    CSS
+    + """
+.oversight-map .t, .oversight-map ul, .oversight-map figcaption { display: none; }
+.oversight-map svg { height: calc(100vh - 6.5rem);
+  width: min(calc((100vh - 6.5rem) * var(--aspect, 1.3)), calc(100vw - 24rem)); }
+"""
+)
 STYLE = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
@@ -41,6 +63,15 @@ STYLE = """
 [data-testid="stMain"] h1 { font-size: 2.4rem !important; padding: 0 0 0.2rem 0 !important; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.05rem !important; }
 [data-testid="stMain"] table { width: 100%; }
+[data-testid="stMain"] [data-testid="stColumn"] h1 { font-size: 1.8rem !important; }
+[data-testid="stMain"] [data-testid="stColumn"] [data-testid="stAlert"] p { font-size: 1rem !important; }
+/* The map's column as wide as the map; the title, legend and freshness take the rest. */
+.st-key-present_map_row [data-testid="stColumn"]:first-child { flex: 0 0 auto !important;
+  width: auto !important; }
+.st-key-present_map_row [data-testid="stColumn"]:last-child { flex: 1 1 0 !important;
+  width: auto !important; min-width: 14rem; }
+.present-swatch { display: inline-block; width: 1.2rem; height: 1.2rem; margin-right: .5rem;
+  vertical-align: -.15rem; border: 1px solid #BFBFBF; }
 </style>
 """
 
@@ -51,7 +82,7 @@ def requested() -> bool:
 
 
 def _steps(la: str | None) -> list[str]:
-    steps = ["map", "authorities"]
+    steps = ["map", "changes", "authorities"]
     if la:
         steps.append("authority")
     return [*steps, "exit"]
@@ -61,7 +92,7 @@ def _start(steps: list[str], start_page: str) -> int:
     raw = st.query_params.get("step")
     if raw is not None and str(raw).isdigit() and 1 <= int(raw) <= len(steps):
         return int(raw) - 1
-    wanted = {"authority": "authority", "exit": "exit"}.get(start_page, "map")
+    wanted = {"authority": "authority", "exit": "exit", "changes": "changes"}.get(start_page, "map")
     return steps.index(wanted) if wanted in steps else 0
 
 
@@ -86,11 +117,16 @@ def render(start_page: str = "map") -> None:
     _step_bar(steps, filters)
     for note in filters.notes:
         st.warning(markdown(note), icon=":material/link_off:")
-    # No sidebar here: the newest publication and its source (and, when stale, the notice) on every step.
-    freshness.render(line_in=st, notice_in=st)
     step = steps[st.session_state[KEY_STEP]]
+    if step not in ("map", "changes"):
+        # No sidebar here: the newest publication and its source (and, when stale, the notice) on
+        # every step; the map's and the digest's have them in their side column, so that the map
+        # keeps the screen's height and the digest's lines fit.
+        freshness.render(line_in=st, notice_in=st)
     if step == "map":
         _map(filters)
+    elif step == "changes":
+        _changes(filters)
     elif step == "authorities":
         _authorities(filters)
     elif step == "authority" and story is not None:
@@ -112,7 +148,13 @@ def _leave() -> None:
 
 
 def _step_bar(steps: list[str], filters: Filters) -> None:
-    names = {"map": "Map", "authorities": "Authorities", "authority": "Timeline", "exit": "Time to exit"}
+    names = {
+        "map": "Map",
+        "changes": "What changed",
+        "authorities": "Authorities",
+        "authority": "Timeline",
+        "exit": "Time to exit",
+    }
     now = st.session_state[KEY_STEP]
     cols = st.columns([1, 1, 4, 1], vertical_alignment="center")
     cols[0].button(
@@ -144,29 +186,95 @@ def _title(text: str, filters: Filters, source: str) -> None:
 
 
 def _map(filters: Filters) -> None:
+    """The map as tall as the screen (London beside England), with the title, legend and freshness
+    beside it; without boundaries, the equal-area tiles. A click on an authority (or Enter on it)
+    opens its timeline."""
     data = store.map_data(filters.as_at)
-    _title(
-        f"Intervention level, {filters.region_name}",
-        filters,
-        "Ofsted; DfE notices and directions as tracked; ONS boundaries. OGL v3.0.",
-    )
-    fig = store.map_figure(
-        "intervention",
-        "geo" if data.geojson else "tiles",
-        filters.as_at,
-        filters.region,
-    )
-    fig = go.Figure(fig)  # a copy: the cached figure is shared by every session
-    fig.update_layout(height=FIGURE_HEIGHT, title_text="", margin={"t": 40, "b": 30})
     shown = data.in_region(filters.region)
-    left, right = st.columns([3, 1], gap="medium")
-    left.plotly_chart(
-        fig, key="present_map", theme=None, config={"displayModeBar": False, "topojsonURL": TOPOJSON_URL}
-    )
+    with st.container(key="present_map_row"):
+        left, right = st.columns([3, 1], gap="medium")
     with right:
-        for cat, n in legend_counts(shown, "intervention", short=True):
-            if n:
-                st.markdown(f"**{n}** · {cat.label}")
+        _title(
+            f"Intervention level, {filters.region_name}",
+            filters,
+            "Ofsted; DfE notices and directions as tracked; ONS boundaries. OGL v3.0.",
+        )
+        # The legend: the theme's own colours and words (never outside text), so the swatch may be HTML.
+        st.markdown(
+            "  \n".join(
+                f'<span class="present-swatch" style="background:{cat.colour}"></span>**{n}** · {cat.label}'
+                for cat, n in legend_counts(shown, "intervention", short=True)
+                if n
+            ),
+            unsafe_allow_html=True,
+        )
+        freshness.render(line_in=st, notice_in=st)
+    with left:
+        if data.geojson is None:
+            fig = go.Figure(store.map_figure("intervention", "tiles", filters.as_at, filters.region))
+            fig.update_layout(height=FIGURE_HEIGHT, title_text="", margin={"t": 40, "b": 30})
+            st.plotly_chart(
+                fig,
+                key="present_map",
+                theme=None,
+                config={"displayModeBar": False, "topojsonURL": TOPOJSON_URL},
+            )
+            return
+        result = _map_component()(
+            data=_map_markup(store.cache_key(), filters.as_at, filters.region, filters.region_name),
+            key="present_map_svg",
+            on_clicked_change=lambda: None,
+        )
+    clicked = getattr(result, "clicked", None)
+    if clicked and clicked in set(shown["code"]):
+        st.query_params["la"] = clicked
+        st.session_state[KEY_STEP] = _steps(clicked).index("authority")
+        st.rerun()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _map_markup(key: tuple, as_at: dt.date, region: str | None, region_name: str) -> str:
+    data = store.map_data(as_at)
+    params = {"as_at": as_at.isoformat(), **({"region": region} if region else {})}
+    return svg_map(data.frame, data.geojson, "intervention", as_at, region, region_name, params, wide=True)
+
+
+@st.cache_resource(show_spinner=False)
+def _map_component():
+    """Registered once per process: the presentation's map, sized to the screen by its CSS."""
+    return st.components.v2.component("oversight_present_map", css=MAP_CSS, js=JS)
+
+
+def _changes(filters: Filters) -> None:
+    """What changed since the last meeting: the counts, then the first lines (judgements, spells and
+    interventions first), and how many more the What changed page lists."""
+    newest = store.data_as_at() or dt.date.today()
+    window = changes.parse_window(dict(st.query_params), filters.as_at, max(newest, dt.date.today()))
+    for note in window.notes:
+        st.warning(markdown(note), icon=":material/link_off:")
+    digest = changes.digest(window.since, window.until, filters.region)
+    _title(
+        slide_title(window.since, window.until),
+        filters,
+        "each change's own source, listed with a link on the What changed page. OGL v3.0.",
+    )
+    left, right = st.columns([1, 2.4], gap="large")
+    with left:
+        st.markdown(
+            "  \n".join(
+                [f"**{total_words(digest)}** · {markdown(filters.region_name)}"]
+                + [f"**{g.count}** · {g.label}" for g in digest.groups if g.count]
+            )
+        )
+        lines, left_out = headline(digest, CHANGE_LINES)
+        if left_out:  # beside the table, not under it: always on the screen
+            st.markdown(f"The first {len(lines)} here; " + markdown(more_words(left_out)))
+        freshness.render(line_in=st, notice_in=st)
+    with right:
+        if lines:
+            st.table(markdown_cells(slide_rows(lines)).set_index("Date"))
+        else:
+            st.markdown("No change recorded in this window.")
 
 
 def _authorities(filters: Filters) -> None:
@@ -202,7 +310,7 @@ def _exit(filters: Filters) -> None:
     spells: pd.DataFrame = store.spells_with_context(filters.as_at)
     fig, bullets = region_against_england(spells, filters.region, filters.region_name, filters.as_at)
     _title("Time to exit from inadequate", filters, "Ofsted releases; Kaplan–Meier, open spells censored.")
-    fig.update_layout(height=FIGURE_HEIGHT, title_text="")
+    fig.update_layout(height=FIGURE_HEIGHT, title_text="", title_subtitle_text="")
     left, right = st.columns([3, 2], gap="medium")
     left.plotly_chart(fig, key="present_exit", theme=None, config={"displayModeBar": False})
     with right:

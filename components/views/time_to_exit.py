@@ -43,7 +43,7 @@ CONTEXT = (
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _analysis(
-    key: tuple[str, int],
+    key: tuple,
     region: str | None,
     framework: str,
     years: tuple[int, int],

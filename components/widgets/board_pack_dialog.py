@@ -1,5 +1,7 @@
 """The board pack from any page: a sidebar section that builds the pack for the view's region and
-date (or the authority on screen) with a progress bar, then offers the PPTX and the PDF.
+date (or the authority on screen) with a progress bar, then offers the PPTX and the PDF. Its second
+slide lists what changed since the last meeting (a date chosen here: by default the ``since`` of a
+What changed link, else eight weeks before the as-at date).
 Owns ``pack_*`` keys. The pack is kept for the session until the region, date or data change.
 Names and messages are shown through ``safe_text.markdown``: radio options, captions, progress
 text and errors are Markdown to Streamlit.
@@ -7,17 +9,19 @@ text and errors are Markdown to Streamlit.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tempfile
 from pathlib import Path
 
 import streamlit as st
 
+from oversight.components.figures.changes import default_since
 from oversight.components.figures.safe_text import markdown
 from oversight.components.figures.theme import long_date
 from oversight.components.reports.board_pack import PackRequest, board_pack
 from oversight.components.widgets import cache as store
-from oversight.components.widgets.filters import Filters
+from oversight.components.widgets.filters import EARLIEST, Filters
 from oversight.data import settings
 
 KEY_FILES = "pack_files"
@@ -39,6 +43,18 @@ def sidebar_button(filters: Filters) -> None:
         st.session_state[KEY_OPEN] = True
     if st.session_state.get(KEY_OPEN):
         _dialog(filters)
+
+
+def _since_default(as_at: dt.date) -> dt.date:
+    """The What changed page's ``since`` when the link has one before the as-at date (the pack then
+    matches the page), else eight weeks before the as-at date."""
+    try:
+        since = dt.date.fromisoformat(str(st.query_params.get("since", "")))
+    except ValueError:
+        since = None
+    if since is None or not (EARLIEST <= since <= as_at):
+        since = default_since(as_at)
+    return max(since, EARLIEST)
 
 
 def _closed() -> None:
@@ -65,10 +81,19 @@ def _dialog(filters: Filters) -> None:
     st.caption(
         f"{markdown(subject)}, as at {long_date(filters.as_at)}: 16:9 slides (PPTX) and the same pages as PDF."
     )
-    signature = (store.cache_key(), filters.region, filters.as_at, authority)
+    since = st.date_input(
+        "Last meeting (what changed since)",
+        value=_since_default(filters.as_at),
+        min_value=EARLIEST,
+        max_value=filters.as_at,
+        format="DD/MM/YYYY",
+        key=f"pack_since_{filters.as_at.isoformat()}",  # a new as-at date: a new default, in range
+        help="The second slide lists every change from this day to the as-at date (both included).",
+    )
+    signature = (store.cache_key(), filters.region, filters.as_at, authority, since)
     if st.button("Prepare board pack", key="pack_build", icon=":material/slideshow:"):
         bar = st.progress(0.0, text="Starting the image renderer…")
-        request = PackRequest(filters.region, filters.as_at, authority, settings.data_dir())
+        request = PackRequest(filters.region, filters.as_at, authority, settings.data_dir(), since=since)
         with tempfile.TemporaryDirectory() as tmp:
             outs = [Path(tmp) / "pack.pptx", Path(tmp) / "pack.pdf"]
             try:

@@ -1,7 +1,8 @@
 """The UI's handle on the store: one engine per process, query results cached per data version.
 
 Components never write SQL: they call ``oversight.data.store.queries`` through these cached wrappers. The
-cache key includes the newest import run, so an import is visible on the next rerun.
+cache key includes the newest import run and the newest applied change (an approved proposal, a
+revert), so either is visible on the next rerun.
 
 A database that cannot be used now (locked, read-only, its server down) surfaces as
 ``oversight.data.store.errors.StoreUnavailable``: ``engine()`` raises it, ``database_problem``
@@ -14,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,9 @@ from oversight.data.store import queries
 from oversight.data.store import story as stories
 from oversight.data.store.errors import StoreUnavailable, classify
 
+#: What every cached result is keyed by: (database URL, ``queries.data_version``: imports and applied changes).
+Key = tuple[str, int]
+
 
 @functools.lru_cache(maxsize=1)
 def _secrets() -> dict[str, Any]:
@@ -41,6 +46,13 @@ def _secrets() -> dict[str, Any]:
         return dict(st.secrets)
     except Exception:  # noqa: BLE001 - no secrets file is the normal case
         return {}
+
+
+def auth_settings() -> dict[str, Any] | None:
+    """The ``[auth]`` section of Streamlit secrets (sign-in, ``widgets.auth``), or None when this
+    deployment has not set sign-in up. Read with the other secrets, once per process."""
+    section = _secrets().get("auth")
+    return dict(section) if isinstance(section, Mapping) else None
 
 
 def _database_url() -> str:
@@ -96,22 +108,24 @@ def reachable() -> bool:
 
 
 def data_version() -> int:
-    """Changes whenever an import lands: part of every cache key below."""
+    """Changes whenever an import lands or a change to a fact is applied (an approved proposal,
+    a revert): part of every cache key below (``queries.data_version``)."""
     return queries.data_version(engine())
 
 
-def cache_key() -> tuple[str, int]:
+def cache_key() -> Key:
     """(database URL, data version) for components that cache their own results."""
     return _key()
 
 
-def _key() -> tuple[str, int]:
-    """(database URL, data version): results are cached per database and per import."""
+def _key() -> Key:
+    """(database URL, data version): results are cached per database, per import and per
+    applied change."""
     return str(engine().url), data_version()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _latest_judgements(key: tuple[str, int], as_at: dt.date, region: str | None) -> pd.DataFrame:
+def _latest_judgements(key: Key, as_at: dt.date, region: str | None) -> pd.DataFrame:
     return queries.latest_judgements(engine(), as_at, region)
 
 
@@ -120,7 +134,7 @@ def latest_judgements(as_at: dt.date, region: str | None) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _overview(key: tuple[str, int]) -> dict[str, Any]:
+def _overview(key: Key) -> dict[str, Any]:
     return queries.data_overview(engine())
 
 
@@ -129,7 +143,7 @@ def overview() -> dict[str, Any]:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _data_as_at(key: tuple[str, int]) -> dt.date | None:
+def _data_as_at(key: Key) -> dt.date | None:
     return queries.data_as_at(engine())
 
 
@@ -138,12 +152,12 @@ def data_as_at() -> dt.date | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _level_inputs(key: tuple[str, int]):
+def _level_inputs(key: Key):
     return queries.level_inputs(engine())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _levels(key: tuple[str, int], as_at: dt.date) -> pd.DataFrame:
+def _levels(key: Key, as_at: dt.date) -> pd.DataFrame:
     return queries.intervention_levels(
         engine(), as_at, None, inputs=_level_inputs(key), latest=_latest_judgements(key, as_at, None)
     )
@@ -155,7 +169,7 @@ def levels(as_at: dt.date) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _code_owners(key: tuple[str, int]) -> dict[str, int]:
+def _code_owners(key: Key) -> dict[str, int]:
     return queries.code_owners(engine())
 
 
@@ -165,7 +179,7 @@ def code_owners() -> dict[str, int]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _facts(key: tuple[str, int], authority_id: int) -> list[stories.Fact]:
+def _facts(key: Key, authority_id: int) -> list[stories.Fact]:
     return stories.authority_facts(engine(), authority_id)
 
 
@@ -195,7 +209,7 @@ class CachedMapSource:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _map_data(key: tuple[str, int], data_dir: str | None, as_at: dt.date) -> MapData:
+def _map_data(key: Key, data_dir: str | None, as_at: dt.date) -> MapData:
     return build_map_data(CachedMapSource(), as_at)
 
 
@@ -211,7 +225,7 @@ def _region_name(region: str | None) -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _map_figure(
-    key: tuple[str, int], data_dir: str | None, colour: str, view: str, as_at: dt.date, region: str | None
+    key: Key, data_dir: str | None, colour: str, view: str, as_at: dt.date, region: str | None
 ) -> go.Figure:
     return build_map_figure(map_data(as_at), colour, region, _region_name(region), view)
 
@@ -225,7 +239,7 @@ def map_figure(colour: str, view: str, as_at: dt.date, region: str | None) -> go
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _story(key: tuple[str, int], code: str) -> stories.AuthorityStory | None:
+def _story(key: Key, code: str) -> stories.AuthorityStory | None:
     return stories.authority_story(engine(), code)
 
 
@@ -235,7 +249,7 @@ def story(code: str) -> stories.AuthorityStory | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _neighbours(key: tuple[str, int], authority_id: int):
+def _neighbours(key: Key, authority_id: int):
     return queries.neighbours_of(engine(), authority_id)
 
 
@@ -245,7 +259,7 @@ def neighbours(authority_id: int):
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _full_inspections(key: tuple[str, int]) -> pd.DataFrame:
+def _full_inspections(key: Key) -> pd.DataFrame:
     return queries.full_inspections(engine())
 
 
@@ -254,7 +268,7 @@ def full_inspections() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _spells(key: tuple[str, int], as_at: dt.date | None) -> pd.DataFrame:
+def _spells(key: Key, as_at: dt.date | None) -> pd.DataFrame:
     return queries.spells_with_context(engine(), as_at=as_at)
 
 

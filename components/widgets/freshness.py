@@ -26,7 +26,7 @@ def today() -> dt.date:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _newest(key: tuple[str, int], day: dt.date) -> Publication | None:
+def _newest(key: tuple, day: dt.date) -> Publication | None:
     return queries.newest_publication(cache.engine(), day)
 
 

@@ -14,7 +14,9 @@ from oversight.data import bootstrap, settings
 
 def cmd_board_pack(args: argparse.Namespace) -> int:
     engine = bootstrap.ready_engine(args.database)
-    request = PackRequest(args.region, args.as_at, args.authority, settings.data_dir(args.data_dir))
+    request = PackRequest(
+        args.region, args.as_at, args.authority, settings.data_dir(args.data_dir), since=args.since
+    )
     outs = [Path(p) for p in args.out]
 
     def progress(fraction: float, message: str) -> None:
@@ -45,6 +47,14 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--as-at", type=date_arg, required=True, metavar="YYYY-MM-DD", help="the date the pack shows"
+    )
+    p.add_argument(
+        "--since",
+        type=date_arg,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the last meeting: the second slide lists what changed from this day to --as-at "
+        "(default: 8 weeks before --as-at)",
     )
     p.add_argument(
         "--out",

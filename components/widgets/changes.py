@@ -1,0 +1,85 @@
+"""What changed between two dates, for the page and the presentation: the window read from the URL
+(``since``, ``until``), and the digest cached per data version like every other query.
+
+``?since=2018-01-01&until=2018-05-17``: ``until`` defaults to the newest data, ``since`` to eight
+weeks before ``until`` (a board cycle). A bad value never raises: it falls back to its default with
+a visible note that quotes it as text (``safe_text.quoted``, shown through ``safe_text.markdown``).
+Owns no widget keys: the page draws the date inputs (``changes_*``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from oversight.components.figures.changes import default_since
+from oversight.components.figures.safe_text import quoted
+from oversight.components.figures.theme import long_date
+from oversight.components.widgets import cache as store
+from oversight.components.widgets.filters import EARLIEST
+from oversight.data.domain.digest import Digest
+from oversight.data.store.changes import changes_between
+
+
+@dataclass
+class Window:
+    """Both days included."""
+
+    since: dt.date
+    until: dt.date
+    notes: list[str] = field(default_factory=list)
+
+
+def _date(raw: object, what: str, default: dt.date, latest: dt.date, notes: list[str]) -> dt.date:
+    if not raw:
+        return default
+    try:
+        day = dt.date.fromisoformat(str(raw))
+    except ValueError:
+        notes.append(
+            f"The link's {what} date {quoted(raw)} is not a date (YYYY-MM-DD); showing {long_date(default)}."
+        )
+        return default
+    if not (EARLIEST <= day <= latest):
+        notes.append(
+            f"The link's {what} date {long_date(day)} is outside the data "
+            f"({long_date(EARLIEST)} to {long_date(latest)}); showing {long_date(default)}."
+        )
+        return default
+    return day
+
+
+def parse_window(params: dict[str, str], newest: dt.date, latest: dt.date) -> Window:
+    """``since`` and ``until`` from URL parameters; each bad one falls back with a note.
+
+    ``newest``: the newest data (the default end); ``latest``: the last day a window may end
+    (today, or the newest data if that is later)."""
+    notes: list[str] = []
+    until = _date(params.get("until"), "until", newest, latest, notes)
+    since = _date(params.get("since"), "since", default_since(until), latest, notes)
+    if since > until:
+        fallback = default_since(until)
+        notes.append(
+            f"The link's since date {long_date(since)} is after its until date {long_date(until)}; "
+            f"showing from {long_date(fallback)}."
+        )
+        since = fallback
+    return Window(max(since, EARLIEST), until, notes)
+
+
+def today() -> dt.date:
+    """The day the statutory clocks are judged on (a clock not yet due has not passed)."""
+    return dt.date.today()
+
+
+@st.cache_data(show_spinner="Reading what changed…", max_entries=64)
+def _digest(key: tuple, since: dt.date, until: dt.date, region: str | None, day: dt.date) -> Digest:
+    return changes_between(store.engine(), since, until, region, today=day)
+
+
+def digest(since: dt.date, until: dt.date, region: str | None) -> Digest:
+    """Every change from ``since`` to ``until`` (both included) in England or a region, cached per
+    data version (an import or an applied change shows on the next run)."""
+    return _digest(store.cache_key(), since, until, region, today())

@@ -1,0 +1,123 @@
+"""What became of an action (a proposal, an approval, a grant): run in a widget's callback, shown
+by the page on the run that follows, once.
+
+Every action re-checks the person's role on the server (``oversight.data.curation``), so a
+refusal is an ordinary outcome: ``PermissionDenied``, ``EditRefused`` (each problem naming its
+field; ``Conflict`` naming the other change) and ``UserRefused`` become one clear message, a
+database that cannot be used now becomes its plain-words reason, and anything else is logged on
+the server and said in one sentence. No traceback reaches the page, and every message is shown
+through ``safe_text.markdown`` (it may quote what someone typed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import streamlit as st
+
+from oversight.components.figures.safe_text import markdown
+from oversight.components.widgets import cache
+from oversight.data.curation import history
+from oversight.data.curation.edits import Conflict, EditRefused
+from oversight.data.curation.roles import PermissionDenied
+from oversight.data.curation.users import UserRefused
+
+_log = logging.getLogger("oversight.app")
+#: A problem longer than this is cut (a refusal may quote a 10,000-character value).
+LONGEST = 600
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """``ok``: done; ``lines``: the message (one sentence, or one per problem)."""
+
+    ok: bool
+    lines: tuple[str, ...]
+    heading: str = ""
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= LONGEST else text[: LONGEST - 1] + "…"
+
+
+def _labelled(problems: list[str], labels: Mapping[str, str]) -> list[str]:
+    """ "date: not a date" as "Start date (date): not a date" where the form has that field."""
+    out = []
+    for problem in problems:
+        column, sep, message = problem.partition(": ")
+        if sep and column in labels:
+            out.append(f"{labels[column]} ({column}): {message}")
+        else:
+            out.append(problem)
+    return out
+
+
+def _other(exc: Conflict) -> tuple[str, ...]:
+    """The other change in full (who, when, what it set), when it is one."""
+    if exc.other_change_id is None:
+        return ()
+    try:
+        other = history.change(cache.engine(), exc.other_change_id)
+    except Exception:  # noqa: BLE001 - the refusal itself has been said; this only adds to it
+        return ()
+    if other is None:
+        return ()
+    what = "; ".join(str(d) for d in other.differences[:6]) or other.action
+    return (
+        f"The other change ({other.id}, {other.action}) by {other.who} at "
+        f"{other.proposed_at:%Y-%m-%d %H:%M} UTC, {other.state}: {what}",
+    )
+
+
+def run(key: str, action: Callable[[], str], labels: Mapping[str, str] | None = None) -> bool:
+    """Run ``action`` (which returns the sentence to show when it is done) and keep its outcome
+    under ``key`` for ``show``. True when it was done."""
+    try:
+        done = action()
+    except Conflict as exc:
+        outcome = Outcome(False, (str(exc), *_other(exc)), "Not saved: someone else changed it first.")
+    except EditRefused as exc:
+        lines = _labelled(exc.problems, labels or {})
+        outcome = Outcome(False, tuple(lines), "Not saved:" if len(lines) > 1 else "")
+    except (PermissionDenied, UserRefused) as exc:
+        outcome = Outcome(False, (str(exc),))
+    except Exception as exc:  # noqa: BLE001 - a refusal of any kind is a message, never a traceback
+        problem = cache.database_problem(exc)
+        if problem is not None:
+            outcome = Outcome(
+                False, (f"Nothing was saved: the tracker database is not available ({problem.reason}).",)
+            )
+        else:
+            _log.exception("oversight: an action failed")
+            outcome = Outcome(
+                False, ("Nothing was saved: the app met an error, which is logged on the server.",)
+            )
+    else:
+        outcome = Outcome(True, (done,))
+    st.session_state[key] = outcome
+    return outcome.ok
+
+
+def refuse(key: str, problems: list[str], labels: Mapping[str, str] | None = None) -> None:
+    """Keep a refusal found before the action ran (the form itself is incomplete)."""
+    lines = _labelled(problems, labels or {})
+    st.session_state[key] = Outcome(False, tuple(lines), "Not saved:" if len(lines) > 1 else "")
+
+
+def show(key: str) -> Outcome | None:
+    """Show the outcome kept under ``key`` (once) and return it; nothing if there is none."""
+    outcome = st.session_state.pop(key, None)
+    if not isinstance(outcome, Outcome):
+        return None
+    if len(outcome.lines) == 1 and not outcome.heading:
+        body = markdown(_cut(outcome.lines[0]))
+    else:
+        items = "\n".join(f"- {markdown(_cut(line))}" for line in outcome.lines)
+        body = (markdown(outcome.heading) + "\n\n" if outcome.heading else "") + items
+    if outcome.ok:
+        st.success(body, icon=":material/check_circle:")
+    else:
+        st.error(body, icon=":material/block:")
+    return outcome

@@ -1,0 +1,447 @@
+"""Record a fact in the app: "Add to this authority's record" on the authority page.
+
+Forms for a new intervention, a monitoring or focused visit and an event, and "Correct or retract"
+for each of the authority's facts (pre-filled from the fact, carrying its version). Each form
+builds a row of tracker CSV columns and hands it to ``oversight.data.curation.edits``, which reads
+it exactly as the tracker CSV importer reads a row (one code path), requires the source's link
+and title, and checks the person's role again: a form is drawn only for an editor or above, and a
+submission replayed by anyone else is refused there, with the refusal shown. What is saved is a
+proposal, waiting for a different person to review it.
+
+Owns the ``record_*`` keys. A form's keys carry a generation number, raised after a successful
+proposal, so the next form starts empty; a correction's keys carry the fact's version too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import streamlit as st
+
+from oversight.components.figures.safe_text import markdown
+from oversight.components.widgets import auth, cache, outcome
+from oversight.components.widgets.auth import SignedIn
+from oversight.components.widgets.review import EVENT_WORDS, LEVEL_WORDS, short
+from oversight.data.curation import edits, history
+from oversight.data.curation.roles import PROPOSE
+from oversight.data.domain import vocab
+from oversight.data.store.story import AuthorityStory, Fact
+
+KEY_OUTCOME = "record_outcome"
+KEY_WHAT = "record_what"
+KEY_FIX = "record_fix_choice"
+#: Not a tracker column: the intervention's "still in force" box (an empty end date).
+STILL = "still_in_force"
+COMMENT = "comment"
+DATE_HELP = "YYYY-MM-DD; or YYYY-MM or YYYY when only the month or year is known (say so below)."
+PRECISION_WORDS = {
+    "day": "Exact day",
+    "month": "Month only",
+    "year": "Year only",
+    "observed": "Seen in force on this date (start not known)",
+    "": "(none)",
+}
+GRADES = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")
+DONE = "Proposed — waiting for review by another person (change {id})."
+
+
+@dataclass(frozen=True)
+class Field:
+    """One form field: its tracker column, label, and widget (text, area, select or still)."""
+
+    column: str
+    label: str
+    kind: str = "text"
+    options: tuple[str, ...] = ()
+    words: Mapping[str, str] | None = None
+    help: str | None = None
+    placeholder: str | None = None
+    default: str = ""
+
+
+def _choose(column: str, label: str, words: Mapping[str, str], default: str = "", **kw) -> Field:
+    return Field(column, label, "select", tuple(words), words, default=default, **kw)
+
+
+LEVEL = _choose("level", "Level", LEVEL_WORDS, help="The intervention's level (DOMAIN §5).")
+START = Field("date", "Start date", placeholder="YYYY-MM-DD", help=DATE_HELP)
+PRECISION = _choose(
+    "date_precision", "How exact the date is", {k: v for k, v in PRECISION_WORDS.items() if k}, default="day"
+)
+STILL_IN_FORCE = Field(STILL, "Still in force (no end date)", "still", default="yes")
+END = Field(
+    "end_date",
+    "End date (when it was lifted or revoked)",
+    placeholder="YYYY-MM-DD",
+    help="Leave empty, and tick “Still in force”, if it has not ended.",
+)
+END_PRECISION = _choose(
+    "end_precision", "How exact the end date is", {k: PRECISION_WORDS[k] for k in ("day", "month", "year")}
+)
+SOURCE = (
+    Field(
+        "source_url",
+        "Source link (required)",
+        placeholder="https://…",
+        help="Where this was published: an http:// or https:// address.",
+    ),
+    Field("source_title", "Source title (required)", help="The title of the page, letter or report."),
+    Field("source_publisher", "Publisher (optional)", help="e.g. Department for Education, Ofsted."),
+)
+LETTER = (
+    Field(
+        "source_url", "Letter link (required)", placeholder="https://…", help="The visit letter's address."
+    ),
+    Field("source_title", "Letter title (required)"),
+    Field("source_publisher", "Publisher (optional)", default="Ofsted"),
+)
+NOTE = Field(COMMENT, "Note for the reviewer (optional)", "area")
+
+INTERVENTION = (
+    LEVEL,
+    START,
+    PRECISION,
+    STILL_IN_FORCE,
+    END,
+    END_PRECISION,
+    Field(
+        "title", "Instrument or title", help="e.g. “Statutory direction, 12 March 2021” (empty: the level)."
+    ),
+    Field("people", "Commissioner or adviser", help="Named people; separate several with ;"),
+    Field("details", "Partner or trust, and notes", "area"),
+)
+VISIT = (
+    _choose("kind", "Kind of visit", vocab.VISIT_KINDS),
+    Field("date", "Visit date", placeholder="YYYY-MM-DD", help=DATE_HELP),
+    PRECISION,
+    Field("published", "Letter published on (optional)", placeholder="YYYY-MM-DD"),
+    Field("details", "Summary", "area", help="What the letter found, in a sentence or two."),
+)
+EVENT = (
+    _choose("kind", "Kind of event", EVENT_WORDS),
+    Field("date", "Date", placeholder="YYYY-MM-DD", help=DATE_HELP),
+    PRECISION,
+    Field("title", "Title (required)"),
+    Field("details", "Details", "area"),
+    Field("people", "People (optional)", help="Named people; separate several with ;"),
+)
+INSPECTION = (
+    _choose("kind", "Kind of inspection", {k: k for k in vocab.INSPECTION_KINDS}),
+    Field("date", "Inspection date", placeholder="YYYY-MM-DD", help=DATE_HELP),
+    Field("published", "Report published on", placeholder="YYYY-MM-DD"),
+    PRECISION,
+    _choose("grade", "Overall effectiveness", {g: g for g in GRADES}),
+)
+
+
+@dataclass(frozen=True)
+class Form:
+    record: str
+    choice: str
+    fields: tuple[Field, ...]
+    source: tuple[Field, ...] = SOURCE
+
+
+NEW = {
+    "intervention": Form("intervention", "An intervention", INTERVENTION),
+    "visit": Form("visit", "A monitoring or focused visit", VISIT, LETTER),
+    "event": Form("event", "An event", EVENT),
+}
+FIX = "fix"
+CHOICES = {**{k: f.choice for k, f in NEW.items()}, FIX: "Correct or retract a fact"}
+#: The fields a correction edits, per fact table (the others keep their values).
+CORRECTS = {
+    "interventions": INTERVENTION,
+    "visits": VISIT,
+    "events": EVENT,
+    "inspections": INSPECTION,
+}
+
+
+def labels(fields: tuple[Field, ...]) -> dict[str, str]:
+    """Tracker column -> the label its problems are shown with."""
+    out = {f.column: f.label.removesuffix(" (required)").removesuffix(" (optional)") for f in fields}
+    out.setdefault("authority_code", "Authority")
+    out.setdefault("record", "Kind of fact")
+    return out
+
+
+# Widgets ---------------------------------------------------------------------------------------------
+
+
+def _widget(field: Field, key: str, value: str) -> None:
+    if field.kind == "select":
+        options = list(field.options)
+        if value and value not in options:
+            options.append(value)  # a stored value the vocabulary no longer offers stays choosable
+        words = field.words or {}
+        st.selectbox(
+            field.label,
+            options,
+            index=options.index(value) if value in options else None,
+            format_func=lambda v: words.get(v, v),
+            placeholder="Choose…",
+            key=key,
+            help=field.help,
+        )
+    elif field.kind == "still":
+        st.checkbox(field.label, value=bool(value), key=key)
+    elif field.kind == "area":
+        st.text_area(field.label, value=value, key=key, help=field.help, height=90)
+    else:
+        st.text_input(field.label, value=value, key=key, help=field.help, placeholder=field.placeholder)
+
+
+def _read(fields: tuple[Field, ...], keys: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The form's values as tracker columns (strings), and the problems only the form can have."""
+    row: dict[str, str] = {}
+    for f in fields:
+        value = st.session_state.get(keys[f.column])
+        row[f.column] = "" if value is None or value is False else ("yes" if value is True else str(value))
+    problems = []
+    if STILL in row:
+        still = row.pop(STILL) == "yes"
+        if still and row.get("end_date", "").strip():
+            problems.append("end_date: you ticked “Still in force” and gave an end date: clear one of them")
+        if not still and not row.get("end_date", "").strip():
+            problems.append("end_date: give the date it ended, or tick “Still in force”")
+        if still:
+            row["end_date"] = row["end_precision"] = ""
+    return row, problems
+
+
+def _keys(prefix: str, fields: tuple[Field, ...]) -> dict[str, str]:
+    return {f.column: f"{prefix}_{f.column}" for f in fields}
+
+
+def _generation(name: str) -> int:
+    return int(st.session_state.get(f"record_{name}_gen", 0))
+
+
+def _next_generation(name: str) -> None:
+    st.session_state[f"record_{name}_gen"] = _generation(name) + 1
+
+
+# New facts ---------------------------------------------------------------------------------------------
+
+
+def _submit_new(record: str, code: str, gen: int) -> None:
+    """The form's callback: the proposal by whoever is signed in now."""
+    form = NEW[record]
+    fields = (*form.fields, *form.source, NOTE)
+    row, problems = _read(fields, _keys(f"record_{record}_{gen}", fields))
+    comment = row.pop(COMMENT)
+    names = labels(fields)
+    if problems:
+        outcome.refuse(KEY_OUTCOME, problems, names)
+        return
+    row.update(record=record, authority_code=code)
+    actor = auth.current_actor()
+
+    def act() -> str:
+        return DONE.format(id=edits.propose(cache.engine(), actor, row, comment=comment))
+
+    if outcome.run(KEY_OUTCOME, act, names):
+        _next_generation(record)
+
+
+def _new_form(record: str, code: str) -> None:
+    form = NEW[record]
+    gen = _generation(record)
+    prefix = f"record_{record}_{gen}"
+    fields = (*form.fields, *form.source, NOTE)
+    keys = _keys(prefix, fields)
+    with st.form(f"{prefix}_form", enter_to_submit=False):
+        for f in form.fields:
+            _widget(f, keys[f.column], f.default)
+        st.markdown("**Where it was published**")
+        for f in form.source:
+            _widget(f, keys[f.column], f.default)
+        _widget(NOTE, keys[COMMENT], "")
+        st.form_submit_button(
+            f"Propose this {record}",
+            type="primary",
+            key=f"{prefix}_submit",
+            on_click=_submit_new,
+            args=(record, code, gen),
+            icon=":material/send:",
+        )
+
+
+# Corrections and retractions ---------------------------------------------------------------------------
+
+
+def _ref(fact: Fact) -> str:
+    return f"{fact.fact_table}:{fact.fact_id}"
+
+
+def fact_label(fact: Fact) -> str:
+    """A fact in a select box (plain text, cut): "1 Apr 2021 · intervention · Improvement notice"."""
+    day = fact.date.isoformat() if fact.date else "no date"
+    label = fact.label or fact.kind or ""
+    own = "" if fact.own or not fact.authority else f" ({fact.authority})"
+    return short(f"{day} · {fact.type} · {label}{own}", 110)
+
+
+def _submit_fix(table: str, fact_id: int, version: int, gen: int) -> None:
+    fields = (*CORRECTS[table], *SOURCE, NOTE)
+    row, problems = _read(fields, _keys(f"record_fix_{table}_{fact_id}_{version}_{gen}", fields))
+    comment = row.pop(COMMENT)
+    names = labels(fields)
+    if problems:
+        outcome.refuse(KEY_OUTCOME, problems, names)
+        return
+    actor = auth.current_actor()
+
+    def act() -> str:
+        change = edits.propose_correction(
+            cache.engine(), actor, table, fact_id, row, version, comment=comment
+        )
+        return DONE.format(id=change)
+
+    if outcome.run(KEY_OUTCOME, act, names):
+        _next_generation(FIX)
+
+
+RETRACT = (
+    Field(
+        COMMENT,
+        "Why it should be retracted (required)",
+        "area",
+        help="It was never so, or it is recorded twice.",
+    ),
+    *SOURCE,
+)
+
+
+def _submit_retract(table: str, fact_id: int, version: int, gen: int) -> None:
+    keys = _keys(f"record_retract_{table}_{fact_id}_{version}_{gen}", RETRACT)
+    value = {c: str(st.session_state.get(k) or "") for c, k in keys.items()}
+    actor = auth.current_actor()
+
+    def act() -> str:
+        change = edits.propose_retraction(
+            cache.engine(),
+            actor,
+            table,
+            fact_id,
+            version,
+            value[COMMENT],
+            value["source_url"],
+            value["source_title"],
+            value["source_publisher"],
+        )
+        return DONE.format(id=change)
+
+    if outcome.run(KEY_OUTCOME, act, labels(RETRACT)):
+        _next_generation(FIX)
+
+
+def _fix_section(story: AuthorityStory) -> None:
+    facts = {_ref(f): f for f in story.own_facts if f.fact_id is not None}
+    if not facts:
+        st.caption("This authority has no fact to correct yet.")
+        return
+    choice = st.selectbox(
+        "Fact to correct or retract",
+        options=list(facts),
+        index=None,
+        format_func=lambda ref: fact_label(facts[ref]),
+        placeholder="Choose a fact of this authority…",
+        key=KEY_FIX,
+    )
+    if choice is None:
+        return
+    table, _, fact_id = choice.partition(":")
+    current = history.current_fact(cache.engine(), table, int(fact_id))
+    if current is None:
+        st.warning("This fact is no longer in the tracker (it was retracted): reload the page.")
+        return
+    gen = _generation(FIX)
+    fields = (*CORRECTS[table], *SOURCE, NOTE)
+    prefix = f"record_fix_{table}_{fact_id}_{current.version}_{gen}"
+    keys = _keys(prefix, fields)
+    with st.form(f"{prefix}_form", enter_to_submit=False):
+        st.markdown(
+            markdown(f"Correct it (version {current.version}): change what is wrong and cite the source.")
+        )
+        for f in CORRECTS[table]:
+            if f.column == STILL:
+                value = "" if current.row.get("end_date") else "yes"
+            else:
+                value = current.row.get(f.column, "")
+            _widget(f, keys[f.column], value)
+        st.markdown("**Where the correction was published**")
+        for f in SOURCE:
+            _widget(f, keys[f.column], "")
+        _widget(NOTE, keys[COMMENT], "")
+        st.form_submit_button(
+            "Propose this correction",
+            type="primary",
+            key=f"{prefix}_submit",
+            on_click=_submit_fix,
+            args=(table, int(fact_id), current.version, gen),
+            icon=":material/edit:",
+        )
+    retract_prefix = f"record_retract_{table}_{fact_id}_{current.version}_{gen}"
+    retract_keys = _keys(retract_prefix, RETRACT)
+    with st.form(f"{retract_prefix}_form", enter_to_submit=False):
+        st.markdown(
+            "Or retract it: it was never so, or it is recorded twice. It leaves the tracker once approved, "
+            "and its history keeps it."
+        )
+        for f in RETRACT:
+            _widget(f, retract_keys[f.column], "")
+        st.form_submit_button(
+            "Propose retracting it",
+            key=f"{retract_prefix}_submit",
+            on_click=_submit_retract,
+            args=(table, int(fact_id), current.version, gen),
+            icon=":material/delete:",
+        )
+
+
+# The section ---------------------------------------------------------------------------------------------
+
+
+def render(story: AuthorityStory, signed: SignedIn) -> None:
+    """The authority page's "Add to this authority's record": forms for editors and above; for
+    anyone else, what they would need. The last submission's outcome first, whoever asks."""
+    st.markdown("#### Add to this authority's record")
+    outcome.show(KEY_OUTCOME)
+    if not signed.configured:
+        st.caption(
+            "Recording facts in the app needs sign-in, which is not set up for this deployment "
+            "(README: “Setting up sign-in for a deployment”). Facts can still be added from a tracker "
+            "CSV file with the “oversight import” command."
+        )
+        return
+    if signed.actor is None:
+        st.caption(
+            "Sign in (in the sidebar) to record or correct a fact. Everything here stays open to read."
+        )
+        return
+    if not signed.may(PROPOSE):
+        st.caption(
+            markdown(
+                f"You are signed in as {signed.actor.shown} with {signed.role_words} on this tracker: "
+                "an admin can give you the editor role to record facts."
+            )
+        )
+        return
+    st.caption(
+        "What you record is a proposal: it shows on the public pages once a different person with the "
+        "reviewer role approves it. Every fact needs its source: a link and a title."
+    )
+    what = st.radio(
+        "What do you want to record?",
+        options=list(CHOICES),
+        format_func=lambda c: CHOICES[c],
+        key=KEY_WHAT,
+        horizontal=True,
+    )
+    if what == FIX:
+        _fix_section(story)
+    else:
+        _new_form(what, story.authority.code)

@@ -1,0 +1,274 @@
+"""Sign-in end to end in real headless Chromium, against a real local OpenID Connect provider.
+
+The tests start ``oidc-provider-mock`` (a pinned dev dependency) on a free port, and serve the app
+with ``streamlit run`` from a temporary folder holding ``.streamlit/secrets.toml`` with ``[auth]``
+pointing at it (Streamlit reads secrets from the working directory; the repository's
+``config.toml`` is linked in). Roles are granted beforehand on a copy of the loaded store. Every
+request to anything but 127.0.0.1 is aborted (the provider's page asks the internet for CSS).
+
+Anonymous: no form and no action, on the authority page or the Tracker page opened by its URL.
+An editor signs in, records an intervention for Devon with its source, sees it as a proposal,
+signs out; a reviewer signs in and approves it on the Tracker page; the public map then shows
+Devon's level from that date, and Devon's page shows the fact's history (proposed by, approved
+by, when). Screenshots go to tests/artifacts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from oversight.data import bootstrap, settings
+from oversight.data.curation import users
+from tests import hostile_data as hd
+from tests.browser import free_port
+from tests.conftest import ROOT
+from tests.test_browser_accessibility import AXE, audit
+
+pytestmark = pytest.mark.browser
+
+PEOPLE = {
+    "eddie": ("eddie.editor@example.org", "Eddie Editor", "editor"),
+    "bob": ("bob.reviewer@example.org", "Bob Reviewer", "reviewer"),
+}
+DEVON = "/authority?la=E10000008&as_at=2024-05-01"
+SOURCE_URL = "https://www.devonchildrenandfamiliespartnership.example.org/annual-report-2021"
+#: The SVG map's link for Devon, inside the component's shadow root: its accessible name.
+DEVON_ON_MAP = """() => { for (const h of document.querySelectorAll('*')) {
+    const a = h.shadowRoot && h.shadowRoot.querySelector('svg a[data-la="E10000008"]');
+    if (a) return a.getAttribute('aria-label'); } return null; }"""
+
+
+def _wait_http(url: str, proc: subprocess.Popen, what: str, seconds: float = 90) -> None:
+    deadline = time.time() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.2)
+
+
+@pytest.fixture
+def signin_app(tmp_path: Path, loaded_sqlite_url: str, artifacts: Path):
+    """(app base URL, provider base URL): the provider, and the app configured to use it."""
+    url = hd.copy_sqlite(loaded_sqlite_url, tmp_path)
+    engine = bootstrap.ready_engine(url)
+    for email, name, role in PEOPLE.values():
+        users.grant(engine, None, email, role, name=name)
+    engine.dispose()
+    bootstrap.forget(url)
+
+    provider_port, app_port = free_port(), free_port()
+    provider_log = (artifacts / "oidc_provider.log").open("w")
+    claims = [
+        arg
+        for sub, (email, name, _) in PEOPLE.items()
+        for arg in ("--user-claims", json.dumps({"sub": sub, "email": email, "name": name}))
+    ]
+    provider = subprocess.Popen(
+        [str(Path(sys.executable).parent / "oidc-provider-mock"), "-p", str(provider_port), *claims],
+        stdout=provider_log,
+        stderr=subprocess.STDOUT,
+    )
+    provider_base = f"http://127.0.0.1:{provider_port}"
+    folder = tmp_path / "site"
+    (folder / ".streamlit").mkdir(parents=True)
+    (folder / ".streamlit" / "config.toml").symlink_to(ROOT / ".streamlit" / "config.toml")
+    (folder / ".streamlit" / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"\n'
+        'cookie_secret = "a-secret-for-this-test-only"\n'
+        'client_id = "oversight-test"\n'
+        'client_secret = "not-a-secret"\n'
+        f'server_metadata_url = "{provider_base}/.well-known/openid-configuration"\n'
+    )
+    env = {**os.environ, settings.DATABASE_ENV: url}
+    app_log = (artifacts / "streamlit_signin.log").open("w")
+    app = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(app_port)]
+        + [
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=folder,
+        env=env,
+        stdout=app_log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_http(f"{provider_base}/.well-known/openid-configuration", provider, "oidc-provider-mock")
+        _wait_http(f"http://127.0.0.1:{app_port}/_stcore/health", app, "streamlit")
+        yield f"http://127.0.0.1:{app_port}", provider_base
+    finally:
+        for proc in (app, provider):
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        app_log.close()
+        provider_log.close()
+
+
+def _only_loopback(route) -> None:
+    host = urllib.parse.urlsplit(route.request.url).hostname
+    if host == "127.0.0.1":
+        route.continue_()
+    else:
+        route.abort()
+
+
+def _settled(page) -> None:
+    """The script has finished and everything has drawn."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+              && document.querySelectorAll('[data-testid="stSkeleton"], .stSkeleton').length === 0""",
+        timeout=90_000,
+    )
+    page.wait_for_timeout(700)
+
+
+def _open(page, base: str, path: str, heading: str) -> None:
+    page.goto(base + path)
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=90_000)
+    _settled(page)
+
+
+def _choose(page, label: str, typed: str) -> None:
+    """Pick an option of the select box labelled ``label`` with the keyboard, as a person would."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has=page.get_by_text(label, exact=True))
+    box.locator("input").first.click()
+    page.keyboard.type(typed)
+    page.keyboard.press("Enter")
+
+
+def _sign_in(page, base: str, sub: str) -> None:
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("input[name='sub']", timeout=30_000)
+    page.fill("input[name='sub']", sub)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{base}/**", timeout=30_000)
+    name = PEOPLE[sub][1]
+    page.get_by_text(f"Signed in as {name} ({PEOPLE[sub][2]})").wait_for(timeout=90_000)
+
+
+def _sign_out(page, base: str) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    end = page.get_by_role("button", name="End session")
+    try:
+        end.wait_for(timeout=15_000)
+        end.click()
+    except Exception:  # noqa: BLE001 - a provider without an end-session page sends us straight back
+        pass
+    page.wait_for_url(f"{base}/**", timeout=30_000)
+    page.get_by_role("button", name="Sign in").wait_for(timeout=90_000)
+
+
+def _no_serious_violations(page, artifacts: Path, name: str) -> None:
+    """The axe-core audit of the accessibility test, on a page only a signed-in person sees."""
+    assert AXE.is_file(), "axe-core missing: run `make test` (it installs tools/axe)"
+    violations = audit(page)
+    (artifacts / f"axe_{name}.json").write_text(json.dumps(violations, indent=2))
+    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not bad, json.dumps(bad, indent=2)[:4000]
+
+
+def test_sign_in_record_review_and_publish_in_chromium(browser, signin_app, artifacts):
+    base, _ = signin_app
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    context.route("**/*", _only_loopback)
+    page = context.new_page()
+
+    # Anonymous: reading is open, no form and no action, also by the Tracker page's own URL.
+    _open(page, base, DEVON, "Devon")
+    assert page.get_by_role("button", name="Sign in").is_visible()
+    assert page.get_by_text("Sign in (in the sidebar) to record or correct a fact").count() == 1
+    assert page.get_by_role("button", name="Propose this intervention").count() == 0
+    assert page.get_by_text("Proposals waiting for review").count() == 0
+    _open(page, base, "/tracker", "Tracker")
+    assert page.get_by_role("button", name="Approve").count() == 0
+    assert page.get_by_text("Proposals waiting for review").count() == 0
+    page.screenshot(path=str(artifacts / "signin_tracker_anonymous.png"), full_page=True)
+
+    # The editor signs in and records Devon's improvement adviser with its source.
+    _sign_in(page, base, "eddie")
+    _open(page, base, DEVON, "Devon")
+    page.get_by_text("Add to this authority's record").scroll_into_view_if_needed()
+    _choose(page, "Level", "Improvement notice")
+    page.get_by_role("textbox", name="Start date").fill("2021-04-01")
+    page.get_by_text("Add to this authority's record").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "signin_editor_form_top.png"))
+    page.get_by_role("textbox", name="Instrument or title").fill("DfE-appointed improvement adviser")
+    page.get_by_role("textbox", name="Commissioner or adviser").fill("A DfE improvement adviser")
+    page.get_by_role("textbox", name="Source link (required)").fill(SOURCE_URL)
+    page.get_by_role("textbox", name="Source title (required)").fill(
+        "Devon Children and Families Partnership annual report"
+    )
+    page.get_by_role("button", name="Propose this intervention").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "signin_editor_form.png"))
+    _no_serious_violations(page, artifacts, "signin_editor_form")
+    page.get_by_role("button", name="Propose this intervention").click()
+    page.get_by_text("Proposed — waiting for review by another person").wait_for(timeout=60_000)
+    _settled(page)
+    page.get_by_text("Proposals waiting for review").wait_for()
+    assert page.get_by_text("New intervention").count() >= 1
+    assert page.get_by_role("button", name="Withdraw change").count() == 1
+    assert page.get_by_role("button", name="Approve").count() == 0  # the two-person rule
+    page.get_by_text("Proposals waiting for review").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "signin_editor_proposed.png"))
+    _sign_out(page, base)
+
+    # The public map does not show a proposal.
+    _open(page, base, "/?as_at=2022-01-01", "Intervention map")
+    page.wait_for_function(f"() => ({DEVON_ON_MAP})() !== null", timeout=90_000)
+    assert page.evaluate(DEVON_ON_MAP).startswith("Devon: Inadequate, no intervention recorded")
+
+    # The reviewer signs in and approves it on the Tracker page.
+    _sign_in(page, base, "bob")
+    _open(page, base, "/tracker", "Tracker")
+    page.get_by_text("Proposals waiting for review").wait_for(timeout=60_000)
+    page.get_by_text("Proposed by Eddie Editor").first.wait_for()
+    page.get_by_role("textbox", name="Comment on change").first.fill(
+        "Checked against the partnership's annual report"
+    )
+    page.screenshot(path=str(artifacts / "signin_reviewer_tracker.png"), full_page=True)
+    _no_serious_violations(page, artifacts, "signin_reviewer_tracker")
+    page.get_by_role("button", name="Approve change").first.click()
+    page.get_by_text("it is now in the tracker and on the public pages").wait_for(timeout=60_000)
+    _settled(page)
+    page.screenshot(path=str(artifacts / "signin_reviewer_approved.png"), full_page=True)
+    _sign_out(page, base)
+
+    # Anyone: the map shows Devon's level from that date, and Devon's page its history.
+    _open(page, base, "/?as_at=2022-01-01", "Intervention map")
+    page.wait_for_function(f"() => ({DEVON_ON_MAP})() !== null", timeout=90_000)
+    label = page.evaluate(DEVON_ON_MAP)
+    assert label.startswith("Devon: Improvement notice since 1 April 2021"), label
+    page.screenshot(path=str(artifacts / "signin_public_map.png"))
+    _open(page, base, DEVON, "Devon")
+    _choose(page, "Show the history of", "2021-04-01")
+    page.get_by_text("Proposed by Eddie Editor").first.wait_for(timeout=60_000)
+    _settled(page)
+    history = page.locator("[data-testid='stTable']").first
+    text = history.inner_text()
+    assert "Proposed by Eddie Editor" in text and "Approved by Bob Reviewer" in text
+    assert "Applied to the tracker" in text and "UTC" in text
+    history.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "signin_fact_history.png"))
+    context.close()
