@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from oversight.data.domain import text as domain_text
 from oversight.data.domain.links import is_web_link
 
 #: Every character CommonMark, GitHub's extensions (tables, strikethrough), KaTeX (``$``) and
@@ -47,8 +48,6 @@ _TEXT_PATTERNS = re.compile(r"(?<=:)(?=\S)|(?i:(?<=www)(?=\.))|(?<=@)(?=\S)|(?<=
 #: escape). In one line of Markdown a break would start a new block (a heading, a list, a quote, a
 #: code block); in a terminal an escape could rewrite the screen. Each run becomes one space.
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-#: A cell a spreadsheet would run as a formula (OWASP's list, and their full-width forms).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def _text(value: Any) -> str:
@@ -90,13 +89,7 @@ def html(value: Any) -> str:
     return text.replace('"', "&#34;").replace("'", "&#39;").replace("%", "&#37;")
 
 
-def csv_cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet shows as text: a string starting like a formula (``=``, ``+``,
-    ``-``, ``@``, a tab or a carriage return) gets a leading ``'``. Numbers, dates and booleans
-    pass unchanged (a negative number is a number)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+csv_cell = domain_text.csv_cell  # the one rule, in the domain (the tracker export uses it too)
 
 
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
