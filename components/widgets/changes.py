@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from oversight.components.figures.changes import default_since
-from oversight.components.figures.safe_text import quoted
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
-from oversight.components.widgets.filters import EARLIEST
+from oversight.components.widgets.filters import EARLIEST, link_date
 from oversight.data.domain.digest import Digest
 from oversight.data.store.changes import changes_between
 
@@ -32,33 +31,14 @@ class Window:
     notes: list[str] = field(default_factory=list)
 
 
-def _date(raw: object, what: str, default: dt.date, latest: dt.date, notes: list[str]) -> dt.date:
-    if not raw:
-        return default
-    try:
-        day = dt.date.fromisoformat(str(raw))
-    except ValueError:
-        notes.append(
-            f"The link's {what} date {quoted(raw)} is not a date (YYYY-MM-DD); showing {long_date(default)}."
-        )
-        return default
-    if not (EARLIEST <= day <= latest):
-        notes.append(
-            f"The link's {what} date {long_date(day)} is outside the data "
-            f"({long_date(EARLIEST)} to {long_date(latest)}); showing {long_date(default)}."
-        )
-        return default
-    return day
-
-
 def parse_window(params: dict[str, str], newest: dt.date, latest: dt.date) -> Window:
     """``since`` and ``until`` from URL parameters; each bad one falls back with a note.
 
     ``newest``: the newest data (the default end); ``latest``: the last day a window may end
     (today, or the newest data if that is later)."""
     notes: list[str] = []
-    until = _date(params.get("until"), "until", newest, latest, notes)
-    since = _date(params.get("since"), "since", default_since(until), latest, notes)
+    until = link_date(params.get("until"), newest, latest, notes, "until")
+    since = link_date(params.get("since"), default_since(until), latest, notes, "since")
     if since > until:
         fallback = default_since(until)
         notes.append(

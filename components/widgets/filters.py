@@ -48,23 +48,30 @@ def parse_params(params: dict[str, str], default_as_at: dt.date, latest: dt.date
     if region is not None and region not in regions:
         notes.append(f"The link's region {quoted(region)} is not an English region code; showing England.")
         region = None
-    as_at = default_as_at
-    raw = params.get("as_at")
-    if raw:
-        try:
-            as_at = dt.date.fromisoformat(raw)
-        except ValueError:
-            notes.append(
-                f"The link's date {quoted(raw)} is not a date (YYYY-MM-DD); showing {long_date(default_as_at)}."
-            )
-        else:
-            if not (EARLIEST <= as_at <= latest):
-                notes.append(
-                    f"The link's date {long_date(as_at)} is outside the data "
-                    f"({long_date(EARLIEST)} to {long_date(latest)}); showing {long_date(default_as_at)}."
-                )
-                as_at = default_as_at
+    as_at = link_date(params.get("as_at"), default_as_at, latest, notes)
     return Filters(region=region, as_at=as_at, notes=notes)
+
+
+def link_date(raw: object, default: dt.date, latest: dt.date, notes: list[str], what: str = "") -> dt.date:
+    """A date from a URL parameter, or ``default`` with a note saying why (not a date, or outside
+    the data): the one rule for every page's dates in links (``as_at``, ``since``, ``until``)."""
+    if not raw:
+        return default
+    name = f"{what} date" if what else "date"
+    try:
+        day = dt.date.fromisoformat(str(raw))
+    except ValueError:
+        notes.append(
+            f"The link's {name} {quoted(raw)} is not a date (YYYY-MM-DD); showing {long_date(default)}."
+        )
+        return default
+    if not (EARLIEST <= day <= latest):
+        notes.append(
+            f"The link's {name} {long_date(day)} is outside the data "
+            f"({long_date(EARLIEST)} to {long_date(latest)}); showing {long_date(default)}."
+        )
+        return default
+    return day
 
 
 def request_date(day: dt.date) -> None:
