@@ -1,13 +1,26 @@
-"""Board packs: wall time per region pack (PPTX and PDF from one set of images), target ≤ 10 s.
+"""Board packs, as a person waits for them (issue 12: the command ≤ 5 s, the dialog ≤ 3 s).
 
-Each pack starts its own kaleido browser, as the CLI and the app do, so the figure includes
-Chromium's start; the first pack also pays the imports (lifelines, pptx, fpdf)."""
+Three measures, on a database holding the three shared Ofsted releases:
+
+- **command**: ``oversight board-pack --region R --out pack.pptx --out pack.pdf`` as a whole
+  process from a cold start (interpreter, imports, Chromium and plotly.js, the figures, both
+  files, exit), for the West Midlands at both dates (5 runs each, median and max) and once for
+  every region at each date;
+- **in process**: ``board_pack`` for every region at both dates inside one process whose browser
+  is already running (what a served app does after its first pack);
+- **dialog**: in Chromium, the app's Board pack dialog for the West Midlands, from the click on
+  "Prepare board pack" to the download buttons (5 runs; the dialog is opened and read for 2 s
+  first, as a person would, which is when the browser that draws the figures starts).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -16,34 +29,111 @@ from oversight.data import bootstrap
 from oversight.data.domain.register import load_regions
 from oversight.data.sources.importer import import_paths
 
+ROOT = Path(__file__).resolve().parents[1]
+WEST_MIDLANDS = "E12000005"
+DATES = (dt.date(2018, 5, 17), dt.date(2024, 6, 30))
+TARGET_COMMAND_S, TARGET_DIALOG_S = 5.0, 3.0
 
-def run(releases: list[Path], data_dir: Path) -> dict:
-    from oversight.components.reports.board_pack import PackRequest, board_pack
 
+def _command(url: str, data_dir: Path, region: str, as_at: dt.date, folder: str) -> float:
+    outs = [f"{folder}/pack.pptx", f"{folder}/pack.pdf"]
+    argv = [str(Path(sys.executable).with_name("oversight")), "board-pack", "--database", url]
+    argv += ["--region", region, "--as-at", as_at.isoformat(), "--quiet", "--data-dir", str(data_dir)]
+    argv += [part for out in outs for part in ("--out", out)]
+    t0 = time.perf_counter()
+    subprocess.run(argv, check=True, capture_output=True, env={**os.environ, "OVERSIGHT_BUNDLE": "off"})
+    return time.perf_counter() - t0
+
+
+def command_times(url: str, data_dir: Path, folder: str) -> dict:
+    west = {
+        d.isoformat(): [_command(url, data_dir, WEST_MIDLANDS, d, folder) for _ in range(5)] for d in DATES
+    }
+    every = [_command(url, data_dir, code, d, folder) for d in DATES for code, _ in load_regions()]
+    return {
+        "west_midlands_s": {
+            d: {"median": round(statistics.median(v), 2), "max": round(max(v), 2)} for d, v in west.items()
+        },
+        "every_region_s_median": round(statistics.median(every), 2),
+        "every_region_s_max": round(max(every), 2),
+        "target_s": TARGET_COMMAND_S,
+    }
+
+
+def in_process_times(url: str, data_dir: Path, folder: str) -> dict:
+    from oversight.components.reports.board_pack import PackRequest, board_pack, image_server
+
+    engine = bootstrap.ready_engine(url)
     times: dict[str, float] = {}
     slides: dict[str, int] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/pack-bench.sqlite"
-        engine = bootstrap.ready_engine(url)
-        import_paths(engine, releases)
-        for as_at in (dt.date(2018, 5, 17), dt.date(2024, 6, 30)):
+    with image_server():
+        for as_at in DATES:
             for code, _ in load_regions():
-                outs = [Path(tmp) / "pack.pptx", Path(tmp) / "pack.pdf"]
+                outs = [Path(folder) / "pack.pptx", Path(folder) / "pack.pdf"]
                 t0 = time.perf_counter()
                 made = board_pack(engine, PackRequest(code, as_at, None, data_dir), outs)
                 key = f"{code}@{as_at.isoformat()}"
                 times[key] = time.perf_counter() - t0
                 slides[key] = len(made)
-        bootstrap.forget(url)
-    values = list(times.values())
-    slowest = max(times, key=times.get)
-    result = {
-        "packs": len(values),
-        "pack_s_median": round(statistics.median(values), 2),
-        "pack_s_max": round(max(values), 2),
+    bootstrap.forget(url)
+    slowest = max(times, key=times.__getitem__)
+    return {
+        "packs": len(times),
+        "pack_s_median": round(statistics.median(times.values()), 2),
+        "pack_s_max": round(max(times.values()), 2),
         "slowest": f"{slowest} ({slides[slowest]} slides)",
-        "first_pack_s": round(values[0], 2),
-        "target_s": 10,
     }
+
+
+def dialog_times(url: str, data_dir: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
+
+    os.environ["OVERSIGHT_DATA_DIR"] = str(data_dir)
+    app = StreamlitServer(ROOT, url, Path(tempfile.mkdtemp()) / "app.log").start()
+    times: dict[str, list[float]] = {}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            for as_at in DATES:
+                runs = times.setdefault(as_at.isoformat(), [])
+                for _ in range(5):
+                    page.goto(f"{app.base}/?region={WEST_MIDLANDS}&as_at={as_at.isoformat()}")
+                    page.get_by_role("button", name="Board pack…").click()
+                    page.get_by_role("button", name="Prepare board pack").wait_for(timeout=60_000)
+                    page.wait_for_timeout(2_000)  # a person reads the dialog's choices
+                    t0 = time.perf_counter()
+                    page.get_by_role("button", name="Prepare board pack").click()
+                    page.get_by_role("button", name="Download PDF").wait_for(timeout=90_000)
+                    runs.append(time.perf_counter() - t0)
+            browser.close()
+    finally:
+        app.stop()
+    return {
+        "west_midlands_s": {
+            d: {"median": round(statistics.median(v), 2), "max": round(max(v), 2)} for d, v in times.items()
+        },
+        "target_s": TARGET_DIALOG_S,
+    }
+
+
+def run(releases: list[Path], data_dir: Path) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/pack-bench.sqlite"
+        import_paths(bootstrap.ready_engine(url), releases)
+        bootstrap.forget(url)
+        result = {
+            "command": command_times(url, data_dir, tmp),
+            "in_process": in_process_times(url, data_dir, tmp),
+            "dialog": dialog_times(url, data_dir),
+        }
     print(json.dumps(result))
     return result
+
+
+if __name__ == "__main__":
+    from benchmarks.__main__ import DATA_DIR, RELEASES
+
+    run(RELEASES, DATA_DIR)

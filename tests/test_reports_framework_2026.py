@@ -22,6 +22,7 @@ from oversight.components.reports.board_pack import (
     board_pack,
     image_server,
 )
+from oversight.components.reports.slides import Picture
 from oversight.data import bootstrap
 from oversight.data.domain.framework import NO_OVERALL_GRADE
 from oversight.data.sources.importer import import_paths
@@ -59,7 +60,7 @@ def test_footer_says_freshness_and_when_stale_how_to_refresh():
 
 def test_table_slides_word_derived_and_note_the_area_judgements(scraped, data_dir):
     scope = _scope(scraped, PackRequest("E12000002", AS_AT, None, data_dir, today=D(2026, 12, 1)))
-    slides = _table_slides(scope, locator_png=b"")
+    slides = _table_slides(scope, locator=Picture(b"", "locator", 700, 700))
     rows = {r["Authority"]: r for s in slides for r in s.table.to_dict("records")}
     assert len(rows) == 24  # every North West authority once
     assert rows["Trafford"]["Latest judgement"] == DERIVED

@@ -1,42 +1,49 @@
-"""Figures to PNG/SVG for board packs, through kaleido and Debian's Chromium, offline.
+"""Figures to PNG/SVG for board packs and exports, through kaleido and Debian's Chromium, offline.
 
 Plotly's geo traces ask for a world base map even when every base layer is hidden. The app
 serves empty base maps from ``static/topojson/`` (Streamlit static serving); for kaleido the
 same empty topologies are written once per process to a temporary folder, so exports never
 touch the network and an installed copy needs no checkout beside it.
+
+Why a ``Renderer`` of our own rather than ``fig.to_image``: Chromium's start and plotly.js's
+load cost ~1.6 s, and each image ~0.2 s more, with Python waiting throughout. The renderer runs
+one kaleido browser on a thread of its own, started before the work that needs it (the
+``board-pack`` command starts it before its imports; the app when the board-pack dialog opens),
+and takes figures as they are built, handing back futures: Python builds the next slide while
+the browser draws the last one. One renderer per process, shared by every session (kaleido
+queues figures for its tab); it stops itself after ``IDLE_S`` seconds without work, so a served
+app keeps no idle browser.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import json
 import tempfile
+import threading
+import time
+from concurrent.futures import Future
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
-import plotly.io as pio
 
 #: The files plotly asks for (``<scope>_<resolution>m.json``) and the layers each must hold.
 BASE_MAPS = ("world_110m", "world_50m", "europe_110m", "europe_50m")
 LAYERS = ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
+FORMATS = ("png", "svg", "pdf")
+#: Seconds without an image after which the browser is stopped (started again on demand).
+IDLE_S = 600.0
+#: Seconds one image may take before the caller gives up (kaleido's own limit is 90 s).
+TIMEOUT_S = 120.0
 
 
 def empty_topology() -> str:
     """An empty base map: every layer plotly reads, with no geometry (what static/topojson holds)."""
     objects = {name: {"type": "GeometryCollection", "geometries": []} for name in LAYERS}
     return json.dumps({"type": "Topology", "objects": objects, "arcs": []}, separators=(",", ":"))
-
-
-def start_renderer() -> None:
-    """Start kaleido's persistent browser (once per process) without waiting for it.
-
-    Without it every image launches and closes its own Chromium (~0.45 s each; a board pack
-    draws six). Started early (the board pack calls this before its queries), the browser's
-    start-up overlaps the work before the first image; later images reuse it (~0.1 s each).
-    """
-    import kaleido  # Lazy: kaleido is only needed by exports, not by the app's pages.
-
-    kaleido.start_sync_server(silence_warnings=True)
 
 
 @lru_cache(maxsize=1)
@@ -47,12 +54,166 @@ def _base_map_dir() -> Path:
     return folder
 
 
+class Renderer:
+    """One kaleido browser on its own thread and event loop; figures in, futures of bytes out."""
+
+    def __init__(self, idle_s: float = IDLE_S) -> None:
+        self._idle_s = idle_s
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._browser: Future[Any] | None = None  # the opened ``kaleido.Kaleido``
+        self._pending = 0
+        self._last_use = time.monotonic()
+        self._holds = 0  # ``hold()`` blocks: no idle stop while a pack is being made
+        self._exit_hook = False
+
+    @property
+    def running(self) -> bool:
+        return self._loop is not None
+
+    @property
+    def held(self) -> bool:
+        """Inside a ``hold()`` block (a caller keeps the browser for more work)."""
+        return self._holds > 0
+
+    def start(self) -> None:
+        """Start the browser if it is not running; returns at once (the start goes on beside)."""
+        with self._lock:
+            if self._loop is not None:
+                return
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="oversight-renderer", daemon=True)
+            thread.start()
+            self._loop, self._thread, self._last_use = loop, thread, time.monotonic()
+            self._browser = asyncio.run_coroutine_threadsafe(self._open(), loop)
+            loop.call_soon_threadsafe(self._schedule_idle_check)
+            if not self._exit_hook:
+                atexit.register(self.stop)  # no Chromium outlives the process
+                self._exit_hook = True
+
+    @staticmethod
+    async def _open() -> Any:
+        import kaleido  # Lazy: ~0.15 s, and most processes never draw an image.
+
+        # mathjax=False: no script from a CDN (kaleido's default), so nothing touches the network.
+        browser = kaleido.Kaleido(n=1, mathjax=False)
+        await browser.open()
+        return browser
+
+    def submit(
+        self, fig: go.Figure | dict, fmt: str = "png", width: int = 1400, height: int = 1000, scale: float = 1
+    ) -> Future[bytes]:
+        """Queue a figure; the future holds its image bytes (or the browser's error)."""
+        if fmt not in FORMATS:
+            raise ValueError(f"unsupported image format: {fmt}")
+        spec = fig.to_dict() if isinstance(fig, go.Figure) else fig  # in the caller's thread
+        opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+        topojson = _base_map_dir().as_uri() + "/"
+        self.start()
+        with self._lock:
+            assert self._loop is not None
+            self._pending += 1
+            return asyncio.run_coroutine_threadsafe(self._draw(spec, opts, topojson), self._loop)
+
+    async def _draw(self, spec: dict, opts: dict, topojson: str) -> bytes:
+        try:
+            assert self._browser is not None
+            browser = await asyncio.wrap_future(self._browser)
+            return await browser.calc_fig(spec, opts=opts, topojson=topojson)
+        finally:
+            with self._lock:
+                self._pending -= 1
+                self._last_use = time.monotonic()
+
+    def image(
+        self, fig: go.Figure | dict, fmt: str = "png", width: int = 1400, height: int = 1000, scale: float = 1
+    ) -> bytes:
+        return self.submit(fig, fmt, width, height, scale).result(timeout=TIMEOUT_S)
+
+    def hold(self) -> _Hold:
+        """``with renderer.hold():`` the browser is started and not stopped for idleness inside."""
+        return _Hold(self)
+
+    def _schedule_idle_check(self) -> None:
+        if self._loop is not None:
+            self._loop.call_later(self._idle_s, self._idle_check)
+
+    def _idle(self) -> bool:
+        """No image pending, no ``hold()``, and none asked for ``idle_s`` seconds (under the lock)."""
+        quiet = self._pending == 0 and self._holds == 0
+        return quiet and time.monotonic() - self._last_use >= self._idle_s
+
+    def _idle_check(self) -> None:
+        with self._lock:
+            idle = self._idle()
+        if idle:  # stopped on another thread: closing waits on this loop
+            threading.Thread(
+                target=self.stop, args=(True,), name="oversight-renderer-stop", daemon=True
+            ).start()
+        else:
+            self._schedule_idle_check()
+
+    def stop(self, only_if_idle: bool = False) -> None:
+        """Close the browser and the thread (a later ``submit`` starts them again). ``only_if_idle``:
+        unless a figure came in since the idle check (decided under the same lock as ``submit``)."""
+        with self._lock:
+            if only_if_idle and not self._idle():
+                if self._loop is not None:
+                    self._loop.call_soon_threadsafe(self._schedule_idle_check)
+                return
+            loop, thread, browser = self._loop, self._thread, self._browser
+            self._loop = self._thread = self._browser = None
+        if loop is None or thread is None or browser is None:
+            return
+
+        async def close() -> None:
+            try:
+                opened = await asyncio.wrap_future(browser)
+            except Exception:  # noqa: BLE001 - it never opened: nothing to close
+                return
+            await opened.close()
+
+        try:
+            asyncio.run_coroutine_threadsafe(close(), loop).result(timeout=30)
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=30)
+            loop.close()
+
+
+class _Hold:
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+
+    def __enter__(self) -> Renderer:
+        with self.renderer._lock:
+            self.renderer._holds += 1
+        self.renderer.start()
+        return self.renderer
+
+    def __exit__(self, *exc: object) -> None:
+        with self.renderer._lock:
+            self.renderer._holds -= 1
+            self.renderer._last_use = time.monotonic()
+
+
+_RENDERER = Renderer()
+
+
+def renderer() -> Renderer:
+    """The process's renderer (started on first use)."""
+    return _RENDERER
+
+
+def start_renderer() -> None:
+    """Start the process's browser now, without waiting for it, so that its ~1.6 s start overlaps
+    the work before the first image (the CLI's imports, the app's dialog)."""
+    _RENDERER.start()
+
+
 def figure_image(
     fig: go.Figure, fmt: str = "png", width: int = 1400, height: int = 1000, scale: float = 1
 ) -> bytes:
-    """The figure as PNG or SVG bytes."""
-    if fmt not in {"png", "svg", "pdf"}:
-        raise ValueError(f"unsupported image format: {fmt}")
-    pio.defaults.topojson = _base_map_dir().as_uri() + "/"
-    start_renderer()
-    return fig.to_image(format=fmt, width=width, height=height, scale=scale)
+    """The figure as PNG or SVG bytes (waits for the browser)."""
+    return _RENDERER.image(fig, fmt, width, height, scale)

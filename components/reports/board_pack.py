@@ -5,15 +5,15 @@ draw, so a slide and the screen never disagree: title, what changed since the la
 digest of ``data/store/changes``: counts per group and the first lines, judgements, spells and
 interventions first), the region's map by intervention level and by judgement, its authorities as a table, the timeline with clocks of each authority in an open
 inadequate spell, and time to exit for the region against England. Every slide carries the as-at
-date and its sources. Images come from one long-lived kaleido browser per pack (starting Chromium
-costs ~3 s; an image after that ~0.3 s). No Streamlit here: the CLI and the app both call it.
+date and its sources. Images come from the process's one kaleido browser (``export.Renderer``):
+each figure is queued as soon as it is built, so the browser draws while Python builds the next
+slide and lays out the slides, and the writers wait for a picture only when they reach it. No
+Streamlit here: the CLI and the app both call it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,7 +35,7 @@ from oversight.components.figures.changes import (
     slide_title,
     total_words,
 )
-from oversight.components.figures.export import figure_image
+from oversight.components.figures.export import renderer
 from oversight.components.figures.freshness import freshness_line, stale_notice
 from oversight.components.figures.map_data import (
     MapData,
@@ -50,8 +50,8 @@ from oversight.components.figures.map_plotly import map_figure
 from oversight.components.figures.survival import region_against_england
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import story_clocks, timeline_figure
-from oversight.components.reports.pdf_writer import write_pdf
-from oversight.components.reports.pptx_writer import write_pptx
+from oversight.components.reports.pdf_writer import pdf_pages
+from oversight.components.reports.pptx_writer import pptx_pages
 from oversight.components.reports.slides import Picture, Slide
 from oversight.data.domain.register import load_regions
 from oversight.data.sources import boundaries as b
@@ -69,8 +69,6 @@ ROWS_PER_TABLE_SLIDE = 10
 #: Rows on a table slide that also carries notes of area judgements (2026 framework).
 ROWS_WITH_NOTES = 7
 FORMATS = (".pptx", ".pdf")
-#: One pack at a time per process: kaleido's sync server is a singleton.
-_LOCK = threading.Lock()
 
 Progress = Callable[[float, str], None]
 
@@ -94,35 +92,18 @@ class PackRequest:
         return self.since if self.since is not None else default_since(self.as_at)
 
 
-_SERVER_USERS = 0
-
-
 @contextmanager
 def image_server() -> Iterator[None]:
-    """One kaleido browser for the whole pack (or for several packs, when nested), stopped
-    afterwards even on error."""
-    import kaleido
-
-    global _SERVER_USERS
-    if _SERVER_USERS == 0:
-        kaleido.start_sync_server(silence_warnings=True)
-    _SERVER_USERS += 1
-    try:
+    """The process's browser started and kept running inside (for several packs in a row)."""
+    with renderer().hold():
         yield
-    finally:
-        _SERVER_USERS -= 1
-        if _SERVER_USERS == 0:
-            kaleido.stop_sync_server(silence_warnings=True)
 
 
 def _picture(fig: go.Figure, alt: str, width: int, height: int) -> Picture:
+    """The figure queued for drawing; the picture holds the future of its PNG."""
     fig = go.Figure(fig)
     fig.update_layout(width=width, height=height)
-    with warnings.catch_warnings():
-        # plotly passes kaleido options that the long-lived server already has: harmless.
-        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-        png = figure_image(fig, "png", width=width, height=height, scale=2)
-    return Picture(png, alt, width, height)
+    return Picture(renderer().submit(fig, "png", width=width, height=height, scale=2), alt, width, height)
 
 
 def _region_name(region: str | None) -> str:
@@ -177,7 +158,7 @@ class _Scope:
 
 
 def build_slides(engine: Engine, req: PackRequest, progress: Progress | None = None) -> list[Slide]:
-    """Every slide of the pack, images rendered (call inside ``image_server()``)."""
+    """Every slide of the pack, its pictures queued for the renderer (``Picture.png`` waits)."""
     say = progress or (lambda _f, _m: None)
     if req.window_start > req.as_at:
         raise ValueError(
@@ -194,12 +175,12 @@ def build_slides(engine: Engine, req: PackRequest, progress: Progress | None = N
         say(0.15 + 0.15 * i, f"Map by {what}")
         slides.append(_map_slide(scope, req, colour, what))
     say(0.45, "Table of authorities")
-    slides += _table_slides(scope, locator_png=slides[0].pictures[0].png)  # the tiles, not rendered twice
+    slides += _table_slides(scope, locator=slides[0].pictures[0])  # the tiles, not rendered twice
     spells = queries.spells_with_context(engine, as_at=req.as_at)
     slides += _timeline_slides(engine, scope, req, spells, say)
     say(0.9, "Time to exit")
     slides.append(_exit_slide(spells, req, scope.region_name, scope.footer))
-    say(1.0, "Done")
+    say(1.0, "Slides built; the browser draws their images")
     return slides
 
 
@@ -278,7 +259,7 @@ def _map_slide(scope: _Scope, req: PackRequest, colour: str, what: str) -> Slide
     )
 
 
-def _table_slides(scope: _Scope, locator_png: bytes) -> list[Slide]:
+def _table_slides(scope: _Scope, locator: Picture) -> list[Slide]:
     """The authorities as a real table, ``ROWS_PER_TABLE_SLIDE`` a slide, with the locator beside.
 
     An authority whose latest inspection is under the April 2026 framework gets a note under the
@@ -293,7 +274,7 @@ def _table_slides(scope: _Scope, locator_png: bytes) -> list[Slide]:
         )
         if area_note(name, words, areas)
     }
-    locator = Picture(locator_png, f"Locator: {scope.region_name} on the equal-area tile map", 700, 700)
+    locator = Picture(locator.image, f"Locator: {scope.region_name} on the equal-area tile map", 700, 700)
     parts: list[pd.DataFrame] = []
     start = 0
     while start < len(table) or not parts:
@@ -382,13 +363,30 @@ def _exit_slide(spells: pd.DataFrame, req: PackRequest, name: str, footer: str) 
 def board_pack(
     engine: Engine, req: PackRequest, outputs: list[Path], progress: Progress | None = None
 ) -> list[Slide]:
-    """Build the slides once and write every requested file (.pptx and/or .pdf)."""
+    """Build the slides once and write every requested file (.pptx and/or .pdf).
+
+    The files are written page by page in step, each page as soon as its picture is drawn, so
+    that when the browser hands over the last figure only the last page and the saving remain."""
     for out in outputs:
         if out.suffix.lower() not in FORMATS:
             raise ValueError(f"{out.name}: a board pack is .pptx or .pdf")
-    with _LOCK, image_server():
-        slides = build_slides(engine, req, progress)
-    for out in outputs:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        (write_pptx if out.suffix.lower() == ".pptx" else write_pdf)(slides, out)
+    say = progress or (lambda _f, _m: None)
+    with image_server():
+        slides = build_slides(engine, req, lambda f, m: say(0.3 * f, m))
+        for out in outputs:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        writers = [
+            (pptx_pages if out.suffix.lower() == ".pptx" else pdf_pages)(slides, out) for out in outputs
+        ]
+        for number in range(1, len(slides) + 1):
+            for writer in writers:
+                next(writer)
+            say(
+                0.3 + 0.65 * number / len(slides),
+                f"Page {number} of {len(slides)}: {slides[number - 1].title}",
+            )
+        say(0.97, "Saving the files")
+        for writer in writers:
+            next(writer, None)  # the generator saves its file and ends
+    say(1.0, "Done")
     return slides

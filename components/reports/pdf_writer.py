@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -12,10 +13,17 @@ from oversight.components.reports.slides import SLIDE_H_IN, SLIDE_W_IN, Picture,
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
 
-def write_pdf(slides: list[Slide], path: Path) -> None:
-    """The same slides as 16:9 PDF pages (fpdf2), with image alt text and real tables."""
+def pdf_pages(slides: list[Slide], path: Path) -> Iterator[int]:
+    """The same slides as 16:9 PDF pages (fpdf2), with image alt text and real tables.
+
+    Yields each page's number once it is laid out (waiting for its picture), then saves."""
     # Lazy: fpdf2 costs ~1 s to import, and the app loads this module on every page.
     from fpdf import FPDF
+    from fpdf.image_parsing import SETTINGS
+
+    # fpdf2 re-compresses every PNG; zlib's fastest level takes a third of the default's time on
+    # flat-coloured maps and charts, for files ~15% larger.
+    SETTINGS.compression_level = 1
 
     pdf = FPDF(orientation="L", unit="in", format=(SLIDE_H_IN, SLIDE_W_IN))
     pdf.set_auto_page_break(False)
@@ -49,7 +57,7 @@ def write_pdf(slides: list[Slide], path: Path) -> None:
             io.BytesIO(pic.png), x=x, y=y, w=pic.width_px * scale, h=pic.height_px * scale, alt_text=pic.alt
         )
 
-    for s in slides:
+    for number, s in enumerate(slides, start=1):
         pdf.add_page()
         pdf.set_text_color(11, 12, 12)
         pdf.set_font(family, "B", 24)
@@ -111,4 +119,5 @@ def write_pdf(slides: list[Slide], path: Path) -> None:
             else:
                 picture(s.pictures[0], 0.4, 1.1, 8.6, 5.6)
                 lines(9.2, 1.4, 3.8, s.bullets, 13, bullets=True)
+        yield number
     pdf.output(str(path))

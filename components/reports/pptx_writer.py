@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -10,8 +11,10 @@ import pandas as pd
 from oversight.components.reports.slides import SLIDE_H_IN, SLIDE_W_IN, Picture, Slide
 
 
-def write_pptx(slides: list[Slide], path: Path) -> None:
-    """16:9 deck; pictures carry alt text, tables are real tables (readable by screen readers)."""
+def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
+    """16:9 deck; pictures carry alt text, tables are real tables (readable by screen readers).
+
+    Yields each slide's number once it is laid out (waiting for its picture), then saves."""
     # Lazy: python-pptx costs ~0.25 s to import, and the app loads this module on every page.
     from pptx import Presentation
     from pptx.dml.color import RGBColor
@@ -60,7 +63,7 @@ def write_pptx(slides: list[Slide], path: Path) -> None:
             for para in cell.text_frame.paragraphs:
                 para.font.size = Pt(size)
 
-    for s in slides:
+    for number, s in enumerate(slides, start=1):
         slide = deck.slides.add_slide(blank)
         text(slide, 0.5, 0.3, 12.3, 0.8, [s.title], 28, bold=True)
         # The footer: as-at date and sources, then the data's freshness (and a stale notice).
@@ -104,4 +107,5 @@ def write_pptx(slides: list[Slide], path: Path) -> None:
             else:
                 picture(slide, s.pictures[0], 0.4, 1.1, 8.6, 5.6)
                 text(slide, 9.2, 1.4, 3.8, 5.2, s.bullets, 15, bullets=True)
+        yield number
     deck.save(str(path))

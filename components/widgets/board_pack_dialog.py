@@ -10,6 +10,7 @@ text and errors are Markdown to Streamlit.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import tempfile
 from pathlib import Path
@@ -17,15 +18,18 @@ from pathlib import Path
 import streamlit as st
 
 from oversight.components.figures.changes import default_since
+from oversight.components.figures.export import start_renderer
 from oversight.components.figures.safe_text import markdown
 from oversight.components.figures.theme import long_date
 from oversight.components.reports.board_pack import PackRequest, board_pack
+from oversight.components.reports.slides import RenderError
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import EARLIEST, Filters
 from oversight.data import settings
 
 KEY_FILES = "pack_files"
-KEY_OPEN = "pack_dialog_open"  # the dialog stays open across reruns until dismissed
+KEY_OPEN = "pack_dialog_open"
+_log = logging.getLogger("oversight.app")  # the dialog stays open across reruns until dismissed
 
 
 def _slug(text: str) -> str:
@@ -63,6 +67,9 @@ def _closed() -> None:
 
 @st.dialog("Board pack", width="medium", on_dismiss=_closed)
 def _dialog(filters: Filters) -> None:
+    # The browser that draws the slides' figures starts while the person reads the choices (~1.6 s,
+    # on its own thread): by the click it is ready. It stops itself after ten idle minutes.
+    start_renderer()
     la = str(st.query_params.get("la", "")).strip().upper() or None
     story = store.story(la) if la else None
     scopes = {"region": filters.region_name}
@@ -92,7 +99,7 @@ def _dialog(filters: Filters) -> None:
     )
     signature = (store.cache_key(), filters.region, filters.as_at, authority, since)
     if st.button("Prepare board pack", key="pack_build", icon=":material/slideshow:"):
-        bar = st.progress(0.0, text="Starting the image renderer…")
+        bar = st.progress(0.0, text="Preparing the slides…")
         request = PackRequest(filters.region, filters.as_at, authority, settings.data_dir(), since=since)
         with tempfile.TemporaryDirectory() as tmp:
             outs = [Path(tmp) / "pack.pptx", Path(tmp) / "pack.pdf"]
@@ -105,6 +112,10 @@ def _dialog(filters: Filters) -> None:
                 )
             except ValueError as exc:
                 st.error(markdown(str(exc)))
+                return
+            except RenderError as exc:
+                _log.warning("board pack: %s", exc.__cause__ or exc)
+                st.error(markdown(f"The slides could not be made: {exc}. Try again in a minute."))
                 return
             st.session_state[KEY_FILES] = (signature, outs[0].read_bytes(), outs[1].read_bytes())
         bar.empty()

@@ -14,22 +14,29 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import sys
 from collections.abc import Sequence
 
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from oversight.cli import board_pack, bundle, changes, download, refresh, tracker, users
 from oversight.cli.common import EXIT_FAILED
 from oversight.data import settings
 from oversight.data.store.errors import classify, hide_passwords, masked
 
 DEBUG_ENV = "OVERSIGHT_DEBUG"
 EXIT_INTERRUPTED = 130
+#: Commands that draw figures: their browser (Chromium loading plotly.js, ~1.6 s) starts before
+#: the commands' modules are imported (~0.7 s: pandas, SQLAlchemy, the queries), so the two overlap.
+DRAWS_FIGURES = frozenset({"board-pack"})
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # The commands' modules (pandas, SQLAlchemy, the queries) load after ``_start_early``.
+    # Lazy: so that a board pack's browser starts first (see ``DRAWS_FIGURES``).
+    from oversight.cli import board_pack, bundle, changes, download, refresh, tracker, users
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--database",
@@ -60,11 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; any failure is one line on standard error (``--debug``: the traceback)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _start_early(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = args.debug or os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        # The process ends next: freezing the heap spares the interpreter's exit a collection over
+        # every object the command made (~0.4 s after a board pack). Files are closed by now.
+        gc.freeze()
+        return code
     except KeyboardInterrupt:
         if debug:
             raise
@@ -81,6 +94,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"oversight: {describe(exc, args)}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _start_early(argv: list[str]) -> None:
+    """Start the figure renderer now when the command will draw (not for ``--help``); the command
+    stops it. A usage error after this exits through the renderer's exit hook."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command in DRAWS_FIGURES and not {"-h", "--help"} & set(argv):
+        # Lazy: plotly and the renderer only for a command that draws.
+        from oversight.components.figures.export import start_renderer
+
+        start_renderer()
 
 
 def describe(exc: Exception, args: argparse.Namespace) -> str:

@@ -1,0 +1,114 @@
+"""The figure renderer: one kaleido browser on its own thread, figures in, futures of images out.
+
+The board pack's speed rests on it (issue 12): the browser starts before the work that needs it,
+draws while Python builds the next slide, and never outlives its use (idle stop, ``stop``, the
+command's end)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import Future
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+
+from oversight.components.figures.export import Renderer
+from oversight.components.reports.slides import Picture, RenderError
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _bar(n: int) -> go.Figure:
+    return go.Figure(go.Bar(x=["a", "b", "c"], y=[n, n + 1, n + 2]))
+
+
+@pytest.mark.browser
+def test_figures_queued_together_come_back_as_their_own_images():
+    r = Renderer()
+    try:
+        futures = [r.submit(_bar(n), "png", width=300, height=200) for n in range(4)]
+        svg = r.image(_bar(7), "svg", width=300, height=200).decode()
+        pngs = [f.result(timeout=60) for f in futures]
+        assert all(p.startswith(PNG) for p in pngs)
+        assert len(set(pngs)) == 4  # four different bars, not one image four times
+        assert "<svg" in svg[:300]
+    finally:
+        r.stop()
+    assert not r.running
+
+
+@pytest.mark.browser
+def test_a_broken_figure_fails_alone_and_the_browser_goes_on():
+    r = Renderer()
+    try:
+        bad = r.submit({"data": [{"type": "no-such-trace"}], "layout": {}}, "png", 300, 200)
+        good = r.submit(_bar(1), "png", 300, 200)
+        assert good.result(timeout=60).startswith(PNG)
+        try:
+            image = bad.result(timeout=60)
+        except Exception:  # noqa: BLE001 - plotly.js may refuse it: then the error is the future's
+            image = None
+        assert image is None or image.startswith(PNG)  # or draws it empty: never hangs or kills
+        assert r.image(_bar(2), "png", 300, 200).startswith(PNG)
+    finally:
+        r.stop()
+
+
+def test_an_unknown_format_is_refused_before_any_browser_starts():
+    r = Renderer()
+    with pytest.raises(ValueError, match="unsupported image format"):
+        r.submit(_bar(1), "gif")
+    assert not r.running
+
+
+@pytest.mark.browser
+def test_an_idle_browser_stops_itself_unless_held():
+    r = Renderer(idle_s=0.5)
+    with r.hold():
+        assert r.image(_bar(1), "png", 300, 200).startswith(PNG)
+        time.sleep(1.5)
+        assert r.running  # a pack in progress keeps its browser
+    deadline = time.monotonic() + 10
+    while r.running and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not r.running
+    assert r.image(_bar(2), "png", 300, 200).startswith(PNG)  # started again on demand
+    r.stop()
+
+
+def test_the_command_line_starts_no_browser_and_imports_little_for_help():
+    """``oversight --help`` and other commands do not pay for the board pack's modules or browser:
+    the subcommands' modules are imported when the parser is built, the browser only for
+    ``board-pack`` (not its ``--help``)."""
+    probe = (
+        "import sys\n"
+        "from oversight import cli\n"
+        "heavy = {'pandas', 'plotly', 'kaleido', 'fpdf', 'pptx'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+        "from oversight.components.figures import export\n"
+        "cli._start_early(['board-pack', '--help'])\n"
+        "cli._start_early(['snapshot', '--as-at', '2020-01-01'])\n"
+        "assert not export.renderer().running\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True, timeout=60)
+
+
+def test_a_figure_that_could_not_be_drawn_is_named_not_traced():
+    failed: Future[bytes] = Future()
+    failed.set_exception(TimeoutError())
+    with pytest.raises(RenderError, match=r"'Map of the West Midlands' could not be drawn \(TimeoutError\)"):
+        assert Picture(failed, "Map of the West Midlands", 760, 600).png
+
+
+def test_the_command_without_a_browser_says_so_in_one_line(loaded_sqlite_url, data_dir, tmp_path):
+    env = {**os.environ, "BROWSER_PATH": str(tmp_path / "no-chromium"), "OVERSIGHT_DATA_DIR": str(data_dir)}
+    argv = [str(Path(sys.executable).with_name("oversight")), "board-pack", "--database", loaded_sqlite_url]
+    argv += ["--as-at", "2018-05-17", "--region", "E12000005", "--out", str(tmp_path / "p.pdf"), "--quiet"]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("board-pack: the figure ") and "could not be drawn" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
