@@ -112,3 +112,47 @@ def test_the_command_without_a_browser_says_so_in_one_line(loaded_sqlite_url, da
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith("board-pack: the figure ") and "could not be drawn" in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.browser
+def test_figures_drawn_without_reloading_the_page_are_kaleidos_own(loaded_engine, data_dir, monkeypatch):
+    """kaleido reloads its page after every figure; ours reloads every ``RELOAD_EVERY``. A pack's
+    figures (maps, timelines, the exit chart) drawn one after another on one page must be the
+    very bytes kaleido draws on a fresh page each time."""
+    import asyncio
+    import datetime as dt
+
+    import kaleido
+
+    from oversight.components.figures import export
+    from oversight.components.reports import board_pack as bp
+
+    figures: list[tuple[go.Figure, int, int]] = []
+
+    def keep(fig: go.Figure, alt: str, width: int, height: int) -> Picture:
+        figures.append((fig, width, height))
+        return Picture(b"", alt, width, height)
+
+    monkeypatch.setattr(bp, "_picture", keep)
+    bp.build_slides(loaded_engine, bp.PackRequest("E12000005", dt.date(2018, 5, 17), None, data_dir))
+    assert len(figures) >= 6  # locator, two maps, timelines, time to exit
+    specs = [(fig.to_dict(), {"format": "png", "width": w, "height": h, "scale": 2}) for fig, w, h in figures]
+    topojson = export._base_map_dir().as_uri() + "/"
+
+    async def reloading() -> list[bytes]:
+        async with kaleido.Kaleido(mathjax=False) as k:
+            return [await k.calc_fig(spec, opts=opts, topojson=topojson) for spec, opts in specs]
+
+    theirs = asyncio.run(reloading())
+    r = Renderer()
+    try:
+        ours = [f.result(timeout=120) for f in [r.submit(spec, **_size(opts)) for spec, opts in specs]]
+    finally:
+        r.stop()
+    assert len(specs) < export.RELOAD_EVERY  # every figure after the first drawn on a used page
+    assert [len(x) for x in ours] == [len(x) for x in theirs]
+    assert ours == theirs
+
+
+def _size(opts: dict) -> dict:
+    return {"fmt": opts["format"], "width": opts["width"], "height": opts["height"], "scale": opts["scale"]}
