@@ -19,11 +19,6 @@ def pdf_pages(slides: list[Slide], path: Path) -> Iterator[int]:
     Yields each page's number once it is laid out (waiting for its picture), then saves."""
     # Lazy: fpdf2 costs ~1 s to import, and the app loads this module on every page.
     from fpdf import FPDF
-    from fpdf.image_parsing import SETTINGS
-
-    # fpdf2 re-compresses every PNG; zlib's fastest level takes a third of the default's time on
-    # flat-coloured maps and charts, for files ~15% larger.
-    SETTINGS.compression_level = 1
 
     pdf = FPDF(orientation="L", unit="in", format=(SLIDE_H_IN, SLIDE_W_IN))
     pdf.set_auto_page_break(False)

@@ -19,11 +19,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import ArgumentError, DBAPIError
-
 from oversight.cli.common import EXIT_FAILED
 from oversight.data import settings
-from oversight.data.store.errors import classify, hide_passwords, masked
 
 DEBUG_ENV = "OVERSIGHT_DEBUG"
 EXIT_INTERRUPTED = 130
@@ -109,6 +106,12 @@ def _start_early(argv: list[str]) -> None:
 
 def describe(exc: Exception, args: argparse.Namespace) -> str:
     """One line for a failed command: the database's state if that is the cause, else the error."""
+    # Lazy: SQLAlchemy (~0.15 s) is not imported before ``_start_early`` starts a pack's browser.
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    # Lazy: as above.
+    from oversight.data.store.errors import classify, hide_passwords, masked
+
     url = settings.database_url(args.database) if "database" in args else None
     if url is not None:
         unavailable = classify(exc, url)
