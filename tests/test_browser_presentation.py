@@ -126,6 +126,9 @@ def test_timeline_legend_clear_of_its_source_line(browser, server, artifacts):
     source = chart.locator(".annotation", has_text="Sources:").bounding_box()
     apart = source["y"] + source["height"] <= legend["y"] or legend["y"] + legend["height"] <= source["y"]
     assert apart, (legend, source)
+    box = chart.bounding_box()  # the whole line inside the chart at 900 px: not clipped at its right
+    assert box["x"] <= source["x"] and source["x"] + source["width"] <= box["x"] + box["width"], (box, source)
+    assert "OGL v3.0" in chart.locator(".annotation", has_text="Sources:").text_content()
     context.close()
 
 

@@ -11,6 +11,7 @@ the only tags drawn are the ones written here.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from typing import Any
 
 import pandas as pd
@@ -36,6 +37,8 @@ LANE_LABELS = {
     1.0: "Expected",
 }
 VISIT_SYMBOLS = {"monitoring": "circle", "focused": "square", "jtai": "triangle-up"}
+MARGIN_LEFT = 100  # px: room for the lane names
+SOURCE_WRAP = 62  # characters a line of the source: ~330 px at 11 px
 
 
 def story_judgements(story: AuthorityStory, own_only: bool = True) -> list[tuple[dt.date, str | None]]:
@@ -275,7 +278,7 @@ def _lay_out(
             "font": {"size": 18},
         },
         height=height,
-        margin={"l": 100, "r": 10, "t": 60, "b": 110},
+        margin={"l": MARGIN_LEFT, "r": 10, "t": 60 + 14 * len(_source_lines()), "b": 110},
         paper_bgcolor="white",
         plot_bgcolor="white",
         hovermode="closest",
@@ -297,20 +300,29 @@ def _lay_out(
     )
 
 
+def _source_lines() -> list[str]:
+    """The source line in lines short enough for a chart ~430 px wide (a 900 px window)."""
+    return textwrap.wrap(SOURCE_LINE.replace("ONS boundaries. ", ""), SOURCE_WRAP)
+
+
 def _add_source_line(fig: go.Figure) -> None:
-    """The sources between the title and the lanes, whatever the figure's height.
+    """The sources between the title and the lanes, whatever the figure's height, from the
+    chart's left edge (under the title, not the lanes) in lines that fit a narrow window.
 
     Not under the legend: a horizontal legend wraps into as many rows as its entries need (more
     with the 2026 framework's "no overall grade"), so a line at a fixed distance below the axis
-    was overlapped by the legend's second row."""
+    was overlapped by the legend's second row. One long line was clipped at the right below
+    ~900 px wide."""
     fig.add_annotation(
-        text=SOURCE_LINE.replace("ONS boundaries. ", ""),
+        text="<br>".join(h(line) for line in _source_lines()),
         xref="paper",
         yref="paper",
         x=0,
+        xshift=-MARGIN_LEFT + 4,  # the title's left edge
         y=1,
         yshift=6,  # pixels above the lanes, under the title
         yanchor="bottom",
+        align="left",
         showarrow=False,
         font={"size": 11, "color": p.DARK_GREY},
         xanchor="left",
