@@ -272,6 +272,15 @@ def test_an_editor_proposes_devon_and_a_reviewer_approves_it(app, store_url):
     assert "Checked the annual report" in " ".join(table["Comment"])
 
 
+def test_an_intervention_proposal_carries_its_kind(app, store_url):
+    """The form's optional kind (adviser, commissioner ...) reaches the proposal, as a tracker CSV's
+    ``kind`` column does: it tells apart two instruments of one level that start on one day."""
+    engine = bootstrap.ready_engine(store_url)
+    propose_devon(devon(app, EDITOR), kind="adviser")
+    [change] = history.open_proposals(engine)
+    assert change.after["level"] == "improvement_notice" and change.after["kind"] == "adviser"
+
+
 @pytest.mark.postgres
 def test_the_flow_on_postgresql(monkeypatch, request, tmp_path, data_dir):
     url = _new_url("postgresql", request, tmp_path)

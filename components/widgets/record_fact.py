@@ -108,6 +108,12 @@ INTERVENTION = (
     Field(
         "title", "Instrument or title", help="e.g. “Statutory direction, 12 March 2021” (empty: the level)."
     ),
+    Field(
+        "kind",
+        "Kind (optional)",
+        help="One word for the instrument, e.g. adviser or commissioner: it tells apart two of one level "
+        "that start on one day.",
+    ),
     Field("people", "Commissioner or adviser", help="Named people; separate several with ;"),
     Field("details", "Partner or trust, and notes", "area"),
 )

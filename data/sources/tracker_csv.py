@@ -41,7 +41,8 @@ COLUMNS: dict[str, str] = {
     "end_date": "YYYY-MM-DD: when an intervention ended (lifted, revoked)",
     "end_precision": "day | month | year",
     "level": "intervention level: " + " | ".join(vocab.INTERVENTION_LEVELS),
-    "kind": "event kind, visit kind (monitoring | focused | jtai) or inspection kind (sif, ilacs_standard ...)",
+    "kind": "event kind, visit kind (monitoring | focused | jtai), inspection kind (sif, ilacs_standard ...) "
+    "or, optional, an intervention's instrument (adviser, commissioner ...)",
     "grade": "inspection overall effectiveness: " + " | ".join(vocab.GRADES),
     "title": "a one-line label",
     "details": "notes",
