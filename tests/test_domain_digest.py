@@ -223,6 +223,14 @@ def test_clocks_fall_on_the_deadlines_unless_a_matching_fact_came_first():
     plan = Event(1, "other", D("2022-08-01"), "day", "Action plan submitted to Ofsted", None, TRACKER)
     d = run("2022-05-01", "2022-12-31", inspections=history, visits=[visit], events=[plan])
     assert d.group(CLOCK).count == 0
+    # An event of the action_plan kind answers the clock whatever its words.
+    statement = Event(1, "action_plan", D("2022-08-10"), "day", "Written statement sent", None, TRACKER)
+    d = run("2022-05-01", "2022-12-31", inspections=history, visits=[visit], events=[statement])
+    assert d.group(CLOCK).count == 0
+    # Not an action plan: the clock is listed.
+    board = Event(1, "board", D("2022-08-10"), "day", "Improvement board met", None, TRACKER)
+    d = run("2022-05-01", "2022-12-31", inspections=history, visits=[visit], events=[board])
+    assert [ln.subkind for ln in d.group(CLOCK).lines] == [digest.ACTION_PLAN_DUE]
     # A later full judgement stops the clocks; a clock after "today" has not passed.
     d = run("2022-05-01", "2022-12-31", inspections=[*history, insp("2022-08-01", vocab.RI)])
     assert d.group(CLOCK).count == 0

@@ -39,6 +39,7 @@ EVENT_WORDS = {
     "adviser_appointed": "Adviser appointed",
     "commissioner_appointed": "Commissioner appointed",
     "commissioner_report": "Commissioner's report",
+    "action_plan": "Action plan (written statement of proposed action)",
     "partner": "Partner council or organisation",
     "trust": "Trust or company",
     "funding": "Funding",

@@ -30,8 +30,9 @@ The rules, one per group:
 * **Visits** by visit date, else the letter's publication date.
 * **Statutory clocks** (DOMAIN §4, ``clocks.deadlines`` from each inadequate report) that fell in
   the window while that report was still the authority's latest full judgement and the authority
-  still existed, with no recorded fact of the matching kind on or before the date: an event
-  mentioning an "action plan" for the action plan (the tracker has no kind for it); a monitoring
+  still existed, with no recorded fact of the matching kind on or before the date: an
+  ``action_plan`` event (or, for rows recorded before that kind existed, an event whose title or
+  details mention an "action plan") for the action plan; a monitoring
   visit for the first monitoring visit; a full inspection for the re-inspection window and its
   end. A clock after ``today`` has not passed and is not listed.
 * **Boundary changes and recodes** from the register: authorities created and ceasing (dated on
@@ -448,7 +449,7 @@ def build_digest(
             monitoring.setdefault(v.authority_id, []).append(v.date)
     plans: dict[int, list[dt.date]] = {}
     for e in events:
-        if "action plan" in f"{e.title} {e.details or ''}".casefold():
+        if e.kind == "action_plan" or "action plan" in f"{e.title} {e.details or ''}".casefold():
             plans.setdefault(e.authority_id, []).append(e.date)
 
     for aid, history in full.items():

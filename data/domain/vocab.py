@@ -130,6 +130,7 @@ EVENT_KINDS = (
     "adviser_appointed",
     "commissioner_appointed",
     "commissioner_report",
+    "action_plan",  # the written statement of proposed action (DOMAIN §4: due in 70 working days)
     "partner",
     "trust",
     "funding",
