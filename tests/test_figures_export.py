@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -143,7 +143,8 @@ def test_figures_drawn_without_reloading_the_page_are_kaleidos_own(loaded_engine
         async with kaleido.Kaleido(mathjax=False) as k:
             return [await k.calc_fig(spec, opts=opts, topojson=topojson) for spec, opts in specs]
 
-    theirs = asyncio.run(reloading())
+    with ThreadPoolExecutor(1) as pool:  # its own loop: Playwright's may run in this thread
+        theirs = pool.submit(asyncio.run, reloading()).result(timeout=300)
     r = Renderer()
     try:
         ours = [f.result(timeout=120) for f in [r.submit(spec, **_size(opts)) for spec, opts in specs]]
