@@ -5,7 +5,8 @@ Snapshot: ``queries.snapshot`` for 100 dates spread over 2014–2024 (per-call m
 Map page: see ``benchmarks/map_page.py``. Load (1, 10, 25, 50 simulated sessions over Streamlit's
 websocket protocol, SQLite and PostgreSQL): see ``benchmarks/load.py``. Fresh start (the bundle's
 size, the scrape's and the bundle's import, a new clone's first painted map): see
-``benchmarks/fresh_start.py``. What changed: ``benchmarks/changes.py``.
+``benchmarks/fresh_start.py``. What changed: ``benchmarks/changes.py``. Board packs (the command from
+a cold start, in process, the app's dialog in Chromium): ``benchmarks/board_pack.py``.
 """
 
 from __future__ import annotations
