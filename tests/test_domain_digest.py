@@ -243,6 +243,25 @@ def test_clocks_fall_on_the_deadlines_unless_a_matching_fact_came_first():
     assert opened[digest.REINSPECTION_DUE] == due.reinspection_expected_by
 
 
+def test_a_first_visit_clock_says_when_the_data_could_not_show_a_visit():
+    """ "No monitoring visit recorded" is only evidence inside the span Ofsted's lists of visits
+    cover; outside it, the line says where the lists start or end."""
+    history = [insp("2022-05-03", vocab.INADEQUATE)]  # first visit due 8 September 2022
+
+    def words(listed):
+        d = run("2022-05-01", "2022-12-31", inspections=history, monitoring_listed=listed)
+        return next(ln.words for ln in d.group(CLOCK).lines if ln.subkind == digest.FIRST_VISIT_DUE)
+
+    assert words((D("2021-04-20"), D("2024-03-21"))).endswith("(no monitoring visit recorded)")
+    assert words((D("2023-04-01"), D("2024-03-21"))).endswith(
+        "(none in the tracker; Ofsted's lists of monitoring visits in the data start on 1 April 2023)"
+    )
+    assert words((D("2021-04-20"), D("2022-03-31"))).endswith(
+        "(none in the tracker; Ofsted's lists of monitoring visits in the data end on 31 March 2022)"
+    )
+    assert words(None).endswith("(none in the tracker; the data holds no list of monitoring visits)")
+
+
 def test_visits_events_region_and_links():
     visits = [
         Visit(1, "focused", D("2021-05-26"), None, "day", "Children in care", None, SRC),

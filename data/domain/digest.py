@@ -32,8 +32,9 @@ The rules, one per group:
   the window while that report was still the authority's latest full judgement and the authority
   still existed, with no recorded fact of the matching kind on or before the date: an
   ``action_plan`` event (or, for rows recorded before that kind existed, an event whose title or
-  details mention an "action plan") for the action plan; a monitoring
-  visit for the first monitoring visit; a full inspection for the re-inspection window and its
+  details mention an "action plan") for the action plan; a monitoring visit for the first
+  monitoring visit (a clock before the data's lists of monitoring visits start, or after they end,
+  says so: only the tracker's own records could show one); a full inspection for the re-inspection window and its
   end. A clock after ``today`` has not passed and is not listed.
 * **Boundary changes and recodes** from the register: authorities created and ceasing (dated on
   the day the new ones start), codes changing.
@@ -434,8 +435,12 @@ def build_digest(
     today: dt.date | None = None,
     newest_publication: dt.date | None = None,
     newest_publication_source: Source | None = None,
+    monitoring_listed: tuple[dt.date, dt.date] | None = None,
 ) -> Digest:
-    """The digest of every change from ``since`` to ``until`` (both included); see the module."""
+    """The digest of every change from ``since`` to ``until`` (both included); see the module.
+
+    ``monitoring_listed``: the first and last monitoring visits of the sources that list them all;
+    a first-visit clock outside them says the data could not show a visit, not that none came."""
     if until < since:
         raise ValueError(f"the end of the window ({until}) is before its start ({since})")
     by_id = {p.id: p for p in places}
@@ -456,7 +461,14 @@ def build_digest(
         if aid in by_id:
             _judgement_lines(out, aid, history)
             _spell_lines(out, aid, history)
-            _clock_lines(out, aid, history, monitoring.get(aid, []), plans.get(aid, []), today or until)
+            _clock_lines(
+                out,
+                aid,
+                history,
+                (monitoring.get(aid, []), plans.get(aid, [])),
+                today or until,
+                monitoring_listed,
+            )
     for aid, records in ivs.items():
         if aid in by_id:
             _intervention_lines(out, aid, records, full.get(aid, []))
@@ -585,14 +597,30 @@ def _spell_lines(out: _Lines, aid: int, history: Sequence[Inspection]) -> None:
             )
 
 
+def _no_visit_words(due: dt.date, listed: tuple[dt.date, dt.date] | None) -> str:
+    """None recorded, and whether the data could have shown one: Ofsted's lists of monitoring
+    visits cover ``listed`` (first and last visit); outside it only the tracker's own records."""
+    if listed is None:
+        return "(none in the tracker; the data holds no list of monitoring visits)"
+    first, last = listed
+    if due < first:
+        return f"(none in the tracker; Ofsted's lists of monitoring visits in the data start on {long_date(first)})"
+    if due > last:
+        return (
+            f"(none in the tracker; Ofsted's lists of monitoring visits in the data end on {long_date(last)})"
+        )
+    return "(no monitoring visit recorded)"
+
+
 def _clock_lines(
     out: _Lines,
     aid: int,
     history: Sequence[Inspection],
-    monitoring: Sequence[dt.date],
-    plans: Sequence[dt.date],
+    recorded: tuple[Sequence[dt.date], Sequence[dt.date]],  # monitoring visits, action plans
     today: dt.date,
+    listed: tuple[dt.date, dt.date] | None,
 ) -> None:
+    monitoring, plans = recorded
     place = out.places[aid]
     graded = [i for i in history if i.spell_grade is not None]
     for n, report in enumerate(graded):
@@ -612,7 +640,7 @@ def _clock_lines(
                 FIRST_VISIT_DUE,
                 d.first_monitoring_visit_by,
                 f"First monitoring visit due: 4 weeks after the action plan deadline for {of} "
-                "(no monitoring visit recorded)",
+                + _no_visit_words(d.first_monitoring_visit_by, listed),
                 monitoring,
             ),
             (
