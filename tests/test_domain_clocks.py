@@ -98,3 +98,27 @@ def test_deadlines_cli_json(capsys):
         "reinspection_expected_from": "2023-06-28",
         "reinspection_expected_by": "2024-08-31",
     }
+
+
+def test_a_visit_clock_is_overdue_only_where_ofsteds_lists_could_show_the_visit():
+    """Inadequate published 3 May 2022: first monitoring visit by 8 September 2022. Without a
+    recorded visit it is overdue inside the span the lists cover; outside it (or with no list)
+    the data cannot tell, and the clock says why instead."""
+    from oversight.data.domain.clocks import clocks_on
+
+    judgements = [(dt.date(2022, 5, 3), "Inadequate")]
+    as_at = dt.date(2022, 12, 1)
+
+    def first_visit(listed, visits=()):
+        clocks = clocks_on(as_at, judgements, list(visits), listed)
+        return next(e for e in clocks.items if e.label == "First monitoring visit by")
+
+    inside = first_visit((dt.date(2021, 4, 20), dt.date(2024, 3, 21)))
+    assert inside.overdue is True and inside.why == "no monitoring visit recorded by then"
+    assert first_visit((dt.date(2021, 4, 20), dt.date(2024, 3, 21)), [dt.date(2022, 9, 1)]).overdue is False
+    before = first_visit((dt.date(2023, 4, 1), dt.date(2024, 3, 21)))
+    assert before.overdue is None
+    assert before.why == "none in the tracker; Ofsted's lists of monitoring visits start on 1 April 2023"
+    after = first_visit((dt.date(2021, 4, 20), dt.date(2022, 3, 31)))
+    assert after.overdue is None and after.why.endswith("end on 31 March 2022")
+    assert first_visit(None).why == "none in the tracker; the data holds no list of monitoring visits"

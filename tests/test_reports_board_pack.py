@@ -252,3 +252,23 @@ def test_cli_board_pack_since(capsys, loaded_sqlite_url, data_dir, tmp_path, kal
     capsys.readouterr()
     bad = cli_main([*argv, "--since", "2018-06-01", "--out", str(tmp_path / "x.pdf"), "--quiet"])
     assert bad == 1 and "is after the as-at date" in capsys.readouterr().err
+
+
+def test_a_visit_the_data_could_not_show_is_said_not_flagged_overdue():
+    """Birmingham, inadequate 25 November 2016: its first monitoring visit was due by 5 April 2017,
+    four years before Ofsted's lists of visits in the data start; the slide says so."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from oversight.components.reports.board_pack import _authority_bullets
+    from oversight.data.domain.clocks import clocks_on
+
+    listed = (dt.date(2021, 4, 20), dt.date(2024, 3, 21))
+    clocks = clocks_on(dt.date(2018, 5, 17), [(dt.date(2016, 11, 25), "Inadequate")], [], listed)
+    bullets = _authority_bullets(pd.DataFrame({"code": []}), "E08000025", clocks)
+    assert (
+        "First monitoring visit by: 5 April 2017 "
+        "(none in the tracker; Ofsted's lists of monitoring visits start on 20 April 2021)"
+    ) in bullets
+    assert not any("overdue" in b for b in bullets)

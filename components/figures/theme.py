@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from oversight.data.domain import framework, vocab
+from oversight.data.domain import dates, framework, vocab
 
 DARK_BLUE = "#12436D"
 TURQUOISE = "#28A197"
@@ -93,9 +93,7 @@ def categories(colour_by: str, short: bool = False) -> list[Category]:
 
 def long_date(day: dt.date | None) -> str:
     """Dates as people read them in reports: '21 May 2018' (DOMAIN §6)."""
-    if day is None:
-        return "not known"
-    return f"{day.day} {day:%B %Y}"
+    return "not known" if day is None else dates.long_date(day)
 
 
 def month_year(day: dt.date | None) -> str:

@@ -49,7 +49,7 @@ def story_judgements(story: AuthorityStory, own_only: bool = True) -> list[tuple
 def story_clocks(story: AuthorityStory, as_at: dt.date) -> SpellClocks | None:
     """The clocks of the spell open on ``as_at`` from the authority's own judgements and visits."""
     visits = [f.date for f in story.own_facts if f.type == "visit" and f.kind == "monitoring"]
-    return clocks_on(as_at, story_judgements(story), visits)
+    return clocks_on(as_at, story_judgements(story), visits, story.monitoring_listed)
 
 
 def timeline_figure(
@@ -235,7 +235,8 @@ def _expected_traces(expected: list[dict[str, Any]]) -> list[go.Scatter]:
             name="Expected (not a fact)",
             hovertext=[
                 f"<b>{e['label']}</b><br>expected by {long_date(e['date'])}"
-                + ("<br><b>overdue</b>: " + e["why"] if e["overdue"] else "")
+                + ("<br><b>overdue</b>: " + h(e["why"]) if e["overdue"] else "")
+                + ("<br>not in the data: " + h(e["why"]) if e["overdue"] is None else "")
                 for e in expected
             ],
             hoverinfo="text",

@@ -348,6 +348,8 @@ def _authority_bullets(shown: pd.DataFrame, code: str, clocks) -> list[str]:
     if clocks is not None:
         for item in clocks.items:
             flag = " (overdue: none recorded)" if item.overdue else ""
+            if item.overdue is None:  # a visit Ofsted's lists in the data could not show
+                flag = f" ({item.why})"
             out.append(f"{item.label}: {long_date(item.date)}{flag}")
         if clocks.days_since_last_visit is not None:
             out.append(f"Days since the last recorded monitoring visit: {clocks.days_since_last_visit}")

@@ -9,6 +9,8 @@ in titles, messages and captions) and every source link through ``safe_text.web_
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -26,6 +28,7 @@ from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import Filters
 from oversight.components.widgets.tables import download_csv
 from oversight.data.domain import framework, vocab
+from oversight.data.domain.clocks import Expected
 from oversight.data.domain.levels import Intervention, level_on
 from oversight.data.store.story import AuthorityStory
 
@@ -236,10 +239,7 @@ def _timeline_and_clocks(story: AuthorityStory, filters: Filters) -> None:
             {
                 "Expected": [e.label for e in clocks.items],
                 "Date": [e.date for e in clocks.items],
-                "Status": [
-                    ("Overdue: " + e.why) if e.overdue else ("Passed" if e.date <= as_at else "Ahead")
-                    for e in clocks.items
-                ],
+                "Status": [_status(e, as_at) for e in clocks.items],
             }
         )
         st.dataframe(
@@ -434,3 +434,13 @@ def _fact_history(facts, event) -> None:
         return
     table, _, fact_id = choice.partition(":")
     review.fact_history(table, int(fact_id))
+
+
+def _status(e: Expected, as_at: dt.date) -> str:
+    """A clock's state in words: overdue (and why), not in the data (a visit Ofsted's lists
+    could not show), passed or ahead."""
+    if e.overdue:
+        return "Overdue: " + e.why
+    if e.overdue is None:
+        return "Not in the data: " + e.why
+    return "Passed" if e.date <= as_at else "Ahead"

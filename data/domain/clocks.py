@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import holidays
 
+from oversight.data.domain.dates import long_date
 from oversight.data.domain.spells import Judgement, spells_of
 
 ACTION_PLAN_WORKING_DAYS = 70
@@ -92,9 +93,12 @@ def deadlines(published: dt.date) -> Deadlines:
 
 @dataclass(frozen=True)
 class Expected:
+    """An expected date. ``overdue``: passed with nothing recorded (True), not (False), or None
+    when the data could not show it (a visit outside the span Ofsted's lists cover; ``why`` says)."""
+
     label: str
     date: dt.date
-    overdue: bool
+    overdue: bool | None
     why: str = ""
 
     def as_dict(self) -> dict[str, object]:
@@ -111,15 +115,44 @@ class SpellClocks:
     days_since_last_visit: int | None
 
 
+def _visit_clock(
+    label: str, due: dt.date, missed: bool, why: str, listed: tuple[dt.date, dt.date] | None
+) -> Expected:
+    """A visit's clock: overdue only where Ofsted's lists could have shown the visit."""
+    if not missed:
+        return Expected(label, due, False, why)
+    if listed is None:
+        return Expected(label, due, None, "none in the tracker; the data holds no list of monitoring visits")
+    first, last = listed
+    if due < first:
+        return Expected(
+            label,
+            due,
+            None,
+            f"none in the tracker; Ofsted's lists of monitoring visits start on {long_date(first)}",
+        )
+    if due > last:
+        return Expected(
+            label,
+            due,
+            None,
+            f"none in the tracker; Ofsted's lists of monitoring visits end on {long_date(last)}",
+        )
+    return Expected(label, due, True, why)
+
+
 def clocks_on(
     as_at: dt.date,
     judgements: list[tuple[dt.date, str | None]],
     monitoring_visits: list[dt.date],
+    listed: tuple[dt.date, dt.date] | None = None,
 ) -> SpellClocks | None:
     """The clocks of the inadequate spell open on ``as_at`` (None if there is none).
 
-    Overdue means the expected date has passed with no later fact *recorded*: visits before
-    2021 are only in the tracker, so "no visit recorded" is said, never "no visit".
+    Overdue means the expected date has passed with no later fact *recorded*: "no visit
+    recorded" is said, never "no visit". ``listed`` is the span Ofsted's lists of monitoring
+    visits in the data cover (first and last visit; None: no list): outside it only a tracker
+    could have recorded a visit, so a visit clock there is neither overdue nor met (``None``).
     """
     spells = spells_of([Judgement(p, g) for p, g in judgements], as_at)
     if not spells or not spells[-1].is_open:
@@ -129,20 +162,26 @@ def clocks_on(
     d = deadlines(clock_from)
     visits = sorted(v for v in monitoring_visits if clock_from < v <= as_at)
     last = visits[-1] if visits else None
+    first_by = d.first_monitoring_visit_by
     items = [
         Expected("Action plan due (70 working days)", d.action_plan_due, False),
-        Expected(
+        _visit_clock(
             "First monitoring visit by",
-            d.first_monitoring_visit_by,
-            as_at > d.first_monitoring_visit_by and not any(v <= d.first_monitoring_visit_by for v in visits),
+            first_by,
+            as_at > first_by and not any(v <= first_by for v in visits),
             "no monitoring visit recorded by then",
+            listed,
         ),
     ]
     if last is not None:
         nxt = add_months(last, VISIT_INTERVAL_MONTHS)
         items.append(
-            Expected(
-                "Next quarterly monitoring visit", nxt, as_at > nxt, "no later monitoring visit recorded"
+            _visit_clock(
+                "Next quarterly monitoring visit",
+                nxt,
+                as_at > nxt,
+                "no later monitoring visit recorded",
+                listed,
             )
         )
     items.append(Expected("Re-inspection expected from", d.reinspection_expected_from, False))

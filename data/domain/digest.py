@@ -50,6 +50,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from oversight.data.domain import clocks, framework, levels, links, vocab
+from oversight.data.domain.dates import long_date
 from oversight.data.domain.spells import Judgement, spells_of
 
 ONE_DAY = dt.timedelta(days=1)
@@ -367,11 +368,6 @@ class Digest:
             "groups": [g.as_dict() for g in self.groups],
             "sources": [asdict(s) for s in self.sources],
         }
-
-
-def long_date(day: dt.date) -> str:
-    """DOMAIN §6: "21 May 2018"."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def _line_order(line: ChangeLine) -> tuple:

@@ -15,7 +15,7 @@ import datetime as dt
 from sqlalchemy import Connection, Engine, and_, func, or_, select
 
 from oversight.data.domain import digest, register
-from oversight.data.store import queries
+from oversight.data.store import coverage, queries
 from oversight.data.store import schema as s
 
 __all__ = ["changes_between", "default_until"]
@@ -51,7 +51,7 @@ def changes_between(
         inspections = _inspections(conn, since, until, in_region)
         interventions = _interventions(conn, in_region)
         visits = _visits(conn, until, in_region)
-        listed = _monitoring_listed(conn)
+        listed = coverage.monitoring_listed(conn)
         events = _events(conn, until, in_region)
         reorganisations = [
             digest.Link(r.predecessor_id, r.successor_id, r.date, r.kind)
@@ -206,22 +206,6 @@ def _interventions(conn: Connection, authority_ids: set[int]) -> list[digest.Int
         for r in rows
         if r.authority_id in authority_ids
     ]
-
-
-#: Sources that record facts one by one (the seed tracker, the tracker, people's edits), not lists.
-RECORDED_BY_HAND = ("seed", "tracker")
-
-
-def _monitoring_listed(conn: Connection) -> tuple[dt.date, dt.date] | None:
-    """The first and last monitoring visits in sources that list them all (an Ofsted release's
-    in-year sheets), not recorded by hand: outside them, "no visit recorded" says nothing."""
-    v = s.visits
-    first, last = conn.execute(
-        select(func.min(v.c.visit_date), func.max(v.c.visit_date))
-        .join(s.sources, s.sources.c.id == v.c.source_id)
-        .where(v.c.kind == "monitoring", s.sources.c.kind.not_in(RECORDED_BY_HAND))
-    ).one()
-    return (first, last) if first is not None and last is not None else None
 
 
 def _visits(conn: Connection, until: dt.date, authority_ids: set[int]) -> list[digest.Visit]:

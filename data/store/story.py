@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, RowMapping, Table, select
 
 from oversight.data.domain import vocab
 from oversight.data.store import schema as s
+from oversight.data.store.coverage import Listed, monitoring_listed
 
 FactType = Literal["inspection", "visit", "intervention", "event"]
 Side = Literal["predecessors", "successors"]
@@ -216,6 +217,9 @@ class AuthorityStory:
     authority: Authority
     facts: tuple[Fact, ...]
     changes: tuple[BoundaryChange, ...] = ()
+    #: The span Ofsted's lists of monitoring visits in the data cover (``coverage``): outside it
+    #: an absent visit is not evidence. None: the data holds no such list.
+    monitoring_listed: Listed | None = None
 
     @property
     def own_facts(self) -> tuple[Fact, ...]:
@@ -434,7 +438,11 @@ def authority_story(engine: Engine, code: str) -> AuthorityStory | None:
                 _in_story(f, other_info.name, own=False) for f in authority_facts(engine, other_info.id)
             )
     facts.sort(key=lambda f: (f.date or dt.date.min, f.type))
-    return AuthorityStory(authority=info, facts=tuple(facts), changes=tuple(changes))
+    with engine.connect() as conn:
+        listed = monitoring_listed(conn)
+    return AuthorityStory(
+        authority=info, facts=tuple(facts), changes=tuple(changes), monitoring_listed=listed
+    )
 
 
 def _in_story(fact: Fact, authority: str, own: bool) -> Fact:

@@ -1,0 +1,14 @@
+"""Dates as people read them in reports and on screen (DOMAIN §6): "21 May 2018".
+
+One rule for every layer: the digest, the clocks, the figures and the board pack all say a date
+this way, so that a slide and the screen never word one date two ways.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def long_date(day: dt.date) -> str:
+    """DOMAIN §6: "21 May 2018" (no leading zero, the month in full)."""
+    return f"{day.day} {day:%B %Y}"
