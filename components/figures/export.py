@@ -36,7 +36,7 @@ BASE_MAPS = ("world_110m", "world_50m", "europe_110m", "europe_50m")
 LAYERS = ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
 FORMATS = ("png", "svg", "pdf")
 #: Seconds without an image after which the browser is stopped (started again on demand).
-IDLE_S = 600.0
+IDLE_S = 180.0  # its Chromium holds ~0.5 GB (PSS): not kept long for nothing
 #: Figures a page draws between reloads (see ``_kaleido_class``).
 RELOAD_EVERY = 25
 #: Seconds one image may take before the caller gives up (kaleido's own limit is 90 s).

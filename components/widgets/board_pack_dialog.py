@@ -68,7 +68,7 @@ def _closed() -> None:
 @st.dialog("Board pack", width="medium", on_dismiss=_closed)
 def _dialog(filters: Filters) -> None:
     # The browser that draws the slides' figures starts while the person reads the choices (~1.6 s,
-    # on its own thread): by the click it is ready. It stops itself after ten idle minutes.
+    # on its own thread): by the click it is ready. It stops itself after three idle minutes.
     start_renderer()
     la = str(st.query_params.get("la", "")).strip().upper() or None
     story = store.story(la) if la else None
