@@ -48,6 +48,12 @@ def test_darlington_in_its_spell_has_clocks(open_page):
     assert "Improvement track" in text  # where it stands in the NAO flowchart
     clocks = next(d.value for d in at.dataframe if "Expected" in d.value.columns)
     assert "Action plan due (70 working days)" in set(clocks["Expected"])
+    # Due in 2016, five years before Ofsted's lists of monitoring visits in the data start: the
+    # table says the data could not show the visit, not that it is overdue.
+    first = clocks[clocks["Expected"] == "First monitoring visit by"].iloc[0]["Status"]
+    assert first == (
+        "Not in the data: none in the tracker; Ofsted's lists of monitoring visits start on 20 April 2021"
+    )
     names = {t.get("name") for t in _timeline(at)["data"]}
     assert "Inadequate" in names and "Expected (not a fact)" in names and "Monitoring visit" in names
 
