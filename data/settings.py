@@ -17,6 +17,7 @@ DATABASE_ENV = "OVERSIGHT_DATABASE_URL"
 DATA_DIR_ENV = "OVERSIGHT_DATA_DIR"
 BUNDLE_ENV = "OVERSIGHT_BUNDLE"
 ADMINS_ENV = "OVERSIGHT_ADMINS"
+VERIFIED_DOMAINS_ENV = "OVERSIGHT_VERIFIED_DOMAINS"
 _OFF = {"0", "off", "no", "false"}
 
 
@@ -58,9 +59,33 @@ def bundle_enabled() -> bool:
     return os.environ.get(BUNDLE_ENV, "on").strip().lower() not in _OFF
 
 
+def _ascii_folded(values: str) -> frozenset[str]:
+    """Comma-separated values, ASCII whitespace trimmed and A–Z lower-cased, nothing else (an
+    entry holding anything else is dropped: see ``curation.roles.email_key``, which no such
+    entry could ever match)."""
+    out = set()
+    for part in values.split(","):
+        value = part.strip(" \t\n\r\x0b\x0c")
+        if value and value.isascii() and value.isprintable() and " " not in value:
+            out.add(value.lower())
+    return frozenset(out)
+
+
 def admin_emails() -> frozenset[str]:
     """Emails that are admins of the tracker whatever the database says (``OVERSIGHT_ADMINS``,
-    comma-separated, case-insensitive): how a new deployment gets its first admin, who then
-    grants roles in the app. Removing an email here is the only way to take that admin away."""
-    value = os.environ.get(ADMINS_ENV, "")
-    return frozenset(e.strip().lower() for e in value.split(",") if e.strip())
+    comma-separated, compared exactly after ASCII case folding): how a new deployment gets its
+    first admin, who then grants roles in the app. Each is bound to the first identity that
+    signs in with it, verified. Removing an email here is the only way to take that admin away."""
+    return _ascii_folded(os.environ.get(ADMINS_ENV, ""))
+
+
+def verified_domains(secrets: dict | None = None) -> frozenset[str]:
+    """Email domains whose sign-in provider verifies every address (``OVERSIGHT_VERIFIED_DOMAINS``,
+    or ``verified_domains`` in Streamlit secrets), for providers that send no ``email_verified``
+    claim: Entra ID, for a council's own work accounts. Empty by default: then only an email the
+    provider marks verified counts."""
+    value = os.environ.get(VERIFIED_DOMAINS_ENV)
+    if value is None and secrets:
+        found = secrets.get("verified_domains")
+        value = ",".join(found) if isinstance(found, list | tuple) else str(found or "")
+    return _ascii_folded(value or "")

@@ -10,15 +10,24 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from oversight.data.curation import edits, users
-from oversight.data.curation.roles import Actor
+from oversight.data.curation.roles import OPERATOR, Actor
 from oversight.data.store import schema as s
 
-EDITOR = Actor("Editor@Example.org", "Eddie Editor")
-EDITOR2 = Actor("editor2@example.org", "Erin Editor")
-REVIEWER = Actor("reviewer@example.org", "Bob Reviewer")
-REVIEWER2 = Actor("reviewer2@example.org", "Rita Reviewer")
-ADMIN = Actor("admin@example.org", "Ada Admin")
-NO_ROLE = Actor("someone@example.org", "Sam Someone")
+#: The tests' sign-in provider (the issuer every test person is identified by).
+ISSUER = "http://127.0.0.1/test-provider"
+
+
+def person(email: str, name: str = "", subject: str | None = None) -> Actor:
+    """Someone the test provider identifies (subject: their email's local part by default)."""
+    return Actor(email, name, ISSUER, subject or email.split("@")[0].lower())
+
+
+EDITOR = person("Editor@Example.org", "Eddie Editor")
+EDITOR2 = person("editor2@example.org", "Erin Editor")
+REVIEWER = person("reviewer@example.org", "Bob Reviewer")
+REVIEWER2 = person("reviewer2@example.org", "Rita Reviewer")
+ADMIN = person("admin@example.org", "Ada Admin")
+NO_ROLE = person("someone@example.org", "Sam Someone")
 ROLES = {EDITOR: "editor", EDITOR2: "editor", REVIEWER: "reviewer", REVIEWER2: "reviewer", ADMIN: "admin"}
 
 DEVON = "E10000008"
@@ -42,7 +51,7 @@ DEVON_ADVISER = {
 def grant_everyone(engine: Engine) -> None:
     """The roles of the test's people, granted from the command line."""
     for actor, role in ROLES.items():
-        users.grant(engine, None, actor.email, role, name=actor.name)
+        users.grant(engine, OPERATOR, actor.email, role, name=actor.name)
 
 
 def event_row(

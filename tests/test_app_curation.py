@@ -17,6 +17,7 @@ import json
 import re
 
 import pytest
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from oversight.components.figures.safe_text import markdown
@@ -25,9 +26,19 @@ from oversight.data import bootstrap, settings
 from oversight.data.curation import edits, history, users
 from oversight.data.curation.roles import Actor
 from oversight.data.store import queries
+from oversight.data.store import schema as s
 from tests import hostile_data as hd
 from tests.conftest import ROOT, _new_url
-from tests.curation_support import ADMIN, DEVON, EDITOR, NO_ROLE, REVIEWER, REVIEWER2, grant_everyone
+from tests.curation_support import (
+    ADMIN,
+    DEVON,
+    EDITOR,
+    NO_ROLE,
+    REVIEWER,
+    REVIEWER2,
+    grant_everyone,
+    person,
+)
 
 APP = str(ROOT / "app.py")
 AUTHORITY = "pages/authority_page.py"
@@ -50,7 +61,14 @@ ANONYMOUS = {"is_logged_in": False}
 def user(actor: Actor | None) -> dict:
     if actor is None:
         return dict(ANONYMOUS)
-    return {"is_logged_in": True, "email": actor.email, "name": actor.name}
+    return {
+        "is_logged_in": True,
+        "iss": actor.issuer,
+        "sub": actor.subject,
+        "email": actor.email,
+        "email_verified": True,
+        "name": actor.name,
+    }
 
 
 @pytest.fixture
@@ -543,4 +561,49 @@ def test_withdraw_revert_and_roles_are_offered_only_to_whom_they_belong(app, sto
     admin.selectbox(key="review_roles_role").set_value("editor")
     admin.button(key="review_roles_submit").click().run()
     assert [s.value for s in admin.success][0] == markdown("new.editor@example.org is now an editor.")
-    assert users.role_of(engine, "new.editor@example.org") == "editor"
+    assert users.role_of(engine, person("new.editor@example.org")) == "editor"
+
+
+# Identity (issue 19) ----------------------------------------------------------------------------
+
+
+def test_a_grant_sent_after_sign_out_is_refused_not_run_as_the_command_line(app, store_url):
+    engine = bootstrap.ready_engine(store_url)
+    at = app(TRACKER, ADMIN)
+    at.text_input(key="review_roles_email").input("mallory@example.org")
+    at.selectbox(key="review_roles_role").set_value("admin")
+    at.user = dict(ANONYMOUS)  # signed out before the queued "Save role" arrives
+    at.button(key="review_roles_submit").click().run()
+    assert not at.exception
+    assert any(markdown("Sign in to grant or revoke roles.") in e.value for e in at.error)
+    assert "mallory@example.org" not in {u.email for u in users.list_users(engine)}
+    with engine.connect() as conn:
+        grants = conn.execute(
+            select(s.changes.c.proposed_by).where(s.changes.c.after_json.like("%mallory%"))
+        ).all()
+    assert grants == []  # nothing recorded, least of all as by "command line"
+
+
+@pytest.mark.parametrize(
+    ("claims", "words"),
+    [
+        ({"email_verified": False}, "has not verified the address reviewer@example.org"),
+        ({"email": "reviewer@example.org\u00a0"}, "could pass for another address"),
+        ({"email": "\u212aate@example.org"}, "reads as another one"),
+    ],
+    ids=["unverified", "no-break-space", "kelvin"],
+)
+def test_a_sign_in_that_makes_no_one_reads_but_never_writes(app, store_url, monkeypatch, claims, words):
+    monkeypatch.setenv("OVERSIGHT_ADMINS", "kate@example.org")
+    engine = bootstrap.ready_engine(store_url)
+    change = edits.propose(engine, EDITOR, _devon_row())
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.user = {**user(REVIEWER), "sub": "mallory", "name": "Mallory", **claims}
+    at.switch_page(TRACKER)
+    at.run()
+    assert not at.exception
+    warnings = "\n".join(w.value for w in at.sidebar.warning)
+    assert markdown(words) in warnings or words in warnings, warnings
+    assert f"review_tracker_{change}_approve" not in {b.key for b in at.button}
+    assert not [b for b in at.button if b.key == "review_roles_submit"]
+    assert users.role_of(engine, REVIEWER) == "reviewer"  # the real reviewer keeps theirs

@@ -28,6 +28,7 @@ import pytest
 
 from oversight.data import bootstrap, settings
 from oversight.data.curation import users
+from oversight.data.curation.roles import OPERATOR
 from tests import hostile_data as hd
 from tests.browser import free_port
 from tests.conftest import ROOT
@@ -65,7 +66,7 @@ def signin_app(tmp_path: Path, loaded_sqlite_url: str, artifacts: Path):
     url = hd.copy_sqlite(loaded_sqlite_url, tmp_path)
     engine = bootstrap.ready_engine(url)
     for email, name, role in PEOPLE.values():
-        users.grant(engine, None, email, role, name=name)
+        users.grant(engine, OPERATOR, email, role, name=name)
     engine.dispose()
     bootstrap.forget(url)
 

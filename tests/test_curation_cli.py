@@ -8,6 +8,7 @@ from oversight import cli
 from oversight.data import bootstrap
 from oversight.data.curation import edits, users
 from oversight.data.curation.export import export_tracker_csv
+from oversight.data.curation.roles import OPERATOR
 from tests import curation_support as cs
 
 
@@ -23,19 +24,21 @@ def test_users_grant_list_and_revoke(empty_url, capsys, monkeypatch):
     assert code == 0 and out == "reviewer@example.org is now reviewer\n"
     assert run(capsys, "users", "grant", "ed@example.org", "editor", "--database", empty_url)[0] == 0
     engine = bootstrap.ready_engine(empty_url)
-    assert users.role_of(engine, "REVIEWER@example.org") == "reviewer"
+    assert users.role_of(engine, cs.person("REVIEWER@example.org", subject="reviewer")) == "reviewer"
 
     code, out, _ = run(capsys, "users", "list", "--database", empty_url)
     lines = out.splitlines()
     assert code == 0 and len(lines) == 3
-    assert lines[0] == "boss@example.org  admin  by OVERSIGHT_ADMINS"
-    assert lines[1].startswith("ed@example.org  editor  granted by command line at ")
-    assert lines[2].startswith("reviewer@example.org  reviewer  granted by command line at ")
+    assert lines[0] == "boss@example.org  admin  not signed in yet  by OVERSIGHT_ADMINS"
+    assert lines[1].startswith("ed@example.org  editor  not signed in yet  granted by command line at ")
+    assert lines[2].startswith(
+        "reviewer@example.org  reviewer  not signed in yet  granted by command line at "
+    )
 
     code, out, _ = run(capsys, "users", "revoke", "ed@example.org", "--database", empty_url)
-    assert code == 0 and users.role_of(engine, "ed@example.org") is None
+    assert code == 0 and users.role_of(engine, cs.person("ed@example.org")) is None
     with pytest.raises(users.UserRefused):  # the history says who: the command line
-        users.revoke(engine, None, "ed@example.org")
+        users.revoke(engine, OPERATOR, "ed@example.org")
 
 
 @pytest.mark.parametrize(

@@ -324,4 +324,4 @@ def test_withdraw_and_reject_close_a_proposal_without_touching_the_facts(engine)
     assert history.open_proposals(engine) == []
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(s.changes)).scalar_one() >= 2
-    assert users.role_of(engine, cs.EDITOR.email) == "editor"
+    assert users.role_of(engine, cs.EDITOR) == "editor"

@@ -34,7 +34,10 @@ def _triggers(engine) -> set[str]:
 
 def test_downgrade_removes_what_0004_added_and_upgrade_versions_existing_facts(fresh_engine):
     assert set(inspect(fresh_engine).get_table_names()) >= NEW_TABLES
-    assert len(_triggers(fresh_engine)) == 4
+    assert len(_triggers(fresh_engine)) == (12 if fresh_engine.dialect.name == "sqlite" else 7)
+    _migrate_to(fresh_engine, "0004", down=True)
+    assert len(_triggers(fresh_engine)) == 4  # 0005's downgrade puts 0004's triggers back
+    assert "history_chain" not in inspect(fresh_engine).get_table_names()
     _migrate_to(fresh_engine, "0003", down=True)
     insp = inspect(fresh_engine)
     assert not NEW_TABLES & set(insp.get_table_names())
@@ -82,9 +85,12 @@ def test_the_database_refuses_to_alter_or_delete_the_history(fresh_engine):
     _refused(fresh_engine, "DELETE FROM changes")
     if fresh_engine.dialect.name == "postgresql":
         _refused(fresh_engine, "TRUNCATE reviews")
-    # The one update allowed: a proposal's empty fact_id and source_id, filled in once.
+    # The one update allowed: a proposal's empty fact_id and source_id, filled in once, while it
+    # is being applied (its latest review "approved") — not before, and never again after.
     other = edits.propose(fresh_engine, EDITOR, event_row("Another board"))
+    _refused(fresh_engine, "UPDATE changes SET fact_id = 99999 WHERE id = :id", id=other)
     with fresh_engine.begin() as conn:
+        ledger.add_review(conn, other, "approved", REVIEWER.key)
         ledger.fill_in(conn, other, fact_id=99999)
     _refused(fresh_engine, "UPDATE changes SET fact_id = 5 WHERE id = :id", id=other)
     with fresh_engine.connect() as conn:
@@ -105,3 +111,28 @@ def test_every_import_run_is_one_history_row(fresh_engine, tmp_path):
     assert '"rows_added": 40' in row["after_json"] and row["import_run_id"] is not None
     assert users.list_users(fresh_engine) == []  # importing grants nobody anything
     assert REVIEWER.key == "reviewer@example.org"
+
+
+def test_0005_chains_a_history_written_before_it_and_keeps_its_names(fresh_engine):
+    from oversight.data.curation import edits, history
+
+    grant_everyone(fresh_engine)
+    change_id = edits.propose(fresh_engine, EDITOR, event_row())
+    approved(fresh_engine, change_id)
+    _migrate_to(fresh_engine, "0004", down=True)
+    with fresh_engine.begin() as conn:  # as revision 0004's code wrote it: no name, no chain
+        conn.execute(
+            text(
+                "INSERT INTO reviews (change_id, decision, decided_by, decided_at) "
+                "VALUES (:id, 'applied', 'reviewer@example.org', '2026-12-02 09:00:00')"
+            ),
+            {"id": change_id},
+        )
+    _migrate_to(fresh_engine, "head", down=False)
+    result = history.verify(fresh_engine)
+    assert result.ok, str(result.broken)
+    with fresh_engine.connect() as conn:
+        rows = conn.execute(select(func.count()).select_from(s.changes)).scalar_one()
+        rows += conn.execute(select(func.count()).select_from(s.reviews)).scalar_one()
+        names = set(conn.execute(select(s.reviews.c.decided_by_name)).scalars())
+    assert result.entries == rows and "Bob Reviewer" in names

@@ -42,6 +42,7 @@ def render(filters: Filters) -> None:
         _record_for(filters)
         review.own_proposals(signed)
     review.recent_changes(signed)
+    review.proof()
     review.admin_settings(signed)
     review.people_and_roles(signed)
 

@@ -3,10 +3,14 @@ signed in with which role.
 
 Sign-in exists only when the deployment's secrets have an ``[auth]`` section (README, "Setting up
 sign-in for a deployment"): without one the app shows no sign-in and no edit control. Reading is
-open to everyone either way. The signed-in person is an ``Actor`` (the email and name the
-provider gives); their role is looked up in the database (``users.role_of``) on every run, and
-every write looks it up again on the server (``users.require``): what this module hides is
-convenience, never the permission. Owns the ``auth_*`` keys.
+open to everyone either way. The signed-in person is an ``Actor`` made by ``roles.from_claims``
+from the provider's claims (issuer, subject, a *verified* email, name): a sign-in whose claims
+make no one (an unverified email, an address that folds onto another) is signed in at the
+provider but nobody here, and is told why. The first run after sign-in binds the identity to an
+invited email (``users.sign_in``); the role is looked up in the database on every run, and every
+write looks it up again on the server (``users.require``), with the person signed in *at that
+moment*: a callback that arrives after sign-out acts as nobody and is refused. What this module
+hides is convenience, never the permission. Owns the ``auth_*`` keys.
 """
 
 from __future__ import annotations
@@ -18,11 +22,14 @@ import streamlit as st
 
 from oversight.components.figures.safe_text import markdown
 from oversight.components.widgets import cache
+from oversight.data import settings
 from oversight.data.curation import users
-from oversight.data.curation.roles import Actor, allowed
+from oversight.data.curation.roles import Actor, IdentityRefused, allowed, from_claims
 
 KEY_SIGN_IN = "auth_sign_in"
 KEY_SIGN_OUT = "auth_sign_out"
+#: The identity this session has bound (``users.sign_in``) already, so it is done once.
+KEY_BOUND = "auth_bound"
 #: What a role-less person is told (the role names as the README and the guide say them).
 NO_ROLE = "no role"
 
@@ -35,6 +42,7 @@ class SignedIn:
     configured: bool
     actor: Actor | None
     role: str | None
+    refused: str = ""  # signed in at the provider, but nobody here: why
 
     def may(self, action: str) -> bool:
         """Whether the role allows ``action`` (``roles.PROPOSE``, ``REVIEW``, …): for what to
@@ -65,22 +73,39 @@ def _logged_in() -> bool:
     return bool(configured() and st.user.get("is_logged_in"))
 
 
-def current_actor() -> Actor | None:
-    """The signed-in person (email and name from ``st.user``), or None: not signed in, sign-in
-    not set up, or a provider that gave no email (roles are by email)."""
+def _identity() -> tuple[Actor | None, str]:
+    """The signed-in person and "", or None and why their sign-in makes no one here ("" when
+    nobody is signed in)."""
     if not _logged_in():
-        return None
-    email = st.user.get("email")
-    if not isinstance(email, str) or not email.strip():
-        return None
-    name = st.user.get("name")
-    return Actor(email.strip(), name.strip() if isinstance(name, str) else "")
+        return None, ""
+    try:
+        return from_claims(st.user.to_dict(), settings.verified_domains(cache.secrets())), ""
+    except IdentityRefused as exc:
+        return None, f"Signed in, but {exc}. You can read everything; you cannot record or review."
+
+
+def current_actor() -> Actor | None:
+    """The person signed in *now* (``roles.from_claims`` over ``st.user``), or None: not signed
+    in, sign-in not set up, or claims that make no one. Callbacks call this when they run."""
+    return _identity()[0]
 
 
 def who() -> SignedIn:
-    """This session's person and their role now (one query when someone is signed in)."""
-    actor = current_actor()
-    role = users.role_of(cache.engine(), actor.email) if actor is not None else None
+    """This session's person and their role now (one query when someone is signed in; their
+    first run after sign-in also binds their identity to an invited email)."""
+    actor, refused = _identity()
+    if actor is None:
+        return SignedIn(configured(), None, None, refused)
+    engine = cache.engine()
+    identity = (actor.issuer, actor.subject, actor.key)
+    if st.session_state.get(KEY_BOUND) != identity:
+        try:
+            role = users.sign_in(engine, actor)
+        except IdentityRefused as exc:
+            return SignedIn(configured(), None, None, f"Signed in, but {exc}.")
+        st.session_state[KEY_BOUND] = identity
+    else:
+        role = users.role_of(engine, actor)
     return SignedIn(configured(), actor, role)
 
 
@@ -101,10 +126,7 @@ def sidebar_control() -> None:
             return
         signed = who()
         if signed.actor is None:
-            st.warning(
-                "Signed in, but the sign-in provider gave no email address, and roles are given by "
-                "email. Whoever runs this service should keep the “email” scope."
-            )
+            st.warning(markdown(signed.refused or "Signed in, but the sign-in gave no one."))
         else:
             st.markdown(markdown(f"Signed in as {signed.actor.shown} ({signed.role_words})"))
         if st.button("Sign out", key=KEY_SIGN_OUT, icon=":material/logout:"):

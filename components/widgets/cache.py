@@ -48,6 +48,12 @@ def _secrets() -> dict[str, Any]:
         return {}
 
 
+def secrets() -> dict[str, Any]:
+    """The deployment's Streamlit secrets (read once per process), for settings the data layer
+    takes from them (``settings.verified_domains``)."""
+    return _secrets()
+
+
 def auth_settings() -> dict[str, Any] | None:
     """The ``[auth]`` section of Streamlit secrets (sign-in, ``widgets.auth``), or None when this
     deployment has not set sign-in up. Read with the other secrets, once per process."""

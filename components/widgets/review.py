@@ -376,6 +376,8 @@ def recent_changes(signed: SignedIn) -> None:
         _authority_links(links)
     if signed.may(REVERT):
         _revert_form([ch for ch in changes if ch.action in ledger.FACT_ACTIONS and ch.fact_id is not None])
+    else:
+        outcome.show(KEY_REVERT_OUTCOME)  # a revert sent just before signing out: refused, and said
 
 
 def _authority_links(links: dict[str, str | None]) -> None:
@@ -527,8 +529,10 @@ def _self_approval_changed() -> None:
 
 
 def admin_settings(signed: SignedIn) -> None:
-    """The deployment's self-approval setting (admins only)."""
+    """The deployment's self-approval setting (admins only). A refusal is shown to whoever the
+    session is now (an action sent just before signing out is refused, and said so)."""
     if not signed.may(SETTINGS):
+        outcome.show(KEY_SETTINGS_OUTCOME)
         return
     st.markdown("#### Settings (admins)")
     outcome.show(KEY_SETTINGS_OUTCOME)
@@ -559,8 +563,10 @@ def _grant(email_key: str, role_key: str) -> None:
 
 
 def people_and_roles(signed: SignedIn) -> None:
-    """Who has which role, and granting or taking a role away (admins only)."""
+    """Who has which role, and granting or taking a role away (admins only; a refusal is shown
+    to whoever the session is now)."""
     if not signed.may(GRANT):
+        outcome.show(KEY_ROLES_OUTCOME)
         return
     st.markdown("#### People and roles (admins)")
     outcome.show(KEY_ROLES_OUTCOME)
@@ -570,6 +576,7 @@ def people_and_roles(signed: SignedIn) -> None:
             "Email": [u.email for u in people],
             "Name": [u.name or "" for u in people],
             "Role": [u.role or "no role" for u in people],
+            "Signed in": ["yes" if u.bound else "not yet" for u in people],
             "Granted by": [
                 "OVERSIGHT_ADMINS setting" if u.from_setting else (u.granted_by or "") for u in people
             ],
@@ -583,7 +590,7 @@ def people_and_roles(signed: SignedIn) -> None:
         column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
     )
     with st.form("review_roles_form", enter_to_submit=False):
-        st.text_input("Email they sign in with", key="review_roles_email")
+        st.text_input("Email they sign in with", key="review_roles_email", max_chars=320)
         st.selectbox(
             "Role",
             options=[*ROLES, ""],
@@ -599,5 +606,27 @@ def people_and_roles(signed: SignedIn) -> None:
         )
     st.caption(
         "Editors record and correct facts; reviewers also approve or reject other people's proposals; "
-        "admins also grant roles, allow self-approval and revert changes."
+        "admins also grant roles, allow self-approval and revert changes. A role granted to an email "
+        "belongs to the first person who signs in with it, with an address their sign-in provider has "
+        "verified; taking the role away frees the address for whoever signs in with it next."
+    )
+
+
+def proof() -> None:
+    """The history chain's head and its date (public): what a board notes in its minutes, so that
+    the record it discussed can be proven unchanged later (``store/chain``)."""
+    head = history.chain_head(cache.engine())
+    st.markdown("#### Proof of the record")
+    if head.at is None:
+        st.caption("Nothing has been recorded yet.")
+        return
+    st.markdown(
+        f"Every change and decision above is chained to the one before it by a hash, so a change made "
+        f"behind the app's back no longer fits. The record has **{head.entries:,} entries**; the newest "
+        f"was written on **{long_date(head.at.date())} at {head.at:%H:%M} UTC**, and its hash is:"
+    )
+    st.code(head.hash, language=None)
+    st.caption(
+        "Note this hash and its date in the minutes of the meeting that relied on this record: "
+        "whoever runs this service can then prove that the record up to that entry has not changed."
     )

@@ -38,6 +38,7 @@ from oversight.data.sources.importer import DEFAULT_PUBLICATION_LAG_DAYS, Resolv
 from oversight.data.sources.matching import record_values
 from oversight.data.sources.records import Record, SourceInfo
 from oversight.data.sources.tracker_csv import COLUMNS, TRACKER_RANK, parse_row
+from oversight.data.store import citations
 from oversight.data.store import schema as s
 from oversight.data.store.transactions import write_transaction
 
@@ -140,26 +141,22 @@ def _citation(info: SourceInfo) -> dict[str, Any]:
     }
 
 
-def _source_id(conn: Connection, source: Mapping[str, Any], refresh: bool) -> int:
-    """The ``sources`` row of ``source`` (by its key), created if new. ``refresh``: update its
-    title, link and publisher as the importer does when a tracker row cites it again."""
-    src = s.sources
+def _source_id(conn: Connection, source: Mapping[str, Any]) -> int:
+    """The ``sources`` row of a citation (``store/citations``): a source some change already
+    cites is never rewritten; a new title or link under the same key is a new row."""
     published = source.get("published")
-    values = {
-        "url": source.get("url"),
-        "title": source.get("title") or "",
-        "publisher": source.get("publisher"),
-        "published": dt.date.fromisoformat(published) if isinstance(published, str) else published,
-        "licence": source.get("licence"),
-    }
-    row = conn.execute(select(src.c.id).where(src.c.key == source["key"])).first()
-    if row is None:
-        return conn.execute(
-            insert(src).values(key=source["key"], kind=source.get("kind") or "tracker", **values)
-        ).inserted_primary_key[0]
-    if refresh:
-        conn.execute(update(src).where(src.c.id == row.id).values(**values))
-    return row.id
+    return citations.source_id(
+        conn,
+        source["key"],
+        source.get("kind") or "tracker",
+        {
+            "url": source.get("url"),
+            "title": source.get("title") or "",
+            "publisher": source.get("publisher"),
+            "published": dt.date.fromisoformat(published) if isinstance(published, str) else published,
+            "licence": source.get("licence"),
+        },
+    )
 
 
 # Facts -----------------------------------------------------------------------------------------
@@ -200,8 +197,9 @@ def _when(at: dt.datetime) -> str:
     return f"{at:%Y-%m-%d %H:%M} UTC"
 
 
-def _who(conn: Connection, email: str) -> str:
-    return ledger.names(conn).get(email) or email
+def _who(change: Mapping[str, Any]) -> str:
+    """The proposer by the name they had when they proposed (never a later one), else the email."""
+    return change.get("proposed_by_name") or change["proposed_by"]
 
 
 def _described(conn: Connection, change: Mapping[str, Any], at: dt.datetime) -> str:
@@ -213,7 +211,7 @@ def _described(conn: Connection, change: Mapping[str, Any], at: dt.datetime) -> 
         "retract": f"retracted this {noun}",
         "revert": f"reverted a change to this {noun}",
     }[change["action"]]
-    return f"{_who(conn, change['proposed_by'])} {verb} at {_when(at)}{_what(change)}"
+    return f"{_who(change)} {verb} at {_when(at)}{_what(change)}"
 
 
 def _what(change: Mapping[str, Any]) -> str:
@@ -267,7 +265,7 @@ def _waiting(conn: Connection, change: Mapping[str, Any]) -> Conflict:
     diffs = images.differences(_tracker(loads(change["before_json"])), _tracker(loads(change["after_json"])))
     detail = f" ({images.summary(diffs)})" if diffs and change["action"] != "retract" else ""
     return Conflict(
-        f"{_who(conn, change['proposed_by'])} proposed {what} at {_when(change['proposed_at'])}{detail}, "
+        f"{_who(change)} proposed {what} at {_when(change['proposed_at'])}{detail}, "
         f"still waiting for review; {NOT_SAVED}",
         change["id"],
     )
@@ -384,6 +382,7 @@ def propose(engine: Engine, actor: Actor | None, row: Mapping[str, str], *, comm
             authority_id=aid,
             after_json=dumps(after),
             proposed_by=who.key,
+            proposed_by_name=who.shown,
             comment=comment or None,
         )
 
@@ -486,6 +485,7 @@ def propose_correction(
             before_json=dumps(before),
             after_json=dumps(after),
             proposed_by=who.key,
+            proposed_by_name=who.shown,
             comment=comment or None,
         )
 
@@ -547,6 +547,7 @@ def propose_retraction(
             before_json=dumps(before),
             after_json=dumps({CITATION: citation}),
             proposed_by=who.key,
+            proposed_by_name=who.shown,
             comment=comment,
         )
 
@@ -588,6 +589,7 @@ def set_allow_self_approval(engine: Engine, actor: Actor | None, on: bool) -> in
             before_json=dumps({ledger.ALLOW_SELF_APPROVAL: before}),
             after_json=dumps({ledger.ALLOW_SELF_APPROVAL: bool(on)}),
             proposed_by=_actor(actor).key,
+            proposed_by_name=_actor(actor).shown,
         )
 
 
@@ -636,11 +638,11 @@ def approve(engine: Engine, actor: Actor | None, change_id: int, comment: str = 
             )
         conflict = _approval_conflict(conn, change)
         if conflict is not None:
-            ledger.add_review(conn, change_id, "conflict", who.key, str(conflict))
+            ledger.add_review(conn, change_id, "conflict", who.key, str(conflict), who.shown)
         else:
-            ledger.add_review(conn, change_id, "approved", who.key, comment)
+            ledger.add_review(conn, change_id, "approved", who.key, comment, who.shown)
             fact_id = _apply(conn, change)
-            ledger.add_review(conn, change_id, ledger.APPLIED, who.key)
+            ledger.add_review(conn, change_id, ledger.APPLIED, who.key, by_name=who.shown)
     if conflict is not None:
         raise conflict
     return fact_id
@@ -650,7 +652,7 @@ def _apply(conn: Connection, change: Mapping[str, Any]) -> int | None:
     """Write an approved proposal into the fact tables; the fact's id (None once retracted)."""
     table, action = change["fact_table"], change["action"]
     after = loads(change["after_json"])
-    source_id = _source_id(conn, after[CITATION], refresh=True)
+    source_id = _source_id(conn, after[CITATION])
     if action == "retract":
         _delete(conn, table, change["fact_id"])
         ledger.fill_in(conn, change["id"], source_id=source_id)
@@ -675,7 +677,7 @@ def reject(engine: Engine, actor: Actor | None, change_id: int, comment: str = "
         require(conn, actor, REVIEW)
         _check_comment(comment)
         _open_change(conn, change_id)
-        ledger.add_review(conn, change_id, "rejected", _actor(actor).key, comment)
+        ledger.add_review(conn, change_id, "rejected", _actor(actor).key, comment, _actor(actor).shown)
 
 
 def withdraw(engine: Engine, actor: Actor | None, change_id: int, comment: str = "") -> None:
@@ -688,7 +690,7 @@ def withdraw(engine: Engine, actor: Actor | None, change_id: int, comment: str =
         change = _open_change(conn, change_id)
         if change["proposed_by"] != who.key:
             raise PermissionDenied(f"Only the person who proposed change {change_id} may withdraw it.")
-        ledger.add_review(conn, change_id, "withdrawn", who.key, comment)
+        ledger.add_review(conn, change_id, "withdrawn", who.key, comment, who.shown)
 
 
 # Revert --------------------------------------------------------------------------------------
@@ -749,9 +751,10 @@ def revert(engine: Engine, actor: Actor | None, change_id: int, comment: str) ->
             source_id=source_id,
             reverts_change_id=change_id,
             proposed_by=who.key,
+            proposed_by_name=who.shown,
             comment=comment,
         )
-        ledger.add_review(conn, new_change, ledger.APPLIED, who.key)
+        ledger.add_review(conn, new_change, ledger.APPLIED, who.key, by_name=who.shown)
         return new_change
 
 
@@ -766,7 +769,7 @@ def _restore(
         return None, fact_id, None
     values = images.columns_of(table, to)
     stored = to[STORED]
-    source_id = _source_id(conn, stored["source"], refresh=False)
+    source_id = _source_id(conn, stored["source"])
     values["source_id"] = source_id
     values["version"] = (cur["version"] if cur is not None else values.get("version", 1)) + 1
     t = images.fact_table(table)

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, func, select
 from oversight.data.curation import images, ledger
 from oversight.data.curation.images import CITATION, STORED, Difference, loads
 from oversight.data.sources.tracker_csv import COLUMNS
+from oversight.data.store import chain
 from oversight.data.store import schema as s
 
 
@@ -141,10 +142,10 @@ def _source(change: dict[str, Any], sources: dict[int, SourceRef]) -> SourceRef 
 
 
 class _Reader:
-    """Names, sources, authorities and reviews loaded once for a list of changes."""
+    """Sources, authorities and reviews loaded once for a list of changes. Names are the ones
+    each row recorded when it was written, never the users table's current one."""
 
     def __init__(self, conn: Connection, rows: list[dict[str, Any]]):
-        self.names = ledger.names(conn)
         source_ids = {r["source_id"] for r in rows if r["source_id"] is not None}
         self.sources = {
             r.id: SourceRef(r.title, r.url, r.publisher)
@@ -171,7 +172,7 @@ class _Reader:
                         r["id"],
                         r["decision"],
                         r["decided_by"],
-                        self.names.get(r["decided_by"]),
+                        r["decided_by_name"],
                         r["decided_at"],
                         r["comment"],
                     )
@@ -200,7 +201,7 @@ class _Reader:
             import_run_id=row["import_run_id"],
             reverts_change_id=row["reverts_change_id"],
             proposed_by=row["proposed_by"],
-            proposed_by_name=self.names.get(row["proposed_by"]),
+            proposed_by_name=row["proposed_by_name"],
             proposed_at=row["proposed_at"],
             comment=row["comment"],
             reviews=reviews,
@@ -394,3 +395,28 @@ def facts_version(engine: Engine) -> int:
                 select(func.coalesce(func.max(rv.c.id), 0)).where(rv.c.decision == ledger.APPLIED)
             ).scalar_one()
         )
+
+
+# The chain: proof of what was written ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    """The history chain's newest entry (``store/chain``): what a board notes in its minutes."""
+
+    entries: int
+    hash: str
+    at: dt.datetime | None
+
+
+def chain_head(engine: Engine) -> Head:
+    """How many entries the history chain has, the newest one's hash and when it was written."""
+    with engine.connect() as conn:
+        return Head(*chain.head(conn))
+
+
+def verify(engine: Engine, expect: str | None = None) -> chain.Verified:
+    """Recompute the history chain and compare every history row with it (``chain.verify``);
+    ``expect``: a head hash noted earlier, which must be one of the chain's entries."""
+    with engine.connect() as conn:
+        return chain.verify(conn, expect)

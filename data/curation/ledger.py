@@ -2,7 +2,10 @@
 
 ``changes`` gets one row per change; ``reviews`` one row per decision; neither is ever updated
 or deleted (the database's triggers refuse it), except that an applied proposal fills in its
-``fact_id`` and ``source_id`` once. A change's state is its latest review's decision, or
+``fact_id`` and ``source_id`` once, during its own application. Every row written here is also
+chained (``store/chain``), so a row altered later by direct SQL is found by ``verify``. Each row
+records the name its author had then (``proposed_by_name``, ``decided_by_name``): the history
+never shows a name someone signed in with later. A change's state is its latest review's decision, or
 ``proposed`` when it has none; changes that are not proposals (a revert, an import, a grant, a
 setting) are in effect from the moment they are recorded.
 """
@@ -15,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from oversight.data.curation import roles
+from oversight.data.store import chain
 from oversight.data.store import schema as s
 
 #: Actions that wait for a review before they change any fact.
@@ -25,7 +30,7 @@ PROPOSED = "proposed"
 APPLIED = "applied"
 #: States in which a proposal still waits for a decision.
 OPEN = (PROPOSED, "approved")
-COMMAND_LINE = "command line"
+COMMAND_LINE = roles.COMMAND_LINE
 ALLOW_SELF_APPROVAL = "allow_self_approval"
 
 
@@ -35,25 +40,39 @@ def now() -> dt.datetime:
 
 
 def add_change(conn: Connection, **values: Any) -> int:
-    """Append one change; its id."""
+    """Append one change and chain it; its id. ``proposed_by`` is the actor's key and
+    ``proposed_by_name`` the name they have now."""
     values.setdefault("proposed_at", now())
-    return conn.execute(insert(s.changes).values(**values)).inserted_primary_key[0]
+    change_id = conn.execute(insert(s.changes).values(**values)).inserted_primary_key[0]
+    chain.chain_change(conn, change_id)
+    return change_id
 
 
 def fill_in(conn: Connection, change_id: int, **values: Any) -> None:
-    """Fill in a proposal's ``fact_id`` / ``source_id`` when it is applied (the one update the
-    triggers allow, once, on a column that is still empty)."""
+    """Fill in a proposal's ``fact_id`` / ``source_id`` while it is applied (the one update the
+    triggers allow: into an empty column, while the change's latest review is ``approved``),
+    and chain that."""
     assert set(values) <= {"fact_id", "source_id"}, values
     conn.execute(update(s.changes).where(s.changes.c.id == change_id).values(**values))
+    chain.chain_fill(conn, change_id)
 
 
-def add_review(conn: Connection, change_id: int, decision: str, by: str, comment: str = "") -> int:
-    """Append one decision on a change; its id."""
-    return conn.execute(
+def add_review(
+    conn: Connection, change_id: int, decision: str, by: str, comment: str = "", by_name: str | None = None
+) -> int:
+    """Append one decision on a change and chain it; its id."""
+    review_id = conn.execute(
         insert(s.reviews).values(
-            change_id=change_id, decision=decision, decided_by=by, decided_at=now(), comment=comment or None
+            change_id=change_id,
+            decision=decision,
+            decided_by=by,
+            decided_by_name=by_name or None,
+            decided_at=now(),
+            comment=comment or None,
         )
     ).inserted_primary_key[0]
+    chain.chain_review(conn, review_id)
+    return review_id
 
 
 def state(action: str, latest_decision: str | None) -> str:
@@ -126,11 +145,6 @@ def last_applied_on(conn: Connection, table: str, fact_id: int) -> tuple[dict[st
         if row["id"] in applied:
             return row, applied[row["id"]]
     return None
-
-
-def names(conn: Connection) -> dict[str, str]:
-    """email -> name, for the people the users table knows by name."""
-    return {r.email: r.name for r in conn.execute(select(s.users.c.email, s.users.c.name)) if r.name}
 
 
 def setting(conn: Connection, key: str) -> str | None:

@@ -1,28 +1,40 @@
 """Roles in the database: who is an editor, a reviewer or an admin, and granting them.
 
-A role is looked up by email, case-insensitively. An email listed in ``OVERSIGHT_ADMINS``
-(``settings.admin_emails``) is an admin whatever the database says, so a new deployment has its
-first admin, who then grants the others (in the app, or with ``oversight users grant``). Every
-grant and revoke is also a row of the append-only history (``changes``, action grant/revoke).
+A role is granted to an email (``roles.email_key``: exact after ASCII case folding) and belongs
+to the first person who signs in with that email, verified: their issuer and subject are
+*bound* to the row then, and from that moment the role is theirs alone. Another identity
+presenting the same email later (an account re-created at the provider, a second provider)
+has no role until an admin grants it again. An email listed in ``OVERSIGHT_ADMINS``
+(``settings.admin_emails``) is an admin whatever the database says, bound the same way, so a new
+deployment has its first admin, who then grants the others (in the app, or with
+``oversight users grant``, which acts as ``roles.OPERATOR``). Every grant and revoke is also a row
+of the append-only history (``changes``, action grant/revoke).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from oversight.data import settings
 from oversight.data.curation import ledger
 from oversight.data.curation.images import dumps
-from oversight.data.curation.roles import GRANT, ROLES, Actor, allowed, refusal
+from oversight.data.curation.roles import (
+    ADMIN,
+    GRANT,
+    ROLES,
+    Actor,
+    IdentityRefused,
+    allowed,
+    email_key,
+    plain_name,
+    refusal,
+)
 from oversight.data.store import schema as s
 from oversight.data.store.transactions import write_transaction
-
-#: An email as a sign-in provider gives it: something@host, no spaces, at most 320 characters.
-_EMAIL = re.compile(r"^[^\s@]+@[^\s@]+$")
 
 
 class UserRefused(ValueError):
@@ -41,62 +53,139 @@ class User:
     granted_by: str | None
     granted_at: dt.datetime | None
     from_setting: bool = False
+    bound: bool = False  # whether someone has signed in as this email (the role is theirs)
 
 
 def normalise_email(email: str) -> str:
-    """The email as the database keeps it (stripped, lower-cased), or ``UserRefused``."""
-    key = (email or "").strip().lower()
-    if len(key) > 320 or "\x00" in key or not _EMAIL.match(key):
-        raise UserRefused(f"{key[:80]!r} is not an email address.")
-    return key
+    """The email as the database keeps it (``roles.email_key``), or ``UserRefused``."""
+    try:
+        return email_key(email)
+    except IdentityRefused as exc:
+        raise UserRefused(f"Not an email address the tracker can give a role to: {exc}.") from None
 
 
-def role_in(conn: Connection, email: str | None) -> str | None:
-    """The role of ``email`` as this connection sees it (inside a writer's transaction)."""
-    key = (email or "").strip().lower()
-    if not key or "\x00" in key:  # PostgreSQL cannot even compare a NUL
+def _row(conn: Connection, actor: Actor) -> Any:
+    """The users row that is this person: the one bound to their identity, else the row of their
+    email if no one is bound to it yet (an invitation); None otherwise."""
+    u = s.users
+    bound = (
+        conn.execute(select(u).where(u.c.issuer == actor.issuer, u.c.subject == actor.subject))
+        .mappings()
+        .first()
+    )
+    if bound is not None:
+        return bound
+    invited = conn.execute(select(u).where(u.c.email == actor.key)).mappings().first()
+    if invited is not None and invited["subject"] is None:
+        return invited
+    return None
+
+
+def _taken(conn: Connection, actor: Actor) -> bool:
+    """Whether the actor's email belongs to another identity on this tracker."""
+    u = s.users
+    row = conn.execute(select(u.c.issuer, u.c.subject).where(u.c.email == actor.key)).first()
+    return (
+        row is not None
+        and row.subject is not None
+        and (row.issuer, row.subject) != (actor.issuer, actor.subject)
+    )
+
+
+def role_in(conn: Connection, actor: Actor | None) -> str | None:
+    """The actor's role as this connection sees it (inside a writer's transaction): the
+    operator is an admin; a person needs an identity (issuer, subject) and a verified email."""
+    if actor is None:
         return None
-    if key in settings.admin_emails():
-        return "admin"
-    return conn.execute(select(s.users.c.role).where(s.users.c.email == key)).scalar_one_or_none()
+    if actor.operator:
+        return ADMIN
+    key = actor.key
+    if not key or not actor.identified:
+        return None
+    if _taken(conn, actor):
+        row = _row(conn, actor)  # bound by identity under an earlier email: still theirs
+        return _role_of_row(row) if row is not None and row["subject"] is not None else None
+    row = _row(conn, actor)
+    if row is None:
+        return ADMIN if key in settings.admin_emails() else None
+    return _role_of_row(row, key)
 
 
-def role_of(engine: Engine, email: str | None) -> str | None:
-    """The role of ``email`` (case-insensitive): ``editor``, ``reviewer``, ``admin``, or None
-    (unknown, revoked, or no email). ``OVERSIGHT_ADMINS`` emails are always ``admin``.
+def _role_of_row(row: Any, key: str | None = None) -> str | None:
+    admins = settings.admin_emails()
+    if row["email"] in admins or (key is not None and key in admins and row["email"] == key):
+        return ADMIN
+    return row["role"]
 
-    For showing what a person may do; every write looks the role up again itself.
-    """
+
+def role_of(engine: Engine, actor: Actor | None) -> str | None:
+    """The actor's role: ``editor``, ``reviewer``, ``admin``, or None (unknown, revoked, not
+    identified, or an email bound to someone else). For showing what a person may do; every
+    write looks the role up again itself."""
     with engine.connect() as conn:
-        return role_in(conn, email)
+        return role_in(conn, actor)
+
+
+def bind(conn: Connection, actor: Actor) -> None:
+    """Bind the actor's identity to their email's row on their first sign-in (an invited email,
+    or an ``OVERSIGHT_ADMINS`` one, which gets a row here), and keep the name they have now (for
+    the list of roles; the history keeps the name each row was written with). In a writer's
+    transaction; nothing for the operator or an actor the tracker has no role for."""
+    if actor.operator or not actor.identified or not actor.key:
+        return
+    u = s.users
+    name = plain_name(actor.name or "") or None
+    row = _row(conn, actor)
+    if row is None:
+        if actor.key in settings.admin_emails() and not _taken(conn, actor):
+            conn.execute(
+                insert(u).values(
+                    email=actor.key,
+                    name=name,
+                    role=None,
+                    issuer=actor.issuer,
+                    subject=actor.subject,
+                    bound_at=ledger.now(),
+                )
+            )
+        return
+    values: dict[str, Any] = {}
+    if row["subject"] is None:
+        values.update(issuer=actor.issuer, subject=actor.subject, bound_at=ledger.now())
+    if name and row["name"] != name:
+        values["name"] = name
+    if values:
+        conn.execute(update(u).where(u.c.id == row["id"]).values(**values))
+
+
+def sign_in(engine: Engine, actor: Actor) -> str | None:
+    """What the app calls once a person has signed in: binds their identity (``bind``) and
+    returns their role. ``IdentityRefused`` when their email belongs to another identity here."""
+    with write_transaction(engine) as conn:
+        if _taken(conn, actor) and _row(conn, actor) is None:
+            raise IdentityRefused(
+                f"the address {actor.key} belongs to another sign-in on this tracker; "
+                "ask an admin to grant your role again"
+            )
+        bind(conn, actor)
+        return role_in(conn, actor)
 
 
 def require(conn: Connection, actor: Actor | None, action: str) -> str:
     """The actor's role, looked up in this transaction, if it allows ``action``; else
-    ``PermissionDenied`` (raised before anything is written). Also remembers the actor's name."""
-    role = role_in(conn, actor.key if actor is not None else None)
+    ``PermissionDenied`` (raised before anything is written). No actor is refused: the command
+    line acts as ``roles.OPERATOR``, never as "nobody". Binds a first sign-in's identity."""
+    role = role_in(conn, actor)
     if actor is None or not allowed(role, action):
         raise refusal(actor, role, action)
-    remember_name(conn, actor)
+    bind(conn, actor)
     return role  # type: ignore[return-value]
 
 
-def remember_name(conn: Connection, actor: Actor) -> None:
-    """Keep the name the sign-in provider gives, so the history can say who by name."""
-    name = (actor.name or "").strip()
-    if not name or "\x00" in name:
-        return
-    row = conn.execute(select(s.users.c.name).where(s.users.c.email == actor.key)).first()
-    if row is not None and row.name != name:
-        conn.execute(update(s.users).where(s.users.c.email == actor.key).values(name=name))
-
-
-def _by(conn: Connection, actor: Actor | None) -> str:
-    """Who grants: the actor (who must be an admin), or the command line's operator (None)."""
-    if actor is None:
-        return ledger.COMMAND_LINE
+def _by(conn: Connection, actor: Actor | None) -> Actor:
+    """Who grants: an admin, or the command line's operator (``roles.OPERATOR``)."""
     require(conn, actor, GRANT)
-    return actor.key
+    return actor  # type: ignore[return-value]
 
 
 def _not_by_setting(key: str) -> None:
@@ -109,20 +198,21 @@ def _not_by_setting(key: str) -> None:
 def grant(engine: Engine, actor: Actor | None, email: str, role: str, name: str | None = None) -> int:
     """Give ``email`` the ``role`` (editor, reviewer or admin), replacing any role it had.
 
-    ``actor`` None is the command line's operator (``oversight users grant``); otherwise the
-    actor must be an admin (``PermissionDenied``). ``UserRefused`` for a malformed email, an
+    ``actor`` is an admin, or ``roles.OPERATOR`` (``oversight users grant``); anyone else,
+    and None, is refused (``PermissionDenied``). ``UserRefused`` for a malformed email, an
     unknown role, or an ``OVERSIGHT_ADMINS`` email. Returns the id of the ``changes`` row.
     """
     with write_transaction(engine) as conn:
-        by = _by(conn, actor)
+        who = _by(conn, actor)
+        by = who.key
         key = normalise_email(email)
         if role not in ROLES:
             raise UserRefused(f"{role!r} is not a role: one of {', '.join(ROLES)}.")
         _not_by_setting(key)
         row = conn.execute(select(s.users).where(s.users.c.email == key)).mappings().first()
-        values = {"role": role, "granted_by": by, "granted_at": ledger.now()}
-        if name:
-            values["name"] = name.strip()
+        values: dict[str, Any] = {"role": role, "granted_by": by, "granted_at": ledger.now()}
+        if name and plain_name(name):
+            values["name"] = plain_name(name)
         if row is None:
             conn.execute(insert(s.users).values(email=key, **values))
         else:
@@ -133,6 +223,7 @@ def grant(engine: Engine, actor: Actor | None, email: str, role: str, name: str 
             before_json=dumps({"email": key, "role": row["role"] if row else None}),
             after_json=dumps({"email": key, "role": role}),
             proposed_by=by,
+            proposed_by_name=who.shown,
         )
 
 
@@ -143,16 +234,19 @@ def revoke(engine: Engine, actor: Actor | None, email: str) -> int:
     ``OVERSIGHT_ADMINS`` email. Returns the id of the ``changes`` row.
     """
     with write_transaction(engine) as conn:
-        by = _by(conn, actor)
+        who = _by(conn, actor)
+        by = who.key
         key = normalise_email(email)
         _not_by_setting(key)
         row = conn.execute(select(s.users).where(s.users.c.email == key)).mappings().first()
         if row is None or row["role"] is None:
             raise UserRefused(f"{key} has no role to revoke.")
-        conn.execute(
+        conn.execute(  # the binding goes too: a new grant is bound by whoever signs in next
             update(s.users)
             .where(s.users.c.email == key)
-            .values(role=None, granted_by=by, granted_at=ledger.now())
+            .values(
+                role=None, granted_by=by, granted_at=ledger.now(), issuer=None, subject=None, bound_at=None
+            )
         )
         return ledger.add_change(
             conn,
@@ -160,6 +254,7 @@ def revoke(engine: Engine, actor: Actor | None, email: str) -> int:
             before_json=dumps({"email": key, "role": row["role"]}),
             after_json=dumps({"email": key, "role": None}),
             proposed_by=by,
+            proposed_by_name=who.shown,
         )
 
 
@@ -177,6 +272,7 @@ def list_users(engine: Engine) -> list[User]:
             r["granted_by"],
             r["granted_at"],
             from_setting=r["email"] in admins,
+            bound=r["subject"] is not None,
         )
         for r in rows
     }

@@ -41,6 +41,7 @@ from oversight.data.sources.records import (
     SourceInfo,
 )
 from oversight.data.sources.tracker_csv import TRACKER_RANK, parse_tracker
+from oversight.data.store import chain, citations
 from oversight.data.store import schema as s
 from oversight.data.store.transactions import write_transaction
 
@@ -246,31 +247,19 @@ class _SourceIds:
         return self.cache.get(key)
 
     def _upsert(self, info: SourceInfo) -> int:
-        row = self.conn.execute(select(s.sources.c.id).where(s.sources.c.key == info.key)).first()
-        if row is None:
-            return self.conn.execute(
-                insert(s.sources).values(
-                    key=info.key,
-                    url=info.url,
-                    title=info.title,
-                    publisher=info.publisher,
-                    published=info.published,
-                    kind=info.kind,
-                    licence=info.licence,
-                )
-            ).inserted_primary_key[0]
-        self.conn.execute(
-            update(s.sources)
-            .where(s.sources.c.id == row.id)
-            .values(
-                url=info.url,
-                title=info.title,
-                publisher=info.publisher,
-                published=info.published,
-                licence=info.licence,
-            )
+        """Created, refreshed, or (cited by a change, so immutable) a new row for new content."""
+        return citations.source_id(
+            self.conn,
+            info.key,
+            info.kind,
+            {
+                "url": info.url,
+                "title": info.title,
+                "publisher": info.publisher,
+                "published": info.published,
+                "licence": info.licence,
+            },
         )
-        return row.id
 
 
 # The run ------------------------------------------------------------------------------
@@ -591,7 +580,7 @@ def record_import_change(conn: Connection, run_id: int, run: dict[str, Any]) -> 
     """The import run as one row of the append-only history (``changes``, action ``import``):
     who ("import: FILE"), when, and the run's counts. One row per run, never one per fact."""
     counts = {k: run[k] for k in IMPORT_CHANGE_KEYS}
-    conn.execute(
+    result = conn.execute(
         insert(s.changes).values(
             action="import",
             after_json=json.dumps(counts, sort_keys=True, ensure_ascii=False),
@@ -602,6 +591,7 @@ def record_import_change(conn: Connection, run_id: int, run: dict[str, Any]) -> 
             comment=run.get("message") or None,
         )
     )
+    chain.chain_change(conn, result.inserted_primary_key[0])
 
 
 def _replace_neighbours(

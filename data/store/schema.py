@@ -242,8 +242,14 @@ users = Table(
     Column("role", String(16), nullable=True),  # editor | reviewer | admin; NULL: revoked
     Column("granted_by", String(320), nullable=True),  # an email, or "command line"
     Column("granted_at", DateTime, nullable=True),
+    # Revision 0005: the person the role belongs to, as the sign-in provider identifies them
+    # (its issuer and the subject it gives them), bound when the invited email first signs in.
+    Column("issuer", String(500), nullable=True),
+    Column("subject", String(255), nullable=True),
+    Column("bound_at", DateTime, nullable=True),
     CheckConstraint("role IS NULL OR role IN ('editor', 'reviewer', 'admin')", name="role"),
 )
+Index("uq_users_identity", users.c.issuer, users.c.subject, unique=True)
 
 #: Append-only (triggers refuse UPDATE and DELETE), but for filling in ``fact_id`` and
 #: ``source_id`` once, when a proposal is applied.
@@ -264,6 +270,8 @@ changes = Table(
     Column("proposed_by", String(320), nullable=False),  # an email, "command line" or "import: FILE"
     Column("proposed_at", DateTime, nullable=False),  # UTC, naive
     Column("comment", Text, nullable=True),
+    # Revision 0005: the name the proposer had when they made the change (never rewritten).
+    Column("proposed_by_name", Text, nullable=True),
     CheckConstraint(
         "action IN ('create', 'correct', 'retract', 'revert', 'import', 'grant', 'revoke', 'settings')",
         name="action",
@@ -286,11 +294,28 @@ reviews = Table(
     Column("decided_by", String(320), nullable=False),
     Column("decided_at", DateTime, nullable=False),  # UTC, naive
     Column("comment", Text, nullable=True),
+    Column("decided_by_name", Text, nullable=True),  # revision 0005, as ``proposed_by_name``
     CheckConstraint(
         "decision IN ('approved', 'rejected', 'applied', 'withdrawn', 'conflict')", name="decision"
     ),
 )
 Index("ix_reviews_change", reviews.c.change_id)
+
+#: Revision 0005: every history row (a change, a review, the filling-in of an applied proposal)
+#: chained to the one before by a hash of its content and the previous hash
+#: (``store/chain``), so a row altered by direct SQL no longer fits. Append-only as well.
+history_chain = Table(
+    "history_chain",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("entry", String(16), nullable=False),  # change | review | fill
+    Column("row_id", Integer, nullable=False),  # changes.id (change, fill) or reviews.id
+    Column("content", Text, nullable=False),  # the canonical JSON the hash was made of
+    Column("prev_hash", String(64), nullable=False),
+    Column("row_hash", String(64), nullable=False, unique=True),
+    Column("recorded_at", DateTime, nullable=False),  # UTC, naive
+    CheckConstraint("entry IN ('change', 'review', 'fill')", name="entry"),
+)
 
 deployment = Table(
     "deployment",

@@ -11,6 +11,7 @@ from typing import Any
 from oversight.cli.common import EXIT_FAILED, EXIT_OK, date_arg, json_default, print_json, region_arg
 from oversight.components.figures.safe_text import csv_cell, terminal
 from oversight.data import bootstrap
+from oversight.data.curation import history
 from oversight.data.curation.export import export_tracker_csv
 from oversight.data.domain.clocks import deadlines
 from oversight.data.domain.survival import km_summary
@@ -151,6 +152,27 @@ def cmd_tracker_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_tracker_verify(args: argparse.Namespace) -> int:
+    """Recompute the history's hash chain; exit 1 naming the first row that does not fit."""
+    engine = bootstrap.ready_engine(args.database)
+    result = history.verify(engine, args.expect)
+    at = f"{result.head_at:%Y-%m-%d %H:%M} UTC" if result.head_at else "no entries yet"
+    if result.broken is not None:
+        print(f"The history does not fit its chain: {result.broken}.", file=sys.stderr)
+        return EXIT_FAILED
+    if result.expected_found is False:
+        print(
+            f"The history fits its chain, but {terminal(args.expect)} is not one of its entries: "
+            "the history was rewritten since that hash was noted, or it was noted from another database.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    print(f"The history fits its chain: {result.entries} entries; head {result.head_hash} ({at}).")
+    if result.expected_found:
+        print(f"{args.expect.strip().lower()} is one of its entries: the history up to it is unchanged.")
+    return EXIT_OK
+
+
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """Register this module's commands on the CLI's subparsers (``common`` adds ``--database``)."""
     p = sub.add_parser(
@@ -214,6 +236,18 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     q.add_argument("--out", metavar="FILE", default=None, help="write to FILE instead of standard output")
     q.set_defaults(func=cmd_tracker_export)
+    q = actions.add_parser(
+        "verify",
+        parents=[common],
+        help="recompute the history's hash chain; exit 1 naming the first row that does not fit",
+    )
+    q.add_argument(
+        "--expect",
+        metavar="HASH",
+        default=None,
+        help="a head hash noted earlier (the Tracker page shows it): check it is one of the chain's entries",
+    )
+    q.set_defaults(func=cmd_tracker_verify)
 
     p = sub.add_parser("db", parents=[common], help="database maintenance")
     p.add_argument("action", choices=["upgrade", "status"], help="upgrade: apply Alembic migrations")

@@ -1,7 +1,9 @@
 """``oversight users``: who may record, review and administer the tracker (roles by email).
 
-The command line's operator is trusted as an admin is (``grant(engine, None, …)``): this is how a
-deployment gets its first admin besides the ``OVERSIGHT_ADMINS`` setting. Every grant and revoke
+The command line's operator is trusted as an admin is, as an actor of its own
+(``roles.OPERATOR``): this is how a deployment gets its first admin besides the
+``OVERSIGHT_ADMINS`` setting. A role granted to an email is bound to the first person who signs
+in with it (``signed in`` in the list). Every grant and revoke
 is recorded in the history as made by "command line".
 """
 
@@ -15,13 +17,13 @@ from oversight.cli.common import EXIT_FAILED, EXIT_OK
 from oversight.components.figures.safe_text import terminal
 from oversight.data import bootstrap, settings
 from oversight.data.curation import users
-from oversight.data.curation.roles import ROLES
+from oversight.data.curation.roles import OPERATOR, ROLES
 
 
 def cmd_grant(args: argparse.Namespace) -> int:
     engine = bootstrap.ready_engine(args.database)
     try:
-        users.grant(engine, None, args.email, args.role)
+        users.grant(engine, OPERATOR, args.email, args.role)
     except users.UserRefused as exc:
         print(f"oversight: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -32,7 +34,7 @@ def cmd_grant(args: argparse.Namespace) -> int:
 def cmd_revoke(args: argparse.Namespace) -> int:
     engine = bootstrap.ready_engine(args.database)
     try:
-        users.revoke(engine, None, args.email)
+        users.revoke(engine, OPERATOR, args.email)
     except users.UserRefused as exc:
         print(f"oversight: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -59,7 +61,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             )
         # Names come from a sign-in provider: only text reaches the terminal.
         name = f" ({terminal(user.name)})" if user.name else ""
-        print(f"{terminal(user.email)}{name}  {role}  {how}".rstrip())
+        bound = "signed in" if user.bound else "not signed in yet"
+        print(f"{terminal(user.email)}{name}  {role}  {bound}  {how}".rstrip())
     return EXIT_OK
 
 

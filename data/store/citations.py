@@ -1,0 +1,61 @@
+"""The ``sources`` rows facts and changes cite: one row per source key and content, and a row a
+change cites never changes.
+
+A change in the history says "this fact, from this source": its title and link are part of what
+was said. When a later change (or import) cites the same link under another title, updating the
+row in place rewrote what every earlier change showed as its source (issue 19). So the importer
+and the curation layer both write sources here: a row no change cites is refreshed in place, as
+an import always did (a release's title corrected by its publisher); a row some change cites is
+left as it is, and the new content gets a row of its own, keyed ``<key>#<digest of content>``.
+The database's triggers refuse the in-place update of a cited row whoever attempts it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from oversight.data.store import schema as s
+
+#: The columns that are a source's content (``key`` and ``kind`` are its identity).
+CONTENT = ("url", "title", "publisher", "published", "licence")
+KEY_LENGTH = 300
+
+
+def _digest(values: Mapping[str, Any]) -> str:
+    plain = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+    return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def cited(conn: Connection, source_id: int) -> bool:
+    """Whether a change in the history cites this source."""
+    return (
+        conn.execute(select(s.changes.c.id).where(s.changes.c.source_id == source_id).limit(1)).first()
+        is not None
+    )
+
+
+def source_id(conn: Connection, key: str, kind: str, values: Mapping[str, Any]) -> int:
+    """The id of the ``sources`` row for ``key`` with these contents (``CONTENT`` columns),
+    written as needed (see the module's docstring). In the caller's transaction."""
+    content = {c: values.get(c) for c in CONTENT}
+    content["title"] = content["title"] or ""
+    src = s.sources
+    row = conn.execute(select(src).where(src.c.key == key)).mappings().first()
+    if row is None:
+        return conn.execute(insert(src).values(key=key, kind=kind, **content)).inserted_primary_key[0]
+    if all(row[c] == content[c] for c in CONTENT):
+        return row["id"]
+    if not cited(conn, row["id"]):
+        conn.execute(update(src).where(src.c.id == row["id"]).values(**content))
+        return row["id"]
+    variant = f"{key[: KEY_LENGTH - 17]}#{_digest(content)}"
+    found = conn.execute(select(src.c.id).where(src.c.key == variant)).scalar_one_or_none()
+    if found is not None:
+        return found
+    return conn.execute(insert(src).values(key=variant, kind=kind, **content)).inserted_primary_key[0]
