@@ -25,6 +25,7 @@ from oversight.components.widgets import auth, cache, record_fact
 from oversight.data import bootstrap, settings
 from oversight.data.curation import edits, history, users
 from oversight.data.curation.roles import Actor
+from oversight.data.domain.text import FIELD_LIMITS
 from oversight.data.store import queries
 from oversight.data.store import schema as s
 from tests import hostile_data as hd
@@ -421,8 +422,8 @@ def test_sign_in_is_set_up_by_an_auth_section_in_the_secrets(monkeypatch):
 
 # Hostile values -----------------------------------------------------------------------------------
 
-#: 10,000 characters: a script tag and a Markdown link, then padding.
-LONG = f"{hd.SCRIPT} {hd.LINK} ".ljust(10_000, "A")
+#: As long as a title may be (500 characters): a script tag and a Markdown link, then padding.
+LONG = f"{hd.SCRIPT} {hd.LINK} ".ljust(FIELD_LIMITS["title"], "A")
 HOSTILE = {
     "title": LONG,
     "details": "[click me](javascript:alert(1)) " + hd.TAGS,
@@ -445,7 +446,7 @@ def _assert_text_only(at: AppTest) -> None:
 
 def test_hostile_values_are_stored_verbatim_and_shown_as_text(app, store_url, data_dir, tmp_path):
     engine = bootstrap.ready_engine(store_url)
-    assert len(LONG) == 10_000
+    assert len(LONG) == FIELD_LIMITS["title"]
     at = devon(app, EDITOR)
     propose_devon(at, **HOSTILE)
     assert at.success, [e.value for e in at.error]
@@ -607,3 +608,12 @@ def test_a_sign_in_that_makes_no_one_reads_but_never_writes(app, store_url, monk
     assert f"review_tracker_{change}_approve" not in {b.key for b in at.button}
     assert not [b for b in at.button if b.key == "review_roles_submit"]
     assert users.role_of(engine, REVIEWER) == "reviewer"  # the real reviewer keeps theirs
+
+
+def test_the_form_stops_each_field_at_its_limit(app, store_url):
+    """The browser stops typing where the data layer would refuse (``domain.text.FIELD_LIMITS``)."""
+    at = devon(app, EDITOR)
+    for column in ("date", "title", "kind", "people", "source_url", "source_title", "source_publisher"):
+        assert at.text_input(key=FORM + column).proto.max_chars == FIELD_LIMITS[column], column
+    for column in ("details", "comment"):
+        assert at.text_area(key=FORM + column).proto.max_chars == FIELD_LIMITS[column], column

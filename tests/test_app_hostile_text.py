@@ -5,6 +5,7 @@ never as a link or an image; source links are http(s) only; CSV cells are never 
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pandas as pd
@@ -14,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 from oversight.components.figures.freshness import STALE_START
 from oversight.components.figures.safe_text import markdown, quoted
 from oversight.components.widgets import tables
+from oversight.data import bootstrap
+from oversight.data.sources.importer import import_paths
 from tests import hostile_data as hd
 from tests.conftest import ROOT
 
@@ -139,3 +142,73 @@ def test_csv_download_cells_are_never_formulas(monkeypatch):
     assert back["Source"].tolist() == [f"'{hd.FORMULA}", "'+1", "'-1", "'@SUM(1)", "Darlington"]
     assert back["Date"].tolist() == ["2024-02-01", "2024-03-01", "", "2018-05-17", "2018-05-17"]
     assert back["Months"].tolist() == ["-1.0", "2.0", "3.0", "4.0", "5.0"]
+
+
+# Direction controls --------------------------------------------------------------------------------
+
+RLO, PDF, FSI, PDI = "\u202e", "\u202c", "\u2068", "\u2069"
+HEBREW = "עדכון"
+#: Every explicit direction control but the isolates the app itself puts around a right-to-left run.
+FOREIGN_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u200e\u200f\u061c")
+BIDI_ROWS = [
+    {
+        **hd.ROWS[0],
+        "title": f"{RLO}Direction issued{PDF} · {HEBREW} 5",
+        "details": f"Notes {RLO}reversed",
+        "people": "",
+        "source_title": f"{RLO}Letter to the council",
+        "source_publisher": "",
+    },
+    {**hd.ROWS[1], "title": f"Board met {RLO}today", "details": "", "source_title": f"Minutes {RLO}(draft)"},
+]
+
+
+@pytest.fixture(scope="module")
+def bidi_url(loaded_sqlite_url, tmp_path_factory) -> str:
+    """The loaded store plus Darlington's facts whose titles hold a right-to-left override."""
+    folder = tmp_path_factory.mktemp("bidi_app")
+    url = hd.copy_sqlite(loaded_sqlite_url, folder)
+    import_paths(bootstrap.ready_engine(url), [hd.write_tracker(folder, BIDI_ROWS, name="bidi.csv")])
+    bootstrap.forget(url)
+    return url
+
+
+def _isolates_balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += (char == FSI) - (char == PDI)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def test_an_override_in_a_title_cannot_turn_the_pages_words_round(monkeypatch, bidi_url, data_dir):
+    """A RLO (U+202E) in a tracker title and source title reaches neither a Markdown body nor the
+    timeline's hovers: the words after it ("Source: …", the dates) read as the app wrote them, and
+    the title's Hebrew word is isolated (FSI … PDI) so it cannot pull the app's "5" or "·" in."""
+    monkeypatch.setenv("OVERSIGHT_DATABASE_URL", bidi_url)
+    monkeypatch.setenv("OVERSIGHT_DATA_DIR", str(data_dir))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(la=hd.CODE, as_at=hd.AS_AT)
+    at.switch_page("pages/authority_page.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    bodies = _bodies(at)
+    for body in bodies:
+        assert not FOREIGN_CONTROLS & set(body) and _isolates_balanced(body), repr(body[:300])
+    header = next(b for b in bodies if b.startswith("**Statutory direction**"))
+    assert header.endswith(f" · Direction issued · {FSI}{HEBREW}{PDI} 5"), repr(header)
+
+    spec = at.get("plotly_chart")[0].proto.spec  # the timeline
+    assert RLO not in spec and "\\u202e" not in spec.lower()
+    hovers: list[str] = []
+    for trace in json.loads(spec)["data"]:
+        hover = trace.get("hovertext") or []
+        hovers.extend([hover] if isinstance(hover, str) else hover)
+    direction = next(h for h in hovers if "Direction issued" in h)
+    assert "Source: Letter to the council</span>" in direction and "Notes reversed" in direction
+    event = next(h for h in hovers if "Board met" in h)
+    assert "Board met today" in event and "Source: Minutes (draft)</span>" in event
+    history = next(d.value for d in at.dataframe if "Detail" in d.value.columns)
+    details = " ".join(history["Detail"])  # a cell the page composes: the title beside the app's words
+    assert RLO not in details and "Direction issued" in details

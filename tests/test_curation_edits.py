@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from oversight.data.curation import edits, history, users
 from oversight.data.curation.edits import Conflict, EditRefused
 from oversight.data.curation.roles import PermissionDenied
+from oversight.data.domain.text import FIELD_LIMITS
 from oversight.data.sources.importer import import_paths
 from oversight.data.store import queries, story
 from oversight.data.store import schema as s
@@ -196,7 +198,7 @@ HOSTILE = {
     "kind": "<i>x</i>",
     "title": "<script>alert(1)</script>",
     "details": "[Session expired - sign in](javascript:alert(1)) **bold** :red[x] $x$",
-    "people": "A" * 10_000,
+    "people": "A" * FIELD_LIMITS["people"],
     "source_url": "https://www.example.org/?q=<script>",
     "source_title": hd.LINK + " " + hd.FORMULA,
     "source_publisher": hd.IMG_TAG,
@@ -218,7 +220,7 @@ def test_hostile_values_are_stored_exactly_as_typed(engine):
     )
     change = history.change(engine, change_id)
     assert change.comment == hd.SCRIPT and change.reviews[0].comment == hd.LINK
-    assert change.after["people"] == "A" * 10_000
+    assert change.after["people"] == "A" * FIELD_LIMITS["people"]
 
 
 @pytest.mark.parametrize(
@@ -325,3 +327,39 @@ def test_withdraw_and_reject_close_a_proposal_without_touching_the_facts(engine)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(s.changes)).scalar_one() >= 2
     assert users.role_of(engine, cs.EDITOR) == "editor"
+
+
+def test_a_20_mb_title_or_a_long_comment_is_refused_at_once_and_writes_nothing(engine):
+    """Every typed field has a limit (``domain.text.FIELD_LIMITS``), checked before anything else
+    reads the value: the message names the field."""
+    huge = "x" * (20 << 20)
+    before = dump(engine)
+    started = time.perf_counter()
+    with pytest.raises(EditRefused) as info:
+        edits.propose(engine, cs.EDITOR, cs.event_row(huge))
+    assert time.perf_counter() - started < 2
+    assert info.value.problems == ["title: longer than 500 characters (this has 20,971,520)"]
+    assert set(info.value.fields) == {"title"}
+    long_comment = "c" * (FIELD_LIMITS["comment"] + 1)
+    with pytest.raises(EditRefused, match=r"^comment: longer than 2,000 characters \(this has 2,001\)$"):
+        edits.propose(engine, cs.EDITOR, cs.event_row(), comment=long_comment)
+    seed = cs.seed_fact(engine, "events", 0)
+    with pytest.raises(EditRefused) as info:
+        edits.propose_correction(
+            engine, cs.EDITOR, "events", seed["id"], cs.citation(details=huge), seed["version"]
+        )
+    assert info.value.problems == ["details: longer than 5,000 characters (this has 20,971,520)"]
+    with pytest.raises(EditRefused) as info:
+        edits.propose_retraction(
+            engine, cs.EDITOR, "events", seed["id"], seed["version"], long_comment, "https://x.org/", huge
+        )
+    assert set(info.value.fields) == {"comment", "source_title"}
+    assert dump(engine) == before
+
+    change = edits.propose(engine, cs.EDITOR, cs.event_row())
+    for decide in (edits.approve, edits.reject):
+        with pytest.raises(EditRefused, match="^comment: longer than 2,000 characters"):
+            decide(engine, cs.REVIEWER, change, long_comment)
+    with pytest.raises(EditRefused, match="^comment: longer than 2,000 characters"):
+        edits.withdraw(engine, cs.EDITOR, change, long_comment)
+    assert history.change(engine, change).state == "proposed"

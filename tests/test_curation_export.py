@@ -6,15 +6,17 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from sqlalchemy import select
 
 from oversight.data import bootstrap
 from oversight.data.curation import edits
 from oversight.data.curation.export import export_tracker_csv
-from oversight.data.domain.text import csv_cell
+from oversight.data.domain.text import csv_cell, csv_value
 from oversight.data.sources.importer import import_paths
 from oversight.data.sources.tracker_csv import COLUMNS
 from oversight.data.store import schema as s
+from oversight.data.store import story
 from tests import curation_support as cs
 from tests.conftest import _new_url
 
@@ -134,3 +136,55 @@ def test_releases_are_not_the_trackers_to_export(loaded_engine):
         }
     by_record = {r: sum(1 for row in rows if row["record"] == r) for r in ("inspection", "visit")}
     assert by_record == {"inspection": curated["inspections"], "visit": curated["visits"]}
+
+
+#: Values a spreadsheet would run, and two that start with an apostrophe: ``'=x`` (typed so: an
+#: apostrophe, then a formula character) and ``'quoted'`` (an apostrophe before a letter).
+ROUND_TRIP = ('=HYPERLINK("http://x","y")', "+44 20 7946 0000", "-5", "@x", "'=x", "''@y", "'quoted'", "＝1")
+
+
+@pytest.mark.parametrize("value", [*ROUND_TRIP, "", "'", "x'=", "2021-04-01", "'+", "' =x"])
+def test_the_reader_takes_off_exactly_the_guard_the_export_adds(value):
+    assert csv_value(csv_cell(value)) == value
+    assert csv_value(value) == value or value.startswith("'")
+
+
+def test_formulas_and_apostrophes_come_back_from_export_and_import_as_typed(fresh_engine, request, tmp_path):
+    """``oversight tracker export`` then ``oversight import`` gives back every value exactly: the
+    guard (a leading ``'``) is the export's, and the reader takes it off again; a value typed with
+    a leading apostrophe before a formula character gets one more, so it comes back too."""
+    cs.grant_everyone(fresh_engine)
+    for n, title in enumerate(ROUND_TRIP):
+        row = cs.event_row(title, day=f"2024-03-{n + 1:02d}")
+        row.update(
+            people=ROUND_TRIP[(n + 1) % len(ROUND_TRIP)], details=ROUND_TRIP[(n + 2) % len(ROUND_TRIP)]
+        )
+        row.update(
+            source_title=f"'=Minutes {n}",
+            source_publisher="@Devon",
+            source_url=f"https://www.example.org/{n}",
+        )
+        edits.approve(fresh_engine, cs.REVIEWER, edits.propose(fresh_engine, cs.EDITOR, row))
+    first = export_tracker_csv(fresh_engine)
+    written = {r["title"]: r for r in csv.DictReader(io.StringIO(first)) if r["authority_code"] == cs.DEVON}
+    assert set(written) == {csv_cell(t) for t in ROUND_TRIP}
+    assert "''=x" in written and "'''@y" in written and "'quoted'" in written  # guarded, and not
+    assert (
+        written["'-5"]["source_title"] == "''=Minutes 2" and written["'-5"]["source_publisher"] == "'@Devon"
+    )
+
+    path = tmp_path / "tracker_export.csv"
+    path.write_text(first, encoding="utf-8")
+    backend = "sqlite" if fresh_engine.dialect.name == "sqlite" else "postgresql"
+    url = _new_url(backend, request, tmp_path / "second")
+    try:
+        other = bootstrap.ready_engine(url)
+        import_paths(other, [path])
+        assert export_tracker_csv(other) == first
+        for table in s.FACT_TABLES:
+            assert _facts(other, table) == _facts(fresh_engine, table), table.name
+        events = {f.label: f for f in story.authority_story(other, cs.DEVON).facts if f.type == "event"}
+        assert set(ROUND_TRIP) <= set(events)
+        assert events['=HYPERLINK("http://x","y")'].source.title == "'=Minutes 0"
+    finally:
+        bootstrap.forget(url)

@@ -12,6 +12,7 @@ import html as std_html
 import io
 import json
 import re
+import unicodedata
 
 import pandas as pd
 import pytest
@@ -313,6 +314,86 @@ def test_timeline_hovers_show_tracker_text_as_text(hostile_engine):
     assert "javascript:alert(1)" not in urls and all(u == "" or u.startswith("http") for u in urls)
 
 
-def test_terminal_drops_control_characters():
-    assert safe_text.terminal("\x1b[2Jhi\r\nthere\x9b31m\x07") == " [2Jhi there 31m "
-    assert safe_text.terminal("Kingston upon Hull, City of") == "Kingston upon Hull, City of"
+def test_terminal_shows_control_characters_as_escapes():
+    assert safe_text.terminal("\x1b[2Jhi\r\nthere\x9b31m\x07") == r"\x1b[2Jhi\r\nthere\x9b31m\x07"
+    assert safe_text.terminal("a\u202eb\udc9bc\x7f") == r"a\u202eb\udc9bc\x7f"
+    assert safe_text.terminal("line\nnext\tcell\x1b", keep="\n\t") == "line\nnext\tcell\\x1b"
+    for name in ("Kingston upon Hull, City of", "Ynys Môn", "Łódź — עדכון"):
+        assert safe_text.terminal(name) == name
+
+
+# direction (bidirectional controls and right-to-left runs)
+
+RLO, PDF, FSI, PDI = "\u202e", "\u202c", "\u2068", "\u2069"
+#: Every explicit direction control Unicode has.
+CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+HEBREW = "עדכון"  # "update"
+ARABIC = "تحديث ١٢"  # "update 12", in Arabic-Indic digits
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (f"Board {RLO}met{PDF} today", "Board met today"),  # the override goes, the words stay
+        (f"{RLO}Minutes", "Minutes"),
+        ("".join(f"{c}x" for c in CONTROLS), "x" * len(CONTROLS)),  # each control, balanced or not
+        (f"x{PDI}{PDI}y{FSI}", "xy"),
+        (f"{HEBREW} · 1 February 2024", f"{FSI}{HEBREW}{PDI} · 1 February 2024"),  # the run is isolated
+        (f"Proposed by {HEBREW} on 1 May", f"Proposed by {FSI}{HEBREW}{PDI} on 1 May"),
+        (f"{ARABIC} abc", f"{FSI}{ARABIC}{PDI} abc"),  # its own digits stay in the run
+        (f"{HEBREW} 5 {HEBREW}", f"{FSI}{HEBREW} 5 {HEBREW}{PDI}"),
+        (f"{HEBREW} 5", f"{FSI}{HEBREW}{PDI} 5"),  # digits after it may be the app's: outside
+        ("אָב x", f"{FSI}אָב{PDI} x"),  # a vowel sign belongs to its letter
+        (f"{HEBREW}\n{HEBREW}", f"{FSI}{HEBREW}{PDI}\n{FSI}{HEBREW}{PDI}"),  # a line ends a run
+        (f"{RLO}{HEBREW}{PDF}", f"{FSI}{HEBREW}{PDI}"),
+    ],
+)
+def test_plain_removes_direction_controls_and_isolates_right_to_left_runs(value, shown):
+    assert safe_text.plain(value) == shown
+    assert safe_text.plain(shown) == shown  # the rule of its own output is the same again
+
+
+@pytest.mark.parametrize("text", [*ORDINARY, *HOSTILE, "Ynys Môn", "Łódź — café", "naïve “quotes” ’"])
+def test_plain_leaves_left_to_right_text_unchanged(text):
+    assert safe_text.plain(text) == text
+
+
+def test_every_right_to_left_character_is_found():
+    """The quick test of ``plain`` (Unicode's right-to-left blocks) holds every character whose
+    direction is right to left (R, AL, AN), so the exact one never misses a run."""
+    missed = [
+        hex(code)
+        for code in range(0x110000)
+        if unicodedata.bidirectional(chr(code)) in ("R", "AL", "AN")
+        and chr(code) not in CONTROLS
+        and not safe_text._MAYBE_RTL.match(chr(code))
+    ]
+    assert not missed
+
+
+def test_markdown_html_and_links_carry_no_direction_control():
+    title = f"{RLO}Minutes of the board{PDF} <b>x</b> [t](https://evil.example/)"
+    for out in (
+        safe_text.markdown(title),
+        safe_text.html(title),
+        safe_text.markdown(safe_text.quoted(title)),
+    ):
+        assert not set(out) & set(CONTROLS), out
+    # The words the app adds after a title read as written: "source:" is not turned round.
+    line = "Board met · " + safe_text.markdown(title) + " · source: " + safe_text.markdown(f"{RLO}Minutes")
+    assert RLO not in line and line.endswith(" · source: Minutes")
+    assert safe_text.html(f"{HEBREW} <b>") == f"{FSI}{HEBREW}{PDI} &lt;b&gt;"
+    assert safe_text.without_bidi(f"{RLO}{HEBREW}{PDF}") == HEBREW  # the PDF's rule: no isolates
+    for control in CONTROLS:
+        assert safe_text.web_link(f"https://www.gov.uk/{control}x") is None
+        assert "https" not in safe_text.markdown_link("x", f"https://www.gov.uk/{control}x")
+    # A CSV download keeps the value as it is (only a formula's start is guarded).
+    assert safe_text.csv_cell(f"{RLO}x") == f"{RLO}x"
+
+
+def test_a_tracker_title_with_an_override_in_a_hover_keeps_the_hovers_words():
+    levels = _levels()
+    levels["intervention"] = [f"{RLO}Direction issued{PDF}"]
+    hover = describe(levels)["hover"][0]
+    assert not set(hover) & set(CONTROLS)
+    assert "<i>Direction issued</i>" in hover

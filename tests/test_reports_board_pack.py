@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pandas as pd
 import pytest
+from PIL import Image
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
@@ -15,6 +17,9 @@ from pypdf import PdfReader
 from oversight.cli import main as cli_main
 from oversight.components.figures.map_data import slide_table
 from oversight.components.reports.board_pack import PackRequest, board_pack, image_server
+from oversight.components.reports.pdf_writer import pdf_pages
+from oversight.components.reports.pptx_writer import pptx_pages
+from oversight.components.reports.slides import Picture, Slide
 from oversight.data import bootstrap
 from oversight.data.domain.register import load_regions
 
@@ -272,3 +277,29 @@ def test_a_visit_the_data_could_not_show_is_said_not_flagged_overdue():
         "(none in the tracker; Ofsted's lists of monitoring visits start on 20 April 2021)"
     ) in bullets
     assert not any("overdue" in b for b in bullets)
+
+
+def test_direction_controls_in_slide_text_reach_neither_the_pptx_nor_the_pdf(tmp_path):
+    """A tracker title on a slide (a bullet, a table cell, a picture's alt text) loses its direction
+    controls: PowerPoint would let a RLO turn the slide's own words round, and the PDF's font draws
+    one as a symbol. In the deck a right-to-left run is isolated; the PDF, drawn in typed order,
+    needs no isolate (its font has no glyph for one)."""
+    rlo, fsi, pdi, hebrew = "\u202e", "\u2068", "\u2069", "עדכון"
+    png = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(png, format="PNG")
+    slide = Slide(
+        title=f"Changes {rlo}since May",
+        footer=f"Source: {rlo}Minutes",
+        pictures=[Picture(png.getvalue(), f"Map {rlo}of the region", 40, 20)],
+        bullets=[f"{hebrew} · 1 February 2024", f"Board met {rlo}today · source: Minutes"],
+        table=pd.DataFrame({"Authority": [f"{rlo}Darlington"], "Words": [f"{hebrew} 5"]}),
+        kind="digest",
+    )
+    pptx, pdf = tmp_path / "x.pptx", tmp_path / "x.pdf"
+    list(pptx_pages([slide], pptx))
+    list(pdf_pages([slide], pdf))
+    deck_text = "\n".join(_slide_texts(Presentation(str(pptx))))
+    assert rlo not in deck_text and "Board met today · source: Minutes" in deck_text
+    assert f"{fsi}{hebrew}{pdi} · 1 February 2024" in deck_text and "Darlington" in deck_text
+    pdf_text = PdfReader(str(pdf)).pages[0].extract_text()
+    assert rlo not in pdf_text and fsi not in pdf_text and "Board met today" in pdf_text

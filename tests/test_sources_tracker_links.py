@@ -62,9 +62,22 @@ def test_the_refusal_goes_through_the_importer_and_writes_nothing(fresh_engine, 
 
 
 def test_a_long_bad_address_is_cut_in_the_message(tmp_path):
-    path = hd.write_tracker(tmp_path, [_row("javascript:" + "a" * 10_000)], name="long.csv")
+    path = hd.write_tracker(tmp_path, [_row("javascript:" + "a" * 1_900)], name="long.csv")
     (error,) = parse_tracker(path).errors
     assert len(error) < 250 and "…" in error
+
+
+def test_an_address_longer_than_its_limit_is_refused_by_its_length(tmp_path):
+    path = hd.write_tracker(tmp_path, [_row("https://www.gov.uk/" + "a" * 10_000)], name="long.csv")
+    (error,) = parse_tracker(path).errors
+    assert error == "long.csv, row 2, column source_url: longer than 2,000 characters (this has 10,019)"
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u2066", "\u200f", "\x9b"])
+def test_an_address_holding_a_direction_or_c1_control_is_refused(tmp_path, control):
+    path = hd.write_tracker(tmp_path, [_row(f"https://www.gov.uk/{control}gro.live")], name="bidi.csv")
+    (error,) = parse_tracker(path).errors
+    assert error.startswith("bidi.csv, row 2, column source_url: ") and "control characters" in error
 
 
 def test_web_addresses_and_hostile_text_import_as_they_are(fresh_engine, tmp_path):

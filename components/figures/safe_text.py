@@ -4,24 +4,32 @@ Why: URL parameters, tracker fields, source titles, file names and imported name
 by someone else. Streamlit reads Markdown in every message, caption, label and help text, so a
 ``[Session expired](https://evil.example/)`` in a link would become a link in the app's own
 warning box; plotly reads a subset of HTML in hovers, labels and titles; a spreadsheet runs a
-cell that starts with ``=``. Every view passes such strings through this module, and only
+cell that starts with ``=``; a right-to-left override (U+202E) in a title would turn the app's
+own words after it round. Every view passes such strings through this module, and only
 through it, so the rule is written once and tested once. Pure: no Streamlit.
 
+- ``plain``: text beside the app's words where nothing is markup (the board pack's slides, a
+  table cell the app composes): direction controls removed, right-to-left runs isolated (see
+  ``plain`` for why). ``markdown`` and ``html`` apply it too; ``without_bidi`` only removes the
+  controls (the PDF, drawn in typed order).
 - ``markdown``: for ``st.markdown``/``st.warning``/``st.caption``/titles/labels/radio options:
   shows the text literally (``markdown_cells`` for ``st.table``; ``quoted`` for a value inside a
   plain-text message).
 - ``html``: for plotly hover text, labels, trace names and titles, and SVG. (The WebGL map's
   tooltip takes plain text: Streamlit escapes what it puts there.)
-- ``csv_cell``/``csv_frame``: for CSV downloads: a cell is never a formula.
-- ``web_link``: for link columns and buttons: http(s) with a host, else None.
+- ``csv_cell``/``csv_frame``: for CSV downloads: a cell is never a formula; the value is
+  otherwise kept as it is (direction controls included: a CSV is data).
+- ``web_link``: for link columns and buttons: http(s) with a host, else None (an address holding
+  a direction control is not one).
 - ``markdown_link``: a link in Markdown: the text escaped, the address a web link or an app path.
-- ``terminal``: for the command line: no control character reaches the terminal.
+- ``terminal``: for the command line: every control character shown as its escape.
 """
 
 from __future__ import annotations
 
 import html as _html
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -48,6 +56,17 @@ _TEXT_PATTERNS = re.compile(r"(?<=:)(?=\S)|(?i:(?<=www)(?=\.))|(?<=@)(?=\S)|(?<=
 #: escape). In one line of Markdown a break would start a new block (a heading, a list, a quote, a
 #: code block); in a terminal an escape could rewrite the screen. Each run becomes one space.
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+#: Unicode's explicit direction controls (embeddings, overrides, isolates, marks).
+_BIDI = re.compile(f"[{domain_text.BIDI_CONTROLS}]")
+#: The blocks that hold every right-to-left character (Hebrew, Arabic, Syriac, Thaana, NKo,
+#: Samaritan, Mandaic, their presentation forms, and the supplementary planes' right-to-left
+#: blocks): a fast test before the exact one (``unicodedata``), so ordinary text costs one scan.
+_MAYBE_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff]")
+#: Bidirectional classes that are right to left (letters, Arabic letters, Arabic digits).
+_RTL = frozenset({"R", "AL", "AN"})
+#: Classes that end a right-to-left run: a left-to-right letter, a paragraph or segment break.
+_RUN_ENDS = frozenset({"L", "B", "S"})
+FSI, PDI = "\u2068", "\u2069"
 
 
 def _text(value: Any) -> str:
@@ -56,10 +75,57 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def without_bidi(value: Any) -> str:
+    """``value`` with every direction control removed (for a writer that draws characters in
+    the order they are typed, such as the PDF's: there they would only show as symbols)."""
+    return _BIDI.sub("", _text(value))
+
+
+def plain(value: Any) -> str:
+    """``value`` as text that cannot reorder the words around it: every explicit direction
+    control removed, then each right-to-left run (from a right-to-left character to the last one
+    before a left-to-right letter or a line break) wrapped in FSI … PDI (U+2068, U+2069).
+
+    Why both, and why per run: the Unicode bidirectional algorithm lays out a line from its
+    characters. A RLO (U+202E) reverses everything after it up to the end of the paragraph, and
+    an unbalanced embedding or isolate leaks into the app's words, so the controls go: a label, a
+    title or a hover never needs them, and an override disguises even the text's own letters.
+    Right-to-left letters need no control to move neighbours: digits and punctuation after a
+    Hebrew or Arabic word join its run ("עדכון · 1 February" shows the app's "1" before the
+    word), so each run is isolated: inside it the text reads as its writer meant, outside it is
+    one neutral block. Per run rather than per value, because many messages are composed before
+    they are escaped (``markdown(f"Proposed by {who} on {date}")``): the rule cannot know where
+    someone else's words end, and one isolate around a whole message that starts with
+    right-to-left words would lay the app's words out right to left. Left-to-right text (every
+    ASCII string, accents, other scripts) comes back unchanged, to the character; ``plain`` of
+    its own output is the same again."""
+    text = without_bidi(value)
+    if not _MAYBE_RTL.search(text):
+        return text
+    out: list[str] = []
+    done, start, last = 0, -1, -1
+    for i, char in enumerate(text):
+        kind = unicodedata.bidirectional(char)
+        if kind in _RTL:
+            start = i if start < 0 else start
+            last = i
+        elif kind == "NSM" and start >= 0 and last == i - 1:
+            last = i  # a vowel sign or accent on the run's last letter belongs to it
+        elif kind in _RUN_ENDS and start >= 0:
+            out += [text[done:start], FSI, text[start : last + 1], PDI]
+            done, start = last + 1, -1
+    if start >= 0:
+        out += [text[done:start], FSI, text[start : last + 1], PDI]
+        done = last + 1
+    out.append(text[done:])
+    return "".join(out)
+
+
 def markdown(value: Any) -> str:
     """``value`` as Markdown that Streamlit shows literally: no link, image, heading, list,
-    emphasis, HTML, maths, directive or emoji is made from it."""
-    text = _CONTROLS.sub(" ", _text(value)).strip()
+    emphasis, HTML, maths, directive or emoji is made from it, and nothing in it reorders the
+    words around it (``plain``)."""
+    text = plain(_CONTROLS.sub(" ", _text(value)).strip())
     text = _TEXT_PATTERNS.sub(_JOINER, text)
     return _MARKDOWN_SIGNIFICANT.sub(r"\\\1", text)
 
@@ -84,8 +150,9 @@ def html(value: Any) -> str:
     """``value`` for plotly (hover text, labels, titles), SVG and HTML attributes: ``<b>`` shows as
     ``<b>``. Quotes and ``%`` become numeric entities: plotly decodes numeric entities but only a
     few named ones (``&amp;``, ``&lt;``, ``&gt;``; ``&quot;`` would show as written), and a ``%``
-    written as an entity is never read as a plotly template field (``%{...}``)."""
-    text = _html.escape(_text(value), quote=False)
+    written as an entity is never read as a plotly template field (``%{...}``). Direction:
+    ``plain``, so a title in a hover cannot turn the hover's own words round."""
+    text = _html.escape(plain(value), quote=False)
     return text.replace('"', "&#34;").replace("'", "&#39;").replace("%", "&#37;")
 
 
@@ -109,14 +176,12 @@ def _map_text(frame: pd.DataFrame, rule: Callable[[Any], Any]) -> pd.DataFrame:
     return out
 
 
-def terminal(value: Any) -> str:
-    """``value`` for one line of a terminal: control characters (an escape sequence could recolour
-    or rewrite the screen) and line breaks become one space."""
-    return _CONTROLS.sub(" ", _text(value))
+terminal = domain_text.terminal  # the one rule, in the domain (the command line imports no pandas)
 
 
 def web_link(url: Any) -> str | None:
-    """``url`` when it is an http(s) address with a host (the only kind the app links to), else None."""
+    """``url`` when it is an http(s) address with a host (the only kind the app links to), else
+    None; an address holding a direction control is not one (``domain.links``)."""
     return url if isinstance(url, str) and is_web_link(url) else None
 
 

@@ -1,4 +1,9 @@
-"""The same slides as 16:9 PDF pages (fpdf2, DejaVu fonts when present): alt text, real tables."""
+"""The same slides as 16:9 PDF pages (fpdf2, DejaVu fonts when present): alt text, real tables.
+
+fpdf2 (without its text shaping) draws characters in the order they are typed, so nothing on a
+page is reordered; a direction control would only show as a symbol (DejaVu has glyphs for the
+overrides), so every string loses them (``safe_text.without_bidi``) in ``safe``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from oversight.components.figures.safe_text import without_bidi
 from oversight.components.reports.slides import SLIDE_H_IN, SLIDE_W_IN, Picture, Slide
 
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
@@ -22,7 +28,7 @@ def pdf_pages(slides: list[Slide], path: Path) -> Iterator[int]:
 
     pdf = FPDF(orientation="L", unit="in", format=(SLIDE_H_IN, SLIDE_W_IN))
     pdf.set_auto_page_break(False)
-    pdf.set_title(slides[0].title if slides else "Board pack")
+    pdf.set_title(without_bidi(slides[0].title) if slides else "Board pack")
     pdf.set_lang("en-GB")
     family = "Helvetica"
     for folder in _FONT_DIRS:
@@ -33,6 +39,7 @@ def pdf_pages(slides: list[Slide], path: Path) -> Iterator[int]:
             break
 
     def safe(line: str) -> str:
+        line = without_bidi(line)
         if family != "Helvetica":
             return line
         swaps = {"–": "-", "—": "-", "’": "'", "•": "-", "…": "...", "→": "->"}
@@ -49,7 +56,12 @@ def pdf_pages(slides: list[Slide], path: Path) -> Iterator[int]:
     def picture(pic: Picture, x: float, y: float, max_w: float, max_h: float) -> None:
         scale = min(max_w / pic.width_px, max_h / pic.height_px)
         pdf.image(
-            io.BytesIO(pic.png), x=x, y=y, w=pic.width_px * scale, h=pic.height_px * scale, alt_text=pic.alt
+            io.BytesIO(pic.png),
+            x=x,
+            y=y,
+            w=pic.width_px * scale,
+            h=pic.height_px * scale,
+            alt_text=without_bidi(pic.alt),
         )
 
     for number, s in enumerate(slides, start=1):

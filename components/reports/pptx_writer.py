@@ -1,4 +1,9 @@
-"""Slides to a 16:9 PowerPoint deck (python-pptx): pictures with alt text, real tables."""
+"""Slides to a 16:9 PowerPoint deck (python-pptx): pictures with alt text, real tables.
+
+Every string on a slide passes through ``safe_text.plain``: a slide puts tracker titles and
+names beside the app's words, and PowerPoint lays lines out in both directions, so a direction
+control in a title must not turn the slide's own words round.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from oversight.components.figures.safe_text import plain
 from oversight.components.reports.slides import SLIDE_H_IN, SLIDE_W_IN, Picture, Slide
 
 
@@ -33,7 +39,7 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
         frame.word_wrap = True
         for i, line in enumerate(lines):
             para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-            para.text = ("• " if bullets else "") + line
+            para.text = ("• " if bullets else "") + plain(line)
             para.font.size, para.font.bold, para.font.color.rgb = Pt(size), bold, dark
             para.space_after = Pt(6 if bullets else 0)
 
@@ -46,7 +52,7 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
             Emu(int(Inches(pic.width_px * scale))),
             Emu(int(Inches(pic.height_px * scale))),
         )
-        shape._element.nvPicPr.cNvPr.set("descr", pic.alt)  # alt text for screen readers
+        shape._element.nvPicPr.cNvPr.set("descr", plain(pic.alt))  # alt text for screen readers
 
     def table(slide, frame: pd.DataFrame, x: float, y: float, widths: tuple[float, ...], size: int) -> None:
         rows, cols = len(frame) + 1, len(frame.columns)
@@ -55,10 +61,10 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
         )
         for j, col in enumerate(frame.columns):
             shape.table.columns[j].width = Inches(widths[j] if j < len(widths) else 1.5)
-            shape.table.cell(0, j).text = str(col)
+            shape.table.cell(0, j).text = plain(col)
         for i, row in enumerate(frame.itertuples(index=False), start=1):
             for j, value in enumerate(row):
-                shape.table.cell(i, j).text = "" if pd.isna(value) else str(value)
+                shape.table.cell(i, j).text = "" if pd.isna(value) else plain(value)
         for cell in (shape.table.cell(i, j) for i in range(rows) for j in range(cols)):
             for para in cell.text_frame.paragraphs:
                 para.font.size = Pt(size)
@@ -88,10 +94,10 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
             widths = (2.3, 2.2, 1.5, 2.3, 1.4)  # the judgement column holds "Inadequate — derived …"
             for j, col in enumerate(s.table.columns):
                 shape.table.columns[j].width = Inches(widths[j] if j < len(widths) else 1.5)
-                shape.table.cell(0, j).text = str(col)
+                shape.table.cell(0, j).text = plain(col)
             for i, row in enumerate(s.table.itertuples(index=False), start=1):
                 for j, value in enumerate(row):
-                    shape.table.cell(i, j).text = "" if pd.isna(value) else str(value)
+                    shape.table.cell(i, j).text = "" if pd.isna(value) else plain(value)
             for cell in (shape.table.cell(i, j) for i in range(rows) for j in range(cols)):
                 for para in cell.text_frame.paragraphs:
                     para.font.size = Pt(12)

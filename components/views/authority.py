@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight.components.figures.judgements import areas_text, judgement_words, ordered_areas
-from oversight.components.figures.safe_text import markdown, quoted, web_link
+from oversight.components.figures.safe_text import markdown, plain, quoted, web_link
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import (
     neighbour_grades_figure,
@@ -331,7 +331,7 @@ def _detail(f) -> str:
         grade = judgement_words(grade, f.overall_derived, True, True)
         areas = areas_text(f.judgements)
     return " · ".join(
-        str(x)
+        plain(x)  # a cell the page composes: a title's direction control must not turn "Good" round
         for x in (
             f.label,
             grade,

@@ -26,6 +26,7 @@ from oversight.components.widgets.review import EVENT_WORDS, LEVEL_WORDS, short
 from oversight.data.curation import edits, history
 from oversight.data.curation.roles import PROPOSE
 from oversight.data.domain import vocab
+from oversight.data.domain.text import FIELD_LIMITS
 from oversight.data.store.story import AuthorityStory, Fact
 
 KEY_OUTCOME = "record_outcome"
@@ -176,6 +177,14 @@ def labels(fields: tuple[Field, ...]) -> dict[str, str]:
 # Widgets ---------------------------------------------------------------------------------------------
 
 
+def _max_chars(field: Field, value: str) -> int | None:
+    """The field's limit (``domain.text.FIELD_LIMITS``, which the data layer enforces too), so
+    the browser stops typing there; never below a stored value's length (Streamlit refuses a
+    value longer than ``max_chars``: an older, longer value is shown, and refused on saving)."""
+    limit = FIELD_LIMITS.get(field.column)
+    return None if limit is None else max(limit, len(value or ""))
+
+
 def _widget(field: Field, key: str, value: str) -> None:
     if field.kind == "select":
         options = list(field.options)
@@ -194,9 +203,18 @@ def _widget(field: Field, key: str, value: str) -> None:
     elif field.kind == "still":
         st.checkbox(field.label, value=bool(value), key=key)
     elif field.kind == "area":
-        st.text_area(field.label, value=value, key=key, help=field.help, height=90)
+        st.text_area(
+            field.label, value=value, key=key, help=field.help, height=90, max_chars=_max_chars(field, value)
+        )
     else:
-        st.text_input(field.label, value=value, key=key, help=field.help, placeholder=field.placeholder)
+        st.text_input(
+            field.label,
+            value=value,
+            key=key,
+            help=field.help,
+            placeholder=field.placeholder,
+            max_chars=_max_chars(field, value),
+        )
 
 
 def _read(fields: tuple[Field, ...], keys: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:

@@ -26,6 +26,7 @@ from oversight.data.curation import edits, history, ledger, users
 from oversight.data.curation.history import Change, HistoryEntry, SourceRef
 from oversight.data.curation.roles import GRANT, PROPOSE, REVERT, REVIEW, ROLES, SETTINGS
 from oversight.data.domain import vocab
+from oversight.data.domain.text import FIELD_LIMITS
 
 AUTHORITY_PAGE = "pages/authority_page.py"
 #: How many recent changes the Tracker page lists.
@@ -258,6 +259,7 @@ def _proposal(ch: Change, signed: SignedIn, where: str, self_ok: bool, link: boo
                 st.text_input(
                     f"Comment on change {ch.id} (optional; say why if you reject it)",
                     key=_key(where, ch.id, "comment"),
+                    max_chars=FIELD_LIMITS["comment"],
                 )
                 left, right = st.columns(2)
                 left.form_submit_button(
@@ -430,7 +432,7 @@ def _revert_form(changes: list[Change]) -> None:
             index=None,
             placeholder="Choose a change…",
         )
-        st.text_input("Why (required)", key="review_revert_comment")
+        st.text_input("Why (required)", key="review_revert_comment", max_chars=FIELD_LIMITS["comment"])
         st.form_submit_button(
             "Revert change",
             key="review_revert_submit",
@@ -590,7 +592,7 @@ def people_and_roles(signed: SignedIn) -> None:
         column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
     )
     with st.form("review_roles_form", enter_to_submit=False):
-        st.text_input("Email they sign in with", key="review_roles_email", max_chars=320)
+        st.text_input("Email they sign in with", key="review_roles_email", max_chars=FIELD_LIMITS["email"])
         st.selectbox(
             "Role",
             options=[*ROLES, ""],

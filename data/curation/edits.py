@@ -34,6 +34,7 @@ from oversight.data.curation.images import CITATION, STORED, Codes, Image, dumps
 from oversight.data.curation.roles import PROPOSE, REVERT, REVIEW, SETTINGS, Actor, PermissionDenied
 from oversight.data.curation.users import require
 from oversight.data.domain.links import link_problem
+from oversight.data.domain.text import length_problems
 from oversight.data.sources.importer import DEFAULT_PUBLICATION_LAG_DAYS, Resolver
 from oversight.data.sources.matching import record_values
 from oversight.data.sources.records import Record, SourceInfo
@@ -44,8 +45,6 @@ from oversight.data.store.transactions import write_transaction
 
 #: What ``propose`` may create. An inspection comes from Ofsted: correct an imported one instead.
 CREATABLE = ("intervention", "event", "visit")
-#: Columns whose database column is narrower than the tracker lets a CSV row be.
-MAX_LENGTH = {"kind": 32, "source_publisher": 200, "authority_code": 9, "authority_name": 160}
 NOUN = {"interventions": "intervention", "events": "event", "visits": "visit", "inspections": "inspection"}
 
 
@@ -87,16 +86,13 @@ class Conflict(EditRefused):
 
 
 def _check_text(row: Mapping[str, Any]) -> list[str]:
-    """What a CSV file cannot hold but a form can send: a NUL (PostgreSQL refuses it), a value
-    longer than its column."""
+    """What a CSV file cannot hold but a form can send: a NUL (PostgreSQL refuses it). Lengths
+    are ``parse_row``'s (``domain.text.FIELD_LIMITS``, checked before anything else reads a value)."""
     problems = []
     for column, value in row.items():
         text = value if isinstance(value, str) else ""
         if "\x00" in text:
             problems.append(f"{column}: holds a NUL character")
-        limit = MAX_LENGTH.get(column)
-        if limit is not None and len(text.strip()) > limit:
-            problems.append(f"{column}: at most {limit} characters (this has {len(text.strip())})")
     return problems
 
 
@@ -388,6 +384,9 @@ def propose(engine: Engine, actor: Actor | None, row: Mapping[str, str], *, comm
 
 
 def _check_comment(comment: str, required: str | None = None) -> None:
+    too_long = length_problems({"comment": comment or ""})
+    if too_long:
+        raise EditRefused(too_long)
     if "\x00" in (comment or ""):
         raise EditRefused(["comment: holds a NUL character"])
     if required and not (comment or "").strip():
@@ -513,6 +512,9 @@ def propose_retraction(
         table = images.fact_table(fact_table).name
         cited = {"source_url": source_url or "", "source_title": source_title or ""}
         cited["source_publisher"] = source_publisher or ""
+        problems = length_problems({k: v.strip() for k, v in cited.items()} | {"comment": comment or ""})
+        if problems:  # nothing else reads a value that is too long
+            raise EditRefused(problems)
         problems = _check_text(cited)
         if "\x00" in (comment or ""):
             problems.append("comment: holds a NUL character")

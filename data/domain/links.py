@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from oversight.data.domain.text import BIDI_CONTROLS
+
 SCHEMES = ("http", "https")
 #: Whitespace or control characters anywhere: browsers drop some of them ("java\tscript:"),
-#: so an address holding any is not taken at its word.
-_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f\\]")
+#: so an address holding any is not taken at its word. C1 controls and bidirectional controls
+#: too: an address shown as its text could read backwards ("gro.elpmaxe" as "example.org").
+_UNSAFE = re.compile(f"[\\s\\x00-\\x1f\\x7f-\\x9f\\\\{BIDI_CONTROLS}]")
 
 
 def link_problem(url: str | None) -> str | None:
@@ -22,7 +25,7 @@ def link_problem(url: str | None) -> str | None:
     if not isinstance(url, str) or not url:
         return "no address"
     if _UNSAFE.search(url):
-        return "it holds spaces, control characters or backslashes"
+        return "it holds spaces, control characters (direction controls too) or backslashes"
     try:
         parts = urlsplit(url)
         host = parts.hostname

@@ -6,6 +6,12 @@ every fact in the tracker can be traced. Every problem is reported with its row 
 column; nothing is written unless the whole file is clean. A row is read in steps (the
 columns every row shares, then the record kind's own columns, see ``_READERS``) that each
 add their problems to the row, so one pass lists them all in a fixed order.
+
+Before any step reads a cell, its length is checked against ``domain.text.FIELD_LIMITS`` (a 20 MB
+title is one problem, found in constant time). A file's cells lose the formula guard the
+tracker export adds (``domain.text.csv_value``: a leading ``'`` before ``=``, ``+``, ``-``,
+``@``), so an export imports back as the same values; a form's row (``parse_row``) is taken as
+typed.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from pathlib import Path
 
 from oversight.data.domain import vocab
 from oversight.data.domain.links import link_problem
+from oversight.data.domain.text import csv_value, too_long
+from oversight.data.sources.limits import MAX_CSV_BYTES
 from oversight.data.sources.records import (
     AuthorityRef,
     EventRecord,
@@ -77,6 +85,9 @@ def parse_tracker(path: str | Path, *, rank_kind: str = "tracker", raw: str | No
     except (OSError, UnicodeDecodeError) as exc:
         parsed.errors.append(f"{name}: cannot be read as UTF-8 text ({exc})")
         return parsed
+    # A cell may be as long as the file (the importer's limit): read it, so that its problem can
+    # name its row and column, rather than stop at the csv module's 128 KB field limit.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_BYTES))
     reader = csv.DictReader(io.StringIO(raw))
     header = reader.fieldnames or []
     missing = [c for c in REQUIRED if c not in header]
@@ -89,7 +100,7 @@ def parse_tracker(path: str | Path, *, rank_kind: str = "tracker", raw: str | No
         return parsed
     parsed.tables.append("tracker rows")
     for line_no, row in enumerate(reader, start=2):
-        row = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        row = {k: csv_value((v or "").strip()) for k, v in row.items() if k is not None}
         if not any(row.values()):
             continue
         if None in row:
@@ -101,15 +112,26 @@ def parse_tracker(path: str | Path, *, rank_kind: str = "tracker", raw: str | No
 
 class _Row:
     """One data row being read: typed access to its cells, collecting every problem with
-    the file, row and column, so the whole file can be reported at once."""
+    the file, row and column, so the whole file can be reported at once.
+
+    A cell longer than its column's limit is reported first and then read as empty by every
+    later step, which says nothing more about that column: one problem per too-long cell, and
+    no regular expression, date parser or message ever sees its text."""
 
     def __init__(self, name: str, line_no: int | None, row: dict[str, str]):
         self.name = name
         self.line_no = line_no
-        self.row = row
         self.errors: list[str] = []
         #: The same problems as (column, message), for a form that shows them by its fields.
         self.fields: list[tuple[str, str]] = []
+        #: Columns whose cell is longer than ``FIELD_LIMITS`` allows.
+        self.too_long: set[str] = set()
+        for col, value in row.items():
+            problem = too_long(col, value)
+            if problem:
+                self.error(col, problem)
+                self.too_long.add(col)
+        self.row = {c: "" if c in self.too_long else v for c, v in row.items()} if self.too_long else row
 
     def get(self, col: str) -> str | None:
         return self.row.get(col)
@@ -118,6 +140,8 @@ class _Row:
         return Where(self.name, row=self.line_no, column=col)
 
     def error(self, col: str, message: str) -> None:
+        if col in self.too_long:
+            return  # said already: too long
         self.errors.append(f"{self.where(col)}: {message}")
         self.fields.append((col, message))
 

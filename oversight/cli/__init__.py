@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from oversight.cli.common import EXIT_FAILED
+from oversight.cli.common import EXIT_FAILED, Parser, say
 from oversight.data import settings
 
 DEBUG_ENV = "OVERSIGHT_DEBUG"
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"SQLAlchemy database URL (default: ${settings.DATABASE_ENV}, else the embedded SQLite file)",
     )
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="oversight",
         description="Intervention oversight dashboard: the authority tracker from the command line.",
     )
@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         if debug:
             raise
-        print("oversight: interrupted", file=sys.stderr)
+        say("oversight: interrupted", err=True)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `oversight spells | head`: the reader left. Point stdout at /dev/null so that Python's
@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the one place every failure becomes one line
         if debug:
             raise
-        print(f"oversight: {describe(exc, args)}", file=sys.stderr)
+        say(f"oversight: {describe(exc, args)}", err=True)
         return EXIT_FAILED
 
 

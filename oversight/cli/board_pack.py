@@ -8,11 +8,10 @@ nothing heavy at the top.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from oversight.cli.common import EXIT_FAILED, EXIT_OK, date_arg, region_arg
+from oversight.cli.common import EXIT_FAILED, EXIT_OK, date_arg, region_arg, say
 from oversight.components.figures.export import renderer
 from oversight.data import settings
 
@@ -43,15 +42,15 @@ def _make(args: argparse.Namespace) -> int:
 
     def progress(fraction: float, message: str) -> None:
         if not args.quiet:
-            print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
+            say(f"[{fraction:4.0%}] {message}", err=True)
 
     try:
         slides = board_pack(engine, request, outs, progress)
     except (ValueError, RenderError) as exc:
-        print(f"board-pack: {exc}", file=sys.stderr)
+        say(f"board-pack: {exc}", err=True)
         return EXIT_FAILED
     for out in outs:
-        print(f"{out}: {len(slides)} slides")
+        say(f"{out}: {len(slides)} slides")
     return EXIT_OK
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from oversight.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from oversight.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say
 from oversight.data import bootstrap, settings
 from oversight.data.sources import bundle
 from oversight.data.sources.records import ImportRefused
@@ -19,7 +18,7 @@ from oversight.data.sources.seed import load_bundle
 def _source_dir(args: argparse.Namespace) -> Path | None:
     data_dir = settings.data_dir(args.source)
     if data_dir is None:
-        print(f"No data directory: pass --from DIR or set {settings.DATA_DIR_ENV}", file=sys.stderr)
+        say(f"No data directory: pass --from DIR or set {settings.DATA_DIR_ENV}", err=True)
     return data_dir
 
 
@@ -34,11 +33,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         report = build(data_dir, Path(args.out) if args.out else None, progress=_progress)
     except ImportRefused as exc:
-        print(str(exc), file=sys.stderr)
+        say(str(exc), err=True)
         return EXIT_FAILED
     for name, size in sorted(report.files.items()):
-        print(f"{size:>10,}  {name}")
-    print(
+        say(f"{size:>10,}  {name}")
+    say(
         f"{report.total_bytes:>10,}  total, from {len(report.inputs)} files and {len(report.vintages)} boundary vintages"
     )
     return EXIT_OK
@@ -57,7 +56,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             report = build(data_dir, Path(tmp) / "bundle")
         except ImportRefused as exc:
-            print(str(exc), file=sys.stderr)
+            say(str(exc), err=True)
             return EXIT_FAILED
         differ = [
             name
@@ -66,11 +65,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             or not filecmp.cmp(committed / name, report.directory / name, shallow=False)
         ]
     for name in differ:
-        print(f"differs: {committed / name}", file=sys.stderr)
+        say(f"differs: {committed / name}", err=True)
     if differ:
-        print(f"rebuild with: oversight bundle build --from {data_dir}", file=sys.stderr)
+        say(f"rebuild with: oversight bundle build --from {data_dir}", err=True)
         return EXIT_FAILED
-    print(f"{committed}: identical to a rebuild from {data_dir} ({len(report.files)} files)")
+    say(f"{committed}: identical to a rebuild from {data_dir} ({len(report.files)} files)")
     return EXIT_OK
 
 
@@ -80,18 +79,18 @@ def cmd_load(args: argparse.Namespace) -> int:
     try:
         summaries = load_bundle(engine)
     except ImportRefused as exc:
-        print(str(exc), file=sys.stderr)
+        say(str(exc), err=True)
         return EXIT_FAILED
     if not summaries:
-        print("the database already holds every file of the bundle")
+        say("the database already holds every file of the bundle")
     for summary in summaries:
         state = "already imported" if summary.skipped_as_already_imported else f"{summary.added} added"
-        print(f"{summary.file_name}: {summary.rows_read} rows read, {state}")
+        say(f"{summary.file_name}: {summary.rows_read} rows read, {state}")
     return EXIT_OK
 
 
 def _progress(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    say(line, err=True, flush=True)
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -10,10 +10,18 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 from typing import Any, NoReturn
 
-from oversight.cli.common import EXIT_OK, EXIT_USAGE, date_arg, json_default, region_arg
+from oversight.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    csv_stream,
+    date_arg,
+    emit_json,
+    json_default,
+    region_arg,
+    say,
+)
 from oversight.components.figures.safe_text import terminal
 from oversight.data import bootstrap
 from oversight.data.domain.digest import ChangeLine, Digest, long_date
@@ -50,13 +58,13 @@ def cmd_changes(args: argparse.Namespace) -> int:
             if args.until
             else f"--since {args.since.isoformat()} is after the newest data ({until.isoformat()}); give --until"
         )
-        print(f"oversight changes: error: {problem}", file=sys.stderr)
+        say(f"oversight changes: error: {problem}", err=True)
         return EXIT_USAGE
     digest = changes_between(engine, args.since, until, args.region)
     if args.json:
-        print(json.dumps(digest.as_dict(), default=json_default, indent=2, ensure_ascii=False))
+        emit_json(json.dumps(digest.as_dict(), default=json_default, indent=2, ensure_ascii=False))
     elif args.csv:
-        write_csv(digest, sys.stdout)
+        write_csv(digest, csv_stream())
     else:
         print_text(digest)
     return EXIT_OK
@@ -94,18 +102,18 @@ def write_csv(digest: Digest, out) -> None:
 
 
 def print_text(digest: Digest) -> None:
-    print(terminal(digest.as_at_words))
-    print(f"{digest.total} changes.")
+    say(terminal(digest.as_at_words))
+    say(f"{digest.total} changes.")
     for group in digest.groups:
-        print()
-        print(f"{group.label} ({group.count})")
+        say()
+        say(f"{group.label} ({group.count})")
         for line in group.lines:
             flag = f" [estimated: {terminal(line.caveat)}]" if line.estimated and line.caveat else ""
-            print(
+            say(
                 f"  {long_date(line.date)}  {terminal(line.name)} ({line.code})  {terminal(line.words)}{flag}"
             )
             link = f" <{terminal(line.source.url)}>" if line.source.url else ""
-            print(f"      source: {terminal(line.source.title)}{link}")
+            say(f"      source: {terminal(line.source.title)}{link}")
 
 
 def _one_line_error(parser: argparse.ArgumentParser):

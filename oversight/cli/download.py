@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from oversight.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from oversight.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say
 from oversight.data import settings
 from oversight.data.downloads.fetch import MIRROR_ENV, fetch, status
 from oversight.data.downloads.registry import FetchError, UnknownTarget
@@ -16,28 +15,31 @@ def cmd_download(args: argparse.Namespace) -> int:
     """``oversight download``: fetch and check the public files, or with ``--check`` only check them."""
     data_dir = settings.data_dir(args.data_dir)
     if data_dir is None:
-        print(f"No data directory: pass --data-dir DIR or set {settings.DATA_DIR_ENV}", file=sys.stderr)
+        say(f"No data directory: pass --data-dir DIR or set {settings.DATA_DIR_ENV}", err=True)
         return EXIT_USAGE
     try:
         if args.check:
             rows = status(data_dir, only=args.only)
             for row in rows:
-                print(f"{row.state:<9} {row.target}  {row.note}".rstrip())
+                say(f"{row.state:<9} {row.target}  {row.note}".rstrip())
             bad = [r for r in rows if not r.ok]
-            print(f"{len(rows) - len(bad)} of {len(rows)} files present and not contradicted ({data_dir})")
+            say(f"{len(rows) - len(bad)} of {len(rows)} files present and not contradicted ({data_dir})")
             return EXIT_FAILED if bad else EXIT_OK
-        results = fetch(data_dir, only=args.only, base_url=args.mirror, progress=True)
+        results = fetch(data_dir, only=args.only, base_url=args.mirror, progress=_downloading)
     except UnknownTarget as exc:
-        print(str(exc), file=sys.stderr)
+        say(str(exc), err=True)
         return EXIT_USAGE
     except FetchError as exc:
-        print(str(exc), file=sys.stderr)
+        say(str(exc), err=True)
         return EXIT_FAILED
     for result in results:
-        stream = sys.stdout if result.ok else sys.stderr
-        print(f"{result.status:<10} {result.target}  {result.message}", file=stream)
+        say(f"{result.status:<10} {result.target}  {result.message}", err=not result.ok)
     failed = [r for r in results if not r.ok]
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _downloading(target: str, url: str) -> None:
+    say(f"downloading {url}", err=True, flush=True)
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

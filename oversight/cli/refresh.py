@@ -16,12 +16,12 @@ fails, so the data directory still matches the unchanged database.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from oversight.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from oversight.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say
 from oversight.data import bootstrap, settings
+from oversight.data.domain.text import terminal
 from oversight.data.downloads.checksums import ChecksumMismatch
 from oversight.data.downloads.fetch import FAILED, MIRROR_ENV, NO_URL, Result, fetch
 from oversight.data.downloads.refresh import KeptVersions, importable_files
@@ -33,7 +33,7 @@ UNCHANGED = "nothing was imported; the database is unchanged"
 
 
 def _say(word: str, text: str) -> None:
-    print(f"{word:<11} {text}", file=sys.stderr, flush=True)
+    say(f"{word:<11} {text}", err=True, flush=True)
 
 
 def _downloading(target: str, url: str) -> None:
@@ -53,7 +53,7 @@ def _fail(kept: KeptVersions, why: str) -> int:
     """One line naming the file and why; rewritable files put back as they were."""
     restored = kept.restore()
     back = "".join(f"; {done}" for done in restored)
-    print(f"oversight refresh: {' '.join(why.split())}; {UNCHANGED}{back}", file=sys.stderr)
+    say(f"oversight refresh: {' '.join(why.split())}; {UNCHANGED}{back}", err=True)
     return EXIT_FAILED
 
 
@@ -61,28 +61,30 @@ def _print_summaries(summaries: list[RunSummary], data_dir: Path) -> None:
     """The import's summary, line for line as ``oversight import`` prints it, then one line in all."""
     for summary in summaries:
         if summary.skipped_as_already_imported:
-            print(f"{summary.file_name}: already imported, nothing changed ({summary.rows_read} rows read)")
+            say(
+                f"{terminal(summary.file_name)}: already imported, nothing changed ({summary.rows_read} rows read)"
+            )
             continue
-        print(
-            f"{summary.file_name}: {summary.rows_read} rows read, {summary.added} added, "
+        say(
+            f"{terminal(summary.file_name)}: {summary.rows_read} rows read, {summary.added} added, "
             f"{summary.updated} updated, {summary.unchanged} unchanged"
         )
         for table in summary.tables:
-            print(f"  table: {table}")
+            say(f"  table: {table}")
         for line in summary.disagreements:
-            print(f"  disagrees: {line}")
+            say(f"  disagrees: {line}")
     new = [s for s in summaries if not s.skipped_as_already_imported]
     if not new:
-        print(f"nothing changed: all {len(summaries)} files of {data_dir} were already imported")
+        say(f"nothing changed: all {len(summaries)} files of {data_dir} were already imported")
     else:
-        print(f"refreshed from {data_dir}: {len(new)} of {len(summaries)} files imported")
+        say(f"refreshed from {data_dir}: {len(new)} of {len(summaries)} files imported")
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     """Download, check, then import every importable file in one transaction; any failure changes nothing."""
     data_dir = settings.data_dir(args.data_dir)
     if data_dir is None:
-        print(f"No data directory: pass --data-dir DIR or set {settings.DATA_DIR_ENV}", file=sys.stderr)
+        say(f"No data directory: pass --data-dir DIR or set {settings.DATA_DIR_ENV}", err=True)
         return EXIT_USAGE
     registry = load_registry()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -99,7 +101,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     failed = [r for r in results if r.status == FAILED]
     if failed:
         for result in failed[:-1]:
-            print(f"oversight refresh: {' '.join(result.message.split())}", file=sys.stderr)
+            say(f"oversight refresh: {' '.join(result.message.split())}", err=True)
         return _fail(kept, failed[-1].message)
 
     paths = importable_files(data_dir)

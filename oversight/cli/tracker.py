@@ -5,10 +5,19 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 from typing import Any
 
-from oversight.cli.common import EXIT_FAILED, EXIT_OK, date_arg, json_default, print_json, region_arg
+from oversight.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    csv_stream,
+    date_arg,
+    emit_json,
+    json_default,
+    print_json,
+    region_arg,
+    say,
+)
 from oversight.components.figures.safe_text import csv_cell, terminal
 from oversight.data import bootstrap
 from oversight.data.curation import history
@@ -27,20 +36,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         summaries = import_paths(engine, args.paths)
     except ImportRefused as exc:
-        print(str(exc), file=sys.stderr)
+        say(str(exc), err=True)
         return EXIT_FAILED
     for summary in summaries:
         if summary.skipped_as_already_imported:
-            print(f"{summary.file_name}: already imported, nothing changed ({summary.rows_read} rows read)")
+            say(
+                f"{terminal(summary.file_name)}: already imported, nothing changed ({summary.rows_read} rows read)"
+            )
         else:
-            print(
-                f"{summary.file_name}: {summary.rows_read} rows read, {summary.added} added, "
+            say(
+                f"{terminal(summary.file_name)}: {summary.rows_read} rows read, {summary.added} added, "
                 f"{summary.updated} updated, {summary.unchanged} unchanged"
             )
             for table in summary.tables:
-                print(f"  table: {table}")
+                say(f"  table: {table}")
             for line in summary.disagreements:
-                print(f"  disagrees: {line}")
+                say(f"  disagrees: {line}")
     return EXIT_OK
 
 
@@ -48,12 +59,12 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     engine = bootstrap.ready_engine(args.database)
     result = queries.snapshot(engine, args.as_at, args.region)
     if args.json:
-        print(json.dumps(result))
+        emit_json(json.dumps(result))
         return EXIT_OK
-    print(f"Latest Ofsted judgement as at {args.as_at:%d %B %Y} (reports published on or before that date)")
-    print(f"  inspected: {result['inspected']}, not yet inspected: {result['not_inspected']}")
+    say(f"Latest Ofsted judgement as at {args.as_at:%d %B %Y} (reports published on or before that date)")
+    say(f"  inspected: {result['inspected']}, not yet inspected: {result['not_inspected']}")
     for grade, count in result["counts"].items():
-        print(f"  {grade}: {count}")
+        say(f"  {grade}: {count}")
     return EXIT_OK
 
 
@@ -67,12 +78,12 @@ def cmd_spells(args: argparse.Namespace) -> int:
         frame = frame[frame["framework"] == args.framework]
     if args.summary:
         summary = km_summary(frame["months_exact"].tolist(), (~frame["open"].astype(bool)).tolist())
-        print(json.dumps(summary.as_dict()))
+        emit_json(json.dumps(summary.as_dict()))
         return EXIT_OK
     if args.json:
         print_json(frame[list(SPELL_COLUMNS) + ["open", "censored_at"]].to_dict(orient="records"))
         return EXIT_OK
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = csv.writer(csv_stream(), lineterminator="\n")
     writer.writerow(SPELL_COLUMNS)
     for row in frame.itertuples(index=False):
         writer.writerow(
@@ -92,22 +103,22 @@ def cmd_authority(args: argparse.Namespace) -> int:
     engine = bootstrap.ready_engine(args.database)
     info = story.find_authority(engine, args.code)
     if info is None:
-        print(
+        say(
             f"No authority with code {args.code!r} (ONS 9-character code or DfE 3-digit code)",
-            file=sys.stderr,
+            err=True,
         )
         return EXIT_FAILED
     facts = story.authority_facts(engine, info.id)
     payload = {"authority": info.as_dict(), "facts": [f.as_dict() for f in facts]}
     if args.json:
-        print(json.dumps(payload, default=json_default, indent=2))
+        emit_json(json.dumps(payload, default=json_default, indent=2))
         return EXIT_OK
-    print(f"{info.name} ({info.code}, DfE {info.dfe_code}), {info.region}")
+    say(f"{info.name} ({info.code}, DfE {info.dfe_code}), {info.region}")
     for fact in facts:
         when = fact.date.isoformat() if fact.date else "?"
         grade = fact.overall_effectiveness or fact.level or fact.theme or ""
         # Tracker text is only text: no escape sequence from a CSV reaches the terminal.
-        print(
+        say(
             f"  {when}  {fact.type:<12} {terminal(fact.label)}  {terminal(grade)}  [{terminal(fact.source.title)}]"
         )
     return EXIT_OK
@@ -117,13 +128,13 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 
     result = deadlines(args.published)
     if args.json:
-        print(json.dumps(result.as_dict()))
+        emit_json(json.dumps(result.as_dict()))
         return EXIT_OK
-    print(f"Inadequate report published {args.published:%d %B %Y} (expected dates, DOMAIN §4):")
-    print(f"  action plan due (70th working day): {result.action_plan_due:%d %B %Y}")
-    print(f"  first monitoring visit by:          {result.first_monitoring_visit_by:%d %B %Y}")
-    print(f"  re-inspection expected from:        {result.reinspection_expected_from:%d %B %Y}")
-    print(f"  re-inspection expected by:          {result.reinspection_expected_by:%d %B %Y}")
+    say(f"Inadequate report published {args.published:%d %B %Y} (expected dates, DOMAIN §4):")
+    say(f"  action plan due (70th working day): {result.action_plan_due:%d %B %Y}")
+    say(f"  first monitoring visit by:          {result.first_monitoring_visit_by:%d %B %Y}")
+    say(f"  re-inspection expected from:        {result.reinspection_expected_from:%d %B %Y}")
+    say(f"  re-inspection expected by:          {result.reinspection_expected_by:%d %B %Y}")
     return EXIT_OK
 
 
@@ -131,11 +142,11 @@ def cmd_db(args: argparse.Namespace) -> int:
     engine = engines.get_engine(args.database)
     if args.action == "upgrade":
         migrate.upgrade(engine)
-        print(
+        say(
             f"database at revision {migrate.current_revision(engine)} ({engine.url.render_as_string(hide_password=True)})"
         )
         return EXIT_OK
-    print(f"revision {migrate.current_revision(engine) or 'none'}; head {migrate.head_revision()}")
+    say(f"revision {migrate.current_revision(engine) or 'none'}; head {migrate.head_revision()}")
     return EXIT_OK
 
 
@@ -146,9 +157,9 @@ def cmd_tracker_export(args: argparse.Namespace) -> int:
     if args.out:
         with open(args.out, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        print(f"{args.out}: {len(text.splitlines()) - 1} facts", file=sys.stderr)
+        say(f"{args.out}: {len(text.splitlines()) - 1} facts", err=True)
     else:
-        sys.stdout.write(text)
+        csv_stream().write(text)
     return EXIT_OK
 
 
@@ -158,18 +169,18 @@ def cmd_tracker_verify(args: argparse.Namespace) -> int:
     result = history.verify(engine, args.expect)
     at = f"{result.head_at:%Y-%m-%d %H:%M} UTC" if result.head_at else "no entries yet"
     if result.broken is not None:
-        print(f"The history does not fit its chain: {result.broken}.", file=sys.stderr)
+        say(f"The history does not fit its chain: {result.broken}.", err=True)
         return EXIT_FAILED
     if result.expected_found is False:
-        print(
-            f"The history fits its chain, but {terminal(args.expect)} is not one of its entries: "
-            "the history was rewritten since that hash was noted, or it was noted from another database.",
-            file=sys.stderr,
+        say(
+            f"The history fits its chain, but {args.expect} is not one of its entries: the history was "
+            "rewritten since that hash was noted, or it was noted from another database.",
+            err=True,
         )
         return EXIT_FAILED
-    print(f"The history fits its chain: {result.entries} entries; head {result.head_hash} ({at}).")
+    say(f"The history fits its chain: {result.entries} entries; head {result.head_hash} ({at}).")
     if result.expected_found:
-        print(f"{args.expect.strip().lower()} is one of its entries: the history up to it is unchanged.")
+        say(f"{args.expect.strip().lower()} is one of its entries: the history up to it is unchanged.")
     return EXIT_OK
 
 

@@ -10,10 +10,9 @@ is recorded in the history as made by "command line".
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from oversight.cli.common import EXIT_FAILED, EXIT_OK
+from oversight.cli.common import EXIT_FAILED, EXIT_OK, say
 from oversight.components.figures.safe_text import terminal
 from oversight.data import bootstrap, settings
 from oversight.data.curation import users
@@ -25,9 +24,9 @@ def cmd_grant(args: argparse.Namespace) -> int:
     try:
         users.grant(engine, OPERATOR, args.email, args.role)
     except users.UserRefused as exc:
-        print(f"oversight: {exc}", file=sys.stderr)
+        say(f"oversight: {exc}", err=True)
         return EXIT_FAILED
-    print(f"{users.normalise_email(args.email)} is now {args.role}")
+    say(f"{users.normalise_email(args.email)} is now {args.role}")
     return EXIT_OK
 
 
@@ -36,9 +35,9 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     try:
         users.revoke(engine, OPERATOR, args.email)
     except users.UserRefused as exc:
-        print(f"oversight: {exc}", file=sys.stderr)
+        say(f"oversight: {exc}", err=True)
         return EXIT_FAILED
-    print(f"{users.normalise_email(args.email)} has no role now")
+    say(f"{users.normalise_email(args.email)} has no role now")
     return EXIT_OK
 
 
@@ -46,7 +45,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     engine = bootstrap.ready_engine(args.database)
     people = users.list_users(engine)
     if not people:
-        print(
+        say(
             f"no users yet: grant a role with `oversight users grant EMAIL ROLE`, or set {settings.ADMINS_ENV}"
         )
     for user in people:
@@ -62,7 +61,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         # Names come from a sign-in provider: only text reaches the terminal.
         name = f" ({terminal(user.name)})" if user.name else ""
         bound = "signed in" if user.bound else "not signed in yet"
-        print(f"{terminal(user.email)}{name}  {role}  {bound}  {how}".rstrip())
+        say(f"{terminal(user.email)}{name}  {role}  {bound}  {how}".rstrip())
     return EXIT_OK
 
 
