@@ -88,9 +88,7 @@ def test_locked_sqlite_then_retry_recovers(monkeypatch, loaded_sqlite_url, tmp_p
     holder.execute("BEGIN EXCLUSIVE")  # an import writing
     try:
         at.run()
-        assert errors(at) == [
-            f"{NOT_AVAILABLE} (it is locked while another import writes to it). The page will try again."
-        ]
+        assert errors(at) == [f"{NOT_AVAILABLE} (it is busy with another change). The page will try again."]
         assert not at.dataframe
     finally:
         holder.rollback()

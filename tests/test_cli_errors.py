@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from sqlalchemy import create_engine, text
 
 from oversight import cli
 from oversight.data import bootstrap
+from oversight.data.store.transactions import INTERACTIVE_WAIT_S
 from tests.browser import free_port
 
 OVERSIGHT = str(Path(sys.executable).with_name("oversight"))
@@ -63,8 +65,26 @@ def test_locked_sqlite(seeded: Path, tmp_path: Path):
     line = one_line(result)
     assert line == (
         f"oversight: the database is locked (sqlite:///{seeded}?timeout=0.5); "
-        "try again when the other import finishes"
+        "another import or change is writing to it: try again when it finishes"
     )
+
+
+def test_a_command_waits_for_another_writer_longer_than_the_app_does(seeded: Path, tmp_path: Path):
+    """The app gives up after a few seconds (``transactions.interactive``); a command queues."""
+    holder = sqlite3.connect(seeded, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another import, writing
+    clean = {k: v for k, v in os.environ.items() if k != "OVERSIGHT_DATABASE_URL"}
+    argv = [OVERSIGHT, "users", "grant", "waits@example.org", "editor", "--database", f"sqlite:///{seeded}"]
+    command = subprocess.Popen(argv, cwd=tmp_path, env=clean, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(INTERACTIVE_WAIT_S + 3)
+        assert command.poll() is None, command.communicate()
+    finally:
+        holder.rollback()
+        holder.close()
+    out, err = command.communicate(timeout=60)
+    assert command.returncode == 0, err
+    assert out.decode().strip() == "waits@example.org is now editor"
 
 
 def test_read_only_sqlite_reads_when_set_up_and_says_so_when_not(seeded: Path, tmp_path: Path):

@@ -264,10 +264,7 @@ def _neighbours(story: AuthorityStory, filters: Filters) -> None:
     model, rows = store.neighbours(info.id)
     st.markdown("#### Statistical neighbours")
     if not rows:
-        st.caption(
-            "No statistical neighbour grouping imported: import DfE's groupings "
-            "(`oversight import …/reference/sn_model_2025_wide.csv`)."
-        )
+        st.caption("No statistical neighbour grouping imported (DfE's groupings).")
         return
     levels = store.levels(filters.as_at).set_index("authority_id")
     table = pd.DataFrame(

@@ -160,7 +160,7 @@ def _maps(digest: Digest, filters: Filters) -> None:
     ]
     if any(markup is None for _, markup in pictures):
         st.info(
-            "Boundary files are not available (set OVERSIGHT_DATA_DIR), so the maps are left out; "
+            "Boundary files are not available here, so the maps are left out; "
             "the list below has every change.",
             icon=":material/map:",
         )

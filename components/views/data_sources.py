@@ -3,11 +3,17 @@
 Every number on this page answers "can I trust what the other pages show, and as at when?"
 File names and source titles are shown as text (``safe_text.markdown``; table cells are text
 already) and a source's link only when it is a web address (``safe_text.web_link``).
+
+The page is public, so it says *what* is loaded and from which published file, never *where* it
+lives on the server: no data directory, database file or URL, setting name or command line (the
+README is where whoever runs the service learns those); a damaged bundle's problems, which name
+files, go to the server's log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +28,8 @@ from oversight.data import settings
 from oversight.data.domain import vocab
 from oversight.data.sources import boundaries, bundle
 from oversight.data.sources.records import ImportRefused
+
+_log = logging.getLogger("oversight.app")
 
 OFSTED_ATTRIBUTION = (
     "Ofsted inspection outcomes: Crown copyright, Office for Standards in Education, Children's Services and "
@@ -150,14 +158,15 @@ def authorities_table(latest: pd.DataFrame) -> pd.DataFrame:
 
 
 def _boundaries_status(bundled: list[str]) -> None:
-    """Which boundary vintages the maps use: the data directory's files, else the bundle's."""
+    """Which boundary vintages the maps use: the data directory's files, else the bundle's (never
+    where the data directory is)."""
     data_dir = settings.data_dir()
     found = [v for _, v in boundaries.VINTAGES if boundaries.boundary_file(data_dir, v)]
     from_bundle = [v for _, v in boundaries.VINTAGES if v not in found and v in bundled]
     missing = [v for _, v in boundaries.VINTAGES if v not in found and v not in from_bundle]
     parts = []
     if found:
-        parts.append(f"ONS vintages {', '.join(found)} from the data directory ({markdown(str(data_dir))})")
+        parts.append(f"ONS vintages {', '.join(found)} from the files this service was given")
     if from_bundle:
         parts.append(f"vintages {', '.join(from_bundle)} from the built-in data bundle")
     if missing:
@@ -208,10 +217,10 @@ def _bundle_contents() -> bundle.Contents | None:
     try:
         return bundle.contents()
     except ImportRefused as exc:
+        _log.warning("oversight: the data bundle is damaged: %s", "; ".join(exc.problems[:3]))
         st.warning(
-            "The built-in data bundle is damaged and was not loaded: "
-            + markdown("; ".join(exc.problems[:3]))
-            + ". Rebuild it with `oversight bundle build --from DIR`.",
+            "The built-in data bundle is damaged and was not loaded. Whoever runs this service "
+            "can rebuild it (the README says how).",
             icon=":material/warning:",
         )
         return None
@@ -255,11 +264,7 @@ def _bundle(contents: bundle.Contents | None) -> None:
     """The built-in bundle: what a fresh install shows before any import, with its sources and licences."""
     if contents is None:
         return
-    state = (
-        "loaded into this database on first use"
-        if settings.bundle_enabled()
-        else f"not loaded ({settings.BUNDLE_ENV} is off)"
-    )
+    state = "loaded into this database on first use" if settings.bundle_enabled() else "not loaded here"
     titled_table(
         bundle_table(contents),
         title="Built-in data bundle",
@@ -267,8 +272,7 @@ def _bundle(contents: bundle.Contents | None) -> None:
             f"Rows read from these public files, and ONS boundaries (vintages {', '.join(contents.vintages)}; "
             "Office for National Statistics, OGL v3.0, contains OS data © Crown copyright and database right), "
             f"shipped with the app ({contents.total_bytes / 1e6:.1f} MB) and {state}. Each file imports under its "
-            "own name and checksum at its own rank. Rebuilt with `oversight bundle build --from DIR`; its "
-            "README lists the same sources."
+            "own name and checksum at its own rank. The bundle's README lists the same sources."
         ),
         key="bundle",
         column_config={
@@ -295,8 +299,8 @@ def _freshness(overview: dict) -> None:
     )
     if not last_import:
         st.info(
-            "Import Ofsted's official releases to see every authority's judgements: "
-            "`oversight import PATH.ods ...` (see the README's *Importing data*).",
+            "Every authority's judgements appear once Ofsted's official releases are imported "
+            "(whoever runs this service: the README's *Importing data*).",
             icon=":material/upload_file:",
         )
 

@@ -216,8 +216,7 @@ def _controls(has_boundaries: bool) -> tuple[str, str, bool]:
     )
     if view in ("geo", "svg", "deck") and not has_boundaries:
         st.info(
-            "Boundary files are not available (set OVERSIGHT_DATA_DIR to the folder holding "
-            "boundaries/utla_*.geojson): showing the equal-area tile map instead.",
+            "Boundary files are not available here: showing the equal-area tile map instead.",
             icon=":material/grid_view:",
         )
     return colour, view, play

@@ -33,6 +33,7 @@ from oversight.data.sources import boundaries as b
 from oversight.data.store import queries
 from oversight.data.store import story as stories
 from oversight.data.store.errors import StoreUnavailable, classify
+from oversight.data.store.transactions import waiting
 
 #: What every cached result is keyed by: (database URL, ``queries.data_version``: imports and applied changes).
 Key = tuple[str, int]
@@ -70,7 +71,8 @@ def _database_url() -> str:
 
 @st.cache_resource(show_spinner="Opening the tracker database…")
 def _engine(url: str) -> Engine:
-    return bootstrap.ready_engine(url)
+    with waiting(None):  # the first set-up queues behind another process's, as the CLI's does
+        return bootstrap.ready_engine(url)
 
 
 def engine() -> Engine:
@@ -103,9 +105,10 @@ def database_problem(exc: BaseException) -> StoreUnavailable | None:
 
 
 def reachable() -> bool:
-    """True when the database answers a query now; the error page's retry asks this."""
+    """True when the database answers a query now (within a second); the error page's retry asks this."""
     try:
-        data_version()
+        with waiting(1.0):
+            data_version()
     except Exception as exc:
         if database_problem(exc) is None:
             raise

@@ -5,7 +5,9 @@ Every action re-checks the person's role on the server (``oversight.data.curatio
 refusal is an ordinary outcome: ``PermissionDenied``, ``EditRefused`` (each problem naming its
 field; ``Conflict`` naming the other change) and ``UserRefused`` become one clear message, a
 database that cannot be used now becomes its plain-words reason, and anything else is logged on
-the server and said in one sentence. No traceback reaches the page, and every message is shown
+the server and said in one sentence. An action waits a few seconds at most for another writer
+(``store.transactions.interactive``: an import may hold the lock for a minute), then says that
+nothing was saved and to try again. No traceback reaches the page, and every message is shown
 through ``safe_text.markdown`` (it may quote what someone typed).
 """
 
@@ -23,10 +25,14 @@ from oversight.data.curation import history
 from oversight.data.curation.edits import Conflict, EditRefused
 from oversight.data.curation.roles import PermissionDenied
 from oversight.data.curation.users import UserRefused
+from oversight.data.store.errors import LOCKED
+from oversight.data.store.transactions import interactive
 
 _log = logging.getLogger("oversight.app")
 #: A problem longer than this is cut (a refusal may quote a 10,000-character value).
 LONGEST = 600
+#: What a save that found another writer holding the database says (after a few seconds).
+BUSY = "Nothing was saved: the tracker database is busy with another change; try again in a moment."
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,8 @@ def run(key: str, action: Callable[[], str], labels: Mapping[str, str] | None = 
     """Run ``action`` (which returns the sentence to show when it is done) and keep its outcome
     under ``key`` for ``show``. True when it was done."""
     try:
-        done = action()
+        with interactive():
+            done = action()
     except Conflict as exc:
         outcome = Outcome(False, (str(exc), *_other(exc)), "Not saved: someone else changed it first.")
     except EditRefused as exc:
@@ -85,7 +92,9 @@ def run(key: str, action: Callable[[], str], labels: Mapping[str, str] | None = 
         outcome = Outcome(False, (str(exc),))
     except Exception as exc:  # noqa: BLE001 - a refusal of any kind is a message, never a traceback
         problem = cache.database_problem(exc)
-        if problem is not None:
+        if problem is not None and problem.kind == LOCKED:
+            outcome = Outcome(False, (BUSY,))
+        elif problem is not None:
             outcome = Outcome(
                 False, (f"Nothing was saved: the tracker database is not available ({problem.reason}).",)
             )

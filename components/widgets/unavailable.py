@@ -7,6 +7,9 @@ page runs without the router), so this is decided once for every page. The opera
 in the server's log, with the masked URL; the browser gets the kind of problem in plain words.
 While the problem is one that passes (a lock, a server restart), the page checks again every
 ``RETRY_SECONDS`` and reloads itself when the database answers; Retry does the same at once.
+A page waits a few seconds at most for a database another writer has locked
+(``store.transactions.interactive``), so a visitor reads "busy" rather than watch a page hang
+for a minute.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import streamlit as st
 
 from oversight.components.widgets import cache
 from oversight.data.store.errors import READ_ONLY, StoreUnavailable
+from oversight.data.store.transactions import interactive
 
 RETRY_SECONDS = 15
 KEY_RETRY = "unavailable_retry"
@@ -29,7 +33,8 @@ _log = logging.getLogger("oversight.app")
 def guard() -> Iterator[None]:
     """Run a page (or the sidebar) and turn "the database cannot be used now" into ``show``."""
     try:
-        yield
+        with interactive():
+            yield
     except Exception as exc:
         problem = cache.database_problem(exc)
         if problem is None:

@@ -1,15 +1,24 @@
 """Why the tracker database cannot be used right now, in words for a person, never as a traceback.
 
-A locked SQLite file (an import is writing), a read-only file or transaction, a PostgreSQL server
-that is down: each reaches the caller as a driver error carrying SQL and file paths. ``classify``
-turns such an error into a ``StoreUnavailable`` of a known kind, so the command line can print one
-line and the app one message with a Retry button; anything else is a bug and stays an exception.
-The data layer never imports Streamlit, so the UI's words are here too (``reason``), without the
-URL: a browser is never told where the database lives.
+A locked database (another import or save holds the writer lock), a read-only file or transaction,
+a SQLite file deleted while in use, a PostgreSQL server that is down: each reaches the caller as a
+driver error carrying SQL and file paths. ``classify`` turns such an error into a
+``StoreUnavailable`` of a known kind, so the command line can print one line and the app one
+message with a Retry button; anything else is a bug and stays an exception. The data layer never
+imports Streamlit, so the UI's words are here too (``reason``), without the URL: a browser is
+never told where the database lives.
+
+Each kind is named for its cause, because the advice differs: *locked* passes by itself (try again),
+*read-only* needs write access to the file or its folder, *deleted* needs the file back. SQLite
+reports a write to a file unlinked under an open connection as "attempt to write a readonly
+database" (``SQLITE_READONLY_DBMOVED``); calling that read-only would send the operator to
+check permissions on a file that is gone, so a read-only or I/O error on a SQLite file that no
+longer exists is *deleted*.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -18,9 +27,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-LOCKED, READ_ONLY, UNREACHABLE, CANNOT_OPEN, DAMAGED, REFUSED, BUSY, FULL = (
+LOCKED, READ_ONLY, DELETED, UNREACHABLE, CANNOT_OPEN, DAMAGED, REFUSED, BUSY, FULL = (
     "locked",
     "read-only",
+    "deleted",
     "unreachable",
     "cannot-open",
     "damaged",
@@ -73,8 +83,9 @@ _PG_STATES = {
 _REFUSALS = ("authentication failed", "does not exist", "pg_hba.conf")
 
 _REASONS = {  # the app's words: no URL, no path, no SQL
-    LOCKED: "it is locked while another import writes to it",
+    LOCKED: "it is busy with another change",
     READ_ONLY: "it is read-only",
+    DELETED: "its file has been deleted",
     UNREACHABLE: "the database server cannot be reached",
     CANNOT_OPEN: "its file cannot be opened",
     DAMAGED: "its file is not a readable tracker database",
@@ -113,6 +124,7 @@ class StoreUnavailable(Exception):
         words = {
             LOCKED: "is locked",
             READ_ONLY: "is read-only",
+            DELETED: "file has been deleted",
             CANNOT_OPEN: "cannot be opened",
             DAMAGED: "is not a readable tracker database",
             BUSY: "is busy (too many connections)",
@@ -122,9 +134,13 @@ class StoreUnavailable(Exception):
 
     def _advice(self) -> str:
         if self.kind == LOCKED:
-            return "; try again when the other import finishes"
+            return "; another import or change is writing to it: try again when it finishes"
         if self.kind == READ_ONLY:
-            return "; setting it up on first use and importing need write access"
+            return (
+                "; setting it up on first use and importing need write access (for SQLite, to its folder too)"
+            )
+        if self.kind == DELETED:
+            return "; it was removed while in use: put it back, or restart to set up a new one"
         if self.kind == UNREACHABLE:
             return "; is the server running?"
         if self.kind == CANNOT_OPEN:
@@ -188,7 +204,7 @@ def _kind(exc: BaseException, url: str) -> tuple[str | None, str]:
         return None, ""
     orig = exc.orig
     if isinstance(orig, sqlite3.Error):
-        return _sqlite_kind(orig), ""
+        return _sqlite_kind(orig, url), ""
     state = getattr(orig, "sqlstate", None)
     if state in _PG_STATES:
         return _PG_STATES[state], _server_says(orig) if _PG_STATES[state] == REFUSED else ""
@@ -203,13 +219,35 @@ def _kind(exc: BaseException, url: str) -> tuple[str | None, str]:
     return None, ""
 
 
-def _sqlite_kind(orig: sqlite3.Error) -> str | None:
+def _sqlite_kind(orig: sqlite3.Error, url: str) -> str | None:
     name = getattr(orig, "sqlite_errorname", "") or ""
-    for code, kind in _SQLITE_CODES.items():
-        if name == code or name.startswith(code + "_"):
-            return kind
-    text = str(orig).lower()
-    return next((kind for needle, kind in _SQLITE_TEXT if needle in text), None)
+    kind = next((k for code, k in _SQLITE_CODES.items() if name == code or name.startswith(code + "_")), None)
+    if kind is None:
+        text = str(orig).lower()
+        kind = next((k for needle, k in _SQLITE_TEXT if needle in text), None)
+    if name == "SQLITE_READONLY_DBMOVED":
+        return DELETED  # the file was unlinked or renamed under this open connection
+    if (kind == READ_ONLY or name.startswith("SQLITE_IOERR")) and _file_is_gone(url):
+        return DELETED  # not CANTOPEN: a file that never existed was not deleted
+    return kind
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None for another backend, memory, or an unparsable URL)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    name = parsed.database.removeprefix("file:")
+    return None if not name or name == ":memory:" or "mode=memory" in url else Path(name).absolute()
+
+
+def _file_is_gone(url: str) -> bool:
+    """True when the URL names a SQLite file that does not exist (now: it was open a moment ago)."""
+    path = _sqlite_file(url)
+    return path is not None and not os.path.exists(path)
 
 
 def _is_operational(orig: BaseException) -> bool:
@@ -219,15 +257,9 @@ def _is_operational(orig: BaseException) -> bool:
 
 def _on_database_path(exc: OSError, url: str) -> bool:
     """True if the failed path is the SQLite file or one of its folders (made when opening it)."""
-    if not exc.filename:
+    database = _sqlite_file(url)
+    if not exc.filename or database is None:
         return False
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
-        return False
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        return False
-    database = Path(parsed.database.removeprefix("file:")).absolute()
     failed = Path(str(exc.filename)).absolute()
     return failed == database or failed in database.parents
 
