@@ -96,5 +96,8 @@ def record_checksum(data_dir: Path, target: str, digest: str | None) -> None:
     path = Path(data_dir) / CHECKSUMS_NAME
     tmp = path.with_name(path.name + PART_SUFFIX)
     body = "".join(f"{sha}  {name}\n" for name, sha in sorted(record.items()))
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(body, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -2,11 +2,15 @@
 
 The app and the importer trust what they find in the data directory (``OVERSIGHT_DATA_DIR``). This
 module makes sure those bytes are the ones the publisher released. ``fetch`` (``oversight
-download``) downloads each registry file with pooch to a temporary name, checks its SHA-256, and
-only then moves it into place, so a bad download never replaces a good file. ``status``
+download``) streams each registry file to a temporary name within the limits of ``transfer`` (a
+byte limit from the registry's ``bytes``, a total time per file, redirects only to the same host or
+the row's ``redirect_hosts``), checks its SHA-256, and only then moves it into place, so a bad or
+cut-off download never replaces a good file and leaves no temporary file behind. ``status``
 (``oversight download --check``) reports the same checks without downloading or writing anything,
 and checks the file the app actually reads too: each ``boundaries/utla_YYYY.geojson`` must be what
-its raw download normalises to.
+its raw download normalises to or, with no raw download, have a recorded SHA-256 (the registry's
+``normalised_sha256`` for the team's shared copies, or the one ``checksums.txt`` recorded when the
+file was normalised); one with neither is ``unverifiable``, a failure.
 
 The expected hash comes from the registry (Ofsted and DfE files, as published) or, for ONS boundary
 downloads, from the trust-on-first-use record in ``checksums``. A raw ONS boundary file goes to
@@ -31,7 +35,6 @@ command on top of it.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 import tempfile
@@ -50,6 +53,7 @@ from oversight.data.downloads.checksums import (
 )
 from oversight.data.downloads.normalise import normalise_boundaries
 from oversight.data.downloads.registry import PART_SUFFIX, Entry, FetchError, load_registry, select
+from oversight.data.downloads.transfer import Limits, Transfer, TransferError, limits_for
 
 MIRROR_ENV = "OVERSIGHT_DOWNLOAD_MIRROR"
 REJECTED_SUFFIX = ".rejected"
@@ -65,6 +69,9 @@ DOWNLOADED, PRESENT, RECORDED, NORMALISED, NO_URL, FAILED = (
 )
 OK_RESULTS = frozenset({DOWNLOADED, PRESENT, RECORDED, NORMALISED})
 ST_OK, ST_PRESENT, ST_MISSING, ST_MISMATCH, ST_ABSENT = "ok", "present", "missing", "mismatch", "absent"
+ST_UNVERIFIABLE = "unverifiable"
+PAGE_SUFFIX = ".page"  # one page of a feature service, on disk while it is read
+NORMALISED_IN_REGISTRY = "the registry's normalised_sha256"
 #: Features asked for per page of a feature service; the service may give fewer (its own limit).
 PAGE_SIZE = 1000
 MAX_PAGES = 500
@@ -103,9 +110,9 @@ def fetch(
 
     A file already there with the right hash is not downloaded again. An entry with no download
     address gives a ``no-url`` result that says where to put the file by hand. A failed transfer
-    gives a ``failed`` result, and the other files still go ahead. A checksum mismatch raises
-    ``ChecksumMismatch`` straight away: the bytes are not the publisher's, which needs a person to
-    look before anything else happens. ``base_url`` (default: ``$OVERSIGHT_DOWNLOAD_MIRROR``) fetches
+    (an HTTP error, or a limit of ``transfer`` reached) gives a ``failed`` result, and the other
+    files still go ahead. A checksum mismatch raises ``ChecksumMismatch`` straight away: the bytes
+    are not the publisher's, which needs a person to look before anything else happens. ``base_url`` (default: ``$OVERSIGHT_DOWNLOAD_MIRROR``) fetches
     every file from ``<base_url>/<target>`` instead (one plain file each: a mirror is not paged).
     A file whose publisher rewrites it is downloaded again every time (``_fetch_changing``).
     """
@@ -131,16 +138,39 @@ def _expected(entry: Entry, record: dict[str, str]) -> tuple[str | None, str]:
 def _fetch_one(data_dir: Path, entry: Entry, base_url: str | None, progress: Progress) -> Result:
     """One entry: keep a good local file, else download and check it, then normalise a boundary."""
     record = read_checksums(data_dir)
+    url = mirror_url(base_url, entry.target) if base_url else entry.url
+    limits = limits_for(entry, mirror=bool(base_url))
     if entry.accepts_changes:
-        url = mirror_url(base_url, entry.target) if base_url else entry.url
-        return _fetch_changing(data_dir, entry, url, record.get(entry.download_target), progress)
+        return _fetch_changing(data_dir, entry, url, record.get(entry.download_target), progress, limits)
     expected, origin = _expected(entry, record)
     dest = data_dir / entry.download_target
     target_path = data_dir / entry.target
 
-    if entry.vintage and target_path.is_file() and not dest.exists() and expected is None:
-        # A normalised file put there by hand (or copied) and never downloaded here: nothing to check.
-        return Result(entry.target, PRESENT, target_path, None, "present (no raw file to verify)")
+    if entry.vintage and target_path.is_file() and not dest.exists():
+        # A normalised file with no raw download: the team's shared copy, or one whose raw file is gone.
+        actual = sha256_of(target_path)
+        known = _normalised_expected(entry, record)
+        matched = next((where for sha, where in known if sha == actual), None)
+        if matched is not None and (expected is None or not url):
+            return Result(entry.target, PRESENT, target_path, actual, f"present, sha256 ok ({matched})")
+        if not known and expected is None:  # nothing known of it yet: trusted on first use
+            record_checksum(data_dir, entry.target, actual)
+            message = (
+                f"present with no raw download to verify it against; its sha256 is recorded in "
+                f"{data_dir / CHECKSUMS_NAME} (first use)"
+            )
+            return Result(entry.target, RECORDED, target_path, actual, message)
+        if known and matched is None and not url:  # changed, and nothing to remake it from
+            sha, where = known[0]
+            raise ChecksumMismatch(
+                entry.target,
+                sha,
+                actual,
+                source=f"the file on disk, {target_path}",
+                origin="registry" if where == NORMALISED_IN_REGISTRY else "first use",
+                checksums=data_dir / CHECKSUMS_NAME,
+            )
+        # Changed, or its raw download is recorded but gone: download it again (and remake this file).
 
     local_mismatch: str | None = None
     if dest.is_file():
@@ -149,7 +179,6 @@ def _fetch_one(data_dir: Path, entry: Entry, base_url: str | None, progress: Pro
             return _normalise_if_needed(data_dir, entry, _accept_local(data_dir, entry, expected, actual))
         local_mismatch = actual  # the file on disk is damaged or changed: download it again
 
-    url = mirror_url(base_url, entry.target) if base_url else entry.url
     if not url:
         if local_mismatch is not None:
             raise ChecksumMismatch(
@@ -163,12 +192,25 @@ def _fetch_one(data_dir: Path, entry: Entry, base_url: str | None, progress: Pro
         return Result(entry.target, NO_URL, None, None, entry.by_hand(data_dir))
 
     paged = entry.paged and not base_url
-    return _download_checked(data_dir, entry, url, expected, origin, progress, paged)
+    return _download_checked(data_dir, entry, url, expected, origin, progress, limits, paged)
+
+
+def _normalised_expected(entry: Entry, record: dict[str, str]) -> list[tuple[str, str]]:
+    """The sha256 a normalised boundary file may have when there is no raw file to remake it from,
+    each with where it comes from: the registry (the team's shared copy) and ``checksums.txt``
+    (recorded when this data directory's file was normalised, or first found)."""
+    known = []
+    if entry.normalised_sha256:
+        known.append((entry.normalised_sha256, NORMALISED_IN_REGISTRY))
+    if recorded := record.get(entry.target):
+        known.append((recorded, f"recorded in {CHECKSUMS_NAME}"))
+    return known
 
 
 def _failed(data_dir: Path, entry: Entry, url: str, exc: Exception) -> Result:
-    """A transfer that failed, in one line: where from, why, and what to do instead."""
+    """A transfer that failed, in one line: the file, where from, why (the limit), and what to do instead."""
     why = " ".join(str(exc).split()) or type(exc).__name__
+    why = "".join(c if c.isprintable() else "?" for c in why)  # a server's words: never a terminal escape
     return Result(
         entry.target,
         FAILED,
@@ -179,7 +221,7 @@ def _failed(data_dir: Path, entry: Entry, url: str, exc: Exception) -> Result:
 
 
 def _fetch_changing(
-    data_dir: Path, entry: Entry, url: str, recorded: str | None, progress: Progress
+    data_dir: Path, entry: Entry, url: str, recorded: str | None, progress: Progress, limits: Limits
 ) -> Result:
     """A file its publisher rewrites: download it again, keep a new version, record its sha256.
 
@@ -187,8 +229,6 @@ def _fetch_changing(
     it replaces the old one, and the result says so (``downloaded``, "new version"); the same
     bytes again are ``present`` ("unchanged"). With no address, the file on disk is taken as it is.
     """
-    import requests  # heavy: loaded only when something is downloaded, not for every `oversight` command
-
     dest = data_dir / entry.download_target
     checksums = data_dir / CHECKSUMS_NAME
     previous = sha256_of(dest) if dest.is_file() else None
@@ -200,18 +240,20 @@ def _fetch_changing(
         record_checksum(data_dir, entry.download_target, previous)
         return Result(entry.target, RECORDED, dest, previous, f"present; sha256 recorded in {checksums}")
     try:
-        part = _download(url, dest, progress, entry.target)
-    except (requests.RequestException, OSError, ValueError) as exc:
+        part = _download(url, dest, progress, entry.target, limits)
+    except (TransferError, OSError) as exc:
         return _failed(data_dir, entry, url, exc)
-    actual = sha256_of(part)
-    known = previous or recorded
-    if previous == actual:
-        part.unlink(missing_ok=True)
-        if recorded != actual:
-            record_checksum(data_dir, entry.download_target, actual)
-        return Result(entry.target, PRESENT, dest, actual, f"downloaded again from {url}: unchanged")
-    os.replace(part, dest)
-    record_checksum(data_dir, entry.download_target, actual)
+    try:
+        actual = sha256_of(part)
+        known = previous or recorded
+        if previous == actual:
+            if recorded != actual:
+                record_checksum(data_dir, entry.download_target, actual)
+            return Result(entry.target, PRESENT, dest, actual, f"downloaded again from {url}: unchanged")
+        os.replace(part, dest)
+        record_checksum(data_dir, entry.download_target, actual)
+    finally:
+        part.unlink(missing_ok=True)  # moved into place, or not wanted: never left behind
     if known is None:
         message = f"downloaded from {url}; it changes upstream, so sha256 {actual} is recorded in {checksums} (first use)"
     elif known == actual:
@@ -242,58 +284,64 @@ def _download_checked(
     expected: str | None,
     origin: str,
     progress: Progress,
+    limits: Limits,
     paged: bool = False,
 ) -> Result:
     """Download ``url``, move it into place only if its hash is right (or recorded on first use), normalise.
 
-    A failed transfer is a ``failed`` result. A wrong hash raises ``ChecksumMismatch``: a download
-    that contradicts the first-use record is kept aside as ``.rejected``, one that contradicts the
-    registry is deleted. A paged download is not byte-stable, so one that normalises to the very
-    file already in place is accepted (and its sha256 recorded) however its raw bytes differ.
+    A failed transfer (a limit reached, an HTTP error) is a ``failed`` result. A wrong hash raises
+    ``ChecksumMismatch``: a download that contradicts the first-use record is kept aside as
+    ``.rejected``, one that contradicts the registry is deleted. A paged download is not byte-stable,
+    so one that normalises to the very file already in place is accepted (and its sha256 recorded)
+    however its raw bytes differ. A boundary download is normalised before either file is moved, so
+    a download that does not normalise replaces nothing. The temporary file never outlives the call.
     """
-    import requests  # heavy: loaded only when something is downloaded, not for every `oversight` command
-
     dest = data_dir / entry.download_target
     checksums = data_dir / CHECKSUMS_NAME
     try:
         part = (
-            _download_pages(url, dest, progress, entry.target)
+            _download_pages(url, dest, progress, entry.target, limits)
             if paged
-            else _download(url, dest, progress, entry.target)
+            else _download(url, dest, progress, entry.target, limits)
         )
-    except (requests.RequestException, OSError, ValueError) as exc:
+    except (TransferError, OSError, ValueError) as exc:
         return _failed(data_dir, entry, url, exc)
-    actual = sha256_of(part)
-    if (
-        paged
-        and expected is not None
-        and actual != expected
-        and _normalises_to_the_same(data_dir, entry, part)
-    ):
+    try:
+        actual = sha256_of(part)
+        if (
+            paged
+            and expected is not None
+            and actual != expected
+            and _normalises_to_the_same(data_dir, entry, part)
+        ):
+            os.replace(part, dest)
+            record_checksum(data_dir, entry.download_target, actual)
+            record_checksum(data_dir, entry.target, sha256_of(data_dir / entry.target))
+            message = (
+                f"downloaded from {url} in pages; its raw bytes differ from the first download but it normalises "
+                f"to the same {entry.target}, so sha256 {actual} is recorded in {checksums}"
+            )
+            return Result(entry.target, DOWNLOADED, dest, actual, message)
+        if expected is not None and actual != expected:
+            kept = None
+            if origin == "first use":
+                kept = dest.with_name(dest.name + REJECTED_SUFFIX)
+                os.replace(part, kept)
+            raise ChecksumMismatch(
+                entry.target, expected, actual, source=url, origin=origin, kept=kept, checksums=checksums
+            )
+        message = f"downloaded from {url}, sha256 ok"
+        if expected is None:
+            message = f"downloaded from {url}; no published checksum, sha256 recorded in {checksums}"
+        if entry.vintage:
+            count = _normalise(data_dir, entry, part)
+            message += f"; normalised to {entry.target} ({count} English authorities)"
         os.replace(part, dest)
-        record_checksum(data_dir, entry.download_target, actual)
-        message = (
-            f"downloaded from {url} in pages; its raw bytes differ from the first download but it normalises "
-            f"to the same {entry.target}, so sha256 {actual} is recorded in {checksums}"
-        )
+        if expected is None:
+            record_checksum(data_dir, entry.download_target, actual)
         return Result(entry.target, DOWNLOADED, dest, actual, message)
-    if expected is not None and actual != expected:
-        kept = None
-        if origin == "first use":
-            kept = dest.with_name(dest.name + REJECTED_SUFFIX)
-            os.replace(part, kept)
-        else:
-            part.unlink(missing_ok=True)
-        raise ChecksumMismatch(
-            entry.target, expected, actual, source=url, origin=origin, kept=kept, checksums=checksums
-        )
-    os.replace(part, dest)
-    message = f"downloaded from {url}, sha256 ok"
-    if expected is None:
-        record_checksum(data_dir, entry.download_target, actual)
-        message = f"downloaded from {url}; no published checksum, sha256 recorded in {checksums}"
-    result = Result(entry.target, DOWNLOADED, dest, actual, message)
-    return _normalise_if_needed(data_dir, entry, result, force=True)
+    finally:
+        part.unlink(missing_ok=True)  # moved into place, or refused: never left behind
 
 
 def _announce(progress: Progress, target: str, url: str) -> None:
@@ -303,30 +351,20 @@ def _announce(progress: Progress, target: str, url: str) -> None:
         print(f"downloading {url}", file=sys.stderr, flush=True)
 
 
-def _download(url: str, dest: Path, progress: Progress, target: str = "") -> Path:
-    """Download ``url`` to ``dest`` + ``.part`` with pooch and return that temporary path.
+def _download(url: str, dest: Path, progress: Progress, target: str, limits: Limits) -> Path:
+    """Stream ``url`` to ``dest`` + ``.part`` within ``limits``; return that temporary path.
 
-    pooch gets ``known_hash=None`` and the caller checks the hash itself. If pooch checked it, a
-    failed check would delete the file before its real hash could be reported, and before it could
-    be kept aside.
+    The caller checks the hash, so that a failed check can report the real hash and keep the file
+    aside. On any failure the ``.part`` file is removed (``Transfer.to_file``).
     """
-    import pooch  # heavy: loaded only when something is downloaded, not for every `oversight` command
-
-    dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + PART_SUFFIX)
-    part.unlink(missing_ok=True)  # pooch would treat a leftover .part as already downloaded
     _announce(progress, target, url)
-    logger = pooch.get_logger()
-    level = logger.level
-    logger.setLevel(logging.WARNING)  # pooch logs every download and "use this hash" advice at INFO
-    try:
-        pooch.retrieve(url, known_hash=None, fname=part.name, path=part.parent, progressbar=False)
-    finally:
-        logger.setLevel(level)
+    with Transfer(target, limits) as transfer:
+        transfer.to_file(url, part)
     return part
 
 
-def _download_pages(url: str, dest: Path, progress: Progress, target: str = "") -> Path:
+def _download_pages(url: str, dest: Path, progress: Progress, target: str, limits: Limits) -> Path:
     """Every feature of a feature service query, page by page, merged into ``dest`` + ``.part``.
 
     Each page asks for ``PAGE_SIZE`` features from ``resultOffset``; the service may send fewer
@@ -334,48 +372,57 @@ def _download_pages(url: str, dest: Path, progress: Progress, target: str = "") 
     or under ``properties`` in GeoJSON). The merged collection has its features sorted and its keys
     sorted, so the same features give the same bytes whatever order the pages came in. An error
     answer, a page that is not GeoJSON, or a service that says "more" but sends nothing raises
-    ``ValueError`` (a failed download).
+    ``ValueError`` (a failed download). Every page is streamed to disk and read from there; the
+    pages together are one file for the limits (their bytes add up, one deadline covers them all).
     """
-    import requests  # heavy: loaded only when something is downloaded, not for every `oversight` command
-
-    dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + PART_SUFFIX)
-    part.unlink(missing_ok=True)
+    page_file = dest.with_name(dest.name + PAGE_SUFFIX + PART_SUFFIX)
     _announce(progress, target, url)
     pieces = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(pieces.query, keep_blank_values=True) if k not in _PAGE_KEYS]
     features: list[Any] = []
     crs = None
-    for page in range(MAX_PAGES):
-        paging = [("resultOffset", str(len(features))), ("resultRecordCount", str(PAGE_SIZE))]
-        page_url = urlunsplit(pieces._replace(query=urlencode(query + paging)))
-        response = requests.get(page_url, timeout=120)
-        response.raise_for_status()
-        body = response.json()
-        if not isinstance(body, dict) or "error" in body:
-            error = body.get("error") if isinstance(body, dict) else body
-            raise ValueError(f"page {page + 1} ({page_url}): the service answered with an error: {error}")
-        if body.get("type") != "FeatureCollection":
-            raise ValueError(f"page {page + 1} ({page_url}): not a GeoJSON FeatureCollection")
-        got = body.get("features") or []
-        features.extend(got)
-        crs = crs or body.get("crs")
-        more = body.get("exceededTransferLimit") or (body.get("properties") or {}).get(
-            "exceededTransferLimit"
-        )
-        if not more:
-            break
-        if not got:
-            raise ValueError(
-                f"page {page + 1} ({page_url}): the service said more features remain but sent none"
-            )
-    else:
-        raise ValueError(f"more than {MAX_PAGES} pages of {PAGE_SIZE} features: not a boundary layer")
-    features.sort(key=lambda f: json.dumps(f.get("properties"), sort_keys=True, default=str))
-    merged: dict[str, Any] = {"type": "FeatureCollection", "features": features}
-    if crs:
-        merged["crs"] = crs
-    part.write_text(json.dumps(merged, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+    try:
+        with Transfer(target, limits) as transfer:
+            for page in range(MAX_PAGES):
+                paging = [("resultOffset", str(len(features))), ("resultRecordCount", str(PAGE_SIZE))]
+                page_url = urlunsplit(pieces._replace(query=urlencode(query + paging)))
+                transfer.to_file(page_url, page_file)
+                with page_file.open("rb") as fh:
+                    body = json.load(fh)
+                page_file.unlink()
+                if not isinstance(body, dict) or "error" in body:
+                    error = body.get("error") if isinstance(body, dict) else body
+                    raise ValueError(
+                        f"page {page + 1} ({page_url}): the service answered with an error: {error}"
+                    )
+                if body.get("type") != "FeatureCollection":
+                    raise ValueError(f"page {page + 1} ({page_url}): not a GeoJSON FeatureCollection")
+                got = body.get("features") or []
+                features.extend(got)
+                crs = crs or body.get("crs")
+                more = body.get("exceededTransferLimit") or (body.get("properties") or {}).get(
+                    "exceededTransferLimit"
+                )
+                if not more:
+                    break
+                if not got:
+                    raise ValueError(
+                        f"page {page + 1} ({page_url}): the service said more features remain but sent none"
+                    )
+            else:
+                raise ValueError(f"more than {MAX_PAGES} pages of {PAGE_SIZE} features: not a boundary layer")
+        features.sort(key=lambda f: json.dumps(f.get("properties"), sort_keys=True, default=str))
+        merged: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+        if crs:
+            merged["crs"] = crs
+        with part.open("w", encoding="utf-8") as fh:
+            json.dump(merged, fh, sort_keys=True, separators=(",", ":"))
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    finally:
+        page_file.unlink(missing_ok=True)
     return part
 
 
@@ -393,19 +440,23 @@ def _normalises_to_the_same(data_dir: Path, entry: Entry, raw: Path) -> bool:
         return sha256_of(again) == sha256_of(target_path)
 
 
-def _normalise_if_needed(data_dir: Path, entry: Entry, result: Result, force: bool = False) -> Result:
-    """For a boundary entry, (re)make ``boundaries/utla_YYYY.geojson`` from its raw download."""
-    if not entry.vintage:
-        return result
+def _normalise(data_dir: Path, entry: Entry, raw: Path) -> int:
+    """Make ``boundaries/utla_YYYY.geojson`` from ``raw`` and record its sha256 (for when the raw file is gone)."""
     out = data_dir / entry.target
-    if out.is_file() and not force:
+    count = normalise_boundaries(raw, out, entry.vintage or "")
+    record_checksum(data_dir, entry.target, sha256_of(out))
+    return count
+
+
+def _normalise_if_needed(data_dir: Path, entry: Entry, result: Result) -> Result:
+    """For a boundary entry whose raw download is in place, make ``boundaries/utla_YYYY.geojson`` if it is missing."""
+    if not entry.vintage or (data_dir / entry.target).is_file():
         return result
-    count = normalise_boundaries(data_dir / entry.download_target, out, entry.vintage)
-    status = result.status if result.status == DOWNLOADED else NORMALISED
+    count = _normalise(data_dir, entry, data_dir / entry.download_target)
     return Result(
         entry.target,
-        status,
-        out,
+        NORMALISED,
+        data_dir / entry.target,
         result.sha256,
         f"{result.message}; normalised to {entry.target} ({count} English authorities)",
     )
@@ -427,8 +478,9 @@ class Status:
 
     @property
     def ok(self) -> bool:
-        """Missing and mismatched files fail ``--check``. A file with nothing to compare it to passes,
-        and so does an absent one with a download address (``oversight download`` fetches it)."""
+        """Missing, mismatched and unverifiable files fail ``--check``. A raw or rewritable file with
+        nothing to compare it to yet passes (``present``), and so does an absent one with a download
+        address (``oversight download`` fetches it)."""
         return self.state in (ST_OK, ST_PRESENT, ST_ABSENT)
 
 
@@ -437,7 +489,7 @@ def status(
     only: Iterable[str] | None = None,
     registry: Sequence[Entry] | None = None,
 ) -> list[Status]:
-    """Each entry as present, missing, hash ok or mismatch. This reads files and writes nothing."""
+    """Each entry as ok, present, absent, missing, mismatch or unverifiable. This reads files and writes nothing."""
     data_dir = Path(data_dir)
     entries = select(load_registry() if registry is None else registry, only)
     record = read_checksums(data_dir)
@@ -457,7 +509,7 @@ def _status_one(data_dir: Path, entry: Entry, record: dict[str, str]) -> Status:
             return Status(entry.target, ST_ABSENT, target_path, expected, None, note)
         return Status(entry.target, ST_MISSING, target_path, expected, None, entry.by_hand(data_dir))
     if not raw.is_file():  # a boundary file without its raw download
-        return Status(entry.target, ST_PRESENT, target_path, None, None, "no raw file to verify")
+        return _status_without_raw(data_dir, entry, record, target_path)
     actual = sha256_of(raw)
     if entry.accepts_changes and expected is not None and actual != expected:
         note = (
@@ -475,6 +527,38 @@ def _status_one(data_dir: Path, entry: Entry, record: dict[str, str]) -> Status:
         return Status(entry.target, ST_PRESENT, raw, None, actual, "no checksum known yet")
     note = f"sha256 ok ({origin})" + ("; normalised file matches its raw download" if entry.vintage else "")
     return Status(entry.target, ST_OK, raw, expected, actual, note)
+
+
+def _status_without_raw(data_dir: Path, entry: Entry, record: dict[str, str], target_path: Path) -> Status:
+    """A normalised boundary file with no raw download to remake it from: checked against its recorded sha256.
+
+    The registry holds the sha256 of the team's shared copies (``normalised_sha256``);
+    ``checksums.txt`` holds the one recorded when this data directory's file was normalised (or
+    first found by ``oversight download``). Either one matching is ``ok``; a file that matches
+    neither was changed (``mismatch``); a file with neither to compare is ``unverifiable``.
+    """
+    actual = sha256_of(target_path)
+    known = _normalised_expected(entry, record)
+    for sha, where in known:
+        if actual == sha:
+            note = f"sha256 ok ({where}); no raw download to normalise again"
+            return Status(entry.target, ST_OK, target_path, sha, actual, note)
+    remedy = (
+        f"run `oversight download --only {entry.target}` to download and remake it"
+        if entry.url
+        else entry.by_hand(data_dir).split("; ", 1)[-1]
+    )
+    if not known:
+        note = (
+            f"unverifiable: no raw download ({data_dir / entry.download_target}) to normalise again and no "
+            f"sha256 recorded for it (no normalised_sha256 in the registry, no line in {CHECKSUMS_NAME}); "
+            f"if it is genuine, `oversight download --only {entry.target}` records it as it is, "
+            f"else delete it and {remedy}"
+        )
+        return Status(entry.target, ST_UNVERIFIABLE, target_path, None, actual, note)
+    sha, where = known[0]
+    note = f"expected {sha} ({where}), found {actual}: the file the app reads was changed; delete it and {remedy}"
+    return Status(entry.target, ST_MISMATCH, target_path, sha, actual, note)
 
 
 def _check_normalised(raw: Path, target_path: Path, entry: Entry) -> Status | None:

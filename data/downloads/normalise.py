@@ -164,21 +164,24 @@ def _write_geojson(out: Path, rows: list[tuple[str, str]], array: Any) -> None:
     order = sorted(range(len(rows)), key=lambda i: rows[i][0])
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + PART_SUFFIX)
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write('{\n"type": "FeatureCollection",\n')
-        fh.write('"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}},\n')
-        fh.write('"features": [\n')
-        for n, i in enumerate(order):
-            gj = mapping(array[i])
-            feature = {
-                "type": "Feature",
-                "properties": {"code": rows[i][0], "name": rows[i][1]},
-                "geometry": {"type": gj["type"], "coordinates": _rounded(gj["coordinates"])},
-            }
-            fh.write(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
-            fh.write(",\n" if n < len(order) - 1 else "\n")
-        fh.write("]\n}\n")
-    os.replace(tmp, out)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write('{\n"type": "FeatureCollection",\n')
+            fh.write('"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}},\n')
+            fh.write('"features": [\n')
+            for n, i in enumerate(order):
+                gj = mapping(array[i])
+                feature = {
+                    "type": "Feature",
+                    "properties": {"code": rows[i][0], "name": rows[i][1]},
+                    "geometry": {"type": gj["type"], "coordinates": _rounded(gj["coordinates"])},
+                }
+                fh.write(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
+                fh.write(",\n" if n < len(order) - 1 else "\n")
+            fh.write("]\n}\n")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)  # moved into place, or a failed write: never left behind
 
 
 # Geometry helpers -------------------------------------------------------------------------------

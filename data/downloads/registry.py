@@ -13,6 +13,14 @@ download is. ``derived_from`` is the publisher's address of the file a registry 
 from, when the two differ (DfE's 2021 neighbours are published inside an ``.xlsx`` tool; the data
 directory holds a CSV of its table): it is provenance, never downloaded in its place.
 
+Three columns bound and check what arrives (``transfer``, ``fetch``). ``bytes`` is the expected size
+of the download (the shared copy's size, measured); it sets the download's byte limit, and an entry
+without one gets an overall ceiling. ``redirect_hosts`` names the other hosts a redirect from the
+file's address may go to (space-separated); a redirect to the same host is always followed, to any
+other host refused. ``normalised_sha256`` (boundary rows only) is the SHA-256 of the team's shared
+``boundaries/utla_YYYY.geojson``: with no raw download to normalise again, ``--check`` compares the
+normalised file with it (or with the sha256 ``checksums.txt`` recorded when the file was normalised).
+
 It also holds the error classes the other ``downloads`` modules raise (all subclasses of
 ``FetchError``, which the CLI catches), and the small facts about the data directory's layout that
 they share (``RAW_DIR``, ``PART_SUFFIX``). It imports no other ``downloads`` module, so every other
@@ -31,12 +39,25 @@ from pathlib import Path
 from oversight.data.resources import reference_file
 
 REGISTRY_PATH = reference_file("downloads.csv")
-REGISTRY_COLUMNS = ("target", "url", "sha256", "publisher", "licence", "title", "changes", "derived_from")
+REGISTRY_COLUMNS = (
+    "target",
+    "url",
+    "sha256",
+    "publisher",
+    "licence",
+    "title",
+    "changes",
+    "derived_from",
+    "bytes",
+    "redirect_hosts",
+    "normalised_sha256",
+)
 CHANGES_ACCEPTED = "accepted"  # the ``changes`` value of a file its publisher rewrites
 RAW_DIR = "raw"  # raw ONS boundary downloads go to <data dir>/raw/<target>, then are normalised
 PART_SUFFIX = ".part"  # every file is written under this suffix first, then moved into place
 BOUNDARY_TARGET = re.compile(r"^boundaries/utla_(\d{4})\.geojson$")
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+HOST_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 #: An ArcGIS feature service query (the ONS Open Geography Portal): it answers in pages.
 FEATURE_SERVICE_QUERY = re.compile(r"/FeatureServer/\d+/query(\?|$)")
 
@@ -71,11 +92,24 @@ class Entry:
     title: str = ""
     changes: str = ""
     derived_from: str = ""
+    bytes: str = ""
+    redirect_hosts: str = ""
+    normalised_sha256: str = ""
 
     @property
     def accepts_changes(self) -> bool:
         """True for a file its publisher rewrites: each download may be a new version, accepted."""
         return self.changes == CHANGES_ACCEPTED
+
+    @property
+    def size(self) -> int | None:
+        """The expected size of the download in bytes (``bytes``), which sets its byte limit; None if unknown."""
+        return int(self.bytes) if self.bytes else None
+
+    @property
+    def redirect_host_names(self) -> frozenset[str]:
+        """The other hosts a redirect from this file's address may go to (``redirect_hosts``)."""
+        return frozenset(self.redirect_hosts.split())
 
     @property
     def paged(self) -> bool:
@@ -135,6 +169,19 @@ def load_registry(path: Path | None = None) -> list[Entry]:
             raise FetchError(f"{path}: changes of {entry.target} must be empty or {CHANGES_ACCEPTED!r}")
         if entry.accepts_changes and entry.sha256:
             raise FetchError(f"{path}: {entry.target} changes upstream, so it cannot have a pinned sha256")
+        if entry.bytes and not (re.fullmatch(r"[0-9]+", entry.bytes) and int(entry.bytes) > 0):
+            raise FetchError(f"{path}: bytes of {entry.target} must be a whole number of bytes above 0")
+        bad_hosts = [h for h in entry.redirect_hosts.split() if not HOST_NAME.match(h)]
+        if bad_hosts:
+            raise FetchError(
+                f"{path}: redirect_hosts of {entry.target} must be lower-case host names separated by spaces, "
+                f"not {' '.join(bad_hosts)!r}"
+            )
+        if entry.normalised_sha256 and not (entry.vintage and SHA256_HEX.match(entry.normalised_sha256)):
+            raise FetchError(
+                f"{path}: normalised_sha256 of {entry.target} must be 64 lower-case hex digits, "
+                "and only a boundaries/utla_YYYY.geojson file has one"
+            )
         if Path(entry.target).is_absolute() or ".." in Path(entry.target).parts:
             raise FetchError(f"{path}: target {entry.target} must be a relative path inside the data dir")
     return entries

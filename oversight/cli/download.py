@@ -74,7 +74,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--check",
         action="store_true",
-        help="download nothing: verify what is present; exit 1 if anything is missing or mismatched",
+        help="download nothing: verify what is present; exit 1 if anything is missing, mismatched or unverifiable",
     )
     p.set_defaults(func=cmd_download)
     return p
