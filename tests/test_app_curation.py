@@ -617,3 +617,12 @@ def test_the_form_stops_each_field_at_its_limit(app, store_url):
         assert at.text_input(key=FORM + column).proto.max_chars == FIELD_LIMITS[column], column
     for column in ("details", "comment"):
         assert at.text_area(key=FORM + column).proto.max_chars == FIELD_LIMITS[column], column
+
+
+def test_the_tracker_page_lists_the_gaps_in_the_record_for_anyone(app):
+    at = app(TRACKER)
+    assert "#### Gaps in the record" in [m.value for m in at.markdown]
+    frame = next(d.value for d in at.dataframe if "What is missing" in d.value.columns)
+    assert {"Gap", "Authority", "Date", "What is missing", "Authority page"} <= set(frame.columns)
+    assert frame["Authority page"].str.startswith("/authority?la=E").all()
+    assert "Start date not recorded" in set(frame["Gap"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from oversight.components.figures.safe_text import markdown
-from oversight.components.widgets import auth, review
+from oversight.components.widgets import auth, gaps, review
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import Filters
 from oversight.data.curation.roles import PROPOSE
@@ -42,6 +42,7 @@ def render(filters: Filters) -> None:
         _record_for(filters)
         review.own_proposals(signed)
     review.recent_changes(signed)
+    gaps.record_gaps()
     review.proof()
     review.admin_settings(signed)
     review.people_and_roles(signed)

@@ -28,9 +28,11 @@ from oversight.components.figures.map_data import MapData
 from oversight.components.figures.map_data import map_data as build_map_data
 from oversight.components.figures.map_plotly import map_figure as build_map_figure
 from oversight.data import bootstrap, settings
+from oversight.data.domain.gaps import Gap
 from oversight.data.domain.register import load_regions
 from oversight.data.sources import boundaries as b
 from oversight.data.store import queries
+from oversight.data.store import record_gaps as gap_queries
 from oversight.data.store import story as stories
 from oversight.data.store.errors import StoreUnavailable, classify
 from oversight.data.store.transactions import waiting
@@ -284,3 +286,13 @@ def _spells(key: Key, as_at: dt.date | None) -> pd.DataFrame:
 def spells_with_context(as_at: dt.date | None = None) -> pd.DataFrame:
     """Every inadequate spell with its context, as the history stood on ``as_at`` (None: all)."""
     return _spells(_key(), as_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _record_gaps(key: Key, today: dt.date) -> list[Gap]:
+    return gap_queries.record_gaps(engine(), today)
+
+
+def record_gaps() -> list[Gap]:
+    """The gaps in the record today (``store/record_gaps``), per data version and day."""
+    return _record_gaps(_key(), dt.date.today())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+from collections import Counter
 from typing import Any
 
 from oversight.cli.common import (
@@ -28,6 +29,7 @@ from oversight.data.sources.importer import import_paths
 from oversight.data.sources.records import ImportRefused
 from oversight.data.store import engine as engines
 from oversight.data.store import migrate, queries, story
+from oversight.data.store.record_gaps import record_gaps
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -184,6 +186,38 @@ def cmd_tracker_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+GAP_COLUMNS = ("kind", "authority_code", "authority_name", "date", "explained", "words")
+
+
+def cmd_tracker_gaps(args: argparse.Namespace) -> int:
+    """What the record does not yet say (``domain/gaps``): one line per gap, or JSON/CSV."""
+    engine = bootstrap.ready_engine(args.database)
+    found = record_gaps(engine)
+    rows = [
+        {
+            "kind": g.kind,
+            "authority_code": g.authority_code,
+            "authority_name": g.authority_name,
+            "date": g.date.isoformat() if g.date else "",
+            "explained": g.explained,
+            "words": g.words,
+        }
+        for g in found
+    ]
+    if args.json:
+        print_json(rows)
+    elif args.csv:
+        writer = csv.writer(csv_stream(), lineterminator="\n")
+        writer.writerow(GAP_COLUMNS)
+        writer.writerows([csv_cell(str(r[c])) for c in GAP_COLUMNS] for r in rows)
+    else:
+        for r in rows:
+            say(f"{r['kind']:<20} {r['authority_name']} ({r['authority_code']}): {r['words']}")
+        counts = ", ".join(f"{n} {k}" for k, n in Counter(r["kind"] for r in rows).items())
+        say(f"{len(rows)} gaps in the record" + (f" ({counts})" if rows else ""))
+    return EXIT_OK
+
+
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """Register this module's commands on the CLI's subparsers (``common`` adds ``--database``)."""
     p = sub.add_parser(
@@ -259,6 +293,15 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         help="a head hash noted earlier (the Tracker page shows it): check it is one of the chain's entries",
     )
     q.set_defaults(func=cmd_tracker_verify)
+    q = actions.add_parser(
+        "gaps",
+        parents=[common],
+        help="what the record does not yet say: spells with no instrument, starts, ends and links missing",
+    )
+    fmt = q.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print JSON")
+    fmt.add_argument("--csv", action="store_true", help="print CSV: " + ",".join(GAP_COLUMNS))
+    q.set_defaults(func=cmd_tracker_gaps)
 
     p = sub.add_parser("db", parents=[common], help="database maintenance")
     p.add_argument("action", choices=["upgrade", "status"], help="upgrade: apply Alembic migrations")
