@@ -37,6 +37,36 @@ CHANGE, REVIEW, FILL = "change", "review", "fill"
 FILLED = ("fact_id", "source_id")
 #: The columns of a cited source that are part of what a change said.
 SOURCE_COLUMNS = ("key", "url", "title", "publisher", "published", "kind", "licence")
+#: The columns each entry attests, named here rather than read from the schema: an entry's
+#: content must mean the same thing for as long as the chain lives, so a column added to a
+#: history table later is not silently part (or not part) of old entries. Adding one here is a
+#: deliberate change of what is proven, with a migration that says from which entry on.
+CHANGE_COLUMNS = (
+    "id",
+    "action",
+    "fact_table",
+    "fact_id",
+    "authority_id",
+    "base_version",
+    "before_json",
+    "after_json",
+    "source_id",
+    "import_run_id",
+    "reverts_change_id",
+    "proposed_by",
+    "proposed_at",
+    "comment",
+    "proposed_by_name",
+)
+REVIEW_COLUMNS = ("id", "change_id", "decision", "decided_by", "decided_at", "comment", "decided_by_name")
+
+
+def _changes():
+    return select(*(s.changes.c[c] for c in CHANGE_COLUMNS))
+
+
+def _reviews():
+    return select(*(s.reviews.c[c] for c in REVIEW_COLUMNS))
 
 
 def _value(value: Any) -> Any:
@@ -61,13 +91,13 @@ def _dumps(content: Mapping[str, Any]) -> str:
 
 
 def _change_content(conn: Connection, row: Mapping[str, Any]) -> dict[str, Any]:
-    content = {c.name: _value(row[c.name]) for c in s.changes.columns}
+    content = {c: _value(row[c]) for c in CHANGE_COLUMNS}
     content["source"] = _source(conn, row["source_id"])
     return content
 
 
 def _review_content(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {c.name: _value(row[c.name]) for c in s.reviews.columns}
+    return {c: _value(row[c]) for c in REVIEW_COLUMNS}
 
 
 def _fill_content(conn: Connection, row: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,8 +121,14 @@ def head(conn: Connection) -> tuple[int, str, dt.datetime | None]:
     return int(count), row.row_hash, row.recorded_at
 
 
+def _last_hash(conn: Connection) -> str:
+    c = s.history_chain
+    found = conn.execute(select(c.c.row_hash).order_by(c.c.seq.desc()).limit(1)).scalar_one_or_none()
+    return found or GENESIS
+
+
 def _append(conn: Connection, entry: str, row_id: int, content: Mapping[str, Any], at: dt.datetime) -> str:
-    _, prev, _ = head(conn)
+    prev = _last_hash(conn)
     text = _dumps(content)
     digest = entry_hash(prev, entry, row_id, text)
     conn.execute(
@@ -109,19 +145,19 @@ def _now() -> dt.datetime:
 
 def chain_change(conn: Connection, change_id: int) -> str:
     """Chain a ``changes`` row just written (in the writer's transaction); the new head hash."""
-    row = conn.execute(select(s.changes).where(s.changes.c.id == change_id)).mappings().one()
+    row = conn.execute(_changes().where(s.changes.c.id == change_id)).mappings().one()
     return _append(conn, CHANGE, change_id, _change_content(conn, row), _now())
 
 
 def chain_review(conn: Connection, review_id: int) -> str:
     """Chain a ``reviews`` row just written; the new head hash."""
-    row = conn.execute(select(s.reviews).where(s.reviews.c.id == review_id)).mappings().one()
+    row = conn.execute(_reviews().where(s.reviews.c.id == review_id)).mappings().one()
     return _append(conn, REVIEW, review_id, _review_content(row), _now())
 
 
 def chain_fill(conn: Connection, change_id: int) -> str:
     """Chain the filling-in of an applied proposal's fact id and source; the new head hash."""
-    row = conn.execute(select(s.changes).where(s.changes.c.id == change_id)).mappings().one()
+    row = conn.execute(_changes().where(s.changes.c.id == change_id)).mappings().one()
     return _append(conn, FILL, change_id, _fill_content(conn, row), _now())
 
 
@@ -133,10 +169,10 @@ def chain_existing(conn: Connection) -> int:
         (r.entry, r.row_id) for r in conn.execute(select(s.history_chain.c.entry, s.history_chain.c.row_id))
     }
     rows: list[tuple[dt.datetime, int, str, Mapping[str, Any]]] = []
-    for row in conn.execute(select(s.changes)).mappings():
+    for row in conn.execute(_changes()).mappings():
         if (CHANGE, row["id"]) not in chained:
             rows.append((row["proposed_at"], 0, CHANGE, row))
-    for row in conn.execute(select(s.reviews)).mappings():
+    for row in conn.execute(_reviews()).mappings():
         if (REVIEW, row["id"]) not in chained:
             rows.append((row["decided_at"], 1, REVIEW, row))
     rows.sort(key=lambda r: (r[0], r[3]["id"], r[1]))
@@ -236,8 +272,8 @@ def _compare(
     seqs: dict[tuple[str, int], int],
 ) -> Broken | None:
     """The first live row (in chain order; rows never chained last) that is not as chained."""
-    live_changes = {r["id"]: r for r in conn.execute(select(s.changes).order_by(s.changes.c.id)).mappings()}
-    live_reviews = {r["id"]: r for r in conn.execute(select(s.reviews).order_by(s.reviews.c.id)).mappings()}
+    live_changes = {r["id"]: r for r in conn.execute(_changes().order_by(s.changes.c.id)).mappings()}
+    live_reviews = {r["id"]: r for r in conn.execute(_reviews().order_by(s.reviews.c.id)).mappings()}
     problems: list[tuple[float, int, str, Broken]] = []
     for table, chained, live, content in (
         ("changes", changes, live_changes, lambda r: _change_content(conn, r)),
