@@ -6,7 +6,8 @@ Map page: see ``benchmarks/map_page.py``. Load (1, 10, 25, 50 simulated sessions
 websocket protocol, SQLite and PostgreSQL): see ``benchmarks/load.py``. Fresh start (the bundle's
 size, the scrape's and the bundle's import, a new clone's first painted map): see
 ``benchmarks/fresh_start.py``. What changed: ``benchmarks/changes.py``. Board packs (the command from
-a cold start, in process, the app's dialog in Chromium): ``benchmarks/board_pack.py``.
+a cold start, in process, the app's dialog in Chromium): ``benchmarks/board_pack.py``. The
+history's hash chain (a save's cost, verification): ``benchmarks/history_chain.py``.
 """
 
 from __future__ import annotations
@@ -130,6 +131,9 @@ def main() -> int:
     from benchmarks import fresh_start
 
     fresh_result = fresh_start.run(DATA_DIR)
+    from benchmarks import history_chain
+
+    chain_result = history_chain.run()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     when = dt.datetime.now().isoformat(timespec="seconds")
     RESULTS.write_text(
@@ -144,6 +148,7 @@ def main() -> int:
                 "load": load_result,
                 "changes": changes_result,
                 "fresh_start": fresh_result,
+                "history_chain": chain_result,
             },
             indent=2,
         )

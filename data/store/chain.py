@@ -77,10 +77,16 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _source(conn: Connection, source_id: int | None) -> dict[str, Any] | None:
+def _source(
+    conn: Connection, source_id: int | None, known: Mapping[int, Any] | None = None
+) -> dict[str, Any] | None:
+    """A cited source's content (``known``: every source, loaded once by ``verify``)."""
     if source_id is None:
         return None
-    row = conn.execute(select(s.sources).where(s.sources.c.id == source_id)).mappings().first()
+    if known is not None:
+        row = known.get(source_id)
+    else:
+        row = conn.execute(select(s.sources).where(s.sources.c.id == source_id)).mappings().first()
     if row is None:
         return {"missing": source_id}
     return {c: _value(row[c]) for c in SOURCE_COLUMNS}
@@ -90,9 +96,11 @@ def _dumps(content: Mapping[str, Any]) -> str:
     return json.dumps(content, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
 
 
-def _change_content(conn: Connection, row: Mapping[str, Any]) -> dict[str, Any]:
+def _change_content(
+    conn: Connection, row: Mapping[str, Any], known: Mapping[int, Any] | None = None
+) -> dict[str, Any]:
     content = {c: _value(row[c]) for c in CHANGE_COLUMNS}
-    content["source"] = _source(conn, row["source_id"])
+    content["source"] = _source(conn, row["source_id"], known)
     return content
 
 
@@ -274,9 +282,15 @@ def _compare(
     """The first live row (in chain order; rows never chained last) that is not as chained."""
     live_changes = {r["id"]: r for r in conn.execute(_changes().order_by(s.changes.c.id)).mappings()}
     live_reviews = {r["id"]: r for r in conn.execute(_reviews().order_by(s.reviews.c.id)).mappings()}
+    cited = {r["source_id"] for r in live_changes.values() if r["source_id"] is not None}
+    known = (
+        {r["id"]: r for r in conn.execute(select(s.sources).where(s.sources.c.id.in_(cited))).mappings()}
+        if cited
+        else {}
+    )
     problems: list[tuple[float, int, str, Broken]] = []
     for table, chained, live, content in (
-        ("changes", changes, live_changes, lambda r: _change_content(conn, r)),
+        ("changes", changes, live_changes, lambda r: _change_content(conn, r, known)),
         ("reviews", reviews, live_reviews, _review_content),
     ):
         for row_id in sorted(set(chained) | set(live)):
