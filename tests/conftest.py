@@ -22,10 +22,12 @@ os.environ["OVERSIGHT_DATA_DIR"] = str(DATA_DIR)
 # Test databases start from the register and seed only (known facts); the bundle's own
 # tests, and the fresh-clone test, turn it on where they need it.
 os.environ.setdefault("OVERSIGHT_BUNDLE", "off")
+#: Every Ofsted release in the shared folder, oldest first (the 2025 one: issue 20).
 RELEASES = (
     "Childrens_social_care_in_England_2022_underlying_data.xlsx",
     "Childrens_social_care_in_England_2023_underlying_data.ods",
     "LA_Inspection_Outcomes_as_at_March_2024.ods",
+    "LA_Inspection_Outcomes_as_at_31_March_2025.ods",
 )
 ARTIFACTS = ROOT / "tests" / "artifacts"
 BACKENDS = [
@@ -90,7 +92,7 @@ def fresh_engine(empty_url: str):
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def loaded_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, release_paths):
-    """The three shared releases imported once per backend; tests must not write to it."""
+    """The shared releases (2022-2025) imported once per backend; tests must not write to it."""
     url = _new_url(request.param, request, tmp_path_factory.mktemp("loaded"))
     engine = bootstrap.ready_engine(url)
     import_paths(engine, release_paths)

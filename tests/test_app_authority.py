@@ -95,3 +95,19 @@ def test_statistical_neighbours_section(open_page):
     assert len(table) == 10 and table["Rank"].tolist() == list(range(1, 11))
     assert "DfE 2025 statistical neighbours" in _text(at)
     assert len(at.get("plotly_chart")) == 2  # the timeline and the neighbours' small multiple
+
+
+def test_a_corrected_date_says_from_what_and_why(open_page):
+    """Nottingham's inadequate report: 5 November 2022 in two releases, 5 September 2022 in fact
+    (``data/seed/errata.csv``). The header, the history table and the timeline's hover say so."""
+    at = open_page("E06000018", "2023-01-31")
+    text = _text(at)
+    assert "published 5 September 2022 (corrected: see the source)" in text
+    assert "Source: Publication date corrected from 5 November 2022" in text
+    history = next(d.value for d in at.dataframe if "Detail" in d.value.columns)
+    [row] = history[history["Detail"].str.contains("date corrected")].to_dict("records")
+    assert row["Link"] == "https://files.ofsted.gov.uk/v1/file/50192198"
+    assert row["Source"].startswith("Publication date corrected from 5 November 2022")
+    hover = json.dumps(_timeline(at))
+    assert "Published 5 September 2022 (corrected)" in hover
+    assert "Source: Publication date corrected from 5 November 2022" in hover

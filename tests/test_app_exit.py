@@ -38,7 +38,7 @@ def test_every_split_draws_curves_and_says_whether_it_matters(exit_page, split):
     km = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert km["data"] and all(t["type"] == "scatter" for t in km["data"])
     text = "\n".join(m.value for m in at.markdown)
-    assert "Median time to exit: 38.3 months" in text
+    assert "Median time to exit: 38.7 months" in text
     assert "log-rank" in text or "Only one group" in text
     assert "censored" in text
 
@@ -46,9 +46,9 @@ def test_every_split_draws_curves_and_says_whether_it_matters(exit_page, split):
 def test_swimmer_and_table_list_every_spell(exit_page):
     at = exit_page()
     table = next(d.value for d in at.dataframe if "Exit grade" in d.value.columns)
-    assert len(table) == 63 and table["Open"].sum() == 18
+    assert len(table) == 66 and table["Open"].sum() == 20
     swimmer = next(f for f in _figures(at) if any(t["type"] == "bar" for t in f["data"]))
-    assert sum(len(t["y"]) for t in swimmer["data"] if t["type"] == "bar") == 63
+    assert sum(len(t["y"]) for t in swimmer["data"] if t["type"] == "bar") == 66
 
 
 def _figures(at: AppTest) -> list[dict]:
@@ -66,11 +66,11 @@ def test_pathways_sankey_and_table_count_every_spell(exit_page):
         if labels[s].split(" (")[0] in pathways.TRACKS.values():
             into_next[labels[t]] = into_next.get(labels[t], 0) + v
     # Every spell reaches the third stage exactly once, and nodes carry their counts as text.
-    assert sum(into_next.values()) == 63
+    assert sum(into_next.values()) == 66
     assert all(label.endswith(f"({n})") for label, n in into_next.items())
     assert "Not yet re-inspected (" in " ".join(labels)
     counts = next(d.value for d in at.dataframe if list(d.value.columns) == ["Stage", "Node", "Spells"])
-    assert counts.groupby("Stage")["Spells"].sum().eq(63).all()
+    assert counts.groupby("Stage")["Spells"].sum().eq(66).all()
     assert "spells went" in sankey_title(at)
 
 

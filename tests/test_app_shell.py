@@ -44,9 +44,9 @@ def test_data_and_sources_renders_with_freshness_and_licences(app):
     at = app()
     text = _texts(at)
     assert "Data & sources" in text
-    assert "Judgements published up to 16 May 2024" in text
+    assert "Judgements published up to 14 May 2025" in text
     assert "Open Government Licence" in text and "Office for National Statistics" in text
-    assert at.date_input(key="filters_as_at").value == dt.date(2024, 5, 16)
+    assert at.date_input(key="filters_as_at").value == dt.date(2025, 5, 14)
     assert at.selectbox(key="filters_region").value == "all"
     table = _authorities(at)
     assert len(table) == 153 and set(table.columns) >= {"Authority", "Latest judgement", "Published"}

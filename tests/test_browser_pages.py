@@ -36,7 +36,7 @@ def test_data_and_sources_in_chromium(browser, server, artifacts):
     _wait_for_app(page)
     page.wait_for_timeout(800)
     page.screenshot(path=str(artifacts / "data_sources.png"), full_page=True)
-    assert page.get_by_text("Judgements published up to 16 May 2024").first.is_visible()
+    assert page.get_by_text("Judgements published up to 14 May 2025").first.is_visible()
     licence = page.get_by_text("licensed under the Open Government Licence").first
     licence.wait_for(timeout=30_000)
     licence.scroll_into_view_if_needed()

@@ -113,6 +113,7 @@ def test_a_refresh_from_a_mirror_imports_everything_and_a_second_changes_nothing
     imported = [
         "ofsted/Childrens_social_care_in_England_2022_underlying_data.xlsx",
         "ofsted/Childrens_social_care_in_England_2023_underlying_data.ods",
+        "ofsted/LA_Inspection_Outcomes_as_at_31_March_2025.ods",
         "ofsted/LA_Inspection_Outcomes_as_at_March_2024.ods",
         "reference/New_Statistical_Neighbour_Groupings_April_2021.csv",
         NEIGHBOURS_2025,
@@ -122,8 +123,10 @@ def test_a_refresh_from_a_mirror_imports_everything_and_a_second_changes_nothing
     assert [p.relative_to(dest).as_posix() for p in importable_files(dest)] == imported
     for target in imported:
         assert f"{Path(target).name}: " in out and "rows read" in out
-    assert "  disagrees: " in out  # the scrape against the releases, as `oversight import` reports it
-    assert out.rstrip().endswith(f"refreshed from {dest}: 6 of 6 files imported")
+    assert "  disagrees: " in out  # the releases against the seed, as `oversight import` reports it
+    # The newest release's dates stand, and Ofsted's reports as scraped agree with every one.
+    assert "disagrees: ofsted_csc_ilacs_history.csv" not in out
+    assert out.rstrip().endswith(f"refreshed from {dest}: 7 of 7 files imported")
     for entry in entries:
         if not entry.vintage:
             assert sha256_of(dest / entry.target) == sha256_of(data_dir / entry.target)
@@ -148,8 +151,8 @@ def test_a_refresh_from_a_mirror_imports_everything_and_a_second_changes_nothing
     assert code == 0, err
     assert sorted(mirror.requests) == sorted(f"/files/{t}" for t in (SCRAPE, LOOKUP)), "only what changes"
     assert f"checked     {SCRAPE}: downloaded again from {mirror.url}/{SCRAPE}: unchanged" in err
-    assert out.count("already imported, nothing changed") == 6
-    assert out.rstrip().endswith(f"nothing changed: all 6 files of {dest} were already imported")
+    assert out.count("already imported, nothing changed") == 7
+    assert out.rstrip().endswith(f"nothing changed: all 7 files of {dest} were already imported")
     assert dump(engine) == before
 
 

@@ -139,7 +139,7 @@ def test_a_monitoring_visit_by_the_due_date_stops_its_clock(fresh_engine, tmp_pa
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def scraped(request, tmp_path_factory, release_paths, data_dir: Path):
-    """The three releases, then the community scrape, imported once per backend (read only)."""
+    """The shared releases, then the community scrape, imported once per backend (read only)."""
     url = _new_url(request.param, request, tmp_path_factory.mktemp("changes"))
     engine = bootstrap.ready_engine(url)
     import_paths(engine, release_paths)

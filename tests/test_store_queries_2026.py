@@ -24,7 +24,7 @@ TRAFFORD, LIVERPOOL, DARLINGTON = "E08000009", "E08000012", "E06000005"
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def scraped(request, tmp_path_factory, release_paths, data_dir: Path):
-    """The three releases and the community scrape, imported once per backend (read only)."""
+    """The shared releases and the community scrape, imported once per backend (read only)."""
     url = _new_url(request.param, request, tmp_path_factory.mktemp("scraped"))
     engine = bootstrap.ready_engine(url)
     import_paths(engine, [*release_paths, data_dir / "community" / "ofsted_csc_ilacs_history.csv"])

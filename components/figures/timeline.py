@@ -362,6 +362,7 @@ def _judgement_hover(f: Fact, grade: str) -> str:
         f"<b>{h(f.label)}</b>{_who(f)}<br>{h(words)}"
         + f"<br>Published {long_date(f.publication_date)}"
         + (" (estimated)" if f.publication_estimated else "")
+        + (" (corrected)" if f.corrected else "")
         + _areas(f)
         + _hover_source(f)
     )
@@ -403,7 +404,14 @@ def _areas(f: Fact) -> str:
 
 
 def _hover_source(fact: Fact) -> str:
-    return f"<br><span style='font-size:11px'>Source: {h(fact.source.title)}</span>"
+    """The source's title; a corrected fact's source is its erratum, whose long title (corrected
+    from what, why, the evidence) is wrapped to stay inside the hover."""
+    title = (
+        "<br>".join(h(line) for line in textwrap.wrap(fact.source.title, 100))
+        if fact.corrected
+        else h(fact.source.title)
+    )
+    return f"<br><span style='font-size:11px'>Source: {title}</span>"
 
 
 def _who(fact: Fact) -> str:

@@ -201,7 +201,9 @@ def _header(story: AuthorityStory, filters: Filters) -> None:
             words = judgement_words(f.overall_effectiveness, f.overall_derived, post_reform, True)
             st.markdown(
                 f"**{markdown(words)}** · {markdown(f.label)} · published "
-                f"{long_date(f.publication_date)}" + (" (estimated)" if f.publication_estimated else "")
+                f"{long_date(f.publication_date)}"
+                + (" (estimated)" if f.publication_estimated else "")
+                + (" (corrected: see the source)" if f.corrected else "")
             )
             if post_reform:
                 # The 2026 framework's four area judgements, in DOMAIN §2's order, are the judgement.
@@ -337,6 +339,7 @@ def _detail(f) -> str:
             f.details,
             f.summary,
             areas,
+            "date corrected (see the source)" if f.corrected else None,
         )
         if x
     )

@@ -63,6 +63,7 @@ KIND_LABELS = {
     "community_scrape": "Community scrape (Data to Insight)",
     "neighbours_csv": "DfE statistical neighbours",
     "release": "Ofsted release",
+    "errata": "Errata (built in: corrections of release dates)",
 }
 
 
@@ -287,7 +288,7 @@ def _freshness(overview: dict) -> None:
     counts, coverage = overview["counts"], overview["coverage"]
     newest = coverage["inspections_published_to"]
     runs = overview["import_runs"]
-    last_import = next((r for r in runs if r["kind"] not in {"register", "seed"}), None)
+    last_import = next((r for r in runs if r["kind"] not in {"register", "seed", "errata"}), None)
     st.markdown(
         f"**Judgements published up to {long_date(newest)}** · "
         f"{counts['authorities']} authorities in the register · "

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, Table, insert, select, update
 
 from oversight.data.checksum import sha256_bytes, sha256_of
 from oversight.data.domain.register import name_key
-from oversight.data.sources import limits
+from oversight.data.sources import errata, limits
 from oversight.data.sources.community_scrape import SCRAPE_RANK, looks_like_scrape, parse_scrape
 from oversight.data.sources.matching import Fact, WorkingSet, absorb
 from oversight.data.sources.neighbours import looks_like_neighbours, parse_neighbours
@@ -325,6 +325,10 @@ def _run(
         _absorb_file(ws, sources, pf, rows, summary.disagreements)
         for pf, rows, summary in zip(parsed, resolved, summaries, strict=True)
     ]
+    corrected = _apply_errata(conn, ws, sources)
+    for i, pf in enumerate(parsed):
+        if pf.kind == ERRATA_KIND:  # the errata file's own run counts the facts it corrected
+            touched[i], summaries[i].rows_read = corrected, len(errata.load())
     _estimate_publication_dates(ws)
 
     _count_facts(summaries, touched)
@@ -419,6 +423,30 @@ def _absorb_file(
     return [
         absorb(ws, aid, rec, _source_rank(info, pf), sources.id_of(info), notes) for aid, rec, info in rows
     ]
+
+
+def _apply_errata(conn: Connection, ws: WorkingSet, sources: _SourceIds) -> list[Fact]:
+    """The committed errata (``data/seed/errata.csv``), applied after every file of the run has
+    been merged, so a curated correction wins whatever order the releases came in."""
+    found = errata.load()
+    if not found:
+        return []
+    by_code = {r.code: r.authority_id for r in conn.execute(select(s.authority_codes))}
+    return errata.apply(ws, found, by_code, sources.id_of)
+
+
+#: The kind of the errata file's own import run (recorded by the seed when the file changes).
+ERRATA_KIND = "errata"
+
+
+def import_errata(engine: Engine) -> RunSummary:
+    """Apply the committed errata to a database as a run of its own, recorded under the errata
+    file's SHA-256 (the seed does this whenever the file changes, so a new correction reaches a
+    database before its next import). A repeat changes nothing and records nothing."""
+    path = errata.ERRATA_CSV
+    parsed = ParsedFile(path=str(path), kind=ERRATA_KIND, sha256=sha256_of(path))
+    parsed.tables = [f"{len(errata.load())} errata"]
+    return import_parsed(engine, [path], [parsed], rank_kind="seed")[0]
 
 
 def _estimate_publication_dates(ws: WorkingSet) -> None:

@@ -6,8 +6,10 @@ snapshot table and its in-year table (inspection date), in the next year's relea
 count it several times, so each incoming record is first matched against the facts
 already known for its authority (:data:`MATCHERS`); a match is merged (:func:`merge`),
 anything else becomes a new fact. The higher-ranked source wins a disagreement and
-lower-ranked sources only fill gaps, so the order files arrive in does not matter and
-re-importing a file changes nothing.
+lower-ranked sources only fill gaps, column by column (:attr:`Fact.ranks`: a newer release's
+snapshot row that gives an inspection date but no publication date must not stop its history
+row from correcting the publication date an older release got wrong), so the order files arrive
+in does not matter and re-importing a file changes nothing.
 
 Matching looks only at the facts that could match (:class:`_Index`: by authority, the
 columns the matcher requires equal, and date buckets), so a run takes time in proportion to
@@ -60,6 +62,10 @@ class Fact:
     original_judgements: dict[str, str] | None = None
     #: Order of arrival in the working set: candidates are tried in this order.
     seq: int = field(default=-1, compare=False)
+    #: The rank of the source each column's value came from (``judgements`` and ``kind`` too;
+    #: no entry: nobody's word yet, as for an estimated publication date or a kind that no
+    #: table stated). Kept for the run only: a stored fact's columns all take its rank.
+    ranks: dict[str, int] = field(default_factory=dict, compare=False)
 
     @property
     def is_new(self) -> bool:
@@ -94,6 +100,7 @@ class WorkingSet:
                 if table is s.inspections:
                     fact.judgements = dict(judgements.get(values["id"], {}))
                     fact.original_judgements = dict(fact.judgements)
+                fact.ranks = _stored_ranks(table.name, values, fact.judgements)
                 self._add(fact)
 
     def _add(self, fact: Fact) -> None:
@@ -106,10 +113,41 @@ class WorkingSet:
         values (the record's own column values), in order of arrival."""
         return self.index.candidates(table, authority_id, probe)
 
-    def new(self, table: str, values: dict[str, Any], judgements: dict[str, str] | None = None) -> Fact:
+    def new(
+        self,
+        table: str,
+        values: dict[str, Any],
+        judgements: dict[str, str] | None = None,
+        kind_known: bool = True,
+    ) -> Fact:
         fact = Fact(table, values, None, dict(judgements or {}))
+        fact.ranks = _stored_ranks(table, values, fact.judgements)
+        if not kind_known:
+            fact.ranks.pop("kind", None)  # the table did not say which inspection: anyone may
         self._add(fact)
         return fact
+
+
+#: Columns that are bookkeeping, not anybody's statement of the fact.
+_BOOKKEEPING = {"id", "authority_id", "source_id", "import_run_id", "source_rank", "version"}
+
+
+def _stored_ranks(table: str, values: dict[str, Any], judgements: dict[str, str]) -> dict[str, int]:
+    """Each stated column of a fact at the fact's own rank (the store keeps one rank per fact).
+
+    An estimated publication date and the generic kind "ilacs" are nobody's word, so they
+    get no rank: any source's real date or specific kind replaces them.
+    """
+    rank = values["source_rank"]
+    ranks = {c: rank for c, v in values.items() if c not in _BOOKKEEPING and v is not None}
+    if table == "inspections":
+        if values.get("publication_estimated"):
+            ranks.pop("publication_date", None)
+        if _generic(values):
+            ranks.pop("kind", None)
+        if judgements:
+            ranks["judgements"] = rank
+    return ranks
 
 
 def absorb(
@@ -128,12 +166,13 @@ def absorb(
     """
     table, values, date_cols = record_values(rec)
     judgements = rec.judgements if isinstance(rec, InspectionRecord) else None
+    kind_known = rec.kind_known if isinstance(rec, InspectionRecord) else True
     fact = MATCHERS[table](ws, authority_id, rec, values)
     if fact is None:
-        return _add_new(ws, table, values, authority_id, rank, source_id, judgements)
+        return _add_new(ws, table, values, authority_id, rank, source_id, judgements, kind_known)
     if notes is not None and isinstance(rec, InspectionRecord):
         notes.extend(disagreements(rec, fact.values, rank))
-    merge(fact, values, date_cols, rank, source_id, judgements)
+    merge(fact, values, date_cols, rank, source_id, judgements, kind_known)
     ws.index.moved(fact)
     return fact
 
@@ -146,6 +185,7 @@ def _add_new(
     rank: int,
     source_id: int,
     judgements: dict[str, str] | None,
+    kind_known: bool = True,
 ) -> Fact:
     """A fact nobody has recorded yet; an inspection's publication date, if any, is real."""
     base = dict(values)
@@ -161,6 +201,7 @@ def _add_new(
             "import_run_id": None,
         },
         judgements,
+        kind_known,
     )
 
 
@@ -555,9 +596,18 @@ def _event_values(rec: EventRecord) -> tuple[str, dict[str, Any], tuple[str, ...
 # Merging ------------------------------------------------------------------------------
 
 
-def _precision_of(values: dict[str, Any]) -> int:
-    p = values.get("date_precision") or values.get("start_precision") or "day"
-    return PRECISION_ORDER.get(p, 0)
+def _finer(incoming: dict[str, Any], v: dict[str, Any], precision: str) -> bool:
+    """Whether the incoming date is more precise than the fact's (a day beats a month)."""
+    return PRECISION_ORDER.get(incoming.get(precision) or "day", 0) < PRECISION_ORDER.get(
+        v.get(precision) or "day", 0
+    )
+
+
+def _wins(fact: Fact, column: str, rank: int) -> bool:
+    """Whether a source of ``rank`` may set ``column``: it is empty, nobody's word yet, or
+    stated by a lower-ranked source. Rank alone decides, so arrival order does not."""
+    held = fact.ranks.get(column)
+    return fact.values.get(column) is None or held is None or rank > held
 
 
 def merge(
@@ -567,51 +617,73 @@ def merge(
     rank: int,
     source_id: int,
     judgements: dict[str, str] | None,
+    kind_known: bool = True,
 ) -> None:
-    """Fold a matching record's values into ``fact``: a higher rank overrides, a lower one
-    fills gaps, and the same rank contributes finer dates and extra judgement areas."""
+    """Fold a matching record's values into ``fact``, column by column: the value of the
+    highest-ranked source that states a column stands, lower ones only fill gaps, and the same
+    rank contributes finer dates and extra judgement areas.
+
+    Deciding per column (not per fact) keeps arrival order out of it: a newer release's
+    snapshot row that gives only an inspection date must not stop the same release's history
+    row from correcting the publication date an older release got wrong.
+    """
     v = fact.values
-    outranks = rank > v["source_rank"]
-    same_rank = rank == v["source_rank"]
-    take_dates = outranks or (same_rank and _precision_of(incoming) < _precision_of(v))
-    _merge_dates(v, incoming, date_cols, take_dates)
+    _merge_dates(fact, incoming, date_cols, rank)
     if fact.table == "inspections":
-        _merge_inspection_kind(v, incoming, take_dates)
-    _merge_columns(v, incoming, date_cols, outranks)
+        _merge_inspection_kind(fact, incoming, rank, kind_known)
+    _merge_columns(fact, incoming, date_cols, rank)
     if judgements:
-        _merge_judgements(fact, judgements, outranks, same_rank)
-    if outranks:
+        _merge_judgements(fact, judgements, rank)
+    if rank > v["source_rank"]:
         v["source_rank"] = rank
         v["source_id"] = source_id
         v["import_run_id"] = None  # stamped with the run that writes it
 
 
-def _merge_dates(
-    v: dict[str, Any], incoming: dict[str, Any], date_cols: tuple[str, ...], take_dates: bool
-) -> None:
-    """Dates and their precision move together: all from the winning side, or gaps filled."""
-    for col in date_cols:
+def _merge_dates(fact: Fact, incoming: dict[str, Any], date_cols: tuple[str, ...], rank: int) -> None:
+    """Each date from the highest-ranked source that gives it (the same rank: the finer one);
+    the precision moves with a date that wins on rank, not with one that only fills a gap."""
+    v = fact.values
+    *dates, precision = date_cols
+    finer = _finer(incoming, v, precision)
+    won = False
+    for col in dates:
         new = incoming.get(col)
         if new is None:
             continue
-        if v.get(col) is None or take_dates:
+        held = fact.ranks.get(col)
+        gap = v.get(col) is None or held is None
+        if gap or rank > held or (rank == held and finer):  # type: ignore[operator]
             v[col] = new
+            fact.ranks[col] = rank
+            if col == "publication_date" and fact.table == "inspections":
+                v["publication_estimated"] = False
+            held_precision = fact.ranks.get(precision, -1)
+            if rank > held_precision or (rank == held_precision and finer):
+                won = True
+    if won:
+        v[precision] = incoming[precision]
+        fact.ranks[precision] = rank
 
 
-def _merge_inspection_kind(v: dict[str, Any], incoming: dict[str, Any], take_dates: bool) -> None:
-    """A real publication date replaces an estimate; a specific full kind replaces "ilacs"."""
-    if incoming["publication_date"] is not None and v["publication_estimated"]:
-        v["publication_date"] = incoming["publication_date"]
-        v["publication_estimated"] = False
-        v["date_precision"] = incoming["date_precision"] if take_dates else v["date_precision"]
-    if _generic(v) and incoming["kind"] != "ilacs" and vocab.INSPECTION_KINDS[incoming["kind"]][1]:
-        v["kind"], v["framework"], v["is_full"] = incoming["kind"], incoming["framework"], True
+def _merge_inspection_kind(fact: Fact, incoming: dict[str, Any], rank: int, kind_known: bool) -> None:
+    """A stated kind replaces "ilacs" or a kind no table stated, and a higher-ranked source's
+    kind replaces a lower one's (a SIF re-inspection, not the SIF a snapshot inferred)."""
+    v = fact.values
+    kind = incoming["kind"]
+    if not kind_known or kind == "ilacs" or not vocab.INSPECTION_KINDS[kind][1] or kind == v["kind"]:
+        if kind == v["kind"] and kind_known and kind != "ilacs":
+            fact.ranks["kind"] = max(rank, fact.ranks.get("kind", rank))
+        return
+    held = fact.ranks.get("kind")
+    if held is None or rank > held:
+        v["kind"], v["framework"], v["is_full"] = kind, incoming["framework"], True
+        fact.ranks["kind"] = rank
 
 
-def _merge_columns(
-    v: dict[str, Any], incoming: dict[str, Any], date_cols: tuple[str, ...], outranks: bool
-) -> None:
-    """Other columns: the higher source overrides a difference, any source fills a gap."""
+def _merge_columns(fact: Fact, incoming: dict[str, Any], date_cols: tuple[str, ...], rank: int) -> None:
+    """Other columns: the highest-ranked source that gives a value decides; any fills a gap."""
+    v = fact.values
     for col, new in incoming.items():
         if (
             col in date_cols
@@ -619,16 +691,21 @@ def _merge_columns(
             or col in {"kind", "framework", "is_full", "publication_estimated"}
         ):
             continue
-        if v.get(col) is None or (outranks and v.get(col) != new):
+        if v.get(col) == new:
+            fact.ranks[col] = max(rank, fact.ranks.get(col, rank))
+        elif _wins(fact, col, rank):
             v[col] = new
+            fact.ranks[col] = rank
 
 
-def _merge_judgements(fact: Fact, judgements: dict[str, str], outranks: bool, same_rank: bool) -> None:
+def _merge_judgements(fact: Fact, judgements: dict[str, str], rank: int) -> None:
     """A higher source replaces the set; the same source (another table of the same
     release) adds areas; a lower one only fills an empty set. Order-independent, so a
     second import of the same files finds nothing to change."""
-    if outranks or not fact.judgements:
+    held = fact.ranks.get("judgements")
+    if not fact.judgements or held is None or rank > held:
         fact.judgements = dict(judgements)
-    elif same_rank:
+        fact.ranks["judgements"] = rank
+    elif rank == held:
         for area, grade in judgements.items():
             fact.judgements.setdefault(area, grade)

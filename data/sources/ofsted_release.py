@@ -4,9 +4,14 @@ Releases change sheet names, header rows, column names and add columns from year
 so tables are recognised by their header row, never by sheet name or position:
 
 * a header row has a "Local authority name" (or "LA name") column;
-* a *history* table has several "... publication date" columns (one group per inspection);
+* a *history* table has several "... publication date" columns (one group per inspection, the
+  2022-2024 releases), or one row per inspection with an "Inspection type" column, an
+  inspection date and a publication date (the 2025 release's ILACS history);
 * a *snapshot* table ("as at 31 March") has an inspection date and overall effectiveness;
 * an *in-year* table has an "Inspection/Visit type" column.
+
+From 2025 every table gives the ONS code ("Local authority area code") and both the inspection
+and the publication date; the code, where a row gives one, names the authority.
 
 From April 2026 an inspection has no overall effectiveness grade (DOMAIN §2): the 2026 release's
 history sheet leaves that cell blank or writes "Not applicable" / "No overall grade" while the four
@@ -79,6 +84,7 @@ _ONS_HEADERS = (
     "ons la code",
     "gss code",
     "local authority code (ons)",
+    "local authority area code",
 )
 _PROVIDER_HEADERS = {"urn", "provider type", "provider subtype", "setting name", "provider name"}
 _NO_INSPECTION = ("no full inspection", "not yet inspected", "not inspected", "no inspection")
@@ -161,6 +167,8 @@ class _Table:
     end_row: int  # exclusive
     headers: list[str]
     kind: str  # history | snapshot | in_year
+    #: A history table with one group of columns per inspection (2022-2024), not one row each.
+    wide: bool = False
 
 
 def _is_header(row: list) -> bool:
@@ -180,13 +188,30 @@ def _find_tables(sheet: str, frame: list[list]) -> Iterator[_Table]:
             kind = "history"  # one group of columns per inspection (SIF, ILACS ...)
         elif any("visit type" in h or "visit date" in h for h in headers):
             kind = "in_year"
+        elif _is_long_history(headers):
+            kind = "history"  # one row per inspection (2025)
         elif any("overall" in h or "impact of leaders" in h for h in headers) and any(
             "date" in h for h in headers
         ):
             kind = "snapshot"
         else:
             continue
-        yield _Table(sheet=sheet, header_row=start, end_row=stop, headers=headers, kind=kind)
+        yield _Table(sheet=sheet, header_row=start, end_row=stop, headers=headers, kind=kind, wide=grouped)
+
+
+def _one_row_each(table: _Table) -> bool:
+    """A history with one row per inspection, whose type column must be recognised."""
+    return table.kind == "history" and not table.wide
+
+
+def _is_long_history(headers: list[str]) -> bool:
+    """One row per inspection: its type, both its dates and its grade (the 2025 release).
+
+    A snapshot lists one inspection per authority and says no type; an in-year table mixes
+    visits in ("Inspection/Visit type"); a history row names its inspection's type.
+    """
+    fields = {_field_of(h, None) for h in headers}
+    return {"type", "insp_date", "pub_date", "overall"} <= fields
 
 
 # Cell parsing -----------------------------------------------------------------------------
@@ -361,7 +386,7 @@ def _parse_table(
     for i, h in enumerate(headers):
         if i in (name_col, ons_col) or not h:
             continue
-        if table.kind == "history":
+        if table.wide:
             g = _group_of(h) or current
             if g is None:
                 continue
@@ -482,11 +507,12 @@ def _read_kind(
 ) -> tuple[str, bool]:
     """The inspection kind and whether the file stated it (False: inferred from the date).
 
-    Each table layout says the kind differently: in-year tables by a type column that must
-    be recognised, snapshot tables by an optional type column (else ILACS), and history
-    tables by the column group itself (ILACS groups may say short / standard).
+    Each table layout says the kind differently: in-year tables and the one-row-per-inspection
+    history by a type column that must be recognised, snapshot tables by an optional type
+    column (else ILACS), and wide history tables by the column group itself (ILACS groups may
+    say short / standard).
     """
-    if cells.table.kind == "in_year":
+    if cells.table.kind == "in_year" or _one_row_each(cells.table):
         kind = _inspection_kind_from_type(type_text, insp or pub)
         if kind is None:
             at = cells.where("type") if "type" in cells.cols else ref.where
@@ -561,7 +587,7 @@ def _record_from_group(
     type_text = cells.text("type")
     if pub is None and insp is None:
         return None  # this authority had no inspection of this kind
-    if table.kind == "in_year":
+    if table.kind == "in_year" or _one_row_each(table):
         visit = _read_visit(cells, ref, type_text, insp, pub)
         if visit is not None:
             return visit

@@ -1,8 +1,10 @@
 """First-use set-up: the register of authorities, the seed tracker and the data bundle.
 
-The register (``data/reference/*.csv``) and the seed tracker (``data/seed/*.csv``, the
+The register (``data/reference/*.csv``) and the seed tracker (``data/seed/tracker_*.csv``, the
 facts of the two seed documents and DOMAIN.md's appendix, each with its source link) are
-the project's own data. They are loaded on first use and again whenever their content
+the project's own data, with the errata (``data/seed/errata.csv``, :mod:`.errata`: curated
+corrections of dates a release got wrong, applied by every import and, when the file changes,
+by the seed). They are loaded on first use and again whenever their content
 changes (a new release of the app), through the same importer users run, at the lowest
 rank, so that Ofsted's official data always wins a disagreement. Then the data bundle
 (``data/bundle``, :mod:`oversight.data.sources.bundle`): the public files' rows, each file
@@ -20,8 +22,8 @@ from oversight.data import settings
 from oversight.data.checksum import sha256_of
 from oversight.data.domain import register
 from oversight.data.resources import seed_dir
-from oversight.data.sources import bundle
-from oversight.data.sources.importer import import_parsed, import_paths, record_import_change
+from oversight.data.sources import bundle, errata
+from oversight.data.sources.importer import import_errata, import_parsed, import_paths, record_import_change
 from oversight.data.sources.records import ImportRefused
 from oversight.data.store import schema as s
 from oversight.data.store.transactions import write_transaction
@@ -58,6 +60,12 @@ def ensure_seeded(engine: Engine) -> None:
             # The app still opens on the register and seed; the terminal says what is wrong,
             # in one line per problem (no traceback), and `oversight bundle load` repeats it.
             log.warning("%s", exc)
+    if errata.ERRATA_CSV.is_file() and sha256_of(errata.ERRATA_CSV) not in seen:
+        # Every import applies the errata; this brings a changed file to a database at once.
+        try:
+            import_errata(engine)
+        except ImportRefused as exc:
+            log.warning("%s", exc)  # as for the bundle: the app opens, the terminal says why
 
 
 def load_bundle(engine: Engine, seen: set[str] | None = None) -> list:

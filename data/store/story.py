@@ -30,6 +30,9 @@ from oversight.data.store.coverage import Listed, monitoring_listed
 FactType = Literal["inspection", "visit", "intervention", "event"]
 Side = Literal["predecessors", "successors"]
 
+#: The ``sources.kind`` of a curated correction (``sources/errata``): a fact citing one was corrected.
+ERRATUM = "erratum"
+
 #: The order facts on the same date are listed in (a judgement before the notice it triggers).
 TYPE_ORDER: dict[str, int] = {"inspection": 0, "intervention": 1, "visit": 2, "event": 3}
 
@@ -172,6 +175,10 @@ class Fact:
     # set when the fact is part of a story
     authority: str | None = None
     own: bool = True
+    #: A date of this fact was corrected by an erratum (``sources/errata``), which is then its
+    #: source: ``source.title`` says corrected from what, why, and ``source.url`` is the evidence.
+    #: Not in ``as_dict`` (the JSON's keys stay as they were; its source says it).
+    corrected: bool = False
     # the row it was read from: (fact table, id) names its history, ``version`` is what an
     # edit is made against (``oversight.data.curation``); not in ``as_dict``
     fact_id: int | None = None
@@ -334,6 +341,7 @@ def _with_source(conn: Connection, table: Table, authority_id: int) -> Sequence[
                 src.c.title.label("source_title"),
                 src.c.url.label("source_url"),
                 src.c.publisher.label("source_publisher"),
+                src.c.kind.label("source_kind"),
             )
             .join(src, src.c.id == table.c.source_id)
             .where(table.c.authority_id == authority_id)
@@ -359,6 +367,7 @@ def _inspection(r: RowMapping, judgements: dict[int, dict[str, str]]) -> Fact:
         source=_source(r),
         fact_id=r["id"],
         version=r["version"],
+        corrected=r["source_kind"] == ERRATUM,
     )
 
 
@@ -376,6 +385,7 @@ def _visit(r: RowMapping) -> Fact:
         source=_source(r),
         fact_id=r["id"],
         version=r["version"],
+        corrected=r["source_kind"] == ERRATUM,
     )
 
 
