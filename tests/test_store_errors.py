@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from oversight.data import bootstrap
 from oversight.data.curation import users
+from oversight.data.curation.roles import OPERATOR
 from oversight.data.store import errors
 from oversight.data.store.errors import DELETED, LOCKED, READ_ONLY, UNREACHABLE, StoreUnavailable, classify
 from oversight.data.store.transactions import write_transaction
@@ -32,7 +33,7 @@ def _grant(engine: Engine, **wait: float) -> None:
         with write_transaction(engine, **wait) as conn:
             conn.execute(text("SELECT 1"))
         return
-    users.grant(engine, None, "someone@example.org", "editor")
+    users.grant(engine, OPERATOR, "someone@example.org", "editor")
 
 
 def _problem(engine: Engine, url: str, **wait: float) -> StoreUnavailable:

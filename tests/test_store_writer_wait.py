@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from oversight.data import bootstrap
 from oversight.data.curation import users
+from oversight.data.curation.roles import OPERATOR
 from oversight.data.store.errors import LOCKED, classify
 from oversight.data.store.transactions import INTERACTIVE_WAIT_S, interactive, waiting, write_transaction
 
@@ -39,7 +40,7 @@ def test_an_interactive_save_gives_up_after_a_few_seconds_and_writes_nothing(
     with write_transaction(fresh_engine):  # another writer, holding the lock
         start = time.monotonic()
         with pytest.raises(Exception) as caught, interactive():
-            users.grant(fresh_engine, None, EMAIL, "editor")
+            users.grant(fresh_engine, OPERATOR, EMAIL, "editor")
         took = time.monotonic() - start
     assert INTERACTIVE_WAIT_S - 0.5 <= took < 10, took
     problem = classify(caught.value, empty_url)
@@ -47,7 +48,7 @@ def test_an_interactive_save_gives_up_after_a_few_seconds_and_writes_nothing(
     assert not _granted(fresh_engine)
 
     with interactive():  # the lock is free: the same save goes through at once
-        users.grant(fresh_engine, None, EMAIL, "editor")
+        users.grant(fresh_engine, OPERATOR, EMAIL, "editor")
     assert _granted(fresh_engine)
 
 
@@ -63,7 +64,7 @@ def test_a_save_outside_the_app_waits_for_the_other_writer(fresh_engine: Engine)
     """The command line, an import, a migration: no ``interactive()``, the long wait."""
     with ThreadPoolExecutor(1) as pool:
         with write_transaction(fresh_engine), interactive():  # the holder's context is not the waiter's
-            future = pool.submit(users.grant, fresh_engine, None, EMAIL, "editor")
+            future = pool.submit(users.grant, fresh_engine, OPERATOR, EMAIL, "editor")
             time.sleep(INTERACTIVE_WAIT_S + 1.5)
             assert not future.done(), future.exception() if future.done() else None
         future.result(timeout=60)
@@ -72,7 +73,7 @@ def test_a_save_outside_the_app_waits_for_the_other_writer(fresh_engine: Engine)
 
 def test_the_connection_keeps_its_long_wait_after_an_interactive_save(fresh_engine: Engine):
     with waiting(0.5):
-        users.grant(fresh_engine, None, EMAIL, "editor")
+        users.grant(fresh_engine, OPERATOR, EMAIL, "editor")
     with fresh_engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 60_000
