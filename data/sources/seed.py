@@ -29,7 +29,7 @@ from oversight.data.store import schema as s
 from oversight.data.store.transactions import write_transaction
 
 SEED_DIR = seed_dir()
-SEED_FILES = ("tracker_blog.csv", "tracker_appendix.csv")
+SEED_FILES = ("tracker_blog.csv", "tracker_appendix.csv", "tracker_history.csv")
 REGISTER_KIND = "register"
 log = logging.getLogger("oversight")
 
