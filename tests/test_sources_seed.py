@@ -70,11 +70,19 @@ def test_seed_files_parse_cleanly():
         assert parsed.records, path.name
 
 
+#: Councils the blog listed on 17 May 2018 whose instrument, the researched history shows, had
+#: ended by then (data/seed/research): the blog was out of date, and the sources say so.
+ENDED_BEFORE_THE_BLOG = {
+    "E08000011": "Knowsley: notice removed by the minister in 2017, after the June 2017 RI report",
+    "E06000037": "West Berkshire: notice lifted on 7 July 2017 (GOV.UK)",
+}
+
+
 def test_every_blog_authority_has_its_level_on_the_blogs_date(seeded):
     in_force = queries.interventions_in_force(seeded, BLOG_DATE)
     codes = set(in_force["code"])
     missing = {c: n for c, n in BLOG_LIST.items() if story.find_authority(seeded, c).code not in codes}
-    assert not missing, f"no intervention in force on 17 May 2018 for {missing}"
+    assert set(missing) == set(ENDED_BEFORE_THE_BLOG), f"no intervention in force on 17 May 2018 for {missing}"
 
 
 @pytest.mark.parametrize(
