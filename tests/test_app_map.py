@@ -53,7 +53,7 @@ def test_default_view_is_the_svg_map_with_a_link_per_authority(app):
     assert len(markup.encode()) <= 300_000
     assert markup.count("data-la=") == 152  # every authority once (the London inset adds no links)
     assert 'aria-label="Doncaster: Alternative delivery (trust, company or another council) since' in markup
-    assert "Alternative delivery (6)" in markup and "Intervention level, England, as at 17 May 2018" in markup
+    assert "Alternative delivery (8)" in markup and "Intervention level, England, as at 17 May 2018" in markup
     assert "London</text>" in markup
     london = _svg(app(as_at="2024-06-30", region="E12000007"))
     assert london.count("data-la=") == 33 and "London</text>" not in london
@@ -71,7 +71,7 @@ def test_plotly_map_draws_england(app):
     assert len(drawn) == 152
     assert len(at.get("plotly_chart")[-1].proto.spec.encode()) <= 300_000
     names = [t["name"] for t in fig["data"] if t.get("showlegend")]
-    assert names[0].startswith("Alternative delivery (6)")
+    assert names[0].startswith("Alternative delivery (8)")
     assert any(t.get("geo") == "geo2" for t in fig["data"]), "London inset missing"
     assert "Intervention level, England, as at 17 May 2018" in fig["layout"]["title"]["text"]
 
