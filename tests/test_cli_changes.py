@@ -30,10 +30,10 @@ def test_text_groups_with_counts_each_line_dated_and_sourced(capsys, loaded_sqli
     )
     for label in GROUPS.values():
         assert any(line.startswith(f"{label} (") for line in lines), label
-    assert "Interventions revised (2)" in lines
+    assert "Interventions revised (3)" in lines
     i = lines.index(
         "  1 April 2018  Sandwell (E08000028)  Moved to alternative delivery: Sandwell Children's Trust "
-        "(was statutory direction with commissioner)"
+        "launched (was statutory direction)"
     )
     assert lines[i + 1].startswith("      source: ") and "<https://" in lines[i + 1]
     assert any("Birmingham (E08000025)  Moved to alternative delivery" in line for line in lines)
@@ -77,7 +77,11 @@ def test_csv_one_row_per_line(capsys, loaded_sqlite_url):
     assert code == 0 and out.splitlines()[0] == ",".join(CSV_COLUMNS)
     _, js, _ = run(capsys, *WEST_MIDLANDS_2018, "--json", "--database", loaded_sqlite_url)
     assert len(rows) == json.loads(js)["total"]
-    sandwell = next(r for r in rows if r["name"] == "Sandwell" and r["kind"] == "intervention_revised")
+    sandwell = next(
+        r
+        for r in rows
+        if r["name"] == "Sandwell" and r["kind"] == "intervention_revised" and "alternative" in r["words"]
+    )
     assert sandwell["date"] == "2018-04-01" and sandwell["source_url"].startswith("https://")
     assert sandwell["group"] == "Interventions revised" and sandwell["estimated"] == "no"
 

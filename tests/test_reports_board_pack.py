@@ -203,8 +203,8 @@ def test_the_digest_slide_reads_back_from_pptx_and_pdf(kaleido_browser, data_dir
     counts = next(t for t in texts if t.startswith("• 4 changes"))
     assert counts.splitlines() == [
         "• 4 changes · West Midlands",
-        "• Interventions started: 2",
-        "• Interventions revised: 2",
+        "• Interventions started: 1",
+        "• Interventions revised: 3",  # the researched history: Sandwell's March 2018 direction
     ]
     (table,) = [sh.table for sh in slide.shapes if sh.has_table]
     rows = [[c.text for c in r.cells] for r in table.rows]
@@ -214,7 +214,7 @@ def test_the_digest_slide_reads_back_from_pptx_and_pdf(kaleido_browser, data_dir
     assert moves["Sandwell"] == [
         "1 April 2018",
         "Sandwell",
-        "Moved to alternative delivery: Sandwell Children's Trust (was statutory direction with commissioner)",
+        "Moved to alternative delivery: Sandwell Children's Trust launched (was statutory direction)",
     ]
     footer = next(t for t in texts if t.startswith("As at 17 May 2018"))
     assert "Open Government Licence" in footer and "Newest publication in the data: 1 May 2018" in footer
@@ -222,7 +222,7 @@ def test_the_digest_slide_reads_back_from_pptx_and_pdf(kaleido_browser, data_dir
 
     page = _words(PdfReader(str(pdf)).pages[1].extract_text())
     assert "Since the last meeting: 1 January 2018 to 17 May 2018" in page
-    assert "4 changes · West Midlands" in page and "Interventions revised: 2" in page
+    assert "4 changes · West Midlands" in page and "Interventions revised: 3" in page
     assert "Moved to alternative delivery: Birmingham Children's Trust" in page
     assert "Moved to alternative delivery: Sandwell Children's Trust" in page
     assert "As at 17 May 2018" in page and "Newest publication in the data:" in page

@@ -82,7 +82,9 @@ def test_every_blog_authority_has_its_level_on_the_blogs_date(seeded):
     in_force = queries.interventions_in_force(seeded, BLOG_DATE)
     codes = set(in_force["code"])
     missing = {c: n for c, n in BLOG_LIST.items() if story.find_authority(seeded, c).code not in codes}
-    assert set(missing) == set(ENDED_BEFORE_THE_BLOG), f"no intervention in force on 17 May 2018 for {missing}"
+    assert set(missing) == set(ENDED_BEFORE_THE_BLOG), (
+        f"no intervention in force on 17 May 2018 for {missing}"
+    )
 
 
 @pytest.mark.parametrize(
