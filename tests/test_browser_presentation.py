@@ -82,7 +82,7 @@ def test_changes_page_in_chromium(browser, server, artifacts):
     path = "/changes?region=E12000005&since=2018-01-01&until=2018-05-17"
     context, page = _open(browser, server, path, 1400, 2400)
     page.get_by_role("heading", name="What changed").first.wait_for(timeout=60_000)
-    page.get_by_role("heading", name="Interventions revised (2)").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Interventions revised (3)").wait_for(timeout=60_000)
     page.locator(".oversight-map svg").nth(1).wait_for(timeout=60_000)
     _settle(page)
     page.screenshot(path=str(artifacts / "changes_page.png"))

@@ -101,7 +101,7 @@ def test_every_import_run_is_one_history_row(fresh_engine, tmp_path):
     with fresh_engine.connect() as conn:
         runs = conn.execute(select(func.count()).select_from(s.import_runs)).scalar_one()
         rows = conn.execute(select(s.changes).where(s.changes.c.action == "import")).mappings().all()
-    assert runs == len(rows) == 4  # the register, the two seed files and the errata
+    assert runs == len(rows) == 5  # the register, the three seed files and the errata
     assert {r["proposed_by"] for r in rows} >= {"import: tracker_blog.csv", "import: tracker_appendix.csv"}
     path = hd.write_tracker(tmp_path, [event_row(f"Board {i}") for i in range(40)], name="boards.csv")
     import_paths(fresh_engine, [path])
