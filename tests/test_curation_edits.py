@@ -40,7 +40,9 @@ def test_devon_adviser_proposed_by_an_editor_is_public_once_a_reviewer_approves(
     """Devon (E10000008), inadequate, with a DfE-appointed improvement adviser since April 2021:
     DOMAIN §5 puts a DfE adviser on the improvement-notice track, so it is recorded at that level."""
     assert _level(engine, cs.DEVON, "2021-06-01")["level"] == "none"
-    recorded = [f for f in story.authority_story(engine, cs.DEVON).facts if f.type in ("intervention", "event")]
+    recorded = [
+        f for f in story.authority_story(engine, cs.DEVON).facts if f.type in ("intervention", "event")
+    ]
     version = queries.data_version(engine)  # the public pages' cache key
     change_id = edits.propose(engine, cs.EDITOR, cs.DEVON_ADVISER, comment="from their annual report")
     waiting = edits.propose(engine, cs.EDITOR2, cs.event_row("Improvement board chaired independently"))
