@@ -344,43 +344,48 @@ def propose(engine: Engine, actor: Actor | None, row: Mapping[str, str], *, comm
     each naming its column; also a fact already recorded); nothing is written either way.
     """
     with write_transaction(engine) as conn:
-        require(conn, actor, PROPOSE)
-        who = _actor(actor)
-        record = str(row.get("record") or "").strip()
-        if record not in CREATABLE:
-            raise EditRefused(
-                [
-                    "record: an inspection comes from Ofsted's releases: correct an imported one instead"
-                    if record == "inspection"
-                    else f"record: one of {', '.join(CREATABLE)}"
-                ]
-            )
-        _check_comment(comment)
-        rec, info, aid = _checked(conn, row)
-        table, values, _ = record_values(rec)
-        values.update(
-            authority_id=aid, source_id=None, import_run_id=None, source_rank=TRACKER_RANK, version=1
+        return propose_in(conn, actor, row, comment=comment)
+
+
+def propose_in(conn: Connection, actor: Actor | None, row: Mapping[str, str], *, comment: str = "") -> int:
+    """``propose`` inside a writer's transaction the caller holds (``write_transaction``), for a
+    caller that must read and propose under one lock (``curation/harvest``: is this page already
+    proposed?). Raises as ``propose`` does; the caller's transaction then writes nothing."""
+    require(conn, actor, PROPOSE)
+    who = _actor(actor)
+    record = str(row.get("record") or "").strip()
+    if record not in CREATABLE:
+        raise EditRefused(
+            [
+                "record: an inspection comes from Ofsted's releases: correct an imported one instead"
+                if record == "inspection"
+                else f"record: one of {', '.join(CREATABLE)}"
+            ]
         )
-        existing = _clash(conn, table, values, None)
-        if existing is not None:
-            raise EditRefused(
-                [
-                    f"This {NOUN[table]} is already in the tracker ({_label(table, existing)}, "
-                    f"id {existing['id']}): correct that one instead"
-                ]
-            )
-        after = images.image(table, values, _citation(info), Codes(conn))
-        after[CITATION] = _citation(info)
-        return ledger.add_change(
-            conn,
-            action="create",
-            fact_table=table,
-            authority_id=aid,
-            after_json=dumps(after),
-            proposed_by=who.key,
-            proposed_by_name=who.shown,
-            comment=comment or None,
+    _check_comment(comment)
+    rec, info, aid = _checked(conn, row)
+    table, values, _ = record_values(rec)
+    values.update(authority_id=aid, source_id=None, import_run_id=None, source_rank=TRACKER_RANK, version=1)
+    existing = _clash(conn, table, values, None)
+    if existing is not None:
+        raise EditRefused(
+            [
+                f"This {NOUN[table]} is already in the tracker ({_label(table, existing)}, "
+                f"id {existing['id']}): correct that one instead"
+            ]
         )
+    after = images.image(table, values, _citation(info), Codes(conn))
+    after[CITATION] = _citation(info)
+    return ledger.add_change(
+        conn,
+        action="create",
+        fact_table=table,
+        authority_id=aid,
+        after_json=dumps(after),
+        proposed_by=who.key,
+        proposed_by_name=who.shown,
+        comment=comment or None,
+    )
 
 
 def _check_comment(comment: str, required: str | None = None) -> None:

@@ -27,6 +27,7 @@ followed any redirect.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import socket
 import threading
@@ -92,6 +93,12 @@ def limits_for(entry: Entry, mirror: bool = False) -> Limits:
     return Limits(max_bytes, seconds, hosts, min(READ_SECONDS, seconds), basis)
 
 
+def time_limit() -> float:
+    """The time limit per download, ``SECONDS`` unless ``OVERSIGHT_DOWNLOAD_TIME_LIMIT`` says otherwise
+    (read on every call, as ``limits_for`` reads it)."""
+    return _env_number(TIME_ENV, SECONDS)
+
+
 def _env_number(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -136,6 +143,13 @@ class Transfer:
         except BaseException:
             path.unlink(missing_ok=True)
             raise
+
+    def to_bytes(self, url: str) -> bytes:
+        """``url``'s whole answer in memory, within the same limits: for a small answer (a page of an
+        API's JSON), whose byte limit is then also the memory it may take."""
+        out = io.BytesIO()
+        self._stream(url, out)
+        return out.getvalue()
 
     def _stream(self, url: str, out: IO[bytes]) -> int:
         # Lazy: urllib.request and http.client (~35 ms with ssl) only when something is downloaded.

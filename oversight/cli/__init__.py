@@ -32,7 +32,7 @@ DRAWS_FIGURES = frozenset({"board-pack"})
 def build_parser() -> argparse.ArgumentParser:
     # The commands' modules (pandas, SQLAlchemy, the queries) load after ``_start_early``.
     # Lazy: so that a board pack's browser starts first (see ``DRAWS_FIGURES``).
-    from oversight.cli import board_pack, bundle, changes, download, refresh, tracker, users
+    from oversight.cli import board_pack, bundle, changes, download, harvest, refresh, tracker, users
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     board_pack.add_parser(sub, common)
     download.add_parser(sub)
     refresh.add_parser(sub, common)
+    harvest.add_parser(sub, common)
     bundle.add_parser(sub, common)
     users.add_parser(sub, common)
     return parser
