@@ -149,3 +149,31 @@ def test_webgl_view_draws_every_authority(app):
     assert layer["id"] == "authorities" and len(layer["data"]["features"]) == 153
     # No warning but the stale-data notice, which depends on the data's age (test_app_freshness).
     assert not [w.value for w in at.warning if not w.value.startswith(STALE_START)]
+
+
+def test_a_corrected_publication_date_says_so_on_the_map(app):
+    """Nottingham's report is dated 5 November 2022 (a Saturday) in two releases; the erratum's
+    5 September 2022 stands, and the map's words for it say the date was corrected."""
+    markup = _svg(app(as_at="2022-12-01", region="E12000004"))
+    label = next(part for part in markup.split('aria-label="')[1:] if part.startswith("Nottingham:"))
+    assert "published 5 September 2022, date corrected" in label.split('"')[0]
+
+
+def test_a_corrected_date_says_so_in_the_slide_table():
+    import pandas as pd
+
+    from oversight.components.figures.map_data import slide_table
+
+    frame = pd.DataFrame(
+        {
+            "name": ["Nottingham", "Derby"],
+            "level": ["improvement_notice", "none"],
+            "since": [None, None],
+            "judgement_words": ["Inadequate", "Good"],
+            "published": [dt.date(2022, 9, 5), dt.date(2023, 1, 9)],
+            "date_corrected": [True, False],
+        }
+    )
+    table = slide_table(frame).set_index("Authority")
+    assert table.loc["Nottingham", "Published"] == "5 September 2022 (corrected)"
+    assert table.loc["Derby", "Published"] == "9 January 2023"

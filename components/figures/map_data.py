@@ -119,10 +119,15 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
         judgement_words(j, dv, pr, ins)
         for j, dv, pr, ins in zip(out["judgement"], derived, post, inspected, strict=True)
     ]
+    corrected = out.get("date_corrected", blank)
     out["judgement_text"] = [
-        _judgement_text(words, d, est)
-        for words, d, est in zip(
-            out["judgement_words"], out["published"], out["publication_estimated"].eq(True), strict=True
+        _judgement_text(words, d, est, flag(cor))
+        for words, d, est, cor in zip(
+            out["judgement_words"],
+            out["published"],
+            out["publication_estimated"].eq(True),
+            corrected,
+            strict=True,
         )
     ]
     # A post-reform inspection's four area judgements go wherever it appears (hover, table, words).
@@ -148,13 +153,15 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _judgement_text(words: str, published: Any, estimated: bool) -> str:
-    """The latest judgement and its date in words: "Good (published 2 December 2022)"."""
+def _judgement_text(words: str, published: Any, estimated: bool, corrected: bool = False) -> str:
+    """The latest judgement and its date in words: "Good (published 2 December 2022)"; a date an
+    erratum corrected says so ("…, date corrected": the authority page says from what and why)."""
     if words == NOT_INSPECTED:
         return NOT_INSPECTED
     if words == NO_OVERALL_GRADE:
         words = "No overall grade, 2026 framework"  # DOMAIN §2's words, without nested brackets
-    return f"{words} (published {_date_text(published)}{', estimated' if estimated else ''})"
+    note = ", estimated" if estimated else ", date corrected" if corrected else ""
+    return f"{words} (published {_date_text(published)}{note})"
 
 
 def _hover_words(text: str) -> str:
@@ -312,6 +319,11 @@ def slide_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Intervention level": rows["level"].map(lambda lv: SHORT_LEVELS.get(lv, lv)),
             "Since": [written_date(d) for d in rows["since"]],
             "Latest judgement": rows[_words_column(rows)].map(lambda j: SHORT_JUDGEMENTS.get(j, j)),
-            "Published": [written_date(d) for d in rows["published"]],
+            "Published": [
+                written_date(d) + (" (corrected)" if flag(c) else "")
+                for d, c in zip(
+                    rows["published"], rows.get("date_corrected", [None] * len(rows)), strict=True
+                )
+            ],
         }
     ).reset_index(drop=True)

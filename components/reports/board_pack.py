@@ -343,6 +343,7 @@ def _authority_bullets(shown: pd.DataFrame, code: str, clocks) -> list[str]:
             areas = r.get("areas_text")
             out.append(
                 f"Latest judgement: {words}, published {written_date(r['published'])}"
+                + (" (date corrected by an erratum)" if bool(r.get("date_corrected", False)) else "")
                 + (f" (area judgements: {areas})" if isinstance(areas, str) and areas else "")
             )
     if clocks is not None:

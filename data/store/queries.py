@@ -70,6 +70,7 @@ def latest_judgements(engine: Engine, as_at: dt.date, region: str | None = None)
             latest.c.inspection_date,
             latest.c.inspection_id,
             s.sources.c.title.label("source"),
+            s.sources.c.kind.label("source_kind"),
         )
         .join(s.regions, s.regions.c.code == a.c.region_code)
         .outerjoin(latest, latest.c.authority_id == a.c.id)
@@ -88,6 +89,9 @@ def latest_judgements(engine: Engine, as_at: dt.date, region: str | None = None)
         for inspected, pub in zip(frame["inspection_date"], frame["published"], strict=True)
     ]
     frame["areas"] = [areas.get(int(x), {}) if pd.notna(x) else {} for x in frame["inspection_id"]]
+    # A fact an erratum corrected cites the erratum (``sources/errata``): every view that shows
+    # the date says it was corrected.
+    frame["date_corrected"] = frame["source_kind"].eq("erratum")
     return frame.sort_values("code", kind="stable").reset_index(drop=True)
 
 
