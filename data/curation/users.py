@@ -102,20 +102,12 @@ def role_in(conn: Connection, actor: Actor | None) -> str | None:
     key = actor.key
     if not key or not actor.identified:
         return None
-    if _taken(conn, actor):
-        row = _row(conn, actor)  # bound by identity under an earlier email: still theirs
-        return _role_of_row(row) if row is not None and row["subject"] is not None else None
     row = _row(conn, actor)
+    if _taken(conn, actor) and (row is None or row["subject"] is None):
+        return None  # the address belongs to someone else here
     if row is None:
         return ADMIN if key in settings.admin_emails() else None
-    return _role_of_row(row, key)
-
-
-def _role_of_row(row: Any, key: str | None = None) -> str | None:
-    admins = settings.admin_emails()
-    if row["email"] in admins or (key is not None and key in admins and row["email"] == key):
-        return ADMIN
-    return row["role"]
+    return ADMIN if row["email"] in settings.admin_emails() else row["role"]
 
 
 def role_of(engine: Engine, actor: Actor | None) -> str | None:
