@@ -177,3 +177,15 @@ def test_a_corrected_date_says_so_in_the_slide_table():
     table = slide_table(frame).set_index("Authority")
     assert table.loc["Nottingham", "Published"] == "5 September 2022 (corrected)"
     assert table.loc["Derby", "Published"] == "9 January 2023"
+
+
+def test_preparing_the_default_map_as_images_keeps_the_page(app):
+    """Issue 22: the default (SVG) view's download button once reused the map component's key,
+    and "Prepare the map as PNG and SVG" replaced the page with a red box."""
+    at = app()
+    at.button(key="map_export_prepare").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "PNG" in labels and "SVG" in labels
+    assert _svg(at)  # the map is still drawn beside its table
+    assert any("Intervention level" in d.value.columns for d in at.dataframe)

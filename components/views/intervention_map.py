@@ -329,10 +329,10 @@ def _export(fig, state: MapState, filters: Filters) -> None:
         st.session_state["map_export"] = prepared
     if prepared and prepared["stem"] == stem:
         cols[1].download_button(
-            "PNG", prepared["png"], f"{stem}.png", "image/png", key="map_png", on_click="ignore"
+            "PNG", prepared["png"], f"{stem}.png", "image/png", key="map_download_png", on_click="ignore"
         )
         cols[2].download_button(
-            "SVG", prepared["svg"], f"{stem}.svg", "image/svg+xml", key="map_svg", on_click="ignore"
+            "SVG", prepared["svg"], f"{stem}.svg", "image/svg+xml", key="map_download_svg", on_click="ignore"
         )
 
 
