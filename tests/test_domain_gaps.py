@@ -53,6 +53,16 @@ def test_an_event_explains_a_spell_and_a_recent_report_waits_for_dfe():
     assert "DfE may not have acted yet" in recent.words and not recent.explained
 
 
+def test_a_commissioner_named_without_a_direction_explains_the_spell_before_a_board():
+    """Devon 2020-: commissioners reported, no direction named by any source (DOMAIN §5: an event)."""
+    board = EventRow("E1", "Council E1", "board", D(2020, 2, 1), "Improvement board set up", LINK)
+    commissioner = EventRow(
+        "E1", "Council E1", "commissioner_appointed", D(2020, 9, 1), "Commissioner appointed", LINK
+    )
+    [gap] = record_gaps([_spell()], [], [board, commissioner], [], TODAY)
+    assert gap.explained and "Commissioner appointed" in gap.words
+
+
 def test_no_end_after_leaving_inadequate_but_not_for_a_trust_or_a_recent_exit():
     left = _spell(end=D(2022, 5, 1))
     [gap] = [g for g in record_gaps([left], [_notice()], [], [], TODAY) if g.kind == "no_end"]

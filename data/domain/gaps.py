@@ -31,8 +31,9 @@ LIFTED_WITHIN_MONTHS = 24
 BEFORE_SPELL_DAYS = 366
 REAL_PRECISIONS = ("day", "month")
 KINDS = ("no_instrument", "no_real_start", "no_end", "no_link", "weekend_publication")
-#: Event kinds that explain a spell with no instrument (DOMAIN §5: an adviser or a board alone).
-EXPLAINING_EVENTS = ("board", "adviser_appointed", "partner")
+#: Event kinds that explain a spell with no instrument (DOMAIN §5: a commissioner, an adviser or a
+#: board named without an instrument), the strongest first: the line names the strongest one found.
+EXPLAINING_EVENTS = ("commissioner_appointed", "adviser_appointed", "board", "partner")
 #: The DfE instruments that are intervention levels (DOMAIN §5).
 INSTRUMENT_LEVELS = (
     vocab.ALTERNATIVE_DELIVERY,
@@ -135,6 +136,7 @@ def _no_instrument(
             and window_start <= ev.date <= window_end
             and _linked(ev.source_url)
         ]
+        why.sort(key=lambda ev: (EXPLAINING_EVENTS.index(ev.kind), ev.date))
         if why:
             words = f"{since}: no notice or direction recorded; explained by “{why[0].title}” ({why[0].date})"
         elif sp.end is None and (today - sp.start).days <= RECENT_DAYS:
