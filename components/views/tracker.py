@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from oversight.components.figures.safe_text import markdown
-from oversight.components.widgets import auth, gaps, review
+from oversight.components.widgets import auth, bulk_upload, gaps, review
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import Filters
 from oversight.data.curation.roles import PROPOSE
@@ -40,6 +40,8 @@ def render(filters: Filters) -> None:
     review.proposals(signed, "tracker")
     if signed.may(PROPOSE):
         _record_for(filters)
+    bulk_upload.render(signed)  # editors and above; a refused filing is said to anyone
+    if signed.may(PROPOSE):
         review.own_proposals(signed)
     review.recent_changes(signed)
     gaps.record_gaps()

@@ -85,6 +85,20 @@ def parse_tracker(path: str | Path, *, rank_kind: str = "tracker", raw: str | No
     except (OSError, UnicodeDecodeError) as exc:
         parsed.errors.append(f"{name}: cannot be read as UTF-8 text ({exc})")
         return parsed
+    rows, errors = read_rows(name, raw)
+    parsed.errors.extend(errors)
+    if rows is None:
+        return parsed
+    parsed.tables.append("tracker rows")
+    for line_no, row in rows:
+        _parse_row(name, line_no, row, parsed, rank_kind)
+    return parsed
+
+
+def read_rows(name: str, raw: str) -> tuple[list[tuple[int, dict[str, str]]] | None, list[str]]:
+    """A tracker file's non-empty rows as (line number, tracker columns), their cells stripped
+    and the export's formula guard taken off; and the problems of the layout (then no rows: None)
+    or of a row with more fields than the header. Shared by the importer and the app's upload."""
     # A cell may be as long as the file (the importer's limit): read it, so that its problem can
     # name its row and column, rather than stop at the csv module's 128 KB field limit.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_BYTES))
@@ -93,21 +107,20 @@ def parse_tracker(path: str | Path, *, rank_kind: str = "tracker", raw: str | No
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
     if missing or unknown or not ({"authority_code", "authority_name"} & set(header)):
-        parsed.errors.append(
+        return None, [
             f"{name}: layout not recognised: header must use the tracker columns "
             f"({', '.join(COLUMNS)}); missing {missing or 'none'}, unknown {unknown or 'none'}"
-        )
-        return parsed
-    parsed.tables.append("tracker rows")
-    for line_no, row in enumerate(reader, start=2):
-        row = {k: csv_value((v or "").strip()) for k, v in row.items() if k is not None}
+        ]
+    rows, errors = [], []
+    for line_no, cells in enumerate(reader, start=2):
+        row = {k: csv_value((v or "").strip()) for k, v in cells.items() if k is not None}
         if not any(row.values()):
             continue
         if None in row:
-            parsed.errors.append(f"{Where(name, row=line_no)}: more fields than the header has")
+            errors.append(f"{Where(name, row=line_no)}: more fields than the header has")
             continue
-        _parse_row(name, line_no, row, parsed, rank_kind)
-    return parsed
+        rows.append((line_no, row))
+    return rows, errors
 
 
 class _Row:
