@@ -199,8 +199,8 @@ def _recently_inadequate(judgements: tuple[Judgement, ...], start: dt.date) -> b
     ``start`` (a notice kept, or reissued, after the council improved)."""
     since = start - dt.timedelta(days=AFTER_EXIT_DAYS)
     ordered = sorted(judgements, key=lambda j: j.published)
-    for here, after in zip(ordered, [*ordered[1:], None], strict=True):
-        ends = after.published if after is not None else dt.date.max
+    for n, here in enumerate(ordered):
+        ends = ordered[n + 1].published if n + 1 < len(ordered) else dt.date.max
         if here.grade == vocab.INADEQUATE and here.published <= start and ends >= since:
             return True
     return False
@@ -210,8 +210,10 @@ def _judged(fact: Fact, ctx: Context) -> list[Warning]:
     """An instrument's judgement: inadequate in force (or published within ``SLACK_DAYS``
     after it), or another instrument already in force (a revision, an escalation), is plausible.
     So is an instrument within ``AFTER_EXIT_DAYS`` of an inadequate judgement's end (kept or
-    reissued after the council improved). Otherwise: dated before the inadequate judgement that followed, or for a council not judged
-    inadequate; a focused visit or joint inspection before it is named, as it may explain it."""
+    reissued after the council improved). Otherwise it is dated before the inadequate judgement
+    that followed, or is for a council whose judgement in force was better (with none in force
+    the record cannot say, and says nothing); a focused visit or joint inspection before it is
+    named, as it may explain it."""
     assert fact.day is not None
     start, last = fact.day, period_end(fact.day, fact.precision)
     noun = _noun(fact)
@@ -252,11 +254,10 @@ def _judged(fact: Fact, ctx: Context) -> list[Warning]:
             )
         ]
     if current is None:
-        state = f"{ctx.name} had no graded inspection published by then"
-    else:
-        grade = (current.grade or "no overall grade").lower()
-        by = f" (as {current.by})" if current.by else ""
-        state = f"its judgement in force{by}, published {long_date(current.published)}, was {grade}"
+        return []  # no judgement yet (or before the record's coverage): the record cannot say
+    grade = (current.grade or "no overall grade").lower()
+    by = f" (as {current.by})" if current.by else ""
+    state = f"its judgement in force{by}, published {long_date(current.published)}, was {grade}"
     return [
         Warning(
             "level",
