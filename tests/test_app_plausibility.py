@@ -13,8 +13,9 @@ from oversight.components.widgets.plausibility import AGAIN
 from oversight.data import bootstrap
 from oversight.data.curation import edits, history
 from oversight.data.domain.dates import long_date
+from oversight.data.store import story
 from tests import hostile_data as hd
-from tests.curation_support import EDITOR, REVIEWER, grant_everyone
+from tests.curation_support import DEVON, EDITOR, REVIEWER, grant_everyone
 from tests.test_app_curation import FORM, TRACKER, _devon_row, _open, devon, propose_devon
 
 
@@ -84,3 +85,27 @@ def test_the_reviewer_sees_the_warnings_on_the_card(app, store_url):
     assert markdown(f"The date, {long_date(soon)}, is in the future") in warnings[0]
     assert markdown("North Northamptonshire (E06000061) came into being on 1 April 2021") in warnings[1]
     assert f"Approve change {future}" in [b.label for b in at.button]  # a warning never hides Approve
+
+
+def test_a_correction_is_warned_too_against_the_fact_as_it_stands(app, store_url):
+    """Devon's 2013 notice, its end corrected to a day in the future: warned, then filed."""
+    engine = bootstrap.ready_engine(store_url)
+    [fact_id] = [
+        f.fact_id for f in story.authority_story(engine, DEVON).own_facts if f.fact_table == "interventions"
+    ]
+    version = history.current_fact(engine, "interventions", fact_id).version
+    at = devon(app, EDITOR)
+    at.radio(key="record_what").set_value("fix").run()
+    at.selectbox(key="record_fix_choice").set_value(f"interventions:{fact_id}").run()
+    prefix = f"record_fix_interventions_{fact_id}_{version}_0_"
+    soon = dt.date.today() + dt.timedelta(days=40)
+    at.text_input(key=prefix + "end_date").input(soon.isoformat())
+    at.text_input(key=prefix + "source_url").input("https://www.example.org/lifted")
+    at.text_input(key=prefix + "source_title").input("Notice lifted")
+    at.button(key=prefix + "submit").click().run()
+    [warning] = _warnings(at)
+    assert markdown(f"The end date, {long_date(soon)}, is in the future") in warning
+    assert not history.open_proposals(engine)
+    at.button(key=prefix + "submit").click().run()
+    [change] = history.open_proposals(engine)
+    assert change.action == "correct" and change.after["end_date"] == soon.isoformat()

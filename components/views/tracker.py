@@ -2,8 +2,8 @@
 
 Public: the recent changes in effect (imports, approved proposals, reverts): who changed what,
 when, and the source. Signed in: the proposals waiting for review (reviewers approve or reject
-them, their proposers withdraw them), one's own proposals, and a way to the authority pages
-where facts are recorded; admins also see Revert, "Allow self-approval" and the people with a
+them, their proposers withdraw them), one's own proposals, a way to the authority pages
+where facts are recorded and, for editors, a tracker CSV whose rows become proposals; admins also see Revert, "Allow self-approval" and the people with a
 role. Every action is checked again by ``oversight.data.curation`` (``widgets.review``).
 """
 
