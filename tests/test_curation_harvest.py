@@ -376,3 +376,13 @@ def test_a_title_s_control_characters_reach_the_terminal_as_escapes(engine, govu
     out = capsys.readouterr().out
     assert "\x1b[" not in out and "Knowsley\\x1b[2J Council: *March* 2026" in out
     assert "failed    Improvement notice issued to Knowsley" in out  # the Content API has no such page
+
+
+def test_a_proposal_s_plausibility_warnings_are_said_with_it(engine, govuk):
+    """Havering's direction of 2 April 2026, harvested as if on 25 March: dated in the future, so
+    the reviewer is warned (and it is proposed all the same: a warning is not a refusal)."""
+    run = _run(engine, govuk, since=SINCE, today=dt.date(2026, 3, 25))
+    havering = _by_link(run)[HAVERING]
+    assert havering.status == harvest.PROPOSED
+    assert havering.warnings == ("The date, 2 April 2026, is in the future (today is 25 March 2026).",)
+    assert _by_link(run)[KNOWSLEY].warnings == ()  # 19 March 2026: nothing to say

@@ -2,8 +2,8 @@
 
 Public: the recent changes in effect (imports, approved proposals, reverts): who changed what,
 when, and the source. Signed in: the proposals waiting for review (reviewers approve or reject
-them, their proposers withdraw them), one's own proposals, and a way to the authority pages
-where facts are recorded; admins also see Revert, "Allow self-approval" and the people with a
+them, their proposers withdraw them), one's own proposals, a way to the authority pages
+where facts are recorded and, for editors, a tracker CSV whose rows become proposals; admins also see Revert, "Allow self-approval" and the people with a
 role. Every action is checked again by ``oversight.data.curation`` (``widgets.review``).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from oversight.components.figures.safe_text import markdown
-from oversight.components.widgets import auth, gaps, review
+from oversight.components.widgets import auth, bulk_upload, gaps, review
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import Filters
 from oversight.data.curation.roles import PROPOSE
@@ -40,6 +40,8 @@ def render(filters: Filters) -> None:
     review.proposals(signed, "tracker")
     if signed.may(PROPOSE):
         _record_for(filters)
+    bulk_upload.render(signed)  # editors and above; a refused filing is said to anyone
+    if signed.may(PROPOSE):
         review.own_proposals(signed)
     review.recent_changes(signed)
     gaps.record_gaps()

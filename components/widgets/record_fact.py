@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from oversight.components.figures.safe_text import markdown
-from oversight.components.widgets import auth, cache, outcome
+from oversight.components.widgets import auth, cache, outcome, plausibility
 from oversight.components.widgets.auth import SignedIn
 from oversight.components.widgets.review import EVENT_WORDS, LEVEL_WORDS, short
 from oversight.data.curation import edits, history
@@ -261,6 +261,8 @@ def _submit_new(record: str, code: str, gen: int) -> None:
         outcome.refuse(KEY_OUTCOME, problems, names)
         return
     row.update(record=record, authority_code=code)
+    if plausibility.hold(record, row):  # warnings not yet shown for these values: shown, nothing filed
+        return
     actor = auth.current_actor()
 
     def act() -> str:
@@ -283,6 +285,7 @@ def _new_form(record: str, code: str) -> None:
         for f in form.source:
             _widget(f, keys[f.column], f.default)
         _widget(NOTE, keys[COMMENT], "")
+        plausibility.show(record)
         st.form_submit_button(
             f"Propose this {record}",
             type="primary",
@@ -315,6 +318,8 @@ def _submit_fix(table: str, fact_id: int, version: int, gen: int) -> None:
     names = labels(fields)
     if problems:
         outcome.refuse(KEY_OUTCOME, problems, names)
+        return
+    if plausibility.hold(FIX, row, (table, fact_id)):  # as for a new fact
         return
     actor = auth.current_actor()
 
@@ -400,6 +405,7 @@ def _fix_section(story: AuthorityStory) -> None:
         for f in SOURCE:
             _widget(f, keys[f.column], "")
         _widget(NOTE, keys[COMMENT], "")
+        plausibility.show(FIX)
         st.form_submit_button(
             "Propose this correction",
             type="primary",

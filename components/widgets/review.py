@@ -20,7 +20,7 @@ import streamlit as st
 
 from oversight.components.figures.safe_text import markdown, markdown_cells, web_link
 from oversight.components.figures.theme import long_date
-from oversight.components.widgets import auth, cache, outcome
+from oversight.components.widgets import auth, cache, outcome, plausibility
 from oversight.components.widgets.auth import SignedIn
 from oversight.data.curation import edits, history, ledger, users
 from oversight.data.curation.history import Change, HistoryEntry, SourceRef
@@ -251,6 +251,7 @@ def _proposal(ch: Change, signed: SignedIn, where: str, self_ok: bool, link: boo
             markdown(f"Proposed by {ch.who} on {when(ch.proposed_at)} · {STATES.get(ch.state, ch.state)}")
         )
         st.markdown(_differences_markdown(ch))
+        plausibility.card(ch)
         source_line(ch.source)
         if ch.comment:
             st.markdown("Note from the proposer: " + markdown(short(ch.comment, 600)))

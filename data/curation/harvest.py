@@ -38,7 +38,7 @@ from urllib.parse import quote, urlencode
 
 from sqlalchemy import Connection, Engine, select
 
-from oversight.data.curation import edits, ledger
+from oversight.data.curation import checks, edits, ledger
 from oversight.data.curation.images import CITATION, loads
 from oversight.data.curation.roles import OPERATOR
 from oversight.data.domain import vocab
@@ -74,6 +74,8 @@ class Outcome:
     link: str
     words: str
     change_id: int | None = None
+    #: A proposal's plausibility warnings (``curation/checks``), for the reviewer and the terminal.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -260,13 +262,14 @@ def _propose(engine: Engine, item: gd.Notice, today: dt.date) -> Outcome:
             if known:
                 return Outcome(SKIPPED, title, item.link, known)
             change_id = edits.propose_in(conn, OPERATOR, row, comment=comment)
+            warnings = tuple(w.text for w in checks.row_warnings_in(conn, row, today=today))
     except edits.EditRefused as exc:
         return Outcome(SKIPPED, title, item.link, f"the proposal was refused: {exc}")
     what = f"{item.level}{' (' + item.kind + ')' if item.kind else ''}"
     words = (
         f"{what} for {item.council.name} ({item.council.code}) from {item.page.first_published.isoformat()}"
     )
-    return Outcome(PROPOSED, title, item.link, words, change_id)
+    return Outcome(PROPOSED, title, item.link, words, change_id, warnings)
 
 
 def _already(conn: Connection, path: str) -> str:

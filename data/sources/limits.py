@@ -28,6 +28,10 @@ MAX_RELEASE_BYTES = 50 * MB
 #: A tracker or neighbours CSV on disk. A hand-kept tracker is a few thousand rows (~200 bytes
 #: each); 32 MB is room for MAX_CSV_LINES rows with long notes, and reads in well under a second.
 MAX_CSV_BYTES = 32 * MB
+#: A tracker CSV uploaded in the app, where each row becomes a proposal a reviewer reads: a
+#: week's batch is tens of rows, so 500 rows (~250 KB) and 1 MB are many times enough.
+MAX_UPLOAD_BYTES = 1 * MB
+MAX_UPLOAD_ROWS = 500
 #: Lines of a CSV. An import writes ~4,000 new facts a second (one INSERT each, in one
 #: transaction), so 100,000 rows finish in under a minute; the seed tracker has 132.
 MAX_CSV_LINES = 100_000

@@ -85,29 +85,41 @@ def parse_tracker(path: str | Path, *, rank_kind: str = "tracker", raw: str | No
     except (OSError, UnicodeDecodeError) as exc:
         parsed.errors.append(f"{name}: cannot be read as UTF-8 text ({exc})")
         return parsed
+    rows, errors = read_rows(name, raw)
+    parsed.errors.extend(errors)
+    if rows is None:
+        return parsed
+    parsed.tables.append("tracker rows")
+    for line_no, row in rows:
+        _parse_row(name, line_no, row, parsed, rank_kind)
+    return parsed
+
+
+def read_rows(name: str, raw: str) -> tuple[list[tuple[int, dict[str, str]]] | None, list[str]]:
+    """A tracker file's non-empty rows as (row number, tracker columns), their cells stripped and
+    the export's formula guard taken off (cells past the header's are ignored); or None and the
+    layout's problem. Shared by the importer and the app's upload."""
     # A cell may be as long as the file (the importer's limit): read it, so that its problem can
     # name its row and column, rather than stop at the csv module's 128 KB field limit.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_BYTES))
-    reader = csv.DictReader(io.StringIO(raw))
-    header = reader.fieldnames or []
+    reader = csv.reader(io.StringIO(raw))
+    header = next(reader, [])
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
     if missing or unknown or not ({"authority_code", "authority_name"} & set(header)):
-        parsed.errors.append(
+        return None, [
             f"{name}: layout not recognised: header must use the tracker columns "
             f"({', '.join(COLUMNS)}); missing {missing or 'none'}, unknown {unknown or 'none'}"
-        )
-        return parsed
-    parsed.tables.append("tracker rows")
-    for line_no, row in enumerate(reader, start=2):
-        row = {k: csv_value((v or "").strip()) for k, v in row.items() if k is not None}
+        ]
+    rows: list[tuple[int, dict[str, str]]] = []
+    # Numbered as a spreadsheet numbers them: a blank line is a row, a quoted cell's line break is not.
+    for line_no, cells in enumerate(reader, start=2):
+        row = {col: csv_value(cell.strip()) for col, cell in zip(header, cells, strict=False)}
+        row.update({col: "" for col in header[len(cells) :]})
         if not any(row.values()):
             continue
-        if None in row:
-            parsed.errors.append(f"{Where(name, row=line_no)}: more fields than the header has")
-            continue
-        _parse_row(name, line_no, row, parsed, rank_kind)
-    return parsed
+        rows.append((line_no, row))
+    return rows, []
 
 
 class _Row:

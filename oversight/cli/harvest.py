@@ -41,6 +41,8 @@ def cmd_harvest(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     for outcome in run.outcomes:
         say(_line(outcome))
+        for warning in outcome.warnings:  # plausibility: for the reviewer to check, not a refusal
+            say(f"{'':<9} warning: {warning}")
     counts = (
         f"{run.count(harvest.PROPOSED)} proposed for review, {run.count(harvest.SKIPPED)} skipped, "
         f"{run.count(harvest.FAILED)} failed; {run.ignored} other DfE decision pages are no notice or direction"
