@@ -104,7 +104,10 @@ def test_every_command_that_writes_names_its_database(empty_url: str, tmp_path: 
     assert code == 0 and err == named + "\n" and "tracker.csv" in out
 
     # Reading commands say nothing more: their JSON on standard output stays JSON.
-    for argv in (("snapshot", "--as-at", "2024-01-01", "--json"), ("changes", "--since", "2024-01-01", "--json")):
+    for argv in (
+        ("snapshot", "--as-at", "2024-01-01", "--json"),
+        ("changes", "--since", "2024-01-01", "--json"),
+    ):
         code, out, err = run(capsys, *argv, "--database", url)
         assert code == 0 and err == "", (argv, err)
         json.loads(out)
