@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from oversight.components.figures.safe_text import markdown
+from oversight.components.figures.safe_text import markdown, markdown_link
 from oversight.components.widgets import cache
 from oversight.data import settings
 from oversight.data.curation import users
@@ -135,25 +135,20 @@ def elsewhere(browser_url: str | None, redirect_uri: str | None) -> str | None:
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
 
 
-def _browser_url() -> str | None:
-    """The app's address in this browser (``st.context.url``), else from the request's Host."""
-    url = st.context.url
-    if url:
-        return url
-    host = st.context.headers.get("Host")
-    return f"http://{host}/" if host else None
-
-
 def _other_host_warning() -> None:
     """Warn a visitor whose browser is not on the host sign-in returns to (``elsewhere``)."""
     redirect = str((cache.auth_settings() or {}).get("redirect_uri") or "")
-    instead = elsewhere(_browser_url(), redirect)
+    # The address in the browser's bar (behind a proxy too), not the request's Host header, which
+    # a proxy may rewrite: unknown (an old browser, a test), nothing is said.
+    instead = elsewhere(st.context.url, redirect)
     if instead:
         st.warning(
             markdown(
                 f"Sign-in returns to {instead} (the redirect_uri in the secrets), not to the "
-                f"address this page is open on, so signing in here would fail. Open {instead} to sign in."
-            ),
+                "address this page is open on, so signing in here would fail. Open"
+            )
+            + f" {markdown_link(instead, instead)} "
+            + markdown("to sign in."),
             icon=":material/warning:",
         )
 
