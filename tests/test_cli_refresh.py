@@ -107,6 +107,7 @@ def test_a_refresh_from_a_mirror_imports_everything_and_a_second_changes_nothing
 
     assert code == 0, err
     assert "Traceback" not in err
+    assert f"Database: {empty_url}" in err.splitlines()  # the one it wrote to (issue 21)
     for entry in entries:
         assert f"downloading {entry.target} from {mirror.url}/{entry.target}" in err
         assert f"checked     {entry.target}: " in err

@@ -54,7 +54,10 @@ def test_a_refusal_is_one_line_and_exit_1(tmp_path, capsys, monkeypatch, argv, w
     url = f"sqlite:///{tmp_path / 'u.sqlite'}"
     code, out, err = run(capsys, "users", *argv, "--database", url)
     assert code == 1 and out == "" and words in err
-    assert err.startswith("oversight: ") and err.count("\n") == 1 and "Traceback" not in err
+    # The database it looked in (issue 21), then the refusal: one line.
+    database, refusal = err.splitlines()
+    assert database == f"Database: {url}"
+    assert refusal.startswith("oversight: ") and "Traceback" not in err
     bootstrap.forget(url)
 
 

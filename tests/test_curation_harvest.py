@@ -340,8 +340,10 @@ def test_a_slow_server_is_cut_off_by_the_time_limit(engine, govuk, monkeypatch):
 def test_the_command_prints_one_line_per_page_and_a_summary(engine, govuk, capsys):
     url = str(engine.url.render_as_string(hide_password=False))
     code = cli.main(["harvest", "--since", "2026-01-01", "--base-url", govuk.url, "--database", url])
-    out = capsys.readouterr().out.splitlines()
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
     assert code == 0
+    assert f"Database: {url}" in captured.err.splitlines()  # the one it wrote to (issue 21)
     proposed = [line for line in out if line.startswith("proposed ")]
     skipped = [line for line in out if line.startswith("skipped ")]
     assert len(proposed) == 4 and len(skipped) == 4

@@ -15,12 +15,13 @@ hides is convenience, never the permission. Owns the ``auth_*`` keys.
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import streamlit as st
 
-from oversight.components.figures.safe_text import markdown
+from oversight.components.figures.safe_text import markdown, markdown_link
 from oversight.components.widgets import cache
 from oversight.data import settings
 from oversight.data.curation import users
@@ -109,6 +110,49 @@ def who() -> SignedIn:
     return SignedIn(configured(), actor, role)
 
 
+def _origin(url: str) -> tuple[str, int | None] | None:
+    """(host, port) of an address, the port filled in for http(s); None if it has no host."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    return (parts.hostname, port) if parts.hostname else None
+
+
+def elsewhere(browser_url: str | None, redirect_uri: str | None) -> str | None:
+    """The address to open instead, when the browser is on another host (or port) than the
+    ``redirect_uri`` the provider sends people back to; None when they agree or either is unknown.
+
+    The provider returns the browser to ``redirect_uri`` exactly, and Streamlit's check of that
+    return needs the cookie it set where the sign-in began: started on ``localhost`` with a
+    ``127.0.0.1`` redirect, the sign-in fails with nothing on the page (issue 21). So the page says
+    so before anyone tries."""
+    here, there = _origin(browser_url or ""), _origin(redirect_uri or "")
+    if here is None or there is None or here == there:
+        return None
+    parts = urllib.parse.urlsplit(redirect_uri.strip())  # type: ignore[union-attr]
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+
+
+def _other_host_warning() -> None:
+    """Warn a visitor whose browser is not on the host sign-in returns to (``elsewhere``)."""
+    redirect = str((cache.auth_settings() or {}).get("redirect_uri") or "")
+    # The address in the browser's bar (behind a proxy too), not the request's Host header, which
+    # a proxy may rewrite: unknown (an old browser, a test), nothing is said.
+    instead = elsewhere(st.context.url, redirect)
+    if instead:
+        st.warning(
+            markdown(
+                f"Sign-in returns to {instead} (the redirect_uri in the secrets), not to the "
+                "address this page is open on, so signing in here would fail. Open"
+            )
+            + f" {markdown_link(instead, instead)} "
+            + markdown("to sign in."),
+            icon=":material/warning:",
+        )
+
+
 def sidebar_control() -> None:
     """ "Sign in" for a visitor, "Signed in as NAME (role)" and "Sign out" for a signed-in person;
     nothing when sign-in is not set up."""
@@ -116,6 +160,7 @@ def sidebar_control() -> None:
         return
     with st.sidebar:
         if not _logged_in():
+            _other_host_warning()
             if st.button(
                 "Sign in",
                 key=KEY_SIGN_IN,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,15 +39,19 @@ from oversight.data.store.transactions import waiting
 
 #: What every cached result is keyed by: (database URL, ``queries.data_version``: imports and applied changes).
 Key = tuple[str, int]
+_log = logging.getLogger("oversight.app")
 
 
 @functools.lru_cache(maxsize=1)
 def _secrets() -> dict[str, Any]:
-    """Streamlit secrets, read once per process: without a secrets file, every access searches
-    and parses again (measured: ~7% of the server's time under load). Restart to change them."""
+    """The deployment's Streamlit secrets, read once per process by ``settings.read_secrets``: the
+    same reader, files and merge as the ``oversight`` command's, so both see one database, one set
+    of admins (restart to change them). A file that is not valid TOML is logged and read as none,
+    as Streamlit itself does at start (no ``[auth]``: no sign-in)."""
     try:
-        return dict(st.secrets)
-    except Exception:  # noqa: BLE001 - no secrets file is the normal case
+        return dict(settings.read_secrets())
+    except settings.SettingsError as exc:
+        _log.error("%s: the app runs without its secrets", exc)
         return {}
 
 
@@ -65,9 +69,7 @@ def auth_settings() -> dict[str, Any] | None:
 
 
 def _database_url() -> str:
-    """The configured URL: the environment first, then secrets (read only if needed), then the default."""
-    if os.environ.get(settings.DATABASE_ENV):
-        return settings.database_url()
+    """The configured URL, as the ``oversight`` command resolves it (``settings.database_url``)."""
     return settings.database_url(secrets=_secrets())
 
 

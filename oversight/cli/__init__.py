@@ -39,7 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--database",
         metavar="URL",
         default=None,
-        help=f"SQLAlchemy database URL (default: ${settings.DATABASE_ENV}, else the embedded SQLite file)",
+        help=(
+            f"SQLAlchemy database URL (default: ${settings.DATABASE_ENV} or database_url, from the environment "
+            "or ./.streamlit/secrets.toml as the app reads them, else the embedded SQLite file)"
+        ),
     )
     parser = Parser(
         prog="oversight",
@@ -120,6 +123,8 @@ def describe(exc: Exception, args: argparse.Namespace) -> str:
     # Lazy: as above.
     from oversight.data.store.errors import classify, hide_passwords, masked
 
+    if isinstance(exc, settings.SettingsError):
+        return str(exc)
     url = settings.database_url(args.database) if "database" in args else None
     if url is not None:
         unavailable = classify(exc, url)

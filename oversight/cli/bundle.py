@@ -8,8 +8,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from oversight.cli import database
 from oversight.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say
-from oversight.data import bootstrap, settings
+from oversight.data import settings
 from oversight.data.sources import bundle
 from oversight.data.sources.records import ImportRefused
 from oversight.data.sources.seed import load_bundle
@@ -75,7 +76,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     """Import the bundle's files a database has not imported yet (first use does this too)."""
-    engine = bootstrap.ready_engine(args.database)
+    engine = database.writing(args.database)
     try:
         summaries = load_bundle(engine)
     except ImportRefused as exc:

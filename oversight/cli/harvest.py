@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from oversight.cli import database
 from oversight.cli.common import EXIT_FAILED, EXIT_OK, date_arg, say
-from oversight.data import bootstrap
 from oversight.data.curation import harvest
 
 WORD = {harvest.PROPOSED: "proposed", harvest.SKIPPED: "skipped", harvest.FAILED: "failed"}
@@ -33,7 +33,7 @@ def _line(outcome: harvest.Outcome) -> str:
 
 def cmd_harvest(args: argparse.Namespace) -> int:
     """Ask GOV.UK, file proposals, say what became of each page."""
-    engine = bootstrap.ready_engine(args.database)
+    engine = database.writing(args.database)
     try:
         run = harvest.harvest(engine, since=args.since, base_url=args.base_url, progress=_progress)
     except harvest.HarvestFailed as exc:

@@ -19,8 +19,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from oversight.cli import database
 from oversight.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say
-from oversight.data import bootstrap, settings
+from oversight.data import settings
 from oversight.data.domain.text import terminal
 from oversight.data.downloads.checksums import ChecksumMismatch
 from oversight.data.downloads.fetch import FAILED, MIRROR_ENV, NO_URL, Result, fetch
@@ -107,7 +108,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     paths = importable_files(data_dir)
     if not paths:
         return _fail(kept, f"{data_dir}: no file to import (no Ofsted release, neighbours CSV or scrape)")
-    engine = bootstrap.ready_engine(args.database)
+    engine = database.writing(args.database)
     for path in paths:
         _say("importing", str(path.relative_to(data_dir)))
     try:

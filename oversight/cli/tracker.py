@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from oversight.cli import database
 from oversight.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -34,7 +35,7 @@ from oversight.data.store.record_gaps import record_gaps
 
 def cmd_import(args: argparse.Namespace) -> int:
 
-    engine = bootstrap.ready_engine(args.database)
+    engine = database.writing(args.database)
     try:
         summaries = import_paths(engine, args.paths)
     except ImportRefused as exc:
@@ -144,6 +145,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     engine = engines.get_engine(args.database)
     if args.action == "upgrade":
         migrate.upgrade(engine)
+        database.name(args.database)
         say(
             f"database at revision {migrate.current_revision(engine)} ({engine.url.render_as_string(hide_password=True)})"
         )

@@ -12,15 +12,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from oversight.cli import database
 from oversight.cli.common import EXIT_FAILED, EXIT_OK, say
 from oversight.components.figures.safe_text import terminal
-from oversight.data import bootstrap, settings
+from oversight.data import settings
 from oversight.data.curation import users
 from oversight.data.curation.roles import OPERATOR, ROLES
 
 
 def cmd_grant(args: argparse.Namespace) -> int:
-    engine = bootstrap.ready_engine(args.database)
+    engine = database.writing(args.database)
     try:
         users.grant(engine, OPERATOR, args.email, args.role)
     except users.UserRefused as exc:
@@ -31,7 +32,7 @@ def cmd_grant(args: argparse.Namespace) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    engine = bootstrap.ready_engine(args.database)
+    engine = database.writing(args.database)
     try:
         users.revoke(engine, OPERATOR, args.email)
     except users.UserRefused as exc:
@@ -42,7 +43,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    engine = bootstrap.ready_engine(args.database)
+    engine = database.writing(args.database)
     people = users.list_users(engine)
     if not people:
         say(
