@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
@@ -37,11 +37,21 @@ BUSY = "Nothing was saved: the tracker database is busy with another change; try
 
 @dataclass(frozen=True)
 class Outcome:
-    """``ok``: done; ``lines``: the message (one sentence, or one per problem)."""
+    """``ok``: done; ``lines``: the message (one sentence, or one per problem); ``place``: the
+    form it belongs to (shown beside that form's button only); ``other_change``: for a refusal
+    because someone else changed the fact first, their change (None: not a conflict, or an
+    import's); ``conflict``: it was such a refusal."""
 
     ok: bool
     lines: tuple[str, ...]
     heading: str = ""
+    place: str = ""
+    conflict: bool = False
+    other_change: int | None = None
+
+
+#: A column a problem names, in words, when the form gives it no label.
+COLUMN_WORDS = {"source_url": "Source link", "source_title": "Source title", "source_publisher": "Publisher"}
 
 
 def _cut(text: str) -> str:
@@ -49,14 +59,15 @@ def _cut(text: str) -> str:
 
 
 def _labelled(problems: list[str], labels: Mapping[str, str]) -> list[str]:
-    """ "date: not a date" as "Start date (date): not a date" where the form has that field."""
+    """ "date: not a date" as "Start date: not a date": the form's label, never the column's
+    internal name ("source_url")."""
     out = []
     for problem in problems:
         column, sep, message = problem.partition(": ")
-        if sep and column in labels:
-            out.append(f"{labels[column]} ({column}): {message}")
-        else:
-            out.append(problem)
+        words = labels.get(column) or COLUMN_WORDS.get(column)
+        if sep and words is None and column.isidentifier() and column.islower():
+            words = column.replace("_", " ").capitalize()
+        out.append(f"{words}: {message}" if sep and words else problem)
     return out
 
 
@@ -77,14 +88,23 @@ def _other(exc: Conflict) -> tuple[str, ...]:
     )
 
 
-def run(key: str, action: Callable[[], str], labels: Mapping[str, str] | None = None) -> bool:
+def run(
+    key: str, action: Callable[[], str], labels: Mapping[str, str] | None = None, place: str = ""
+) -> bool:
     """Run ``action`` (which returns the sentence to show when it is done) and keep its outcome
-    under ``key`` for ``show``. True when it was done."""
+    under ``key`` for ``show`` (``place``: the form it belongs to; ``kept`` reads it back). True
+    when it was done."""
     try:
         with interactive():
             done = action()
     except Conflict as exc:
-        outcome = Outcome(False, (str(exc), *_other(exc)), "Not saved: someone else changed it first.")
+        outcome = Outcome(
+            False,
+            (str(exc), *_other(exc)),
+            "Not saved: someone else changed it first.",
+            conflict=True,
+            other_change=exc.other_change_id,
+        )
     except EditRefused as exc:
         lines = _labelled(exc.problems, labels or {})
         outcome = Outcome(False, tuple(lines), "Not saved:" if len(lines) > 1 else "")
@@ -105,23 +125,41 @@ def run(key: str, action: Callable[[], str], labels: Mapping[str, str] | None = 
             )
     else:
         outcome = Outcome(True, (done,))
+    outcome = replace(outcome, place=place)
     st.session_state[key] = outcome
     return outcome.ok
 
 
-def refuse(key: str, problems: list[str], labels: Mapping[str, str] | None = None) -> None:
+def kept(key: str) -> Outcome | None:
+    """The outcome kept under ``key``, not shown (e.g. to keep a conflict's typed values)."""
+    outcome = st.session_state.get(key)
+    return outcome if isinstance(outcome, Outcome) else None
+
+
+def refuse(key: str, problems: list[str], labels: Mapping[str, str] | None = None, place: str = "") -> None:
     """Keep a refusal found before the action ran (the form itself is incomplete)."""
     lines = _labelled(problems, labels or {})
-    st.session_state[key] = Outcome(False, tuple(lines), "Not saved:" if len(lines) > 1 else "")
+    st.session_state[key] = Outcome(False, tuple(lines), "Not saved:" if len(lines) > 1 else "", place)
 
 
-def show(key: str) -> Outcome | None:
-    """Show the outcome kept under ``key`` (once) and return it; nothing if there is none."""
-    outcome = st.session_state.pop(key, None)
-    if not isinstance(outcome, Outcome):
+def add_line(key: str, line: str) -> None:
+    """Add a sentence to the kept outcome (what was saved, in words)."""
+    outcome = st.session_state.get(key)
+    if isinstance(outcome, Outcome):
+        st.session_state[key] = replace(outcome, lines=(*outcome.lines, line))
+
+
+def show(key: str, place: str | None = None, keep: bool = False) -> Outcome | None:
+    """Show the outcome kept under ``key`` and return it; nothing if there is none. ``place``:
+    only an outcome of that form (beside its button); ``keep``: it stays for the runs that
+    follow (until the form's next action replaces it), else it is shown once."""
+    outcome = st.session_state.get(key)
+    if not isinstance(outcome, Outcome) or (place is not None and outcome.place != place):
         return None
-    if len(outcome.lines) == 1 and not outcome.heading:
-        body = markdown(_cut(outcome.lines[0]))
+    if not keep:
+        st.session_state.pop(key, None)
+    if outcome.ok or (len(outcome.lines) == 1 and not outcome.heading):
+        body = "\n\n".join(markdown(_cut(line)) for line in outcome.lines)  # done, then what was saved
     else:
         items = "\n".join(f"- {markdown(_cut(line))}" for line in outcome.lines)
         body = (markdown(outcome.heading) + "\n\n" if outcome.heading else "") + items
