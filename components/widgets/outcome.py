@@ -14,6 +14,7 @@ through ``safe_text.markdown`` (it may quote what someone typed).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
@@ -48,6 +49,7 @@ class Outcome:
     place: str = ""
     conflict: bool = False
     other_change: int | None = None
+    serial: int = 0  # which action it was: the page scrolls to a new outcome once (``show``)
 
 
 #: A column a problem names, in words, when the form gives it no label.
@@ -125,7 +127,7 @@ def run(
             )
     else:
         outcome = Outcome(True, (done,))
-    outcome = replace(outcome, place=place)
+    outcome = replace(outcome, place=place, serial=time.time_ns())
     st.session_state[key] = outcome
     return outcome.ok
 
@@ -139,7 +141,9 @@ def kept(key: str) -> Outcome | None:
 def refuse(key: str, problems: list[str], labels: Mapping[str, str] | None = None, place: str = "") -> None:
     """Keep a refusal found before the action ran (the form itself is incomplete)."""
     lines = _labelled(problems, labels or {})
-    st.session_state[key] = Outcome(False, tuple(lines), "Not saved:" if len(lines) > 1 else "", place)
+    st.session_state[key] = Outcome(
+        False, tuple(lines), "Not saved:" if len(lines) > 1 else "", place, serial=time.time_ns()
+    )
 
 
 def add_line(key: str, line: str) -> None:
@@ -149,10 +153,32 @@ def add_line(key: str, line: str) -> None:
         st.session_state[key] = replace(outcome, lines=(*outcome.lines, line))
 
 
+#: Brings a new outcome into view once: a success adds a card above the form (the proposal), so
+#: the page grows above where the person looks and the message beside the button would be below
+#: the screen. Runs once per outcome (its serial), never again on the runs that keep it shown.
+SCROLL_JS = """
+export default function (component) {
+  const { data, parentElement } = component;
+  window.oversightShown = window.oversightShown || new Set();
+  if (window.oversightShown.has(data)) return;
+  window.oversightShown.add(data);
+  const here = parentElement.host || parentElement;  // the component's shadow root: its host
+  setTimeout(() => here.scrollIntoView({ block: 'center' }), 300);
+}
+"""
+
+
+@st.cache_resource(show_spinner=False)
+def _scroll_component():
+    """Registered once per process: a line of script, nothing drawn."""
+    return st.components.v2.component("oversight_outcome_in_view", js=SCROLL_JS)
+
+
 def show(key: str, place: str | None = None, keep: bool = False) -> Outcome | None:
     """Show the outcome kept under ``key`` and return it; nothing if there is none. ``place``:
-    only an outcome of that form (beside its button); ``keep``: it stays for the runs that
-    follow (until the form's next action replaces it), else it is shown once."""
+    only an outcome of that form (beside its button), brought into view once; ``keep``: it
+    stays for the runs that follow (until the form's next action replaces it), else it is
+    shown once."""
     outcome = st.session_state.get(key)
     if not isinstance(outcome, Outcome) or (place is not None and outcome.place != place):
         return None
@@ -167,4 +193,6 @@ def show(key: str, place: str | None = None, keep: bool = False) -> Outcome | No
         st.success(body, icon=":material/check_circle:")
     else:
         st.error(body, icon=":material/block:")
+    if place is not None:
+        _scroll_component()(data=f"{key}:{outcome.serial}", key=f"{key}_in_view")
     return outcome

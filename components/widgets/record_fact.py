@@ -38,7 +38,7 @@ KEY_FIX = "record_fix_choice"
 #: to fill the form again, at the fact's new version, beside the other person's change.
 KEY_DRAFT = "record_draft"
 #: The id of the section's heading: the authority page's "add it to the tracker" links here.
-ANCHOR = "add-to-this-authority-s-record"
+ANCHOR = "add-to-this-authoritys-record"
 #: Not a tracker column: the intervention's "still in force" box (an empty end date).
 STILL = "still_in_force"
 COMMENT = "comment"
