@@ -375,3 +375,67 @@ def test_borrowed_identities_are_nobody_in_chromium(browser, signin_app, artifac
     assert history.verify(engine).ok
     assert "Traceback" not in (artifacts / "streamlit_signin.log").read_text()
     context.close()
+
+
+def test_a_stale_correction_keeps_the_typing_in_chromium(browser, signin_app, artifacts):
+    """Issue 21: an editor corrects a visit while someone else's correction of it is approved;
+    theirs is refused, everything they typed stays, the other change is shown beside it, and
+    proposing again goes through."""
+    base, _, url = signin_app
+    engine = bootstrap.ready_engine(url)
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    context.route("**/*", _only_loopback)
+    page = context.new_page()
+    _open(page, base, "/?as_at=2022-01-01", "Intervention map")
+    _open(page, base, DEVON, "Devon")
+    _sign_in(page, base, "eddie")
+    page.wait_for_url(f"{base}{DEVON}", timeout=60_000)
+    page.get_by_role("heading", name="Devon").first.wait_for(timeout=90_000)
+    _settled(page)
+    page.get_by_text("Correct or retract a fact").click()
+    _settled(page)
+    _choose(page, "Fact to correct or retract", "Monitoring visit")
+    page.get_by_role("button", name="Propose this correction").wait_for(timeout=60_000)
+    _settled(page)
+    typed = "Found practice improving at the front door"
+    page.get_by_role("textbox", name="Summary").fill(typed)
+    page.get_by_role("textbox", name="Source link (required)").first.fill("https://www.example.org/letter")
+    page.get_by_role("textbox", name="Source title (required)").first.fill("Monitoring visit letter")
+
+    # Meanwhile Bob's correction of the same visit is proposed and approved by Ada.
+    table, fact_id, version = _fix_target(engine)
+    other = edits.propose_correction(
+        engine,
+        cs.person(PEOPLE["bob"][0], "Bob Reviewer", "bob"),
+        table,
+        fact_id,
+        {"details": "Bob's summary of the letter", **cs.citation()},
+        version,
+    )
+    edits.approve(engine, cs.person(PEOPLE["ada"][0], "Ada Admin", "ada"), other)
+
+    page.get_by_role("button", name="Propose this correction").click()
+    refused = page.get_by_text("Not saved: someone else changed it first.")
+    refused.wait_for(timeout=60_000)
+    _settled(page)
+    assert page.get_by_role("textbox", name="Summary").input_value() == typed
+    assert page.get_by_text(f"Bob Reviewer's change {other} (in effect)").count() >= 1
+    box = refused.bounding_box()
+    assert box is not None and 0 <= box["y"] < 1_100, box
+    page.get_by_text("Nothing you typed is lost").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "signin_conflict_kept.png"))
+    page.get_by_role("button", name="Propose this correction").click()
+    page.get_by_text("Proposed — waiting for review by another person").wait_for(timeout=60_000)
+    [waiting] = history.open_proposals(engine)
+    assert waiting.after["details"] == typed
+    context.close()
+
+
+def _fix_target(engine) -> tuple[str, int, int]:
+    """The fact the page offers first for "Monitoring visit" on Devon's page, and its version."""
+    from oversight.components.widgets.record_fact import fact_label
+    from oversight.data.store import story
+
+    devon = story.authority_story(engine, "E10000008")
+    fact = next(f for f in devon.own_facts if f.fact_id is not None and "Monitoring visit" in fact_label(f))
+    return fact.fact_table, fact.fact_id, history.current_fact(engine, fact.fact_table, fact.fact_id).version
