@@ -18,8 +18,6 @@ from oversight.components.figures.safe_text import markdown
 from oversight.components.widgets import record_fact, review
 from oversight.data import bootstrap
 from oversight.data.curation import edits, history
-from oversight.data.domain import vocab
-from oversight.data.domain.dates import in_words
 from tests import test_app_curation as curation
 from tests.curation_support import ADMIN, EDITOR, EDITOR2, REVIEWER, citation
 from tests.test_app_curation import FORM, TRACKER, _devon_row, _text, devon, propose_devon
@@ -74,12 +72,6 @@ def test_tracker_dates_from_a_picker_and_back():
     assert record_fact.day_of("2019-03") == dt.date(2019, 3, 1)
     assert record_fact.day_of("2019") == dt.date(2019, 1, 1)
     assert record_fact.day_of("") is None and record_fact.day_of("1 March") is None
-
-
-def test_a_month_precision_date_is_said_as_a_month():
-    assert in_words(dt.date(2019, 3, 1), "month") == "March 2019"
-    assert in_words(dt.date(2019, 1, 1), "year") == "2019"
-    assert in_words(dt.date(2019, 3, 1), "day") == "1 March 2019"
 
 
 # The outcome, beside its button ------------------------------------------------------------------------
@@ -214,38 +206,6 @@ def test_a_revert_of_a_correction_says_what_went_back():
         "revert", None, {"record": "event", "kind": "board", "date": "2024-03-01"}, ()
     )
     assert restored == "Restores: Improvement board on 2024-03-01"
-
-
-def test_a_select_option_is_plain_text_on_one_line():
-    from oversight.components.figures.safe_text import option
-
-    assert option("Change 19: 2016-07-01 [x](y)") == "Change 19: 2016-07-01 [x](y)"
-    assert option("a\nb\u202ec") == "a bc"
-
-
-def test_a_month_precision_end_is_a_month_on_the_timeline():
-    """Blackpool's revised direction (July 2019 to June 2024, both month precision): its span's
-    hover says the months, never "1 June 2024"."""
-    from oversight.components.figures.timeline import timeline_figure
-    from oversight.data.store.story import Authority, AuthorityStory, Fact, Source
-
-    src = Source("Government acknowledges Blackpool children's services improvements", None, None)
-    authority = Authority(1, "E06000009", "890", "Blackpool", "E12000002", "UA", None, None, "North West")
-    direction = Fact(
-        "intervention",
-        dt.date(2019, 7, 1),
-        vocab.DIRECTION_COMMISSIONER,
-        "Revised statutory direction",
-        "month",
-        src,
-        level=vocab.DIRECTION_COMMISSIONER,
-        end_date=dt.date(2024, 6, 1),
-        end_precision="month",
-    )
-    fig = timeline_figure(AuthorityStory(authority, (direction,)), dt.date(2025, 1, 1))
-    hovers = " ".join(str(t.hovertext) for t in fig.data if t.hovertext)
-    assert "From July 2019; ended June 2024" in hovers, hovers
-    assert "1 June 2024" not in hovers and "1 July 2019" not in hovers
 
 
 # Back where sign-in began ---------------------------------------------------------------------------------
