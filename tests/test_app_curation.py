@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from oversight.components.figures.safe_text import markdown
 from oversight.components.widgets import auth, cache, record_fact
+from oversight.components.widgets.record_fact import STILL
 from oversight.data import bootstrap, settings
 from oversight.data.curation import edits, history, users
 from oversight.data.curation.roles import Actor
@@ -156,8 +157,12 @@ def propose_devon(at: AppTest, **values: str) -> AppTest:
     }
     for column, value in fields.items():
         key = FORM + column
-        if column == "level":
+        if column in ("level", "date_precision", "end_precision"):
             at.selectbox(key=key).set_value(value)
+        elif column in ("date", "end_date"):
+            at.date_input(key=key).set_value(dt.date.fromisoformat(value))
+        elif column == STILL:
+            at.checkbox(key=key).set_value(value == "yes")
         elif column == "details":
             at.text_area(key=key).input(value)
         else:
@@ -334,18 +339,20 @@ def test_a_reviewer_cannot_approve_their_own_proposal_unless_an_admin_allows_it(
 def test_refused_fields_are_named_and_nothing_is_saved(app, store_url):
     engine = bootstrap.ready_engine(store_url)
     at = devon(app, EDITOR)
-    at.text_input(key=FORM + "date").input("1 April 2021")
     at.text_input(key=FORM + "source_url").input("javascript:alert(1)")
+    at.text_input(key=FORM + "title").input("A notice")
     at.button(key=FORM + "submit").click().run()
     errors = "\n".join(e.value for e in at.error)
-    assert markdown("Level (level): required for an intervention") in errors
-    assert markdown("Start date (date):") in errors
+    assert markdown("Level: required for an intervention") in errors
+    assert markdown("Start date: a date is required") in errors
     assert (
-        markdown("Source link (source_url):") in errors and markdown("Source title (source_title):") in errors
+        markdown("Source link:") in errors
+        and markdown("Source title: required for an intervention") in errors
     )
+    assert "source_url" not in errors and "(level)" not in errors  # words, never the internal names
     assert not history.open_proposals(engine)
     # What was typed is still there to fix.
-    assert at.text_input(key=FORM + "date").value == "1 April 2021"
+    assert at.text_input(key=FORM + "title").value == "A notice"
 
 
 def test_a_second_correction_of_one_fact_is_refused_showing_the_other(app, store_url):
@@ -400,8 +407,9 @@ def test_a_replayed_approval_is_refused_by_the_data_layer(app, store_url, replay
 def test_a_replayed_proposal_is_refused_by_the_data_layer(app, store_url):
     engine = bootstrap.ready_engine(store_url)
     at = devon(app, EDITOR)
-    for column, value in (("date", "2021-04-01"), ("source_url", SOURCE_URL), ("source_title", "Report")):
+    for column, value in (("source_url", SOURCE_URL), ("source_title", "Report")):
         at.text_input(key=FORM + column).input(value)
+    at.date_input(key=FORM + "date").set_value(dt.date(2021, 4, 1))
     at.selectbox(key=FORM + "level").set_value("improvement_notice")
     at.user = dict(ANONYMOUS)
     at.button(key=FORM + "submit").click().run()
@@ -431,8 +439,11 @@ HOSTILE = {
     "source_title": hd.LINK + " " + hd.SCRIPT,
     "source_publisher": hd.FORMULA,
 }
-#: Markdown that would make a link or a picture: ``[...](``, ``![``, a tag, an autolink.
-MARKUP = re.compile(r"(?<!\\)\]\(|(?<!\\)!(?<!\\)\[|(?<!\\)<[a-z/!]|https?://|www\.", re.IGNORECASE)
+#: Markdown that would make a link or a picture: ``[...](``, ``![``, a tag, an autolink (the
+#: app's own link to a heading of the page, ``](#...)``, is not someone's text).
+MARKUP = re.compile(
+    r"(?<!\\)\]\((?!#[a-z-]+\))|(?<!\\)!(?<!\\)\[|(?<!\\)<[a-z/!]|https?://|www\.", re.IGNORECASE
+)
 
 
 def _assert_text_only(at: AppTest) -> None:
@@ -613,7 +624,7 @@ def test_a_sign_in_that_makes_no_one_reads_but_never_writes(app, store_url, monk
 def test_the_form_stops_each_field_at_its_limit(app, store_url):
     """The browser stops typing where the data layer would refuse (``domain.text.FIELD_LIMITS``)."""
     at = devon(app, EDITOR)
-    for column in ("date", "title", "kind", "people", "source_url", "source_title", "source_publisher"):
+    for column in ("title", "kind", "people", "source_url", "source_title", "source_publisher"):
         assert at.text_input(key=FORM + column).proto.max_chars == FIELD_LIMITS[column], column
     for column in ("details", "comment"):
         assert at.text_area(key=FORM + column).proto.max_chars == FIELD_LIMITS[column], column

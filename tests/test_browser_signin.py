@@ -231,12 +231,25 @@ def test_sign_in_record_review_and_publish_in_chromium(browser, signin_app, arti
     assert page.get_by_text("Proposals waiting for review").count() == 0
     page.screenshot(path=str(artifacts / "signin_tracker_anonymous.png"), full_page=True)
 
-    # The editor signs in and records Devon's improvement adviser with its source.
-    _sign_in(page, base, "eddie")
+    # The editor signs in from Devon's page and is back on it (not on the map), with its council
+    # and date; the gap prompt at the top goes down to the form.
     _open(page, base, DEVON, "Devon")
-    page.get_by_text("Add to this authority's record").scroll_into_view_if_needed()
+    _sign_in(page, base, "eddie")
+    page.wait_for_url(f"{base}{DEVON}", timeout=60_000)
+    page.get_by_role("heading", name="Devon").first.wait_for(timeout=90_000)
+    _settled(page)
+    page.get_by_text("Signed in as Eddie Editor (editor)").wait_for(timeout=60_000)
+    page.get_by_role("link", name="Add the notice or direction to this authority's record").click()
+    page.wait_for_timeout(1_000)
+    box = page.get_by_role("heading", name="Add to this authority's record").bounding_box()
+    assert box is not None and 0 <= box["y"] < 1_100, box  # scrolled down to it, on screen
+    assert page.get_by_role("button", name="Propose this intervention").count() == 1
+    page.screenshot(path=str(artifacts / "signin_gap_link.png"))
     _choose(page, "Level", "Improvement notice")
-    page.get_by_role("textbox", name="Start date").fill("2021-04-01")
+    # The date picker takes the keyboard as well as the calendar: day, month and year in turn.
+    page.get_by_role("spinbutton", name="day, Start date").click()
+    page.keyboard.type("01042021")
+    assert page.get_by_role("spinbutton", name="year, Start date").inner_text() == "2021"
     page.get_by_text("Add to this authority's record").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "signin_editor_form_top.png"))
     page.get_by_role("textbox", name="Instrument or title").fill("DfE-appointed improvement adviser")
@@ -249,13 +262,21 @@ def test_sign_in_record_review_and_publish_in_chromium(browser, signin_app, arti
     page.screenshot(path=str(artifacts / "signin_editor_form.png"))
     _no_serious_violations(page, artifacts, "signin_editor_form")
     page.get_by_role("button", name="Propose this intervention").click()
-    page.get_by_text("Proposed — waiting for review by another person").wait_for(timeout=60_000)
+    done = page.get_by_text("Proposed — waiting for review by another person")
+    done.wait_for(timeout=60_000)
     _settled(page)
-    page.get_by_text("Proposals waiting for review").wait_for()
+    # The outcome is beside the button, where the editor is looking, with what was saved.
+    button = page.get_by_role("button", name="Propose this intervention").bounding_box()
+    said = done.bounding_box()
+    assert button and said and 0 < said["y"] - button["y"] < 200, (button, said)
+    assert 0 <= said["y"] < 1_100, said  # on screen, though the new proposal's card grew the page above
+    assert page.get_by_text("What it records: Improvement notice from 2021-04-01").count() == 1
+    page.screenshot(path=str(artifacts / "signin_editor_saved.png"))
+    page.get_by_text("Proposals waiting for review", exact=True).wait_for()
     assert page.get_by_text("New intervention").count() >= 1
     assert page.get_by_role("button", name="Withdraw change").count() == 1
     assert page.get_by_role("button", name="Approve").count() == 0  # the two-person rule
-    page.get_by_text("Proposals waiting for review").scroll_into_view_if_needed()
+    page.get_by_text("Proposals waiting for review", exact=True).scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "signin_editor_proposed.png"))
     _sign_out(page, base)
 
@@ -354,3 +375,67 @@ def test_borrowed_identities_are_nobody_in_chromium(browser, signin_app, artifac
     assert history.verify(engine).ok
     assert "Traceback" not in (artifacts / "streamlit_signin.log").read_text()
     context.close()
+
+
+def test_a_stale_correction_keeps_the_typing_in_chromium(browser, signin_app, artifacts):
+    """Issue 21: an editor corrects a visit while someone else's correction of it is approved;
+    theirs is refused, everything they typed stays, the other change is shown beside it, and
+    proposing again goes through."""
+    base, _, url = signin_app
+    engine = bootstrap.ready_engine(url)
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    context.route("**/*", _only_loopback)
+    page = context.new_page()
+    _open(page, base, "/?as_at=2022-01-01", "Intervention map")
+    _open(page, base, DEVON, "Devon")
+    _sign_in(page, base, "eddie")
+    page.wait_for_url(f"{base}{DEVON}", timeout=60_000)
+    page.get_by_role("heading", name="Devon").first.wait_for(timeout=90_000)
+    _settled(page)
+    page.get_by_text("Correct or retract a fact").click()
+    _settled(page)
+    _choose(page, "Fact to correct or retract", "Monitoring visit")
+    page.get_by_role("button", name="Propose this correction").wait_for(timeout=60_000)
+    _settled(page)
+    typed = "Found practice improving at the front door"
+    page.get_by_role("textbox", name="Summary").fill(typed)
+    page.get_by_role("textbox", name="Source link (required)").first.fill("https://www.example.org/letter")
+    page.get_by_role("textbox", name="Source title (required)").first.fill("Monitoring visit letter")
+
+    # Meanwhile Bob's correction of the same visit is proposed and approved by Ada.
+    table, fact_id, version = _fix_target(engine)
+    other = edits.propose_correction(
+        engine,
+        cs.person(PEOPLE["bob"][0], "Bob Reviewer", "bob"),
+        table,
+        fact_id,
+        {"details": "Bob's summary of the letter", **cs.citation()},
+        version,
+    )
+    edits.approve(engine, cs.person(PEOPLE["ada"][0], "Ada Admin", "ada"), other)
+
+    page.get_by_role("button", name="Propose this correction").click()
+    refused = page.get_by_text("Not saved: someone else changed it first.")
+    refused.wait_for(timeout=60_000)
+    _settled(page)
+    assert page.get_by_role("textbox", name="Summary").input_value() == typed
+    assert page.get_by_text(f"Bob Reviewer's change {other} (in effect)").count() >= 1
+    box = refused.bounding_box()
+    assert box is not None and 0 <= box["y"] < 1_100, box
+    page.get_by_text("Nothing you typed is lost").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "signin_conflict_kept.png"))
+    page.get_by_role("button", name="Propose this correction").click()
+    page.get_by_text("Proposed — waiting for review by another person").wait_for(timeout=60_000)
+    [waiting] = history.open_proposals(engine)
+    assert waiting.after["details"] == typed
+    context.close()
+
+
+def _fix_target(engine) -> tuple[str, int, int]:
+    """The fact the page offers first for "Monitoring visit" on Devon's page, and its version."""
+    from oversight.components.widgets.record_fact import fact_label
+    from oversight.data.store import story
+
+    devon = story.authority_story(engine, "E10000008")
+    fact = next(f for f in devon.own_facts if f.fact_id is not None and "Monitoring visit" in fact_label(f))
+    return fact.fact_table, fact.fact_id, history.current_fact(engine, fact.fact_table, fact.fact_id).version

@@ -15,6 +15,7 @@ through it, so the rule is written once and tested once. Pure: no Streamlit.
 - ``markdown``: for ``st.markdown``/``st.warning``/``st.caption``/titles/labels/radio options:
   shows the text literally (``markdown_cells`` for ``st.table``; ``quoted`` for a value inside a
   plain-text message).
+- ``option``: for select box options (plain text in Streamlit): ``plain`` on one line.
 - ``html``: for plotly hover text, labels, trace names and titles, and SVG. (The WebGL map's
   tooltip takes plain text: Streamlit escapes what it puts there.)
 - ``csv_cell``/``csv_frame``: for CSV downloads: a cell is never a formula; the value is
@@ -128,6 +129,14 @@ def markdown(value: Any) -> str:
     text = plain(_CONTROLS.sub(" ", _text(value)).strip())
     text = _TEXT_PATTERNS.sub(_JOINER, text)
     return _MARKDOWN_SIGNIFICANT.sub(r"\\\1", text)
+
+
+def option(value: Any) -> str:
+    """``value`` for a select box's option or another place Streamlit shows as plain text (not
+    Markdown): control characters and line breaks as one space, direction controls removed and
+    right-to-left runs isolated (``plain``), and no backslash added (``markdown`` would show
+    "Change 19\\: …" there)."""
+    return plain(_CONTROLS.sub(" ", _text(value)).strip())
 
 
 def markdown_cells(frame: pd.DataFrame) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from oversight.components.figures.safe_text import web_link
 from oversight.components.figures.theme import JUDGEMENT_COLOURS, LEVEL_COLOURS, long_date
 from oversight.data.domain import framework, vocab
 from oversight.data.domain.clocks import SpellClocks, clocks_on
+from oversight.data.domain.dates import in_words
 from oversight.data.domain.levels import Intervention, Span, spans
 from oversight.data.store.story import AuthorityStory, BoundaryChange, Fact
 
@@ -371,14 +372,14 @@ def _judgement_hover(f: Fact, grade: str) -> str:
 def _span_hover(fact: Fact, span: Span, as_at: dt.date) -> str:
     level = fact.level
     if span.end and not span.end_presumed and span.end <= as_at:
-        end_text = f"ended {long_date(span.end)}"
+        end_text = f"ended {in_words(span.end, fact.end_precision if span.end == fact.end_date else 'day')}"
     elif span.end_presumed:
         end_text = "presumed lifted about 12 months after the better judgement"
     else:
         end_text = "in force"
     return (
         f"<b>{h(fact.label)}</b>{_who(fact)}<br>{h(vocab.LEVELS.get(level, level))}"
-        f"<br>From {long_date(span.start)}; {end_text}"
+        f"<br>From {in_words(span.start, fact.precision if span.start == fact.date else 'day')}; {end_text}"
         + (f"<br>{h(fact.details)}" if fact.details else "")
         + (f"<br>{h(fact.people)}" if fact.people else "")
         + _hover_source(fact)

@@ -29,6 +29,7 @@ from oversight.components.widgets.filters import Filters
 from oversight.components.widgets.tables import download_csv
 from oversight.data.domain import framework, vocab
 from oversight.data.domain.clocks import Expected
+from oversight.data.domain.dates import in_words
 from oversight.data.domain.levels import Intervention, level_on
 from oversight.data.store.story import AuthorityStory
 
@@ -181,7 +182,7 @@ def _header(story: AuthorityStory, filters: Filters) -> None:
     cols = st.columns([1, 1])
     with cols[0]:
         st.markdown(f"#### Intervention level as at {long_date(as_at)}")
-        since = f" since {long_date(level.since)}" if level.since else ""
+        since = f" since {in_words(level.since, level.since_precision)}" if level.since else ""
         title = level.intervention.title if level.intervention else None
         st.markdown(
             f"**{markdown(level.label)}**{since}"
@@ -191,6 +192,12 @@ def _header(story: AuthorityStory, filters: Filters) -> None:
         st.markdown(f"*NAO flowchart:* {where}")
         if nxt:
             st.markdown(f"*What normally comes next:* {nxt}")
+        if level.level == vocab.INADEQUATE_NO_INTERVENTION:
+            # The form is far down the page: the gap's prompt goes straight to it.
+            st.markdown(
+                f"[Add the notice or direction to this authority's record](#{record_fact.ANCHOR})",
+                help="Jumps to the form at the foot of this page (sign-in and the editor role needed).",
+            )
     with cols[1]:
         st.markdown(f"#### Latest Ofsted judgement as at {long_date(as_at)}")
         if not latest:

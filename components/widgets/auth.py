@@ -29,6 +29,37 @@ from oversight.data.curation.roles import Actor, IdentityRefused, allowed, from_
 
 KEY_SIGN_IN = "auth_sign_in"
 KEY_SIGN_OUT = "auth_sign_out"
+KEY_RETURN = "auth_return_to"
+#: Back to where sign-in began. ``st.login`` ends at the app's root in a new session (Streamlit
+#: issue 10162: nothing of the old session survives the provider's pages), so the browser tab
+#: keeps the way back: while nobody is signed in, leaving the page (for the provider's, on "Sign
+#: in") writes its path and query (``/authority?la=E10000008``) to the tab's sessionStorage; the
+#: first signed-in page at the root reads it once, removes it and goes there. Only a path of this
+#: app is followed (one leading ``/``, no backslash), and only from the root, where the
+#: provider's callback lands.
+RETURN_JS = """
+export default function (component) {
+  const { data } = component;
+  const KEY = 'oversight-return-to';
+  const trim = (path) => path.replace(/\\/+$/, '');
+  if (!data.signed_in) {
+    if (!window.oversightRemembers) {
+      window.oversightRemembers = true;
+      window.addEventListener('pagehide', () => {
+        window.sessionStorage.setItem(KEY, window.location.pathname + window.location.search);
+      });
+    }
+    return;
+  }
+  const saved = window.sessionStorage.getItem(KEY);
+  if (saved === null) return;
+  window.sessionStorage.removeItem(KEY);
+  // The root, where the callback lands (the page may have added its own query, e.g. as_at).
+  const atRoot = trim(window.location.pathname) === trim(data.root);
+  const ours = saved.startsWith(trim(data.root) + '/') && !saved.startsWith('//') && !saved.includes('\\\\');
+  if (atRoot && ours && trim(saved) !== trim(data.root)) window.location.replace(saved);
+}
+"""
 #: The identity this session has bound (``users.sign_in``) already, so it is done once.
 KEY_BOUND = "auth_bound"
 #: What a role-less person is told (the role names as the README and the guide say them).
@@ -153,12 +184,31 @@ def _other_host_warning() -> None:
         )
 
 
+@st.cache_resource(show_spinner=False)
+def _return_component():
+    """Registered once per process: a few lines of script in the page, nothing drawn."""
+    return st.components.v2.component("oversight_return_to", js=RETURN_JS)
+
+
+def _root() -> str:
+    """The app's root path, where the provider's callback sends the browser."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}/" if base else "/"
+
+
+def return_after_sign_in(signed_in: bool) -> None:
+    """Remember the page while signed out; go back to it after sign-in (``RETURN_JS``)."""
+    _return_component()(data={"signed_in": signed_in, "root": _root()}, key=KEY_RETURN)
+
+
 def sidebar_control() -> None:
     """ "Sign in" for a visitor, "Signed in as NAME (role)" and "Sign out" for a signed-in person;
-    nothing when sign-in is not set up."""
+    nothing when sign-in is not set up. After sign-in the person is back on the page (and the
+    council) they were on (``return_after_sign_in``)."""
     if not configured():
         return
     with st.sidebar:
+        return_after_sign_in(_logged_in())
         if not _logged_in():
             _other_host_warning()
             if st.button(

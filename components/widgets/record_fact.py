@@ -14,16 +14,18 @@ proposal, so the next form starts empty; a correction's keys carry the fact's ve
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import streamlit as st
 
-from oversight.components.figures.safe_text import markdown
+from oversight.components.figures.safe_text import markdown, option
 from oversight.components.widgets import auth, cache, outcome, plausibility
 from oversight.components.widgets.auth import SignedIn
-from oversight.components.widgets.review import EVENT_WORDS, LEVEL_WORDS, short
+from oversight.components.widgets.review import EVENT_WORDS, LEVEL_WORDS, STATES, short, what
 from oversight.data.curation import edits, history
+from oversight.data.curation.history import Change
 from oversight.data.curation.roles import PROPOSE
 from oversight.data.domain import vocab
 from oversight.data.domain.text import FIELD_LIMITS
@@ -32,10 +34,21 @@ from oversight.data.store.story import AuthorityStory, Fact
 KEY_OUTCOME = "record_outcome"
 KEY_WHAT = "record_what"
 KEY_FIX = "record_fix_choice"
+#: What an editor typed into a correction that someone else's change refused (``Conflict``): kept
+#: to fill the form again, at the fact's new version, beside the other person's change.
+KEY_DRAFT = "record_draft"
+#: The id of the section's heading: the authority page's "add it to the tracker" links here.
+ANCHOR = "add-to-this-authoritys-record"
 #: Not a tracker column: the intervention's "still in force" box (an empty end date).
 STILL = "still_in_force"
 COMMENT = "comment"
-DATE_HELP = "YYYY-MM-DD; or YYYY-MM or YYYY when only the month or year is known (say so below)."
+DATE_HELP = (
+    "Pick the day in the calendar, or type it as DD/MM/YYYY. When only the month or the year is "
+    "known, pick any day in it and say so beside the date."
+)
+#: The date pickers' range: the tracker's (``sources.tracker_csv``: 1990 to a year from now).
+FIRST_DAY = dt.date(1990, 1, 1)
+DATE_FORMAT = "DD/MM/YYYY"
 PRECISION_WORDS = {
     "day": "Exact day",
     "month": "Month only",
@@ -45,11 +58,16 @@ PRECISION_WORDS = {
 }
 GRADES = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")
 DONE = "Proposed — waiting for review by another person (change {id})."
+SAVED = (
+    "What it records: {what}. It is listed under “Proposals waiting for review” on this page "
+    "until a reviewer decides; you can withdraw it there."
+)
 
 
 @dataclass(frozen=True)
 class Field:
-    """One form field: its tracker column, label, and widget (text, area, select or still)."""
+    """One form field: its tracker column, label, and widget (text, area, select, still or
+    date); a date's ``precision`` is the select drawn beside it (its own tracker column)."""
 
     column: str
     label: str
@@ -59,6 +77,7 @@ class Field:
     help: str | None = None
     placeholder: str | None = None
     default: str = ""
+    precision: Field | None = None
 
 
 def _choose(column: str, label: str, words: Mapping[str, str], default: str = "", **kw) -> Field:
@@ -66,19 +85,23 @@ def _choose(column: str, label: str, words: Mapping[str, str], default: str = ""
 
 
 LEVEL = _choose("level", "Level", LEVEL_WORDS, help="The intervention's level (DOMAIN §5).")
-START = Field("date", "Start date", placeholder="YYYY-MM-DD", help=DATE_HELP)
 PRECISION = _choose(
     "date_precision", "How exact the date is", {k: v for k, v in PRECISION_WORDS.items() if k}, default="day"
 )
+START = Field("date", "Start date", "date", help=DATE_HELP, precision=PRECISION)
 STILL_IN_FORCE = Field(STILL, "Still in force (no end date)", "still", default="yes")
+END_PRECISION = _choose(
+    "end_precision",
+    "How exact the end date is",
+    {k: PRECISION_WORDS[k] for k in ("day", "month", "year")},
+    default="day",
+)
 END = Field(
     "end_date",
     "End date (when it was lifted or revoked)",
-    placeholder="YYYY-MM-DD",
-    help="Leave empty, and tick “Still in force”, if it has not ended.",
-)
-END_PRECISION = _choose(
-    "end_precision", "How exact the end date is", {k: PRECISION_WORDS[k] for k in ("day", "month", "year")}
+    "date",
+    help="Leave empty, and tick “Still in force”, if it has not ended. " + DATE_HELP,
+    precision=END_PRECISION,
 )
 SOURCE = (
     Field(
@@ -102,10 +125,8 @@ NOTE = Field(COMMENT, "Note for the reviewer (optional)", "area")
 INTERVENTION = (
     LEVEL,
     START,
-    PRECISION,
     STILL_IN_FORCE,
     END,
-    END_PRECISION,
     Field(
         "title", "Instrument or title", help="e.g. “Statutory direction, 12 March 2021” (empty: the level)."
     ),
@@ -120,24 +141,21 @@ INTERVENTION = (
 )
 VISIT = (
     _choose("kind", "Kind of visit", vocab.VISIT_KINDS),
-    Field("date", "Visit date", placeholder="YYYY-MM-DD", help=DATE_HELP),
-    PRECISION,
-    Field("published", "Letter published on (optional)", placeholder="YYYY-MM-DD"),
+    Field("date", "Visit date", "date", help=DATE_HELP, precision=PRECISION),
+    Field("published", "Letter published on (optional)", "date", help=DATE_HELP),
     Field("details", "Summary", "area", help="What the letter found, in a sentence or two."),
 )
 EVENT = (
     _choose("kind", "Kind of event", EVENT_WORDS),
-    Field("date", "Date", placeholder="YYYY-MM-DD", help=DATE_HELP),
-    PRECISION,
+    Field("date", "Date", "date", help=DATE_HELP, precision=PRECISION),
     Field("title", "Title (required)"),
     Field("details", "Details", "area"),
     Field("people", "People (optional)", help="Named people; separate several with ;"),
 )
 INSPECTION = (
     _choose("kind", "Kind of inspection", {k: k for k in vocab.INSPECTION_KINDS}),
-    Field("date", "Inspection date", placeholder="YYYY-MM-DD", help=DATE_HELP),
-    Field("published", "Report published on", placeholder="YYYY-MM-DD"),
-    PRECISION,
+    Field("date", "Inspection date", "date", help=DATE_HELP, precision=PRECISION),
+    Field("published", "Report published on", "date", help=DATE_HELP),
     _choose("grade", "Overall effectiveness", {g: g for g in GRADES}),
 )
 
@@ -166,9 +184,14 @@ CORRECTS = {
 }
 
 
+def flat(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+    """Every field with a column of its own: each date followed by its precision."""
+    return tuple(x for f in fields for x in ((f, f.precision) if f.precision else (f,)))
+
+
 def labels(fields: tuple[Field, ...]) -> dict[str, str]:
     """Tracker column -> the label its problems are shown with."""
-    out = {f.column: f.label.removesuffix(" (required)").removesuffix(" (optional)") for f in fields}
+    out = {f.column: f.label.removesuffix(" (required)").removesuffix(" (optional)") for f in flat(fields)}
     out.setdefault("authority_code", "Authority")
     out.setdefault("record", "Kind of fact")
     return out
@@ -183,6 +206,43 @@ def _max_chars(field: Field, value: str) -> int | None:
     value longer than ``max_chars``: an older, longer value is shown, and refused on saving)."""
     limit = FIELD_LIMITS.get(field.column)
     return None if limit is None else max(limit, len(value or ""))
+
+
+def day_of(value: str | None) -> dt.date | None:
+    """A tracker date ("2021-04-01", "2021-04", "2021") as the day a picker shows (the 1st of
+    its month or year, as the tracker stores it); None for none or a value that is no date."""
+    text = (value or "").strip()
+    text += {7: "-01", 4: "-01-01"}.get(len(text), "")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def tracker_date(day: dt.date | None, precision: str | None) -> str:
+    """A picked day as the tracker CSV writes it: "2021-04" for a month, "2021" for a year, so
+    the precision reaches the row exactly as a typed month or year did."""
+    if day is None:
+        return ""
+    if precision == "month":
+        return f"{day:%Y-%m}"
+    if precision == "year":
+        return f"{day:%Y}"
+    return day.isoformat()
+
+
+def _date_input(field: Field, key: str, value: str) -> None:
+    day = day_of(value)
+    last = dt.date.today() + dt.timedelta(days=366)
+    st.date_input(
+        field.label,
+        value=day,
+        min_value=min(FIRST_DAY, day or FIRST_DAY),  # an older stored date stays shown
+        max_value=max(last, day or last),
+        format=DATE_FORMAT,
+        key=key,
+        help=field.help,
+    )
 
 
 def _widget(field: Field, key: str, value: str) -> None:
@@ -200,6 +260,8 @@ def _widget(field: Field, key: str, value: str) -> None:
             key=key,
             help=field.help,
         )
+    elif field.kind == "date":
+        _date_input(field, key, value)
     elif field.kind == "still":
         st.checkbox(field.label, value=bool(value), key=key)
     elif field.kind == "area":
@@ -217,12 +279,66 @@ def _widget(field: Field, key: str, value: str) -> None:
         )
 
 
+def _fields(
+    fields: tuple[Field, ...],
+    keys: Mapping[str, str],
+    values: Mapping[str, str],
+    other: Change | None = None,
+) -> None:
+    """The fields with their values; a date with its precision beside it; under each field
+    another person's change to it, when a conflict kept this form's values (``other``)."""
+    changed = {d.column: d for d in other.differences} if other else {}
+    for f in fields:
+        value = values.get(f.column, f.default)
+        if f.precision is None:
+            _widget(f, keys[f.column], value)
+            _theirs(other, changed.get(f.column))
+            continue
+        left, right = st.columns([3, 2])
+        with left:
+            _widget(f, keys[f.column], value)
+            _theirs(other, changed.get(f.column))
+        with right:
+            p = f.precision
+            _widget(p, keys[p.column], values.get(p.column) or p.default)
+            _theirs(other, changed.get(p.column))
+
+
+def _theirs(other: Change | None, difference) -> None:
+    """The other person's change to this field, beside the value this editor typed."""
+    if other is None or difference is None:
+        return
+    st.caption(
+        markdown(
+            f"{other.who}'s change {other.id} ({STATES.get(other.state, other.state)}): "
+            f"{short(difference.before, 80) or 'none'} → {short(difference.after, 80) or 'none'}"
+        )
+    )
+
+
+def _values(fields: tuple[Field, ...], keys: Mapping[str, str]) -> dict[str, str]:
+    """What the form holds, as tracker strings by column (the "still in force" box included):
+    a picked day written as its precision says."""
+    out: dict[str, str] = {}
+    for f in flat(fields):
+        value = st.session_state.get(keys[f.column])
+        if f.kind == "date":
+            precision = st.session_state.get(keys[f.precision.column]) if f.precision else "day"
+            out[f.column] = tracker_date(value if isinstance(value, dt.date) else None, precision)
+        else:
+            out[f.column] = (
+                "" if value is None or value is False else ("yes" if value is True else str(value))
+            )
+    return out
+
+
 def _read(fields: tuple[Field, ...], keys: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
     """The form's values as tracker columns (strings), and the problems only the form can have."""
-    row: dict[str, str] = {}
-    for f in fields:
-        value = st.session_state.get(keys[f.column])
-        row[f.column] = "" if value is None or value is False else ("yes" if value is True else str(value))
+    return _row(_values(fields, keys))
+
+
+def _row(values: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    row = dict(values)
     problems = []
     if STILL in row:
         still = row.pop(STILL) == "yes"
@@ -232,11 +348,13 @@ def _read(fields: tuple[Field, ...], keys: Mapping[str, str]) -> tuple[dict[str,
             problems.append("end_date: give the date it ended, or tick “Still in force”")
         if still:
             row["end_date"] = row["end_precision"] = ""
+        elif not row.get("end_precision"):
+            row["end_precision"] = "day"
     return row, problems
 
 
 def _keys(prefix: str, fields: tuple[Field, ...]) -> dict[str, str]:
-    return {f.column: f"{prefix}_{f.column}" for f in fields}
+    return {f.column: f"{prefix}_{f.column}" for f in flat(fields)}
 
 
 def _generation(name: str) -> int:
@@ -245,6 +363,19 @@ def _generation(name: str) -> int:
 
 def _next_generation(name: str) -> None:
     st.session_state[f"record_{name}_gen"] = _generation(name) + 1
+
+
+def _result_here(place: str) -> None:
+    """The outcome of this form's last action, beside its button; it stays on the runs that
+    follow, until the form's next action (or the choice of another form) replaces it."""
+    outcome.show(KEY_OUTCOME, place=place, keep=True)
+
+
+def _saved(change_id: int) -> None:
+    """Add what the proposal records, in words, to its success (the form is empty again)."""
+    change = history.change(cache.engine(), change_id)
+    if change is not None:
+        outcome.add_line(KEY_OUTCOME, SAVED.format(what=what(change)))
 
 
 # New facts ---------------------------------------------------------------------------------------------
@@ -258,17 +389,20 @@ def _submit_new(record: str, code: str, gen: int) -> None:
     comment = row.pop(COMMENT)
     names = labels(fields)
     if problems:
-        outcome.refuse(KEY_OUTCOME, problems, names)
+        outcome.refuse(KEY_OUTCOME, problems, names, place=record)
         return
     row.update(record=record, authority_code=code)
     if plausibility.hold(record, row):  # warnings not yet shown for these values: shown, nothing filed
         return
     actor = auth.current_actor()
+    made: list[int] = []
 
     def act() -> str:
-        return DONE.format(id=edits.propose(cache.engine(), actor, row, comment=comment))
+        made.append(edits.propose(cache.engine(), actor, row, comment=comment))
+        return DONE.format(id=made[0])
 
-    if outcome.run(KEY_OUTCOME, act, names):
+    if outcome.run(KEY_OUTCOME, act, names, place=record):
+        _saved(made[0])
         _next_generation(record)
 
 
@@ -279,11 +413,9 @@ def _new_form(record: str, code: str) -> None:
     fields = (*form.fields, *form.source, NOTE)
     keys = _keys(prefix, fields)
     with st.form(f"{prefix}_form", enter_to_submit=False):
-        for f in form.fields:
-            _widget(f, keys[f.column], f.default)
+        _fields(form.fields, keys, {})
         st.markdown("**Where it was published**")
-        for f in form.source:
-            _widget(f, keys[f.column], f.default)
+        _fields(form.source, keys, {})
         _widget(NOTE, keys[COMMENT], "")
         plausibility.show(record)
         st.form_submit_button(
@@ -294,6 +426,7 @@ def _new_form(record: str, code: str) -> None:
             args=(record, code, gen),
             icon=":material/send:",
         )
+        _result_here(record)
 
 
 # Corrections and retractions ---------------------------------------------------------------------------
@@ -308,29 +441,53 @@ def fact_label(fact: Fact) -> str:
     day = fact.date.isoformat() if fact.date else "no date"
     label = fact.label or fact.kind or ""
     own = "" if fact.own or not fact.authority else f" ({fact.authority})"
-    return short(f"{day} · {fact.type} · {label}{own}", 110)
+    return option(short(f"{day} · {fact.type} · {label}{own}", 110))
+
+
+def _keep_draft(place: str, values: Mapping[str, str]) -> None:
+    """After a refusal because someone else changed the fact first: keep what this editor typed
+    (and whose change it was), so the form at the fact's new version starts from their values."""
+    kept = outcome.kept(KEY_OUTCOME)
+    if kept is not None and kept.conflict:
+        st.session_state[KEY_DRAFT] = {"place": place, "values": dict(values), "other": kept.other_change}
+
+
+def _draft(place: str) -> tuple[dict[str, str] | None, Change | None]:
+    """The values kept for this form after a conflict, and the other person's change."""
+    draft = st.session_state.get(KEY_DRAFT)
+    if not isinstance(draft, dict) or draft.get("place") != place:
+        return None, None
+    other = history.change(cache.engine(), draft["other"]) if draft.get("other") else None
+    return draft["values"], other
 
 
 def _submit_fix(table: str, fact_id: int, version: int, gen: int) -> None:
     fields = (*CORRECTS[table], *SOURCE, NOTE)
-    row, problems = _read(fields, _keys(f"record_fix_{table}_{fact_id}_{version}_{gen}", fields))
+    place = f"fix:{table}:{fact_id}"
+    values = _values(fields, _keys(f"record_fix_{table}_{fact_id}_{version}_{gen}", fields))
+    row, problems = _row(values)
     comment = row.pop(COMMENT)
     names = labels(fields)
     if problems:
-        outcome.refuse(KEY_OUTCOME, problems, names)
+        outcome.refuse(KEY_OUTCOME, problems, names, place=place)
         return
     if plausibility.hold(FIX, row, (table, fact_id)):  # as for a new fact
         return
     actor = auth.current_actor()
+    made: list[int] = []
 
     def act() -> str:
-        change = edits.propose_correction(
-            cache.engine(), actor, table, fact_id, row, version, comment=comment
+        made.append(
+            edits.propose_correction(cache.engine(), actor, table, fact_id, row, version, comment=comment)
         )
-        return DONE.format(id=change)
+        return DONE.format(id=made[0])
 
-    if outcome.run(KEY_OUTCOME, act, names):
+    if outcome.run(KEY_OUTCOME, act, names, place=place):
+        st.session_state.pop(KEY_DRAFT, None)
+        _saved(made[0])
         _next_generation(FIX)
+    else:
+        _keep_draft(place, values)
 
 
 RETRACT = (
@@ -345,9 +502,11 @@ RETRACT = (
 
 
 def _submit_retract(table: str, fact_id: int, version: int, gen: int) -> None:
+    place = f"retract:{table}:{fact_id}"
     keys = _keys(f"record_retract_{table}_{fact_id}_{version}_{gen}", RETRACT)
     value = {c: str(st.session_state.get(k) or "") for c, k in keys.items()}
     actor = auth.current_actor()
+    made: list[int] = []
 
     def act() -> str:
         change = edits.propose_retraction(
@@ -361,10 +520,15 @@ def _submit_retract(table: str, fact_id: int, version: int, gen: int) -> None:
             value["source_title"],
             value["source_publisher"],
         )
+        made.append(change)
         return DONE.format(id=change)
 
-    if outcome.run(KEY_OUTCOME, act, labels(RETRACT)):
+    if outcome.run(KEY_OUTCOME, act, labels(RETRACT), place=place):
+        st.session_state.pop(KEY_DRAFT, None)
+        _saved(made[0])
         _next_generation(FIX)
+    else:
+        _keep_draft(place, value)
 
 
 def _fix_section(story: AuthorityStory) -> None:
@@ -386,25 +550,27 @@ def _fix_section(story: AuthorityStory) -> None:
     current = history.current_fact(cache.engine(), table, int(fact_id))
     if current is None:
         st.warning("This fact is no longer in the tracker (it was retracted): reload the page.")
+        _result_here(f"retract:{table}:{fact_id}")
         return
     gen = _generation(FIX)
     fields = (*CORRECTS[table], *SOURCE, NOTE)
+    place = f"fix:{table}:{fact_id}"
     prefix = f"record_fix_{table}_{fact_id}_{current.version}_{gen}"
     keys = _keys(prefix, fields)
+    values = {**current.row, STILL: "" if current.row.get("end_date") else "yes"}
+    values.update({f.column: "" for f in (*SOURCE, NOTE)})
+    draft, other = _draft(place)
     with st.form(f"{prefix}_form", enter_to_submit=False):
         st.markdown(
             markdown(f"Correct it (version {current.version}): change what is wrong and cite the source.")
         )
-        for f in CORRECTS[table]:
-            if f.column == STILL:
-                value = "" if current.row.get("end_date") else "yes"
-            else:
-                value = current.row.get(f.column, "")
-            _widget(f, keys[f.column], value)
+        if draft is not None:
+            values = draft
+            _conflict_note(other)
+        _fields(CORRECTS[table], keys, values, other)
         st.markdown("**Where the correction was published**")
-        for f in SOURCE:
-            _widget(f, keys[f.column], "")
-        _widget(NOTE, keys[COMMENT], "")
+        _fields(SOURCE, keys, values)
+        _widget(NOTE, keys[COMMENT], values.get(COMMENT, ""))
         plausibility.show(FIX)
         st.form_submit_button(
             "Propose this correction",
@@ -414,15 +580,19 @@ def _fix_section(story: AuthorityStory) -> None:
             args=(table, int(fact_id), current.version, gen),
             icon=":material/edit:",
         )
+        _result_here(place)
+    retract_place = f"retract:{table}:{fact_id}"
     retract_prefix = f"record_retract_{table}_{fact_id}_{current.version}_{gen}"
     retract_keys = _keys(retract_prefix, RETRACT)
+    retract_draft, retract_other = _draft(retract_place)
     with st.form(f"{retract_prefix}_form", enter_to_submit=False):
         st.markdown(
             "Or retract it: it was never so, or it is recorded twice. It leaves the tracker once approved, "
             "and its history keeps it."
         )
-        for f in RETRACT:
-            _widget(f, retract_keys[f.column], "")
+        if retract_draft is not None:
+            _conflict_note(retract_other)
+        _fields(RETRACT, retract_keys, retract_draft or {})
         st.form_submit_button(
             "Propose retracting it",
             key=f"{retract_prefix}_submit",
@@ -430,6 +600,23 @@ def _fix_section(story: AuthorityStory) -> None:
             args=(table, int(fact_id), current.version, gen),
             icon=":material/delete:",
         )
+        _result_here(retract_place)
+
+
+def _conflict_note(other: Change | None) -> None:
+    """Above a form refilled after a conflict: what happened, and what to do."""
+    who = (
+        f"{other.who} changed this fact first (change {other.id}, {STATES.get(other.state, other.state)})"
+        if other is not None
+        else "The fact changed since you opened the form"
+    )
+    st.info(
+        markdown(
+            f"{who}. Nothing you typed is lost: your values are below, their change under each field "
+            "it touched. Check them against theirs, then propose again."
+        ),
+        icon=":material/sync_problem:",
+    )
 
 
 # The section ---------------------------------------------------------------------------------------------
@@ -439,7 +626,8 @@ def render(story: AuthorityStory, signed: SignedIn) -> None:
     """The authority page's "Add to this authority's record": forms for editors and above; for
     anyone else, what they would need. The last submission's outcome first, whoever asks."""
     st.markdown("#### Add to this authority's record")
-    outcome.show(KEY_OUTCOME)
+    if not signed.may(PROPOSE):
+        outcome.show(KEY_OUTCOME)  # a submission replayed after signing out: refused, and said here
     if not signed.configured:
         st.caption(
             "Recording facts in the app needs sign-in, which is not set up for this deployment "

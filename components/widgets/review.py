@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from oversight.components.figures.safe_text import markdown, markdown_cells, web_link
+from oversight.components.figures.safe_text import markdown, markdown_cells, option, web_link
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import auth, cache, outcome, plausibility
 from oversight.components.widgets.auth import SignedIn
@@ -118,6 +118,52 @@ def headline(ch: Change) -> str:
     }.get(ch.action, ch.action)
 
 
+#: A tracker column in the forms' words, for a change said in a sentence (never "end_date").
+COLUMN_WORDS = {
+    "authority_code": "authority",
+    "date": "date",
+    "date_precision": "how exact the date is",
+    "end_date": "end date",
+    "end_precision": "how exact the end date is",
+    "published": "publication date",
+    "grade": "overall effectiveness",
+    "source_url": "source link",
+    "source_title": "source title",
+    "source_publisher": "publisher",
+}
+#: Columns a change's words leave out: the card names the authority, the source has its own line.
+UNSAID = ("record", "authority_name", "source_url", "source_title", "source_publisher")
+
+
+def column_words(column: str) -> str:
+    return COLUMN_WORDS.get(column, column.replace("_", " "))
+
+
+def change_words(
+    action: str, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, differences
+) -> str:
+    """A correction or a revert in a sentence: "Restores: Improvement notice from 2021-04-01…",
+    "Removes: …", "End date back to none (was 2025-03-31)" for a revert, "End date: 2025-03-31 →
+    none" for a correction. Why: "authority code none → E08000003" is the ledger, not words."""
+    if before is None and after:
+        return ("Restores: " if action == "revert" else "") + fact_words(after)
+    if after is None and before:
+        return "Removes: " + fact_words(before)
+    said = [d for d in differences if d.column not in UNSAID][:6]
+    if action == "revert":
+        parts = [
+            f"{column_words(d.column)} back to {_value(d.column, d.after)} (was {_value(d.column, d.before)})"
+            for d in said
+        ]
+    else:
+        parts = [
+            f"{column_words(d.column)}: {_value(d.column, d.before)} → {_value(d.column, d.after)}"
+            for d in said
+        ]
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] if text else "Only the source changes."
+
+
 def what(ch: Change) -> str:
     """What a change did, in one line of plain text."""
     if ch.action == "create":
@@ -125,7 +171,7 @@ def what(ch: Change) -> str:
     if ch.action == "retract":
         return "Removes: " + fact_words(ch.before)
     if ch.action in ("correct", "revert"):
-        return "; ".join(str(d) for d in ch.differences[:6]) or fact_words(ch.after or ch.before)
+        return change_words(ch.action, ch.before, ch.after, ch.differences)
     if ch.action == "import":
         return ch.proposed_by.removeprefix("import: ")
     return ""
@@ -296,6 +342,13 @@ def _proposal(ch: Change, signed: SignedIn, where: str, self_ok: bool, link: boo
             )
 
 
+def own_state(ch: Change, reverted: Mapping[int | None, int]) -> str:
+    """A proposal's state in words; an applied one a later revert undid says so (not "in effect")."""
+    if ch.state == "applied" and ch.id in reverted:
+        return f"reverted (change {reverted[ch.id]})"
+    return STATES.get(ch.state, ch.state)
+
+
 def own_proposals(signed: SignedIn) -> None:
     """The signed-in person's recent proposals, whatever became of them."""
     if signed.actor is None or not signed.may(PROPOSE):
@@ -313,17 +366,23 @@ def own_proposals(signed: SignedIn) -> None:
             "“Add to this authority's record”."
         )
         return
+    reverted = {
+        ch.reverts_change_id: ch.id
+        for ch in history.recent_changes(engine, 500, actions=("revert",))
+        if ch.reverts_change_id is not None
+    }
+    # The state next to the change, before the long words (at 1,400 px the table scrolls sideways).
     frame = pd.DataFrame(
         {
-            "Proposed": [ch.proposed_at for ch in mine],
             "Change": [ch.id for ch in mine],
+            "State": [own_state(ch, reverted) for ch in mine],
             "What": [headline(ch) for ch in mine],
             "Authority": [ch.authority_name or "" for ch in mine],
-            "Detail": [what(ch) for ch in mine],
-            "State": [STATES.get(ch.state, ch.state) for ch in mine],
+            "Proposed": [ch.proposed_at for ch in mine],
             "Decided by": [
                 (ch.reviews[-1].by_name or ch.reviews[-1].by) if ch.reviews else "" for ch in mine
             ],
+            "Detail": [what(ch) for ch in mine],
         }
     )
     st.dataframe(
@@ -412,6 +471,12 @@ def _revert(choice_key: str, comment_key: str) -> None:
     outcome.run(KEY_REVERT_OUTCOME, act, {"comment": "Why"})
 
 
+def revert_option(ch: Change) -> str:
+    """A change in the revert box: plain text (a select box's options are not Markdown, so
+    ``markdown`` would show its backslashes), on one line, cut."""
+    return option(short(f"Change {ch.id}: {headline(ch)}, {ch.authority_name or ''}: {what(ch)}", 140))
+
+
 def _revert_form(changes: list[Change]) -> None:
     st.markdown("#### Revert a change (admins)")
     outcome.show(KEY_REVERT_OUTCOME)
@@ -423,12 +488,7 @@ def _revert_form(changes: list[Change]) -> None:
         st.selectbox(
             "Change to revert",
             options=list(by_id),
-            format_func=lambda i: markdown(
-                short(
-                    f"Change {i}: {headline(by_id[i])}, {by_id[i].authority_name or ''}: {what(by_id[i])}",
-                    140,
-                )
-            ),
+            format_func=lambda i: revert_option(by_id[i]),
             key="review_revert_choice",
             index=None,
             placeholder="Choose a change…",
@@ -476,9 +536,7 @@ def _entry_change(e: HistoryEntry) -> str:
         return ""
     if e.action == "create":
         return fact_words(e.after)
-    if e.after is None and e.before is not None:
-        return "Removed: " + fact_words(e.before)
-    return "; ".join(str(d) for d in e.differences[:8] if not d.column.startswith("source_"))
+    return change_words(e.action, e.before, e.after, e.differences)
 
 
 def fact_history(fact_table: str, fact_id: int) -> None:

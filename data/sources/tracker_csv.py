@@ -160,7 +160,8 @@ class _Row:
     def need(self, col: str) -> str:
         value = self.row.get(col, "")
         if not value:
-            self.error(col, f"required for a {self.row.get('record') or 'row'}")
+            record = self.row.get("record") or "row"
+            self.error(col, f"required for {'an' if record[:1] in 'aeiou' else 'a'} {record}")
         return value
 
     def date_of(self, col: str, required: bool = False) -> dt.date | None:
