@@ -16,7 +16,7 @@ from oversight.data.domain.dates import long_date
 from oversight.data.store import story
 from tests import hostile_data as hd
 from tests.curation_support import DEVON, EDITOR, REVIEWER, grant_everyone
-from tests.test_app_curation import FORM, TRACKER, _devon_row, _open, devon, propose_devon
+from tests.test_app_curation import FORM, STILL, TRACKER, _devon_row, _open, devon, propose_devon
 
 
 @pytest.fixture
@@ -47,11 +47,11 @@ def test_a_future_start_is_warned_before_filing_and_filed_when_pressed_again(app
     assert markdown(f"The date, {long_date(soon)}, is in the future") in warning
     assert AGAIN in warning
     assert not history.open_proposals(engine) and not at.success  # nothing filed yet
-    assert at.text_input(key=FORM + "date").value == soon.isoformat()  # the values stay
+    assert at.date_input(key=FORM + "date").value == soon  # the values stay
 
     # Changed to another implausible value: checked again, still nothing filed.
     later = soon + dt.timedelta(days=1)
-    at.text_input(key=FORM + "date").input(later.isoformat())
+    at.date_input(key=FORM + "date").set_value(later)
     at.button(key=FORM + "submit").click().run()
     assert markdown(f"The date, {long_date(later)}, is in the future") in _warnings(at)[0]
     assert not history.open_proposals(engine)
@@ -99,7 +99,10 @@ def test_a_correction_is_warned_too_against_the_fact_as_it_stands(app, store_url
     at.selectbox(key="record_fix_choice").set_value(f"interventions:{fact_id}").run()
     prefix = f"record_fix_interventions_{fact_id}_{version}_0_"
     soon = dt.date.today() + dt.timedelta(days=40)
-    at.text_input(key=prefix + "end_date").input(soon.isoformat())
+    if at.checkbox(key=prefix + STILL).value:  # the 2013 notice has no end: still in force
+        at.checkbox(key=prefix + STILL).uncheck()
+    at.date_input(key=prefix + "end_date").set_value(soon)
+    at.selectbox(key=prefix + "end_precision").set_value("day")
     at.text_input(key=prefix + "source_url").input("https://www.example.org/lifted")
     at.text_input(key=prefix + "source_title").input("Notice lifted")
     at.button(key=prefix + "submit").click().run()
