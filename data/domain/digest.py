@@ -1023,7 +1023,7 @@ def _recorded_lines(out: _Lines, recorded: Iterable[Recorded]) -> None:
     (it has its line there already); a fact recorded twice is listed once, on its latest day."""
     latest: dict[object, Recorded] = {}
     for rec in recorded:
-        if rec.fact not in latest or rec.day > latest[rec.fact].day:
+        if rec.fact not in latest or rec.day >= latest[rec.fact].day:  # one day: the later wins
             latest[rec.fact] = rec
     for rec in latest.values():
         place = out.places.get(rec.authority_id)

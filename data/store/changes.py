@@ -365,6 +365,7 @@ def _recorded(
             rv.c.decided_at >= start,
             rv.c.decided_at < end,
         )
+        .order_by(rv.c.id)  # in the order they were applied: the later of one day is listed
     ):
         how = RECORDING_ACTIONS[row.action]
         applied.setdefault(row.fact_table, {}).setdefault(row.fact_id, []).append(
