@@ -303,3 +303,30 @@ def test_direction_controls_in_slide_text_reach_neither_the_pptx_nor_the_pdf(tmp
     assert f"{fsi}{hebrew}{pdi} · 1 February 2024" in deck_text and "Darlington" in deck_text
     pdf_text = PdfReader(str(pdf)).pages[0].extract_text()
     assert rlo not in pdf_text and fsi not in pdf_text and "Board met today" in pdf_text
+
+
+@pytest.mark.parametrize(
+    ("region", "authority"), [(None, "E08000011"), ("E12000002", "E08000011"), (None, "E10000030")]
+)
+@pytest.mark.parametrize("colour", ["intervention", "judgement"])
+def test_the_map_slides_counts_are_the_legends(loaded_sqlite_url, data_dir, region, authority, colour):
+    """Issue 21: an authority's pack said "Improvement notice: 1" (the authority) beside a legend of
+    2 (the map's region). The slide's counts are now the legend's, and the authority's own comes first."""
+    from oversight.components.figures.map_plotly import map_figure
+    from oversight.components.reports.board_pack import _counts_bullets, _scope
+
+    engine = bootstrap.ready_engine(loaded_sqlite_url)
+    req = PackRequest(region, dt.date(2018, 5, 17), authority, data_dir)
+    scope = _scope(engine, req)
+    fig = map_figure(scope.data, colour, req.region, scope.region_name)
+    legend = [t.name.replace(" (", ": ").removesuffix(")") for t in fig.data if t.showlegend]
+    bullets = _counts_bullets(scope, req, colour)
+    own, where, *counts = bullets
+    assert own.startswith(f"{scope.subject}: ")
+    assert (
+        where
+        == f"The legend counts {scope.region_name}'s {sum(int(x.rsplit(': ', 1)[1]) for x in legend)} authorities:"
+    )
+    counted = [c for c in counts if not c.startswith("Of the inadequate")]
+    assert counted == [entry for entry in legend if not entry.endswith(": 0")]
+    assert own.split(": ", 1)[1] in {entry.rsplit(": ", 1)[0] for entry in legend}

@@ -41,12 +41,13 @@ from oversight.components.figures.map_data import (
     MapData,
     area_note,
     derived_count,
+    key_column,
     legend_counts,
     map_data,
     slide_table,
     written_date,
 )
-from oversight.components.figures.map_plotly import map_figure
+from oversight.components.figures.map_plotly import legend_frame, map_figure
 from oversight.components.figures.survival import region_against_england
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import story_clocks, timeline_figure
@@ -135,8 +136,22 @@ class QueryMapSource:
         return b.load(self.data_dir, vintage)  # the data directory's file, else the bundle's
 
 
-def _counts_bullets(frame: pd.DataFrame, colour: str) -> list[str]:
-    bullets = [f"{cat.label}: {n}" for cat, n in legend_counts(frame, colour, short=True) if n]
+def _counts_bullets(scope: _Scope, req: PackRequest, colour: str) -> list[str]:
+    """The map's legend in words: the counts of the very authorities its legend counts
+    (``legend_frame``: the region's, drawn on the date). An authority's pack says the authority's
+    own level or judgement first, then what the legend counts, and where (issue 21: "Improvement
+    notice: 1" beside a legend of 2 counted the authority against the legend's region)."""
+    frame = legend_frame(scope.data, req.region)
+    counts = legend_counts(frame, colour, short=True)
+    bullets = []
+    if scope.story is not None and len(scope.shown):
+        own = scope.shown.iloc[0][key_column(colour)]
+        label = next((cat.label for cat, _ in counts if cat.key == own), str(own))
+        bullets += [
+            f"{scope.subject}: {label}",
+            f"The legend counts {scope.region_name}'s {len(frame)} authorities:",
+        ]
+    bullets += [f"{cat.label}: {n}" for cat, n in counts if n]
     n = derived_count(frame)
     if colour == "judgement" and n:
         bullets.append(
@@ -255,7 +270,7 @@ def _map_slide(scope: _Scope, req: PackRequest, colour: str, what: str) -> Slide
         f"{name}: {what}",
         scope.footer,
         [_picture(fig, alt, 760, 600)],
-        bullets=_counts_bullets(scope.shown, colour),
+        bullets=_counts_bullets(scope, req, colour),
     )
 
 
