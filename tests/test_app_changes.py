@@ -206,10 +206,13 @@ def test_a_notice_recorded_today_is_listed_as_newly_recorded(app, tmp_path):
     assert at.date_input(key="changes_until").value == dt.date(2018, 5, 1)  # the newest data
     (line,) = _group(at, "Newly recorded (whatever their own date)").splitlines()
     today = dt.date.today()
-    assert line.startswith(f"- **{today.day} {today:%B %Y}** · [Knowsley (E08000011)](/authority?")
-    assert "Newly recorded: improvement notice, dated 15 April 2025 \\(imported from knowsley.csv\\)" in line
+    assert line.startswith(
+        f"- **{today.day} {today:%B %Y}** · [Knowsley \\(E08000011\\)](/authority?la=E08000011&as_at={today})"
+    )
+    words = "Newly recorded: improvement notice, dated 15 April 2025 (imported from knowsley.csv)"
+    assert markdown(words) in line
     assert (
         "source: [Knowsley\\: improvement notice]"
         "(https://www.gov.uk/government/publications/knowsley-improvement-notice)" in line
     )
-    assert "Newly recorded: facts entered from" in _texts(at)
+    assert markdown("Newly recorded: facts entered from 6 March 2018 to") in _texts(at)
