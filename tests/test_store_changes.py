@@ -16,8 +16,10 @@ import pytest
 from oversight.data import bootstrap
 from oversight.data.curation import edits
 from oversight.data.domain import clocks, digest, framework, vocab
+from oversight.data.sources import bundle
 from oversight.data.sources.importer import import_paths
-from oversight.data.store import queries, story
+from oversight.data.sources.seed import load_bundle
+from oversight.data.store import changes, queries, story
 from oversight.data.store.changes import changes_between, default_until
 from tests import curation_support as cs
 from tests.conftest import BACKENDS, _new_url
@@ -211,6 +213,14 @@ def test_the_starting_record_is_not_news(fresh_engine):
     d = changes_between(fresh_engine, today - dt.timedelta(days=1))
     assert d.until == today and d.recorded_until == today
     assert _newly(d) == []
+
+
+def test_the_data_bundle_is_the_starting_record_too(fresh_engine):
+    """A fresh clone loads the bundle on first use: its hundreds of facts are not news."""
+    load_bundle(fresh_engine)
+    assert changes.FROM_BUNDLE == bundle.FROM_BUNDLE  # how the store knows a bundle run
+    d = changes_between(fresh_engine, dt.date.today() - dt.timedelta(days=1))
+    assert _newly(d) == [] and d.recorded_until == dt.date.today()
 
 
 def test_a_notice_imported_today_with_an_old_date_is_newly_recorded(fresh_engine, tmp_path):
