@@ -17,7 +17,7 @@ from oversight.components.reports.slides import Slide
 from oversight.data.domain import links
 
 #: Sources on one slide of the list (two columns; a long title and its link take three lines).
-PER_SLIDE = 16
+PER_SLIDE = 14
 #: Characters of a title the list shows (an erratum's title is its whole explanation; the link
 #: and the number lead to the rest).
 TITLE_CHARS = 160
