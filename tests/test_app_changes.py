@@ -185,3 +185,34 @@ def test_the_board_pack_dialog_starts_from_the_pages_since(app, seeded_url):
     assert not at.exception, [e.value for e in at.exception]
     (since,) = [d for d in at.date_input if d.label == "Last meeting (what changed since)"]
     assert since.value == dt.date(2018, 1, 1)
+
+
+KNOWSLEY_NOTICE = (
+    "record,authority_code,date,date_precision,level,title,source_url,source_title,source_publisher\n"
+    "intervention,E08000011,2025-04-15,day,improvement_notice,Improvement notice,"
+    "https://www.gov.uk/government/publications/knowsley-improvement-notice,"
+    "Knowsley: improvement notice,Department for Education\n"
+)
+
+
+def test_a_notice_recorded_today_is_listed_as_newly_recorded(app, tmp_path):
+    """Issue 21: "0 changes · Knowsley" minutes after a notice dated 2025 was recorded. The page's
+    default window reaches the newest data, so it reaches today for what was recorded."""
+    url = f"sqlite:///{tmp_path / 'knowsley.sqlite'}"
+    path = tmp_path / "knowsley.csv"
+    path.write_text(KNOWSLEY_NOTICE, encoding="utf-8")
+    import_paths(bootstrap.ready_engine(url), [path])
+    at = app(url)
+    assert at.date_input(key="changes_until").value == dt.date(2018, 5, 1)  # the newest data
+    (line,) = _group(at, "Newly recorded (whatever their own date)").splitlines()
+    today = dt.date.today()
+    assert line.startswith(
+        f"- **{today.day} {today:%B %Y}** · [Knowsley \\(E08000011\\)](/authority?la=E08000011&as_at={today})"
+    )
+    words = "Newly recorded: improvement notice, dated 15 April 2025 (imported from knowsley.csv)"
+    assert markdown(words) in line
+    assert (
+        "source: [Knowsley\\: improvement notice]"
+        "(https://www.gov.uk/government/publications/knowsley-improvement-notice)" in line
+    )
+    assert markdown("Newly recorded: facts entered from 6 March 2018 to") in _texts(at)

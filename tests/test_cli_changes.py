@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -66,6 +67,7 @@ def test_json_is_the_digest_structure(capsys, loaded_sqlite_url):
         "estimated",
         "caveat",
         "areas",
+        "dated",
     }
     assert line["date"] == "2018-04-01" and line["source"]["url"].startswith("https://")
     assert {s["title"] for s in payload["sources"]} >= {line["source"]["title"]}
@@ -136,3 +138,46 @@ def test_an_end_before_the_start_is_a_usage_error(capsys, tmp_path):
     code, _, err = run(capsys, "changes", "--since", "2099-01-01", "--database", url)
     assert code == 2 and err.count("\n") == 1
     assert err.startswith("oversight changes: error: --since 2099-01-01 is after the newest data (")
+
+
+KNOWSLEY_NOTICE = (
+    "record,authority_code,date,date_precision,level,title,source_url,source_title,source_publisher\n"
+    "intervention,E08000011,2025-04-15,day,improvement_notice,Improvement notice,"
+    "https://www.gov.uk/government/publications/knowsley-improvement-notice,"
+    "Knowsley: improvement notice,Department for Education\n"
+)
+
+
+def test_a_fact_imported_today_with_an_old_date_is_newly_recorded(capsys, empty_url, tmp_path):
+    """Issue 21: `oversight changes --since TODAY-1 --json` lists a notice dated 2025 imported today
+    (SQLite and PostgreSQL): the window starts after the newest data, so it ends today."""
+    path = tmp_path / "knowsley.csv"
+    path.write_text(KNOWSLEY_NOTICE, encoding="utf-8")
+    assert run(capsys, "import", str(path), "--database", empty_url)[0] == 0
+    today = dt.date.today()
+    since = (today - dt.timedelta(days=1)).isoformat()
+    code, out, err = run(capsys, "changes", "--since", since, "--json", "--database", empty_url)
+    assert code == 0 and not err
+    payload = json.loads(out)
+    assert payload["until"] == payload["recorded_until"] == today.isoformat()
+    assert payload["counts"]["newly_recorded"] == 1 == payload["total"]
+    (line,) = payload["groups"][0]["lines"]
+    assert payload["groups"][0]["label"] == "Newly recorded (whatever their own date)"
+    assert (line["date"], line["dated"], line["code"], line["name"]) == (
+        today.isoformat(),
+        "2025-04-15",
+        "E08000011",
+        "Knowsley",
+    )
+    assert (
+        line["words"]
+        == "Newly recorded: improvement notice, dated 15 April 2025 (imported from knowsley.csv)"
+    )
+    assert line["source"] == {
+        "title": "Knowsley: improvement notice",
+        "url": "https://www.gov.uk/government/publications/knowsley-improvement-notice",
+        "publisher": "Department for Education",
+    }
+    code, out, _ = run(capsys, "changes", "--since", since, "--database", empty_url)
+    assert "Newly recorded (whatever their own date) (1)" in out.splitlines()
+    assert "Knowsley (E08000011)  Newly recorded: improvement notice, dated 15 April 2025" in out

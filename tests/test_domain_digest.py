@@ -22,6 +22,7 @@ from oversight.data.domain.digest import (
     INTERVENTION_REVISED,
     INTERVENTION_STARTED,
     JUDGEMENT,
+    NEWLY_RECORDED,
     SPELL_ENDED,
     SPELL_STARTED,
     VISIT,
@@ -78,7 +79,8 @@ def test_groups_are_fixed_in_order_and_always_present():
     assert [g.kind for g in d.groups] == list(GROUPS)
     assert [g.label for g in d.groups] == list(GROUPS.values())
     assert d.total == 0 and all(g.count == 0 for g in d.groups)
-    assert list(GROUPS)[:3] == [JUDGEMENT, SPELL_STARTED, SPELL_ENDED]
+    # What the board has not heard of first (issue 21), then judgements and spells.
+    assert list(GROUPS)[:4] == [NEWLY_RECORDED, JUDGEMENT, SPELL_STARTED, SPELL_ENDED]
     assert list(GROUPS)[-1] == BOUNDARY
     assert set(d.as_dict()) == {
         "since",
@@ -92,6 +94,7 @@ def test_groups_are_fixed_in_order_and_always_present():
         "total",
         "groups",
         "sources",
+        "recorded_until",
     }
     with pytest.raises(ValueError, match="before its start"):
         run("2020-02-01", "2020-01-31")
@@ -353,3 +356,63 @@ def test_boundary_changes_and_recodes():
     assert all(ln.source.title == digest.REGISTER_SOURCE_TITLE for ln in lines.values())
     # A line names the authority by the code it had on the day.
     assert recoded.code_on(D("2018-01-01")).code == "E10000051"
+
+
+# Newly recorded (issue 21) ------------------------------------------------------------------------
+NOTICE = Source.of("Knowsley: improvement notice", "https://www.gov.uk/knowsley-notice", "DfE")
+
+
+def test_a_fact_recorded_in_the_window_is_listed_once_whatever_its_own_date():
+    old = InterventionRecord(
+        1, vocab.IMPROVEMENT_NOTICE, None, D("2025-04-15"), "day", None, None, None, NOTICE
+    )
+    new = iv(vocab.IMPROVEMENT_NOTICE, "2026-11-20", aid=2)
+    recorded = [
+        digest.Recorded(old, D("2026-12-06"), digest.BY_IMPORT, "tracker.csv"),
+        digest.Recorded(old, D("2026-12-07"), digest.BY_PROPOSAL),  # the later recording is listed
+        digest.Recorded(new, D("2026-12-07"), digest.BY_PROPOSAL),
+    ]
+    d = run(
+        "2026-11-01", "2026-11-30", interventions=[new], recorded=recorded, recorded_until=D("2026-12-07")
+    )
+    (line,) = d.group(NEWLY_RECORDED).lines  # the other one's own date is in the window: its line is there
+    assert (line.date, line.dated, line.name, line.subkind) == (
+        D("2026-12-07"),
+        D("2025-04-15"),
+        "Testtown",
+        "intervention",
+    )
+    assert line.words == "Newly recorded: improvement notice, dated 15 April 2025 (an approved proposal)"
+    assert line.source == NOTICE and line.after == "Improvement notice" and not line.estimated
+    assert [ln.name for ln in d.group(INTERVENTION_STARTED).lines] == ["Elsewhere"]
+    assert "Newly recorded: facts entered from 1 November 2026 to 7 December 2026" in d.as_at_words
+    assert d.as_dict()["recorded_until"] == "2026-12-07" and line.as_dict()["dated"] == "2025-04-15"
+    assert (
+        run("2026-11-01", "2026-11-30", recorded=recorded, region="E12000001").group(NEWLY_RECORDED).count
+        == 0
+    )
+
+
+def test_newly_recorded_words_for_each_kind_of_fact():
+    day = D("2026-12-07")
+    facts = [
+        (insp("2019-05-03", vocab.INADEQUATE), "full inspection (inadequate), published 3 May 2019"),
+        (
+            Visit(1, "monitoring", D("2019-09-10"), None, "month", None, None, SRC),
+            "monitoring visit, dated September 2019",
+        ),
+        (
+            Event(1, "board", D("2020-02-01"), "day", "Improvement board met", None, TRACKER),
+            "Improvement board met, dated 1 February 2020",
+        ),
+        (
+            iv(vocab.DIRECTION, "2019-06-01", "2021-01-31"),
+            "statutory direction, dated 1 June 2019, ended 31 January 2021",
+        ),
+    ]
+    recorded = [digest.Recorded(f, day, digest.BY_CORRECTION) for f, _ in facts]
+    d = run("2026-11-01", "2026-12-07", recorded=recorded)
+    words = {ln.words for ln in d.group(NEWLY_RECORDED).lines}
+    assert words == {f"Newly recorded: {w} (an approved correction)" for _, w in facts}
+    by_kind = {ln.subkind: ln for ln in d.group(NEWLY_RECORDED).lines}
+    assert by_kind["visit"].estimated and by_kind["visit"].caveat == "date known to the month"

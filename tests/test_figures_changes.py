@@ -140,6 +140,31 @@ def test_the_csv_table_is_every_line_with_its_source_and_never_a_formula():
     assert len(table) == 2 and table.loc[0, "Group"] == "New full judgements"
     assert table.loc[0, "Source link"] == "https://example.org/report" and table.loc[1, "Source link"] == ""
     assert csv_frame(table).loc[0, "Change"].startswith("'=HYPERLINK")
+    assert list(table["Own date"]) == ["", ""]
+
+
+def test_a_newly_recorded_line_leads_the_slide_and_keeps_its_own_date_in_the_csv():
+    """Issue 21: what the board has not heard of comes first; the CSV gives the fact's own date."""
+    recorded = line(
+        digest.NEWLY_RECORDED,
+        "2026-12-07",
+        words="Newly recorded: improvement notice, dated 15 April 2025 (an approved proposal)",
+        dated=D("2025-04-15"),
+    )
+    d = make_digest(line(digest.JUDGEMENT, "2026-08-01"), recorded)
+    shown, left_out = headline(d, limit=1)
+    assert shown == [recorded] and left_out == 1
+    table = digest_table(d)
+    assert list(table["Group"]) == ["Newly recorded (whatever their own date)", "New full judgements"]
+    assert list(table["Date"]) == ["2026-12-07", "2026-08-01"] and list(table["Own date"]) == [
+        "2025-04-15",
+        "",
+    ]
+    assert (
+        slide_rows(shown)
+        .loc[0, "Change"]
+        .startswith("Newly recorded: improvement notice, dated 15 April 2025")
+    )
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -21,7 +22,10 @@ from oversight.components.reports.pdf_writer import pdf_pages
 from oversight.components.reports.pptx_writer import pptx_pages
 from oversight.components.reports.slides import Picture, Slide
 from oversight.data import bootstrap
+from oversight.data.domain.dates import long_date
 from oversight.data.domain.register import load_regions
+from oversight.data.sources.importer import import_paths
+from oversight.data.store import queries
 
 DATES = {"2018-05-17": "As at 17 May 2018", "2024-06-30": "As at 30 June 2024"}
 REGIONS = [code for code, _ in load_regions()]
@@ -61,7 +65,8 @@ def test_region_pack_reads_back(kaleido_browser, loaded_sqlite_url, data_dir, tm
     assert texts[1].startswith("Since the last meeting: ")  # the digest, second
     for slide, text in zip(deck.slides, texts, strict=True):
         pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
-        assert pictures or text.startswith("Since the last meeting: "), text[:80]  # the digest: words only
+        # The digest and the list of sources: words only.
+        assert pictures or text.startswith(("Since the last meeting: ", "Sources")), text[:80]
         assert all(p._element.nvPicPr.cNvPr.get("descr") for p in pictures)  # alt text
         assert DATES[as_at] in text and "Open Government Licence" in text
         assert "Newest publication in the data: " in text  # every slide says how fresh the data is
@@ -71,7 +76,7 @@ def test_region_pack_reads_back(kaleido_browser, loaded_sqlite_url, data_dir, tm
     for i, page in enumerate(reader.pages):
         assert DATES[as_at] in page.extract_text()
         assert "Newest publication in the data: " in " ".join(page.extract_text().split())
-        assert len(page.images) >= (0 if i == 1 else 1)
+        assert len(page.images) >= (0 if i == 1 or slides[i].kind == "sources" else 1)
 
 
 def test_pack_shows_the_regions_authorities_and_open_spells(
@@ -84,7 +89,8 @@ def test_pack_shows_the_regions_authorities_and_open_spells(
     assert titles[0] == "Children's services intervention: Yorkshire and The Humber"
     assert titles[1] == "Since the last meeting: 22 March 2018 to 17 May 2018"  # 8 weeks by default
     assert "Kirklees: timeline and clocks" in titles  # inadequate since November 2016
-    assert titles[-1] == "Time to exit from inadequate"
+    sources = [t for t in titles if t.startswith("Sources")]
+    assert titles[-1 - len(sources)] == "Time to exit from inadequate" and titles[-1] == sources[-1]
     tables = [s.table for s in slides if s.table is not None and s.kind == "table"]
     assert sum(len(t) for t in tables) == 15
     all_rows = {r["Authority"]: r for t in tables for r in t.to_dict("records")}
@@ -105,7 +111,7 @@ def test_single_authority_pack(kaleido_browser, loaded_sqlite_url, data_dir, tmp
 def test_pack_without_boundaries_uses_tiles(kaleido_browser, loaded_sqlite_url, tmp_path):
     engine = bootstrap.ready_engine(loaded_sqlite_url)
     slides = board_pack(engine, PackRequest("E12000001", dt.date(2024, 6, 30)), [tmp_path / "t.pdf"])
-    assert len(slides) >= 5 and all(s.pictures for s in slides if s.kind != "digest")
+    assert len(slides) >= 5 and all(s.pictures for s in slides if s.kind not in ("digest", "sources"))
 
 
 def test_authorities_table_orders_by_severity():
@@ -208,14 +214,15 @@ def test_the_digest_slide_reads_back_from_pptx_and_pdf(kaleido_browser, data_dir
     ]
     (table,) = [sh.table for sh in slide.shapes if sh.has_table]
     rows = [[c.text for c in r.cells] for r in table.rows]
-    assert rows[0] == ["Date", "Authority", "Change"]
+    assert rows[0] == ["Date", "Authority", "Change", "Source"]
     moves = {r[1]: r for r in rows[1:] if r[2].startswith("Moved to alternative delivery")}
     assert set(moves) == {"Birmingham", "Sandwell"}
-    assert moves["Sandwell"] == [
+    assert moves["Sandwell"][:3] == [
         "1 April 2018",
         "Sandwell",
         "Moved to alternative delivery: Sandwell Children's Trust launched (was statutory direction)",
     ]
+    assert all(re.fullmatch(r"\[\d+\]", r[3]) for r in rows[1:])  # each line cites its source
     footer = next(t for t in texts if t.startswith("As at 17 May 2018"))
     assert "Open Government Licence" in footer and "Newest publication in the data: 1 May 2018" in footer
     assert any("(estimated) marks a date or value" in t for t in texts)  # Coventry's observed start
@@ -303,3 +310,81 @@ def test_direction_controls_in_slide_text_reach_neither_the_pptx_nor_the_pdf(tmp
     assert f"{fsi}{hebrew}{pdi} · 1 February 2024" in deck_text and "Darlington" in deck_text
     pdf_text = PdfReader(str(pdf)).pages[0].extract_text()
     assert rlo not in pdf_text and fsi not in pdf_text and "Board met today" in pdf_text
+
+
+@pytest.mark.parametrize(
+    ("region", "authority"), [(None, "E08000011"), ("E12000002", "E08000011"), (None, "E10000030")]
+)
+@pytest.mark.parametrize("colour", ["intervention", "judgement"])
+def test_the_map_slides_counts_are_the_legends(loaded_sqlite_url, data_dir, region, authority, colour):
+    """Issue 21: an authority's pack said "Improvement notice: 1" (the authority) beside a legend of
+    2 (the map's region). The slide's counts are now the legend's, and the authority's own comes first."""
+    from oversight.components.figures.map_plotly import map_figure
+    from oversight.components.reports.board_pack import _counts_bullets, _scope
+
+    engine = bootstrap.ready_engine(loaded_sqlite_url)
+    req = PackRequest(region, dt.date(2018, 5, 17), authority, data_dir)
+    scope = _scope(engine, req)
+    fig = map_figure(scope.data, colour, req.region, scope.region_name)
+    legend = [t.name.replace(" (", ": ").removesuffix(")") for t in fig.data if t.showlegend]
+    bullets = _counts_bullets(scope, req, colour)
+    own, where, *counts = bullets
+    assert own.startswith(f"{scope.subject}: ")
+    assert (
+        where
+        == f"The legend counts {scope.region_name}'s {sum(int(x.rsplit(': ', 1)[1]) for x in legend)} authorities:"
+    )
+    counted = [c for c in counts if not c.startswith("Of the inadequate")]
+    assert counted == [entry for entry in legend if not entry.endswith(": 0")]
+    assert own.split(": ", 1)[1] in {entry.rsplit(": ", 1)[0] for entry in legend}
+
+
+KNOWSLEY_NOTICE = (
+    "record,authority_code,date,date_precision,level,title,source_url,source_title,source_publisher\n"
+    "intervention,E08000011,2025-04-15,day,improvement_notice,Improvement notice,"
+    "https://www.gov.uk/government/publications/knowsley-improvement-notice,"
+    "Knowsley: improvement notice,Department for Education\n"
+)
+
+
+def test_a_fact_recorded_today_reaches_the_pack_with_its_source(kaleido_browser, data_dir, tmp_path):
+    """Issue 21: a notice dated 2025 recorded minutes before the pack is made is on its "since the
+    last meeting" slide as newly recorded, citing its source by number; the Sources slides list
+    that number with the title, publisher and link; every other slide's facts cite theirs
+    (a table's rows, or a line under the picture), in the PPTX and in the PDF."""
+    engine = bootstrap.ready_engine(f"sqlite:///{tmp_path / 'knowsley.sqlite'}")
+    path = tmp_path / "knowsley.csv"
+    path.write_text(KNOWSLEY_NOTICE, encoding="utf-8")
+    import_paths(engine, [path])
+    pptx, pdf = tmp_path / "k.pptx", tmp_path / "k.pdf"
+    as_at = queries.data_as_at(engine)  # the app's default date: the newest data
+    slides = board_pack(engine, PackRequest(None, as_at, "E08000011", data_dir), [pptx, pdf])
+
+    words = "Newly recorded: improvement notice, dated 15 April 2025 (imported from knowsley.csv)"
+    digest = slides[1]
+    (row,) = [r for r in digest.table.to_dict("records") if r["Change"] == words]
+    assert row["Date"] == long_date(dt.date.today()) and row["Authority"] == "Knowsley"
+    number = row["Source"]
+    entry = (
+        f"{number} Knowsley: improvement notice — Department for Education — "
+        "https://www.gov.uk/government/publications/knowsley-improvement-notice"
+    )
+    listed = [b for s in slides if s.kind == "sources" for b in s.bullets]
+    assert entry in listed and len(listed) == len(set(listed))
+    assert "Newly recorded (whatever their own date): 1" in digest.bullets
+    for s in slides:
+        cited = s.kind == "sources" or bool(s.sources.startswith("Sources: ["))
+        if s.table is not None:
+            column = "Source" if s.kind == "digest" else "Sources"
+            # A row with no judgement and no intervention on the date states no fact: no number.
+            cited = cited or all(re.fullmatch(r"(\[[\d, –]+\])?", c) for c in s.table[column])
+        assert cited, s.title
+
+    texts = _slide_texts(Presentation(str(pptx)))
+    assert words in texts[1] and number in texts[1].splitlines()
+    assert any(entry in t for t in texts)
+    assert all("Sources: [" in t for t, s in zip(texts, slides, strict=True) if s.sources)
+    pages = [_words(p.extract_text()) for p in PdfReader(str(pdf)).pages]
+    assert "Newly recorded: improvement notice, dated 15 April 2025" in pages[1]
+    assert any(_words(entry) in p for p in pages[len(pages) - sum(s.kind == "sources" for s in slides) :])
+    assert all("Sources: [" in p for p, s in zip(pages, slides, strict=True) if s.sources)

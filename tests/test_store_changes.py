@@ -14,10 +14,14 @@ from pathlib import Path
 import pytest
 
 from oversight.data import bootstrap
+from oversight.data.curation import edits
 from oversight.data.domain import clocks, digest, framework, vocab
+from oversight.data.sources import bundle
 from oversight.data.sources.importer import import_paths
-from oversight.data.store import queries
+from oversight.data.sources.seed import load_bundle
+from oversight.data.store import changes, queries, story
 from oversight.data.store.changes import changes_between, default_until
+from tests import curation_support as cs
 from tests.conftest import BACKENDS, _new_url
 
 D = dt.date.fromisoformat
@@ -187,3 +191,92 @@ def test_england_2013_to_2026_whole_history(scraped):
 def test_until_before_since_is_refused(fresh_engine):
     with pytest.raises(ValueError, match="before its start"):
         changes_between(fresh_engine, D("2020-01-02"), D("2020-01-01"))
+
+
+# Newly recorded (issue 21 item 5) ---------------------------------------------------------------
+KNOWSLEY = "E08000011"
+KNOWSLEY_NOTICE = (
+    "record,authority_code,date,date_precision,level,title,source_url,source_title,source_publisher\n"
+    "intervention,E08000011,2025-04-15,day,improvement_notice,Improvement notice,"
+    "https://www.gov.uk/government/publications/knowsley-improvement-notice,"
+    "Knowsley: improvement notice,Department for Education\n"
+)
+
+
+def _newly(d: digest.Digest) -> list[digest.ChangeLine]:
+    return list(d.group(digest.NEWLY_RECORDED).lines)
+
+
+def test_the_starting_record_is_not_news(fresh_engine):
+    """The register and the seed tracker were recorded today too: they are not listed."""
+    today = dt.date.today()
+    d = changes_between(fresh_engine, today - dt.timedelta(days=1))
+    assert d.until == today and d.recorded_until == today
+    assert _newly(d) == []
+
+
+def test_the_data_bundle_is_the_starting_record_too(fresh_engine):
+    """A fresh clone loads the bundle on first use: its hundreds of facts are not news."""
+    load_bundle(fresh_engine)
+    assert changes.FROM_BUNDLE == bundle.FROM_BUNDLE  # how the store knows a bundle run
+    d = changes_between(fresh_engine, dt.date.today() - dt.timedelta(days=1))
+    assert _newly(d) == [] and d.recorded_until == dt.date.today()
+
+
+def test_a_notice_imported_today_with_an_old_date_is_newly_recorded(fresh_engine, tmp_path):
+    path = tmp_path / "knowsley.csv"
+    path.write_text(KNOWSLEY_NOTICE, encoding="utf-8")
+    import_paths(fresh_engine, [path])
+    today = dt.date.today()
+    (line,) = _newly(changes_between(fresh_engine, today - dt.timedelta(days=1)))
+    assert (line.date, line.dated, line.code, line.subkind) == (
+        today,
+        D("2025-04-15"),
+        KNOWSLEY,
+        "intervention",
+    )
+    assert line.words == (
+        "Newly recorded: improvement notice, dated 15 April 2025 (imported from knowsley.csv)"
+    )
+    assert line.source.title == "Knowsley: improvement notice"
+    assert line.source.url == "https://www.gov.uk/government/publications/knowsley-improvement-notice"
+    assert line.as_dict()["dated"] == "2025-04-15"
+    # Another region's digest leaves it out; the North West's has it.
+    assert _newly(changes_between(fresh_engine, today - dt.timedelta(days=1), region=WEST_MIDLANDS)) == []
+    assert len(_newly(changes_between(fresh_engine, today - dt.timedelta(days=1), region="E12000002"))) == 1
+    # A window that holds its own date lists it once, as an intervention started.
+    d = changes_between(fresh_engine, D("2025-04-01"), today)
+    assert _newly(d) == []
+    assert [ln.code for ln in d.group(digest.INTERVENTION_STARTED).lines if ln.date == D("2025-04-15")] == [
+        KNOWSLEY
+    ]
+    # A window before the newest data ends its recording window with it: nothing recorded then.
+    past = changes_between(fresh_engine, D("2018-01-01"), D("2018-03-31"))  # the seed's newest: May 2018
+    assert past.recorded_until == D("2018-03-31") and _newly(past) == []
+
+
+def test_an_approved_proposal_is_newly_recorded_on_the_day_it_was_applied(fresh_engine):
+    cs.grant_everyone(fresh_engine)
+    today = dt.date.today()
+    since = today - dt.timedelta(days=1)
+    change_id = edits.propose(fresh_engine, cs.EDITOR, cs.DEVON_ADVISER)
+    assert _newly(changes_between(fresh_engine, since)) == [], "a proposal is not yet a fact"
+    cs.approved(fresh_engine, change_id)
+    (line,) = _newly(changes_between(fresh_engine, since))
+    assert (line.date, line.dated, line.code) == (today, D("2021-04-01"), cs.DEVON)
+    assert line.words == (
+        "Newly recorded: improvement notice: DfE-appointed improvement adviser, dated April 2021 "
+        "(an approved proposal)"
+    )
+    assert line.estimated and line.caveat == "start known to the month"
+    assert line.source.title == cs.DEVON_ADVISER["source_title"]
+    # A correction approved later is listed once, as the correction.
+    fact = next(
+        f for f in story.authority_story(fresh_engine, cs.DEVON).facts if f.label == cs.DEVON_ADVISER["title"]
+    )
+    row = {"date": "2021-05", **cs.citation()}
+    fix = edits.propose_correction(fresh_engine, cs.EDITOR, "interventions", fact.fact_id, row, fact.version)
+    cs.approved(fresh_engine, fix)
+    (line,) = _newly(changes_between(fresh_engine, since))
+    assert line.words.endswith("dated May 2021 (an approved correction)")
+    assert line.source.title == "A correction's source"

@@ -142,12 +142,14 @@ TABLE_COLUMNS = [
     "Caveat",
     "Source",
     "Source link",
+    "Own date",
 ]
 
 
 def digest_table(digest: Digest) -> pd.DataFrame:
     """Every line, in the page's order (group, then date), as the CSV download holds it: ISO dates,
-    the group's words, the authority with its code on that date, before and after, the source."""
+    the group's words, the authority with its code on that date, before and after, the source, and
+    a newly recorded fact's own date (its line is dated by the day it was recorded)."""
     lines = [ln for g in digest.groups for ln in g.lines]
     return pd.DataFrame(
         {
@@ -164,6 +166,7 @@ def digest_table(digest: Digest) -> pd.DataFrame:
             "Caveat": [ln.caveat or "" for ln in lines],
             "Source": [ln.source.title for ln in lines],
             "Source link": [web_link(ln.source.url) or "" for ln in lines],
+            "Own date": [ln.dated.isoformat() if ln.dated else "" for ln in lines],
         },
         columns=TABLE_COLUMNS,
     )

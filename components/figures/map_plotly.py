@@ -30,6 +30,16 @@ TOPOJSON_URL = "/app/static/topojson/"
 TILES_CSV = reference_file("tiles.csv")
 
 
+def legend_frame(data: MapData, region: str | None, view: str = "geo") -> pd.DataFrame:
+    """The authorities ``map_figure`` counts in its legend: the region's (all England's with no
+    region) that the map draws (on boundaries: those with a shape on the date's vintage). A slide's
+    counts beside the map come from here, so they never count other authorities than the legend."""
+    frame = data.frame
+    if view == "geo" and data.geojson is not None:
+        frame = frame.dropna(subset=["feature"])
+    return frame[frame["region_code"].eq(region)] if region else frame
+
+
 def map_figure(
     data: MapData, colour_by: str, region: str | None, region_name: str, view: str = "geo", height: int = 720
 ) -> go.Figure:

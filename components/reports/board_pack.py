@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,18 +41,21 @@ from oversight.components.figures.map_data import (
     MapData,
     area_note,
     derived_count,
+    key_column,
     legend_counts,
     map_data,
     slide_table,
     written_date,
 )
-from oversight.components.figures.map_plotly import map_figure
+from oversight.components.figures.map_plotly import legend_frame, map_figure
 from oversight.components.figures.survival import region_against_england
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import story_clocks, timeline_figure
+from oversight.components.reports.citations import Citations
 from oversight.components.reports.pdf_writer import pdf_pages
 from oversight.components.reports.pptx_writer import pptx_pages
 from oversight.components.reports.slides import Picture, Slide
+from oversight.data.domain.digest import NEWLY_RECORDED
 from oversight.data.domain.register import load_regions
 from oversight.data.sources import boundaries as b
 from oversight.data.store import queries
@@ -135,8 +138,22 @@ class QueryMapSource:
         return b.load(self.data_dir, vintage)  # the data directory's file, else the bundle's
 
 
-def _counts_bullets(frame: pd.DataFrame, colour: str) -> list[str]:
-    bullets = [f"{cat.label}: {n}" for cat, n in legend_counts(frame, colour, short=True) if n]
+def _counts_bullets(scope: _Scope, req: PackRequest, colour: str) -> list[str]:
+    """The map's legend in words: the counts of the very authorities its legend counts
+    (``legend_frame``: the region's, drawn on the date). An authority's pack says the authority's
+    own level or judgement first, then what the legend counts, and where (issue 21: "Improvement
+    notice: 1" beside a legend of 2 counted the authority against the legend's region)."""
+    frame = legend_frame(scope.data, req.region)
+    counts = legend_counts(frame, colour, short=True)
+    bullets = []
+    if scope.story is not None and len(scope.shown):
+        own = scope.shown.iloc[0][key_column(colour)]
+        label = next((cat.label for cat, _ in counts if cat.key == own), str(own))
+        bullets += [
+            f"{scope.subject}: {label}",
+            f"The legend counts {scope.region_name}'s {len(frame)} authorities:",
+        ]
+    bullets += [f"{cat.label}: {n}" for cat, n in counts if n]
     n = derived_count(frame)
     if colour == "judgement" and n:
         bullets.append(
@@ -155,6 +172,25 @@ class _Scope:
     subject: str  # the region's name, or the authority's
     story: AuthorityStory | None
     footer: str
+    cited: Citations = field(default_factory=Citations)  # the pack's numbered sources
+
+    def authority_sources(self, rows: pd.DataFrame) -> list[int | None]:
+        """The numbers of the sources of each row's level and judgement (map, tiles, table)."""
+        out: list[int | None] = []
+        for r in rows.itertuples(index=False):
+            out.append(
+                self.cited.cite(
+                    getattr(r, "source", None),
+                    getattr(r, "source_url", None),
+                    getattr(r, "source_publisher", None),
+                )
+            )
+            out.append(
+                self.cited.cite(
+                    getattr(r, "intervention_source", None), getattr(r, "intervention_source_url", None)
+                )
+            )
+        return out
 
 
 def build_slides(engine: Engine, req: PackRequest, progress: Progress | None = None) -> list[Slide]:
@@ -179,7 +215,11 @@ def build_slides(engine: Engine, req: PackRequest, progress: Progress | None = N
     spells = queries.spells_with_context(engine, as_at=req.as_at)
     slides += _timeline_slides(engine, scope, req, spells, say)
     say(0.9, "Time to exit")
-    slides.append(_exit_slide(spells, req, scope.region_name, scope.footer))
+    slides.append(_exit_slide(engine, spells, req, scope))
+    # The title's tiles colour the region's authorities: cited last, so the digest numbers first.
+    tiles = legend_frame(scope.data, req.region, view="tiles")
+    slides[0].sources = scope.cited.line(scope.authority_sources(tiles))
+    slides += scope.cited.slides(scope.footer)
     say(1.0, "Slides built; the browser draws their images")
     return slides
 
@@ -234,13 +274,25 @@ def _changes_slide(engine: Engine, scope: _Scope, req: PackRequest) -> Slide:
     if not digest.total:
         counts.append("No change recorded in this window")
     notes = [more_words(left_out)] if left_out else []
+    if digest.group(NEWLY_RECORDED).count and digest.recorded_until is not None:
+        notes.append(
+            f"Newly recorded: facts entered from {long_date(since)} to {long_date(digest.recorded_until)}, "
+            "dated by the day they were recorded."
+        )
     if any(line.estimated for line in lines):
         notes.append(ESTIMATED_NOTE)
+    table = None
+    if lines:
+        table = slide_rows(lines)
+        cite = scope.cited.cite
+        table["Source"] = [
+            scope.cited.refs([cite(ln.source.title, ln.source.url, ln.source.publisher)]) for ln in lines
+        ]
     return Slide(
         slide_title(since, req.as_at),
         scope.footer,
         bullets=counts,
-        table=slide_rows(lines) if lines else None,
+        table=table,
         subtitle="\n".join(notes),
         kind="digest",
     )
@@ -255,7 +307,8 @@ def _map_slide(scope: _Scope, req: PackRequest, colour: str, what: str) -> Slide
         f"{name}: {what}",
         scope.footer,
         [_picture(fig, alt, 760, 600)],
-        bullets=_counts_bullets(scope.shown, colour),
+        bullets=_counts_bullets(scope, req, colour),
+        sources=scope.cited.line(scope.authority_sources(legend_frame(scope.data, req.region))),
     )
 
 
@@ -267,6 +320,11 @@ def _table_slides(scope: _Scope, locator: Picture) -> list[Slide]:
     (``ROWS_WITH_NOTES``) so that the notes fit above the footer."""
     table = slide_table(scope.shown)
     shown = scope.shown
+    refs = {
+        name: scope.cited.refs(scope.authority_sources(shown[shown["name"] == name]))
+        for name in table["Authority"]
+    }
+    table["Sources"] = table["Authority"].map(refs)
     notes = {
         name: area_note(name, words, areas)
         for name, words, areas in zip(
@@ -320,12 +378,15 @@ def _timeline_slides(
         clocks = story_clocks(story, as_at)
         fig = timeline_figure(story, as_at, [e.as_dict() for e in clocks.items] if clocks else None)
         alt = f"Timeline of {info.name}'s judgements, interventions and visits"
+        facts = [f for f in story.facts if f.date is None or f.date <= as_at]
+        cited = [scope.cited.cite(f.source.title, f.source.url, f.source.publisher) for f in facts]
         slides.append(
             Slide(
                 f"{info.name}: timeline and clocks",
                 scope.footer,
                 [_picture(fig, alt, 1100, 470)],
                 bullets=_authority_bullets(scope.shown, info.code, clocks),
+                sources=scope.cited.line(cited),
             )
         )
     return slides
@@ -357,10 +418,20 @@ def _authority_bullets(shown: pd.DataFrame, code: str, clocks) -> list[str]:
     return out
 
 
-def _exit_slide(spells: pd.DataFrame, req: PackRequest, name: str, footer: str) -> Slide:
+def _exit_slide(engine: Engine, spells: pd.DataFrame, req: PackRequest, scope: _Scope) -> Slide:
+    """Time to exit for the region against England, citing every full judgement's source (the
+    spells are made of them)."""
+    name = scope.region_name
     fig, bullets = region_against_england(spells, req.region, name, req.as_at)
     alt = f"Kaplan–Meier curves of time to exit from inadequate, {name} against England"
-    return Slide("Time to exit from inadequate", footer, [_picture(fig, alt, 820, 560)], bullets=bullets)
+    cited = [scope.cited.cite(*source) for source in queries.judgement_sources(engine, req.as_at)]
+    return Slide(
+        "Time to exit from inadequate",
+        scope.footer,
+        [_picture(fig, alt, 820, 560)],
+        bullets=bullets,
+        sources=scope.cited.line(cited),
+    )
 
 
 def board_pack(

@@ -45,13 +45,33 @@ def pdf_pages(slides: list[Slide], path: Path) -> Iterator[int]:
         swaps = {"–": "-", "—": "-", "’": "'", "•": "-", "…": "...", "→": "->"}
         return "".join(swaps.get(c, c) for c in line).encode("latin-1", "replace").decode("latin-1")
 
-    def lines(x: float, y: float, w: float, items: list[str], size: float, bullets: bool = False) -> None:
+    def lines(
+        x: float, y: float, w: float, items: list[str], size: float, bullets: bool = False, note: str = ""
+    ) -> None:
+        """Lines at (x, y); ``note`` (a slide's sources) after them, smaller, without a bullet."""
         pdf.set_font(family, "", size)
         pdf.set_xy(x, y)
         for item in items:
             pdf.set_x(x)
             pdf.multi_cell(w, size / 72 * 1.35, safe(("• " if bullets else "") + item), align="L")
             pdf.ln(size / 72 * 0.4)
+        if note:
+            pdf.set_font(family, "", 9)
+            pdf.set_x(x)
+            pdf.multi_cell(w, 9 / 72 * 1.35, safe(note), align="L")
+
+    def grid(frame: pd.DataFrame, width: float, widths: tuple[float, ...], align: str) -> None:
+        """A real table, one column width per column of ``frame``."""
+        with pdf.table(
+            width=width, col_widths=widths[: len(frame.columns)], text_align="LEFT", align=align
+        ) as table:
+            header = table.row()
+            for col in frame.columns:
+                header.cell(safe(str(col)))
+            for row in frame.itertuples(index=False):
+                cells = table.row()
+                for value in row:
+                    cells.cell(safe("" if pd.isna(value) else str(value)))
 
     def picture(pic: Picture, x: float, y: float, max_w: float, max_h: float) -> None:
         scale = min(max_w / pic.width_px, max_h / pic.height_px)
@@ -76,55 +96,42 @@ def pdf_pages(slides: list[Slide], path: Path) -> Iterator[int]:
         pdf.multi_cell(12.3, 0.15, safe(s.footer), align="L")
         if s.kind == "title":
             picture(s.pictures[0], 8.2, 1.3, 4.6, 5.5)
-            lines(0.5, 1.6, 7.4, s.bullets, 18, bullets=True)
+            lines(0.5, 1.6, 7.4, s.bullets, 18, bullets=True, note=s.sources)
+        elif s.kind == "sources":
+            # The numbered sources in two columns, then what the numbers are.
+            half = (len(s.bullets) + 1) // 2
+            lines(0.5, 1.2, 6.0, s.bullets[:half], 9)
+            lines(6.8, 1.2, 6.0, s.bullets[half:], 9)
+            lines(0.5, 6.4, 12.3, [s.subtitle], 9)
         elif s.kind == "digest":
             # What changed: the counts on the left, the first lines as a real table on the right.
             lines(0.5, 1.3, 3.8, s.bullets, 13, bullets=True)
             if s.table is not None:
                 pdf.set_font(family, "", 10)
                 pdf.set_xy(4.5, 1.3)
-                with pdf.table(
-                    width=8.3, col_widths=(1.5, 1.8, 5.0), text_align="LEFT", align="RIGHT"
-                ) as table:
-                    header = table.row()
-                    for col in s.table.columns:
-                        header.cell(safe(str(col)))
-                    for row in s.table.itertuples(index=False):
-                        cells = table.row()
-                        for value in row:
-                            cells.cell(safe("" if pd.isna(value) else str(value)))
+                grid(s.table, 8.3, (1.4, 1.6, 4.6, 0.7), "RIGHT")
             if s.subtitle:
-                lines(
-                    4.5,
-                    max(pdf.get_y() + 0.1, 6.2) if s.table is not None else 1.3,
-                    8.3,
-                    s.subtitle.split("\n"),
-                    10,
+                notes = s.subtitle.split("\n")
+                # Under the table, ending above the footer (each note may wrap once).
+                top = (
+                    min(max(pdf.get_y() + 0.15, 5.6), 6.7 - 0.22 * len(notes)) if s.table is not None else 1.3
                 )
+                lines(4.5, top, 8.3, notes, 10)
         elif s.kind == "table" and s.table is not None:
             picture(s.pictures[0], 10.4, 1.3, 2.6, 2.6)
             pdf.set_font(family, "", 10)
             pdf.set_xy(0.5, 1.3)
-            with pdf.table(
-                width=9.5, col_widths=(2.2, 2.2, 1.5, 2.2, 1.4), text_align="LEFT", align="LEFT"
-            ) as table:
-                header = table.row()
-                for col in s.table.columns:
-                    header.cell(safe(str(col)))
-                for row in s.table.itertuples(index=False):
-                    cells = table.row()
-                    for value in row:
-                        cells.cell(safe("" if pd.isna(value) else str(value)))
+            grid(s.table, 9.5, (2.1, 2.0, 1.4, 2.1, 1.3, 0.8), "LEFT")
             if s.bullets:  # notes under the table: the 2026 framework's area judgements
                 lines(0.5, pdf.get_y() + 0.15, 9.5, s.bullets, 10, bullets=True)
         else:
             wide = s.pictures[0].width_px / s.pictures[0].height_px > 1.8
             if wide:
                 picture(s.pictures[0], 0.5, 1.1, 12.3, 4.0)
-                lines(0.5, 5.2, 6.0, s.bullets[:3], 11, bullets=True)
+                lines(0.5, 5.2, 6.0, s.bullets[:3], 11, bullets=True, note=s.sources)
                 lines(6.7, 5.2, 6.0, s.bullets[3:7], 11, bullets=True)
             else:
                 picture(s.pictures[0], 0.4, 1.1, 8.6, 5.6)
-                lines(9.2, 1.4, 3.8, s.bullets, 13, bullets=True)
+                lines(9.2, 1.4, 3.8, s.bullets, 13, bullets=True, note=s.sources)
         yield number
     pdf.output(str(path))

@@ -32,15 +32,28 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
     dark = RGBColor(0x0B, 0x0C, 0x0C)
 
     def text(
-        slide, x, y, w, h, lines: list[str], size: int, bold: bool = False, bullets: bool = False
+        slide,
+        x,
+        y,
+        w,
+        h,
+        lines: list[str],
+        size: int,
+        bold: bool = False,
+        bullets: bool = False,
+        note: str = "",
     ) -> None:
+        """Lines in a box; ``note`` (a slide's sources) after them, smaller, without a bullet."""
         box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
         frame = box.text_frame
         frame.word_wrap = True
-        for i, line in enumerate(lines):
+        items = [(("• " if bullets else "") + plain(line), size) for line in lines]
+        if note:
+            items.append((plain(note), 10))
+        for i, (line, points) in enumerate(items):
             para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-            para.text = ("• " if bullets else "") + plain(line)
-            para.font.size, para.font.bold, para.font.color.rgb = Pt(size), bold, dark
+            para.text = line
+            para.font.size, para.font.bold, para.font.color.rgb = Pt(points), bold, dark
             para.space_after = Pt(6 if bullets else 0)
 
     def picture(slide, pic: Picture, x: float, y: float, max_w: float, max_h: float) -> None:
@@ -76,22 +89,29 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
         text(slide, 0.5, 6.78, 12.3, 0.65, s.footer.split("\n"), 9)
         if s.kind == "title":
             picture(slide, s.pictures[0], 8.2, 1.3, 4.6, 5.5)
-            text(slide, 0.5, 1.6, 7.4, 5.0, s.bullets, 20, bullets=True)
+            text(slide, 0.5, 1.6, 7.4, 5.0, s.bullets, 20, bullets=True, note=s.sources)
+        elif s.kind == "sources":
+            # The numbered sources in two columns, then what the numbers are.
+            half = (len(s.bullets) + 1) // 2
+            text(slide, 0.5, 1.2, 6.0, 5.1, s.bullets[:half], 10)
+            text(slide, 6.8, 1.2, 6.0, 5.1, s.bullets[half:], 10)
+            text(slide, 0.5, 6.35, 12.3, 0.4, [s.subtitle], 10)
         elif s.kind == "digest":
             # What changed: the counts on the left, the first lines as a real table on the right,
             # then how many more there are (and what "(estimated)" means) above the footer.
             text(slide, 0.5, 1.3, 3.8, 5.0, s.bullets, 14, bullets=True)
             if s.table is not None:
-                table(slide, s.table, 4.5, 1.3, (1.6, 1.9, 4.8), 11)
+                table(slide, s.table, 4.5, 1.3, (1.5, 1.7, 4.4, 0.7), 11)
             if s.subtitle:
-                text(slide, 4.5, 6.2, 8.3, 0.5, s.subtitle.split("\n"), 11)
+                notes = s.subtitle.split("\n")
+                text(slide, 4.5, 6.7 - 0.28 * len(notes), 8.3, 0.28 * len(notes), notes, 10)
         elif s.kind == "table" and s.table is not None:
             picture(slide, s.pictures[0], 10.4, 1.3, 2.6, 2.6)
             rows, cols = len(s.table) + 1, len(s.table.columns)
             shape = slide.shapes.add_table(
                 rows, cols, Inches(0.5), Inches(1.3), Inches(9.7), Inches(0.4 * rows)
             )
-            widths = (2.3, 2.2, 1.5, 2.3, 1.4)  # the judgement column holds "Inadequate — derived …"
+            widths = (2.1, 2.0, 1.4, 2.1, 1.3, 0.8)  # the judgement column holds "Inadequate — derived …"
             for j, col in enumerate(s.table.columns):
                 shape.table.columns[j].width = Inches(widths[j] if j < len(widths) else 1.5)
                 shape.table.cell(0, j).text = plain(col)
@@ -108,10 +128,10 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
             wide = s.pictures[0].width_px / s.pictures[0].height_px > 1.8
             if wide:
                 picture(slide, s.pictures[0], 0.5, 1.1, 12.3, 4.0)
-                text(slide, 0.5, 5.1, 6.1, 1.6, s.bullets[:3], 12, bullets=True)
+                text(slide, 0.5, 5.1, 6.1, 1.6, s.bullets[:3], 12, bullets=True, note=s.sources)
                 text(slide, 6.7, 5.1, 6.1, 1.6, s.bullets[3:7], 12, bullets=True)
             else:
                 picture(slide, s.pictures[0], 0.4, 1.1, 8.6, 5.6)
-                text(slide, 9.2, 1.4, 3.8, 5.2, s.bullets, 15, bullets=True)
+                text(slide, 9.2, 1.4, 3.8, 5.2, s.bullets, 15, bullets=True, note=s.sources)
         yield number
     deck.save(str(path))

@@ -50,4 +50,7 @@ class Slide:
     bullets: list[str] = field(default_factory=list)
     table: pd.DataFrame | None = None
     subtitle: str = ""
-    kind: str = "figure"  # title | figure | table
+    kind: str = "figure"  # title | figure | digest | table | sources
+    #: The numbers of the sources the slide's facts cite ("Sources: [1–4]"), for a slide whose
+    #: facts are in a picture or bullets; a table's rows carry their own (``citations``).
+    sources: str = ""

@@ -38,6 +38,14 @@ The rules, one per group:
   end. A clock after ``today`` has not passed and is not listed.
 * **Boundary changes and recodes** from the register: authorities created and ceasing (dated on
   the day the new ones start), codes changing.
+* **Newly recorded** (issue 21): a fact that entered the record in the window whatever its own
+  date, so that a notice recorded today but dated 2025 reaches the board. A fact is recorded when a
+  proposal to create or correct it is approved, or when an import writes it (the store's
+  ``Recorded``: the day, in UTC, and how). It is dated by the day it was recorded and listed once:
+  a fact whose own date (an intervention's start or end, a visit's, an event's, a judgement's
+  publication) is in the window already has its line there. The recording window may end later
+  than the window of the facts' own dates (the store ends it today when the window reaches the
+  newest data: "up to the newest data" means "up to now").
 
 Every line carries its source (a link only when it is an http(s) address with a host) and says
 when its date or value is estimated or derived (``estimated`` and ``caveat``).
@@ -56,6 +64,7 @@ from oversight.data.domain.spells import Judgement, spells_of
 ONE_DAY = dt.timedelta(days=1)
 
 # Group kinds, in the order a digest lists them -------------------------------------------------
+NEWLY_RECORDED = "newly_recorded"
 JUDGEMENT = "judgement"
 SPELL_STARTED = "spell_started"
 SPELL_ENDED = "spell_ended"
@@ -69,6 +78,7 @@ BOUNDARY = "boundary"
 
 #: kind -> label, in the fixed order of ``Digest.groups``.
 GROUPS: dict[str, str] = {
+    NEWLY_RECORDED: "Newly recorded (whatever their own date)",
     JUDGEMENT: "New full judgements",
     SPELL_STARTED: "Inadequate spells started",
     SPELL_ENDED: "Inadequate spells ended",
@@ -242,6 +252,25 @@ class Event:
     source: Source
 
 
+#: How a fact entered the record (``Recorded.how``).
+BY_PROPOSAL, BY_CORRECTION, BY_IMPORT = "proposal", "correction", "import"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A fact that entered the record on ``day``: ``how`` is ``BY_PROPOSAL`` or ``BY_CORRECTION``
+    (an approved proposal applied) or ``BY_IMPORT`` (``file``: the imported file's name)."""
+
+    fact: InterventionRecord | Visit | Event | Inspection
+    day: dt.date
+    how: str
+    file: str | None = None
+
+    @property
+    def authority_id(self) -> int:
+        return self.fact.authority_id
+
+
 # Lines out ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ChangeLine:
@@ -252,7 +281,8 @@ class ChangeLine:
     are the values that changed (a grade, a level, a code), None where they do not apply;
     ``months`` is an ended spell's length. ``estimated`` says the date or the value is estimated
     or derived, and ``caveat`` says how. ``areas`` gives a judgement's area judgements
-    (area key, grade), as DOMAIN §2 asks for reports under the 2026 framework.
+    (area key, grade), as DOMAIN §2 asks for reports under the 2026 framework. ``dated`` is a
+    newly recorded fact's own date (its line's ``date`` is the day it was recorded); None elsewhere.
     """
 
     date: dt.date
@@ -270,6 +300,7 @@ class ChangeLine:
     estimated: bool = False
     caveat: str | None = None
     areas: tuple[tuple[str, str], ...] = ()
+    dated: dt.date | None = None
 
     @property
     def group_label(self) -> str:
@@ -278,6 +309,7 @@ class ChangeLine:
     def as_dict(self) -> dict[str, object]:
         out = asdict(self)
         out["date"] = self.date.isoformat()
+        out["dated"] = self.dated.isoformat() if self.dated else None
         out["areas"] = dict(self.areas)
         return out
 
@@ -318,6 +350,7 @@ class Digest:
     newest_publication: dt.date | None = None
     newest_publication_source: Source | None = None
     sources: tuple[Source, ...] = field(default=())
+    recorded_until: dt.date | None = None
 
     @property
     def as_at_words(self) -> str:
@@ -326,6 +359,11 @@ class Digest:
             f"Changes from {long_date(self.since)} to {long_date(self.until)} (both days included), {where}."
         )
         words += " Judgements by publication date."
+        if self.recorded_until is not None:
+            words += (
+                f" Newly recorded: facts entered from {long_date(self.since)} to "
+                f"{long_date(self.recorded_until)}, whatever their own date."
+            )
         if self.newest_publication is not None:
             words += f" Newest publication in the data: {long_date(self.newest_publication)}."
         return words
@@ -367,6 +405,7 @@ class Digest:
             "total": self.total,
             "groups": [g.as_dict() for g in self.groups],
             "sources": [asdict(s) for s in self.sources],
+            "recorded_until": self.recorded_until.isoformat() if self.recorded_until else None,
         }
 
 
@@ -432,11 +471,16 @@ def build_digest(
     newest_publication: dt.date | None = None,
     newest_publication_source: Source | None = None,
     monitoring_listed: tuple[dt.date, dt.date] | None = None,
+    recorded: Iterable[Recorded] = (),
+    recorded_until: dt.date | None = None,
 ) -> Digest:
     """The digest of every change from ``since`` to ``until`` (both included); see the module.
 
     ``monitoring_listed``: the first and last monitoring visits of the sources that list them all;
-    a first-visit clock outside them says the data could not show a visit, not that none came."""
+    a first-visit clock outside them says the data could not show a visit, not that none came.
+    ``recorded``: the facts that entered the record in the recording window (the caller chose it,
+    and names its last day in ``recorded_until``), each listed as newly recorded unless its own
+    date is in the window."""
     if until < since:
         raise ValueError(f"the end of the window ({until}) is before its start ({since})")
     by_id = {p.id: p for p in places}
@@ -475,6 +519,7 @@ def build_digest(
         if out.wanted(e.authority_id, e.date):
             _event_line(out, e)
     _boundary_lines(out, list(reorganisations))
+    _recorded_lines(out, recorded)
 
     grouped: dict[str, list[ChangeLine]] = {kind: [] for kind in GROUPS}
     for line in out.items:
@@ -492,6 +537,7 @@ def build_digest(
         newest_publication=newest_publication,
         newest_publication_source=newest_publication_source,
         sources=tuple(sorted(cited, key=lambda s: (s.title.casefold(), s.url or "", s.publisher or ""))),
+        recorded_until=recorded_until,
     )
 
 
@@ -813,14 +859,7 @@ def _end_caveat(rec: InterventionRecord, presumed: bool) -> str | None:
 
 # Visits, events, boundaries -------------------------------------------------------------------
 def _visit_line(out: _Lines, v: Visit) -> None:
-    label = vocab.VISIT_KINDS.get(v.kind, v.kind)
-    if v.theme:
-        words = f"{label}: {v.theme}"
-    elif v.summary:
-        first = v.summary.split("; ")[0].strip()
-        words = first if first.casefold().startswith(label.casefold()) else f"{label}: {first}"
-    else:
-        words = label
+    words = _visit_words(v)
     caveats = []
     if v.visited is None:
         caveats.append("visit date not recorded: dated by its letter's publication")
@@ -836,6 +875,16 @@ def _visit_line(out: _Lines, v: Visit) -> None:
         estimated=bool(caveats),
         caveat="; ".join(caveats) or None,
     )
+
+
+def _visit_words(v: Visit) -> str:
+    label = vocab.VISIT_KINDS.get(v.kind, v.kind)
+    if v.theme:
+        return f"{label}: {v.theme}"
+    if v.summary:
+        first = v.summary.split("; ")[0].strip()
+        return first if first.casefold().startswith(label.casefold()) else f"{label}: {first}"
+    return label
 
 
 def _event_line(out: _Lines, e: Event) -> None:
@@ -919,3 +968,79 @@ def _boundary_lines(out: _Lines, reorganisations: Sequence[Link]) -> None:
                 before=old.code,
                 after=new.code,
             )
+
+
+# Newly recorded -------------------------------------------------------------------------------
+def _dated(day: dt.date, precision: str | None) -> str:
+    """A fact's own date as its precision allows: "15 April 2025", "April 2025", "2025"."""
+    if precision == "year":
+        return str(day.year)
+    if precision == "month":
+        return f"{day:%B %Y}"
+    if precision == "observed":
+        return f"on or before {long_date(day)}"
+    return long_date(day)
+
+
+def _own_dates(fact: InterventionRecord | Visit | Event | Inspection) -> tuple[dt.date | None, ...]:
+    """The dates a fact's own lines are listed on (an intervention: its start and its end)."""
+    if isinstance(fact, InterventionRecord):
+        return (fact.start, fact.end)
+    if isinstance(fact, Inspection):
+        return (fact.published,)
+    return (fact.date,)
+
+
+def _recorded_what(fact: InterventionRecord | Visit | Event | Inspection) -> tuple[str, str, str | None]:
+    """The fact in words, dated (its kind, the words, the caveat its date needs)."""
+    if isinstance(fact, InterventionRecord):
+        label = _level_label(fact.level)
+        words = f"{_lower(label)}{_title_extra(label, fact.title)}, dated {_dated(fact.start, fact.start_precision)}"
+        if fact.end is not None:
+            words += f", ended {_dated(fact.end, fact.end_precision)}"
+        precision = fact.start_precision
+        return "intervention", words, None if precision == "day" else f"start known to the {precision}"
+    if isinstance(fact, Inspection):
+        words = f"full inspection ({_lower(fact.label)}), published {_dated(fact.published, fact.precision)}"
+        caveat = "publication date estimated from the inspection date" if fact.estimated else None
+        return "inspection", words, caveat
+    if isinstance(fact, Visit):
+        what = _visit_words(fact)
+        words = f"{_lower(what)}, dated {_dated(fact.date, fact.precision)}"  # type: ignore[arg-type]
+        return "visit", words, None if fact.precision == "day" else f"date known to the {fact.precision}"
+    words = f"{fact.title}, dated {_dated(fact.date, fact.precision)}"
+    return "event", words, None if fact.precision == "day" else f"date known to the {fact.precision}"
+
+
+def _how_words(rec: Recorded) -> str:
+    if rec.how == BY_IMPORT:
+        return f"imported from {rec.file}" if rec.file else "imported"
+    return "an approved correction" if rec.how == BY_CORRECTION else "an approved proposal"
+
+
+def _recorded_lines(out: _Lines, recorded: Iterable[Recorded]) -> None:
+    """One line per fact recorded in the recording window, unless its own date is in the window
+    (it has its line there already); a fact recorded twice is listed once, on its latest day."""
+    latest: dict[object, Recorded] = {}
+    for rec in recorded:
+        if rec.fact not in latest or rec.day >= latest[rec.fact].day:  # one day: the later wins
+            latest[rec.fact] = rec
+    for rec in latest.values():
+        place = out.places.get(rec.authority_id)
+        if place is None or (out.region is not None and place.region_code != out.region):
+            continue
+        if any(d is not None and out.since <= d <= out.until for d in _own_dates(rec.fact)):
+            continue
+        noun, words, caveat = _recorded_what(rec.fact)
+        out.add(
+            rec.day,
+            NEWLY_RECORDED,
+            rec.authority_id,
+            f"Newly recorded: {words} ({_how_words(rec)})",
+            rec.fact.source,
+            subkind=noun,
+            after=_level_label(rec.fact.level) if isinstance(rec.fact, InterventionRecord) else None,
+            estimated=caveat is not None,
+            caveat=caveat,
+            dated=next(d for d in _own_dates(rec.fact) if d is not None),
+        )

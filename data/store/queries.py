@@ -71,6 +71,8 @@ def latest_judgements(engine: Engine, as_at: dt.date, region: str | None = None)
             latest.c.inspection_id,
             s.sources.c.title.label("source"),
             s.sources.c.kind.label("source_kind"),
+            s.sources.c.url.label("source_url"),
+            s.sources.c.publisher.label("source_publisher"),
         )
         .join(s.regions, s.regions.c.code == a.c.region_code)
         .outerjoin(latest, latest.c.authority_id == a.c.id)
@@ -289,6 +291,21 @@ def full_inspections(engine: Engine) -> pd.DataFrame:
     )
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=list(stmt.selected_columns.keys()))
+
+
+def judgement_sources(engine: Engine, as_at: dt.date) -> list[tuple[str, str | None, str | None]]:
+    """The sources (title, link, publisher) of every full judgement published by ``as_at``, once
+    each in title order: what a figure drawn from all the judgements (time to exit) cites."""
+    i, src = s.inspections, s.sources
+    stmt = (
+        select(src.c.title, src.c.url, src.c.publisher)
+        .join(i, i.c.source_id == src.c.id)
+        .where(i.c.is_full.is_(True), i.c.publication_date.is_not(None), i.c.publication_date <= as_at)
+        .distinct()
+    )
+    with engine.connect() as conn:
+        rows = [(r.title, r.url, r.publisher) for r in conn.execute(stmt)]
+    return sorted(rows, key=lambda r: (r[0].casefold(), r[1] or "", r[2] or ""))
 
 
 def inadequate_spells(

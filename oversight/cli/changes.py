@@ -46,12 +46,13 @@ CSV_COLUMNS = (
     "source_title",
     "source_url",
     "source_publisher",
+    "dated",
 )
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
     engine = bootstrap.ready_engine(args.database)
-    until = args.until or default_until(engine)
+    until = args.until or default_until(engine, args.since)
     if until < args.since:
         problem = (
             f"--until {until.isoformat()} is before --since {args.since.isoformat()}"
@@ -89,6 +90,7 @@ def csv_row(line: ChangeLine) -> list[Any]:
         "source_title": line.source.title,
         "source_url": line.source.url or "",
         "source_publisher": line.source.publisher or "",
+        "dated": line.dated.isoformat() if line.dated else "",
     }
     return [csv_cell(values[c]) for c in CSV_COLUMNS]
 
@@ -146,7 +148,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         type=date_arg,
         default=None,
         metavar="YYYY-MM-DD",
-        help="last day of the window (included); default: the newest publication date in the data",
+        help="last day of the window (included); default: the newest publication date in the data, "
+        "or today when --since is later",
     )
     p.add_argument(
         "--region", type=region_arg, metavar="CODE", default=None, help="an ONS region code, e.g. E12000005"
