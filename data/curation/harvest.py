@@ -38,7 +38,7 @@ from urllib.parse import quote, urlencode
 
 from sqlalchemy import Connection, Engine, select
 
-from oversight.data.curation import edits, ledger
+from oversight.data.curation import edits, ledger, notify
 from oversight.data.curation.images import CITATION, loads
 from oversight.data.curation.roles import OPERATOR
 from oversight.data.domain import vocab
@@ -262,6 +262,7 @@ def _propose(engine: Engine, item: gd.Notice, today: dt.date) -> Outcome:
             change_id = edits.propose_in(conn, OPERATOR, row, comment=comment)
     except edits.EditRefused as exc:
         return Outcome(SKIPPED, title, item.link, f"the proposal was refused: {exc}")
+    notify.proposed(engine, change_id)  # committed: the reviewers may hear of it
     what = f"{item.level}{' (' + item.kind + ')' if item.kind else ''}"
     words = (
         f"{what} for {item.council.name} ({item.council.code}) from {item.page.first_published.isoformat()}"
