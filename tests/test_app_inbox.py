@@ -1,6 +1,6 @@
 """The inbox in the sidebar and a rejection's reason, in the app (AppTest).
 
-A reviewer sees "1 proposal waiting for your review" on any page (a link to the Tracker page); a
+A reviewer sees "1 proposal waiting for your review" on any page, and a link to the Tracker page; a
 Reject without a reason is refused and said; the proposer then sees the rejection and its reason
 in the sidebar of another page, as text; a visitor sees no inbox. With SMTP settings in the app's
 secrets, the decision made in the app e-mails the proposer through a real local SMTP server.
@@ -59,12 +59,14 @@ def test_a_reviewer_sees_what_waits_on_every_page_and_a_proposer_the_reason(app,
     change = edits.propose(engine, EDITOR, DEVON_ADVISER)
 
     at = app(MAP, REVIEWER)
-    assert "1 proposal waiting for your review" in _links(at)
-    [link] = [p for p in at.sidebar.get("page_link") if p.proto.label.startswith("1 proposal")]
+    assert ":material/inbox: **1 proposal waiting for your review**" in _sidebar(at)
+    [link] = at.sidebar.get("page_link")
+    assert link.proto.label == inbox.REVIEW_LINK
     assert link.proto.page == "tracker_page"  # the Tracker page, where proposals are decided
     [line] = [c for c in _sidebar(at) if markdown("New intervention · Devon") in c]
     assert markdown("Eddie Editor") in line
-    assert not [lnk for lnk in _links(app(MAP, EDITOR)) if "waiting" in lnk]  # an editor reviews nothing
+    editor = app(MAP, EDITOR)  # an editor reviews nothing
+    assert not _links(editor) and not [m for m in _sidebar(editor) if "waiting" in m]
 
     # Reject without a reason: refused, said, and the proposal still waits.
     at = app(TRACKER, REVIEWER)
@@ -76,7 +78,7 @@ def test_a_reviewer_sees_what_waits_on_every_page_and_a_proposer_the_reason(app,
     at.text_input(key=f"review_tracker_{change}_comment").input(REASON)
     at.button(key=f"review_tracker_{change}_reject").click().run()
     assert not at.exception and history.change(engine, change).state == "rejected"
-    assert not [lnk for lnk in _links(at) if "waiting" in lnk]  # nothing waits any more
+    assert not _links(at) and not [m for m in _sidebar(at) if "waiting" in m]  # nothing waits now
 
     # The proposer, on another page, sees the decision and its reason, as text.
     at = app(AUTHORITY, EDITOR, la=DEVON)
@@ -105,8 +107,9 @@ def test_many_waiting_are_counted_and_the_first_few_listed(app, store_url):
     for n in range(inbox.SHOWN + 2):
         edits.propose(engine, EDITOR, event_row(f"Board {n}", day=f"2024-03-0{n + 1}"))
     at = app(MAP, REVIEWER)
-    assert f"{inbox.SHOWN + 2} proposals waiting for your review" in _links(at)
-    assert "and 2 more on the Tracker page" in _sidebar(at)
+    assert f":material/inbox: **{inbox.SHOWN + 2} proposals waiting for your review**" in _sidebar(at)
+    assert "and 2 more" in _sidebar(at) and _links(at) == [inbox.REVIEW_LINK]
+    assert len([c for c in _sidebar(at) if c.startswith("New event")]) == inbox.SHOWN
 
 
 def test_a_decision_in_the_app_emails_the_proposer_with_the_apps_smtp_secrets(

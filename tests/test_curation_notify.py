@@ -258,6 +258,8 @@ def test_settings_come_from_the_environment_first_then_the_secrets(monkeypatch):
     assert (got.port, got.public_url, got.starttls) == (587, "https://tracker.example.org", False)
     monkeypatch.delenv(notify.PORT_ENV)
     assert notify.smtp_settings({"smtp": {"host": "h", "from": "x@y.org"}}).port == 25  # no TLS: 25
+    monkeypatch.delenv(notify.PUBLIC_URL_ENV)
+    assert notify.smtp_settings(secrets).public_url == "https://oversight.council.example.org"
     notify.use_secrets(lambda: (_ for _ in ()).throw(RuntimeError("unreadable")))
     assert notify.smtp_settings() is None
 

@@ -18,6 +18,7 @@ from oversight.data.curation import inbox as inboxes
 from oversight.data.curation.inbox import Decided, Waiting
 
 TRACKER_PAGE = "pages/tracker_page.py"
+REVIEW_LINK = "Review them on the Tracker page"
 #: How many waiting proposals and decisions the sidebar lists (the Tracker page has them all).
 SHOWN = 3
 #: A reason longer than this is cut in the sidebar (the history keeps it whole).
@@ -75,16 +76,18 @@ def render() -> None:
             st.caption("Nothing waits for you.")
             return
         if box.to_review:
-            st.page_link(
-                TRACKER_PAGE,
-                label=waiting_words(len(box.to_review)),
-                icon=":material/inbox:",
-                help="Review them on the Tracker page, under “Proposals waiting for review”.",
-            )
+            # The count in words (it wraps), the link short: a page link's label is one line.
+            st.markdown(f":material/inbox: **{waiting_words(len(box.to_review))}**")
             for item in box.to_review[:SHOWN]:
                 st.caption(markdown(waiting_line(item)))
             if len(box.to_review) > SHOWN:
-                st.caption(f"and {len(box.to_review) - SHOWN} more on the Tracker page")
+                st.caption(f"and {len(box.to_review) - SHOWN} more")
+            st.page_link(
+                TRACKER_PAGE,
+                label=REVIEW_LINK,
+                icon=":material/rate_review:",
+                help="On the Tracker page, under “Proposals waiting for review”.",
+            )
         for item in box.decided[:SHOWN]:
             body = markdown(decided_line(item))
             if item.outcome == "approved":
@@ -94,6 +97,6 @@ def render() -> None:
         if len(box.decided) > SHOWN:
             st.page_link(
                 TRACKER_PAGE,
-                label=f"{len(box.decided) - SHOWN} more decisions on your proposals",
+                label=f"{len(box.decided) - SHOWN} more on the Tracker page",
                 icon=":material/history_edu:",
             )

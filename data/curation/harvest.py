@@ -7,7 +7,8 @@ which decision pages appeared, keeps those whose title names a notice or a direc
 (``sources/govuk_decisions.read_title``), asks the Content API (``/api/content/<path>``) for each
 one's first publication, text and history, and files each as a **proposal** (``edits.propose_in``)
 made by the command line's operator (``roles.OPERATOR``), with a comment saying it was harvested.
-Nothing reaches the facts until a reviewer approves it, as for any proposal.
+Nothing reaches the facts until a reviewer approves it, as for any proposal; once each is filed,
+the reviewers are e-mailed, when the deployment sends e-mail (``curation/notify``).
 
 A page is skipped, with one line saying why, when it is about SEND services only, names no council
 the register knows (or more than one), is already cited by a fact of the tracker, was proposed

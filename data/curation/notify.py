@@ -42,6 +42,7 @@ from sqlalchemy import Engine, select
 from oversight.data.curation import ledger, users
 from oversight.data.curation.inbox import kind_words
 from oversight.data.curation.roles import REVIEW, IdentityRefused, allowed, email_key
+from oversight.data.domain.text import terminal
 from oversight.data.store import schema as s
 
 HOST_ENV = "OVERSIGHT_SMTP_HOST"
@@ -102,13 +103,17 @@ def use_secrets(source: Callable[[], Mapping[str, Any]] | None) -> None:
     _secrets = source
 
 
-def _secret_section() -> Mapping[str, Any]:
+def _handed_over() -> Mapping[str, Any]:
     if _secrets is None:
         return {}
     try:
-        secrets = _secrets() or {}
+        return _secrets() or {}
     except Exception:  # noqa: BLE001 - secrets that cannot be read are no secrets
         return {}
+
+
+def _section(secrets: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ``[smtp]`` section, with the sign-in's ``redirect_uri`` (the app's address) beside it."""
     section = secrets.get(SECTION)
     out = dict(section) if isinstance(section, Mapping) else {}
     auth = secrets.get("auth")
@@ -123,12 +128,7 @@ def smtp_settings(secrets: Mapping[str, Any] | None = None) -> Smtp | None:
 
     The public address is ``OVERSIGHT_PUBLIC_URL`` (or ``public_url`` in ``[smtp]``), else the
     sign-in's ``redirect_uri`` without its ``/oauth2callback``: the address people open."""
-    section: Mapping[str, Any]
-    if secrets is None:
-        section = _secret_section()
-    else:
-        found = secrets.get(SECTION)
-        section = dict(found) if isinstance(found, Mapping) else {}
+    section = _section(_handed_over() if secrets is None else secrets)
 
     def value(env: str) -> str:
         got = os.environ.get(env)
@@ -241,8 +241,9 @@ def _key(address: str) -> str | None:
 
 
 def _one_line(exc: BaseException) -> str:
+    """The exception in one line, a server's control characters shown as escapes."""
     text = " ".join(str(exc).split()) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"[:300]
+    return terminal(f"{type(exc).__name__}: {text}"[:300])
 
 
 def _message(settings: Smtp, letter: Letter) -> EmailMessage:
