@@ -307,8 +307,10 @@ def _settings() -> Smtp | None:
     try:
         return smtp_settings()
     except NotConfigured as exc:
-        _log.warning("oversight: e-mail not sent: %s", exc)
-        return None
+        _log.warning("oversight: e-mail not sent: %s", terminal(exc))
+    except Exception as exc:  # noqa: BLE001 - settings that cannot be read send nothing, fail nothing
+        _log.warning("oversight: e-mail not sent: its settings could not be read: %s", _one_line(exc))
+    return None
 
 
 def _change(engine: Engine, change_id: int) -> tuple[dict[str, Any], tuple[str, str] | None] | None:
