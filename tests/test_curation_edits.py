@@ -333,6 +333,20 @@ def test_withdraw_and_reject_close_a_proposal_without_touching_the_facts(engine)
     assert users.role_of(engine, cs.EDITOR) == "editor"
 
 
+@pytest.mark.parametrize("reason", ["", "   ", "\n\t \u00a0"])
+def test_a_rejection_without_a_reason_is_refused_and_writes_nothing(engine, reason):
+    """Its proposer sees the reason (``curation/inbox``): a rejection without one is refused."""
+    change = edits.propose(engine, cs.EDITOR, cs.event_row())
+    before = dump(engine)
+    with pytest.raises(EditRefused) as info:
+        edits.reject(engine, cs.REVIEWER, change, reason)
+    assert str(info.value) == "comment: a rejection needs a reason, which the person who proposed it sees"
+    assert set(info.value.fields) == {"comment"}
+    assert dump(engine) == before and history.change(engine, change).state == "proposed"
+    edits.reject(engine, cs.REVIEWER, change, "  No source says so  ")
+    assert history.change(engine, change).reviews[-1].comment == "  No source says so  "  # as typed
+
+
 def test_a_20_mb_title_or_a_long_comment_is_refused_at_once_and_writes_nothing(engine):
     """Every typed field has a limit (``domain.text.FIELD_LIMITS``), checked before anything else
     reads the value: the message names the field."""

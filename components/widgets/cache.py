@@ -28,6 +28,7 @@ from oversight.components.figures.map_data import MapData
 from oversight.components.figures.map_data import map_data as build_map_data
 from oversight.components.figures.map_plotly import map_figure as build_map_figure
 from oversight.data import bootstrap, settings
+from oversight.data.curation import notify
 from oversight.data.domain.gaps import Gap
 from oversight.data.domain.register import load_regions
 from oversight.data.sources import boundaries as b
@@ -86,6 +87,7 @@ def engine() -> Engine:
     cannot be opened, migrated or seeded now; nothing is cached then, so the next run tries again.
     """
     url = _database_url()
+    notify.use_secrets(secrets)  # e-mail settings ([smtp]) for the data layer, read when it sends
     try:
         return _engine(url)
     except Exception as exc:

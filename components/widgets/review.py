@@ -254,7 +254,7 @@ def _decide(decision: str, change_id: int, where: str) -> None:
         edits.withdraw(engine, actor, change_id, comment)
         return f"Withdrew change {change_id}: it stays in the history, withdrawn."
 
-    outcome.run(outcome_key(where), act)
+    outcome.run(outcome_key(where), act, {"comment": "Reason"})
 
 
 def proposals(signed: SignedIn, where: str, authority_id: int | None = None) -> None:
@@ -304,9 +304,10 @@ def _proposal(ch: Change, signed: SignedIn, where: str, self_ok: bool, link: boo
         if signed.may(REVIEW) and (not mine or self_ok):
             with st.form(_key(where, ch.id, "form"), border=False, enter_to_submit=False):
                 st.text_input(
-                    f"Comment on change {ch.id} (optional; say why if you reject it)",
+                    f"Comment on change {ch.id} (the reason: required to reject it, optional to approve it)",
                     key=_key(where, ch.id, "comment"),
                     max_chars=FIELD_LIMITS["comment"],
+                    help="The person who proposed it sees your reason in their inbox.",
                 )
                 left, right = st.columns(2)
                 left.form_submit_button(

@@ -1,5 +1,5 @@
 """The sidebar every page shares: the filters, the data's freshness, the board-pack button and,
-when the deployment has sign-in, Sign in / Sign out.
+when the deployment has sign-in, Sign in / Sign out and the signed-in person's inbox.
 
 The router draws it once per run around the page (``with shared_sidebar(): page.run()``), and the
 page reads what was drawn with ``current()``. Streamlit can also run a file of ``pages/`` without
@@ -18,7 +18,7 @@ from contextvars import ContextVar
 
 import streamlit as st
 
-from oversight.components.widgets import auth, board_pack_dialog, cache, freshness, unavailable
+from oversight.components.widgets import auth, board_pack_dialog, cache, freshness, inbox, unavailable
 from oversight.components.widgets import filters as shared_filters
 from oversight.components.widgets.filters import Filters
 
@@ -34,6 +34,7 @@ def render() -> Filters:
     freshness.render(notice_in=notice)  # every page: the newest publication and its source
     board_pack_dialog.sidebar_button(filters)
     auth.sidebar_control()  # Sign in / Signed in as … / Sign out, when sign-in is set up
+    inbox.render()  # signed in: what waits for them (proposals to review, decisions on theirs)
     return filters
 
 

@@ -10,6 +10,8 @@ reader and resolves authorities with the importer's ``Resolver``) and ``download
 * ``edits``: propose, correct, retract, approve, reject, withdraw, revert; the two-person rule;
   optimistic versioning (``Conflict``).
 * ``history``: a fact's history, recent changes, open proposals, one change, as dataclasses.
+* ``inbox``: what waits for one person (proposals to decide, decisions on theirs, with reasons).
+* ``notify``: optional e-mail about new proposals and decisions, sent after the write commits.
 * ``export``: the whole curated tracker as a tracker CSV.
 * ``ledger`` and ``images`` (internal): the append-only tables, and facts as tracker rows.
 """

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from oversight.data.curation import checks, edits
+from oversight.data.curation import checks, edits, notify
 from oversight.data.curation.edits import EditRefused
 from oversight.data.curation.roles import PROPOSE, Actor
 from oversight.data.curation.users import require
@@ -144,6 +144,8 @@ def propose_file(
             filed = Filed(shown, len(rows), tuple(changes), tuple(warnings))
             if check_only:
                 raise _Checked(Filed(shown, len(rows), (), tuple(warnings)))
-            return filed
     except _Checked as done:
         return done.filed
+    for change_id in filed.changes:  # committed: the reviewers may hear of each, as of any proposal
+        notify.proposed(engine, change_id)
+    return filed

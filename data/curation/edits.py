@@ -19,6 +19,8 @@ the same transaction, under the writer lock imports take.
   history, and ``revert`` puts it back. A **revert** (admins only) is a new change that puts the
   fact back as it was before the reverted change, applied at once.
 * Text is stored as typed: nothing is escaped or interpreted here; showing it is the app's job.
+* Once a proposal or a decision has committed, ``notify`` e-mails whom it concerns (when the
+  deployment sends e-mail); a mail server's failure is logged and never undoes the write.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from oversight.data.curation import images, ledger
+from oversight.data.curation import images, ledger, notify
 from oversight.data.curation.images import CITATION, STORED, Codes, Image, dumps, loads
 from oversight.data.curation.roles import PROPOSE, REVERT, REVIEW, SETTINGS, Actor, PermissionDenied
 from oversight.data.curation.users import require
@@ -344,13 +346,16 @@ def propose(engine: Engine, actor: Actor | None, row: Mapping[str, str], *, comm
     each naming its column; also a fact already recorded); nothing is written either way.
     """
     with write_transaction(engine) as conn:
-        return propose_in(conn, actor, row, comment=comment)
+        change_id = propose_in(conn, actor, row, comment=comment)
+    notify.proposed(engine, change_id)  # after the commit: a mail server never undoes a proposal
+    return change_id
 
 
 def propose_in(conn: Connection, actor: Actor | None, row: Mapping[str, str], *, comment: str = "") -> int:
     """``propose`` inside a writer's transaction the caller holds (``write_transaction``), for a
     caller that must read and propose under one lock (``curation/harvest``: is this page already
-    proposed?). Raises as ``propose`` does; the caller's transaction then writes nothing."""
+    proposed?). Raises as ``propose`` does; the caller's transaction then writes nothing. The
+    caller tells the reviewers (``notify.proposed``) once its transaction has committed."""
     require(conn, actor, PROPOSE)
     who = _actor(actor)
     record = str(row.get("record") or "").strip()
@@ -479,7 +484,7 @@ def propose_correction(
                 ]
             )
         after[CITATION] = _citation(info)
-        return ledger.add_change(
+        change_id = ledger.add_change(
             conn,
             action="correct",
             fact_table=table,
@@ -492,6 +497,8 @@ def propose_correction(
             proposed_by_name=who.shown,
             comment=comment or None,
         )
+    notify.proposed(engine, change_id)
+    return change_id
 
 
 def propose_retraction(
@@ -544,7 +551,7 @@ def propose_retraction(
                 publisher=cited["source_publisher"].strip() or None,
             )
         )
-        return ledger.add_change(
+        change_id = ledger.add_change(
             conn,
             action="retract",
             fact_table=table,
@@ -557,6 +564,8 @@ def propose_retraction(
             proposed_by_name=who.shown,
             comment=comment,
         )
+    notify.proposed(engine, change_id)
+    return change_id
 
 
 # Review ---------------------------------------------------------------------------------------
@@ -650,6 +659,7 @@ def approve(engine: Engine, actor: Actor | None, change_id: int, comment: str = 
             ledger.add_review(conn, change_id, "approved", who.key, comment, who.shown)
             fact_id = _apply(conn, change)
             ledger.add_review(conn, change_id, ledger.APPLIED, who.key, by_name=who.shown)
+    notify.decided(engine, change_id)  # applied, or not applied (conflict): the proposer hears either
     if conflict is not None:
         raise conflict
     return fact_id
@@ -677,14 +687,22 @@ def _apply(conn: Connection, change: Mapping[str, Any]) -> int | None:
     return change["fact_id"]
 
 
-def reject(engine: Engine, actor: Actor | None, change_id: int, comment: str = "") -> None:
+#: What a rejection without a reason is told: the proposer sees the reason (``curation/inbox``).
+REASON_REQUIRED = "a rejection needs a reason, which the person who proposed it sees"
+
+
+def reject(engine: Engine, actor: Actor | None, change_id: int, comment: str) -> None:
     """Reject a proposal (reviewers and admins; ``PermissionDenied`` otherwise): it stays in the
-    history, rejected, and never touches the facts. ``EditRefused`` if it is not waiting."""
+    history, rejected, and never touches the facts. ``comment``, the reason, is required: its
+    proposer is told it (``curation/inbox``), and a rejection without one teaches them nothing.
+    ``EditRefused`` if the reason is blank or the proposal is not waiting. The proposer is then
+    e-mailed, when the deployment sends e-mail (``curation/notify``)."""
     with write_transaction(engine) as conn:
         require(conn, actor, REVIEW)
-        _check_comment(comment)
+        _check_comment(comment, REASON_REQUIRED)
         _open_change(conn, change_id)
         ledger.add_review(conn, change_id, "rejected", _actor(actor).key, comment, _actor(actor).shown)
+    notify.decided(engine, change_id)
 
 
 def withdraw(engine: Engine, actor: Actor | None, change_id: int, comment: str = "") -> None:

@@ -7,7 +7,8 @@ which decision pages appeared, keeps those whose title names a notice or a direc
 (``sources/govuk_decisions.read_title``), asks the Content API (``/api/content/<path>``) for each
 one's first publication, text and history, and files each as a **proposal** (``edits.propose_in``)
 made by the command line's operator (``roles.OPERATOR``), with a comment saying it was harvested.
-Nothing reaches the facts until a reviewer approves it, as for any proposal.
+Nothing reaches the facts until a reviewer approves it, as for any proposal; once each is filed,
+the reviewers are e-mailed, when the deployment sends e-mail (``curation/notify``).
 
 A page is skipped, with one line saying why, when it is about SEND services only, names no council
 the register knows (or more than one), is already cited by a fact of the tracker, was proposed
@@ -38,7 +39,7 @@ from urllib.parse import quote, urlencode
 
 from sqlalchemy import Connection, Engine, select
 
-from oversight.data.curation import checks, edits, ledger
+from oversight.data.curation import checks, edits, ledger, notify
 from oversight.data.curation.images import CITATION, loads
 from oversight.data.curation.roles import OPERATOR
 from oversight.data.domain import vocab
@@ -265,6 +266,7 @@ def _propose(engine: Engine, item: gd.Notice, today: dt.date) -> Outcome:
             warnings = tuple(w.text for w in checks.row_warnings_in(conn, row, today=today))
     except edits.EditRefused as exc:
         return Outcome(SKIPPED, title, item.link, f"the proposal was refused: {exc}")
+    notify.proposed(engine, change_id)  # committed: the reviewers may hear of it
     what = f"{item.level}{' (' + item.kind + ')' if item.kind else ''}"
     words = (
         f"{what} for {item.council.name} ({item.council.code}) from {item.page.first_published.isoformat()}"

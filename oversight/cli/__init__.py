@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from oversight.cli.common import EXIT_FAILED, Parser, say
 from oversight.data import settings
+from oversight.data.curation import notify
 
 DEBUG_ENV = "OVERSIGHT_DEBUG"
 EXIT_INTERRUPTED = 130
@@ -73,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = args.debug or os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    # E-mail settings ([smtp]) from the same secrets file the app reads, for a command that files
+    # proposals (harvest, import through review): read only when a message is to be sent.
+    notify.use_secrets(settings.read_secrets)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
