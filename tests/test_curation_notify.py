@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from oversight.data.curation import edits, harvest, history, notify
+from oversight.data.curation import bulk, edits, harvest, history, notify
 from oversight.data.curation.roles import OPERATOR
 from oversight.data.settings import ADMINS_ENV
 from tests import curation_support as cs
@@ -152,6 +152,21 @@ def test_the_harvest_tells_the_reviewers_of_each_proposal_it_files(engine, smtp)
     smtp.messages.clear()
     edits.reject(engine, cs.REVIEWER, filed[0], "Not this council's notice")
     assert smtp.messages == []
+
+
+def test_an_uploaded_file_tells_the_reviewers_of_each_row_once_filed_and_not_when_checked(engine, smtp):
+    upload = (
+        "record,authority_code,date,date_precision,level,kind,title,source_url,source_title\n"
+        "event,E10000008,2024-03-01,day,,board,Improvement board met,https://www.example.org/b,Minutes\n"
+        "event,E10000008,2024-06-01,day,,board,Improvement board met again,https://www.example.org/c,Minutes\n"
+    ).encode()
+    bulk.propose_file(engine, cs.EDITOR, upload, "week 49.csv", check_only=True)
+    assert smtp.messages == []  # a check files nothing, so tells no one
+    filed = bulk.propose_file(engine, cs.EDITOR, upload, "week 49.csv")
+    assert len(filed.changes) == 2 and len(smtp.messages) == 2 * len(REVIEWERS)
+    assert {m.subject for m in smtp.messages} == {"Proposal waiting for your review: new event, Devon"}
+    for message in smtp.messages:
+        _no_fact_text(message.subject + message.body)
 
 
 def test_without_settings_nothing_is_sent_and_nothing_fails(engine, monkeypatch):
