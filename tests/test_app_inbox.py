@@ -87,6 +87,11 @@ def test_a_reviewer_sees_what_waits_on_every_page_and_a_proposer_the_reason(app,
         markdown("Your proposal (new intervention, Devon) was rejected by Bob Reviewer on ")
     )
     assert told.endswith(markdown(REASON)) and "](https" not in told
+    # ... and, for good, in "Your proposals" on the Tracker page, beside the state.
+    at = app(TRACKER, EDITOR)
+    own = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    [row] = own[own["Change"] == change].to_dict("records")
+    assert row["State"] == "rejected" and row["Reason"] == REASON
 
 
 def test_nobody_signed_in_sees_no_inbox(app, store_url, monkeypatch, data_dir):

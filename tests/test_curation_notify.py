@@ -156,10 +156,10 @@ def test_the_harvest_tells_the_reviewers_of_each_proposal_it_files(engine, smtp)
 
 def test_an_uploaded_file_tells_the_reviewers_of_each_row_once_filed_and_not_when_checked(engine, smtp):
     upload = (
-        "record,authority_code,date,date_precision,level,kind,title,source_url,source_title\n"
-        "event,E10000008,2024-03-01,day,,board,Improvement board met,https://www.example.org/b,Minutes\n"
-        "event,E10000008,2024-06-01,day,,board,Improvement board met again,https://www.example.org/c,Minutes\n"
-    ).encode()
+        b"record,authority_code,date,date_precision,level,kind,title,source_url,source_title\n"
+        b"event,E10000008,2024-03-01,day,,board,Improvement board met,https://www.example.org/b,Minutes\n"
+        b"event,E10000008,2024-06-01,day,,board,Improvement board met again,https://www.example.org/c,Minutes\n"
+    )
     bulk.propose_file(engine, cs.EDITOR, upload, "week 49.csv", check_only=True)
     assert smtp.messages == []  # a check files nothing, so tells no one
     filed = bulk.propose_file(engine, cs.EDITOR, upload, "week 49.csv")

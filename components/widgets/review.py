@@ -350,6 +350,13 @@ def own_state(ch: Change, reverted: Mapping[int | None, int]) -> str:
     return STATES.get(ch.state, ch.state)
 
 
+def reason(ch: Change) -> str:
+    """The reason given with the latest decision on a proposal, as plain text (a rejection always
+    has one): kept here for good, where the sidebar's inbox shows it for 30 days."""
+    decided = [r for r in ch.reviews if r.decision in ("approved", "rejected", "conflict") and r.comment]
+    return option(decided[-1].comment or "") if decided else ""
+
+
 def own_proposals(signed: SignedIn) -> None:
     """The signed-in person's recent proposals, whatever became of them."""
     if signed.actor is None or not signed.may(PROPOSE):
@@ -383,6 +390,7 @@ def own_proposals(signed: SignedIn) -> None:
             "Decided by": [
                 (ch.reviews[-1].by_name or ch.reviews[-1].by) if ch.reviews else "" for ch in mine
             ],
+            "Reason": [reason(ch) for ch in mine],
             "Detail": [what(ch) for ch in mine],
         }
     )
