@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight.components.figures.judgements import areas_text, judgement_words, ordered_areas
-from oversight.components.figures.safe_text import markdown, plain, quoted, web_link
+from oversight.components.figures.safe_text import markdown, markdown_link, plain, quoted, web_link
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import (
     neighbour_grades_figure,
@@ -214,7 +214,7 @@ def _header(story: AuthorityStory, filters: Filters) -> None:
             else:
                 for area, grade in f.judgements.items():
                     st.markdown(f"- {markdown(vocab.AREAS.get(area, area))}: {markdown(grade)}")
-            st.caption(f"Source: {markdown(f.source.title)}")
+            st.caption(f"Source: {markdown('; '.join(x.title for x in f.sources))}")
 
 
 def _timeline_and_clocks(story: AuthorityStory, filters: Filters) -> None:
@@ -376,7 +376,7 @@ def _history(story: AuthorityStory, filters: Filters) -> None:
             "What": [f.type for f in facts],
             "Detail": [_detail(f) for f in facts],
             "Date precision": [f.precision for f in facts],
-            "Source": [f.source.title for f in facts],
+            "Source": ["; ".join(x.title for x in f.sources) for f in facts],
             "Link": [web_link(f.source.url) or "" for f in facts],
         }
     )
@@ -432,8 +432,22 @@ def _fact_history(facts, event) -> None:
     if choice is None:
         st.caption("Choose a fact, select a row of the table or click a mark on the timeline.")
         return
+    _sources_of(refs[choice])
     table, _, fact_id = choice.partition(":")
     review.fact_history(table, int(fact_id))
+
+
+def _sources_of(fact) -> None:
+    """Every source of the chosen fact, each a link when it is a web address: a fact can have
+    several (a second report of it, the source a correction kept)."""
+    st.markdown("Sources of this fact:" if len(fact.sources) > 1 else "Source of this fact:")
+    st.markdown(
+        "\n".join(
+            f"- {markdown_link(x.title, web_link(x.url))}"
+            + (f" · {markdown(x.publisher)}" if x.publisher else "")
+            for x in fact.sources
+        )
+    )
 
 
 def _status(e: Expected, as_at: dt.date) -> str:

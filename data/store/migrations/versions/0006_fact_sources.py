@@ -44,7 +44,7 @@ def _fill(table: str) -> str:
         "INSERT INTO fact_sources "
         "(fact_table, fact_id, source_id, position, added_at, added_by_change_id, import_run_id) "
         f"SELECT '{table}', f.id, f.source_id, 0, COALESCE({applied}, r.finished_at, r.started_at), "
-        f"{change}, f.import_run_id "
+        f"{change}, CASE WHEN {change} IS NULL THEN f.import_run_id END "
         f"FROM {table} f LEFT JOIN import_runs r ON r.id = f.import_run_id"
     )
 
