@@ -112,9 +112,15 @@ def test_export_imports_into_a_fresh_database_as_the_same_facts(fresh_engine, re
     assert "DfE-appointed improvement adviser" in titles and "Recorded by mistake" not in titles
     assert "Still a proposal" not in titles
     seed_counts = {t.name: len(_facts(fresh_engine, t)) for t in s.FACT_TABLES}
-    # No Ofsted release here: every fact is curated, one row per source (the corrected seed
-    # intervention keeps its seed source beside the correction's: two rows).
-    assert len(rows) == sum(seed_counts.values()) + 1
+    # No Ofsted release here: every fact is curated, one row per source: two rows for the
+    # corrected seed intervention (its seed source kept beside the correction's) and two for
+    # BCP's April 2022 direction (two press sources in the seed).
+    assert len(rows) == sum(seed_counts.values()) + 2
+    bcp = [r for r in rows if r["authority_code"] == "E06000058" and r["record"] == "intervention"]
+    assert [r["source_publisher"] for r in bcp] == [
+        "LocalGov",
+        "Bournemouth Echo (publishing the adviser's report)",
+    ]
 
     path = tmp_path / "tracker_export.csv"
     path.write_text(first, encoding="utf-8")

@@ -118,3 +118,31 @@ def test_0006_downgrades_to_one_source_per_fact(fresh_engine):
     _migrate_to(fresh_engine, "head", down=False)
     with fresh_engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(s.fact_sources)).scalar_one() == len(facts)
+
+
+def test_a_fact_lacks_a_link_only_if_none_of_its_sources_has_one(fresh_engine, tmp_path):
+    """``record_gaps``' "no link": a fact first recorded from a source without a link is no
+    longer a gap once a second source with a link is added to it."""
+    from oversight.data.sources.tracker_csv import COLUMNS
+    from oversight.data.store.record_gaps import record_gaps
+
+    header = ",".join(COLUMNS) + "\n"
+    row = "event,E10000008,,2024-03-01,day,,,,,board,,Improvement board met,,,{url},{title},\n"
+
+    def no_link() -> list:
+        return [
+            g
+            for g in record_gaps(fresh_engine)
+            if g.kind == "no_link" and g.authority_code == "E10000008" and "Improvement board met" in g.words
+        ]
+
+    first = tmp_path / "first.csv"
+    first.write_text(header + row.format(url="", title="Minutes (paper copy)"), encoding="utf-8")
+    import_paths(fresh_engine, [first])
+    assert len(no_link()) == 1
+    second = tmp_path / "second.csv"
+    second.write_text(
+        header + row.format(url="https://www.example.org/minutes", title="Minutes"), encoding="utf-8"
+    )
+    import_paths(fresh_engine, [second])
+    assert no_link() == []
