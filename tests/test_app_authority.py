@@ -130,6 +130,9 @@ def test_a_fact_with_two_sources_lists_both(open_page):
     ref = next(o for o in at.selectbox(key="authority_fact_history").options if "irection" in o)
     at.selectbox(key="authority_fact_history").set_value(ref).run()
     assert not at.exception, [e.value for e in at.exception]
-    listed = next(m.value for m in at.markdown if "bournemouthecho.co.uk" in m.value)
-    assert "localgov.co.uk" in listed and listed.count("\n- ") == 1
     assert any(m.value == "Sources of this fact:" for m in at.markdown)
+    listed = next(m.value for m in at.markdown if m.value.startswith("- ") and "BCP Council" in m.value)
+    assert listed.count("\n- ") == 1 and "LocalGov" in listed
+    buttons = {b.proto.url for b in at.get("link_button")}
+    assert any(u.startswith("https://bournemouthecho.co.uk/") for u in buttons)
+    assert any(u.startswith("https://www.localgov.co.uk/") for u in buttons)

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight.components.figures.judgements import areas_text, judgement_words, ordered_areas
-from oversight.components.figures.safe_text import markdown, markdown_link, plain, quoted, web_link
+from oversight.components.figures.safe_text import markdown, plain, quoted, web_link
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import (
     neighbour_grades_figure,
@@ -438,16 +438,19 @@ def _fact_history(facts, event) -> None:
 
 
 def _sources_of(fact) -> None:
-    """Every source of the chosen fact, each a link when it is a web address: a fact can have
-    several (a second report of it, the source a correction kept)."""
+    """Every source of the chosen fact, as text, and a button to open each one that is a web
+    address: a fact can have several (a second report of it, the source a correction kept)."""
     st.markdown("Sources of this fact:" if len(fact.sources) > 1 else "Source of this fact:")
     st.markdown(
         "\n".join(
-            f"- {markdown_link(x.title, web_link(x.url))}"
-            + (f" · {markdown(x.publisher)}" if x.publisher else "")
+            f"- {markdown(x.title)}" + (f" · {markdown(x.publisher)}" if x.publisher else "")
             for x in fact.sources
         )
     )
+    for x in fact.sources:
+        url = web_link(x.url)
+        if url:
+            st.link_button(markdown(f"Open: {review.short(x.title, 60)}"), url, icon=":material/open_in_new:")
 
 
 def _status(e: Expected, as_at: dt.date) -> str:
