@@ -696,17 +696,32 @@ def _write_links(
     run_of: dict[int, int],
     at: dt.datetime,
 ) -> None:
-    """Write the planned changes to facts' sources (after the facts: a new one has its id)."""
+    """Write the planned changes to facts' sources (after the facts: a new one has its id), in
+    a few statements however many facts a run touches."""
     at = at.replace(microsecond=0)
-    for table, facts in ws.facts.items():
-        for fact in facts:
-            if id(fact) not in plan:
-                continue
-            add, drop = plan[id(fact)]
-            fid = fact.values["id"]
-            fact_sources.remove(conn, table, fid, drop)
-            for sid in add:
-                fact_sources.add(conn, table, fid, sid, at=at, import_run_id=run_of.get(id(fact)))
+    todo = [(table, fact) for table, facts in ws.facts.items() for fact in facts if id(fact) in plan]
+    fact_sources.remove_many(
+        conn, [(table, fact.values["id"], sid) for table, fact in todo for sid in plan[id(fact)][1]]
+    )
+    start = fact_sources.next_positions(
+        conn, [(table, fact.values["id"]) for table, fact in todo if not fact.is_new]
+    )
+    rows = []
+    for table, fact in todo:
+        fid = fact.values["id"]
+        for i, sid in enumerate(plan[id(fact)][0]):
+            rows.append(
+                {
+                    "fact_table": table,
+                    "fact_id": fid,
+                    "source_id": sid,
+                    "position": start.get((table, fid), 0) + i,
+                    "added_at": at,
+                    "added_by_change_id": None,
+                    "import_run_id": run_of.get(id(fact)),
+                }
+            )
+    fact_sources.add_many(conn, rows)
 
 
 # Writing ------------------------------------------------------------------------------

@@ -117,6 +117,52 @@ def add(
     return True
 
 
+#: Ids per statement when many facts are written at once (well under every driver's limit).
+CHUNK = 500
+
+
+def next_positions(conn: Connection, facts: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """(fact table, fact id) -> the position its next source takes (absent: 0), in a few queries."""
+    fs = s.fact_sources
+    by_table: dict[str, list[int]] = {}
+    for table, fact_id in facts:
+        by_table.setdefault(table, []).append(fact_id)
+    out: dict[tuple[str, int], int] = {}
+    for table, ids in by_table.items():
+        for i in range(0, len(ids), CHUNK):
+            stmt = (
+                select(fs.c.fact_id, func.max(fs.c.position))
+                .where(fs.c.fact_table == table, fs.c.fact_id.in_(ids[i : i + CHUNK]))
+                .group_by(fs.c.fact_id)
+            )
+            out.update({(table, fid): last + 1 for fid, last in conn.execute(stmt)})
+    return out
+
+
+def add_many(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert many ``fact_sources`` rows (every column given; none a fact has already)."""
+    for i in range(0, len(rows), CHUNK * 10):
+        conn.execute(insert(s.fact_sources), list(rows[i : i + CHUNK * 10]))
+
+
+def remove_many(conn: Connection, links_: Iterable[tuple[str, int, int]]) -> None:
+    """Take (fact table, fact id, source id) links off, one statement per table and source
+    (a newer release replacing an older one on thousands of facts is a few statements)."""
+    fs = s.fact_sources
+    groups: dict[tuple[str, int], list[int]] = {}
+    for table, fact_id, source_id in links_:
+        groups.setdefault((table, source_id), []).append(fact_id)
+    for (table, source_id), ids in groups.items():
+        for i in range(0, len(ids), CHUNK):
+            conn.execute(
+                delete(fs).where(
+                    fs.c.fact_table == table,
+                    fs.c.source_id == source_id,
+                    fs.c.fact_id.in_(ids[i : i + CHUNK]),
+                )
+            )
+
+
 def remove(conn: Connection, table: str, fact_id: int, source_ids: Iterable[int]) -> None:
     """Take sources off a fact's list (the others keep their positions and order)."""
     ids = list(source_ids)
