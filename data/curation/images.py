@@ -2,8 +2,9 @@
 
 The history keeps each fact's before and after as JSON: the tracker CSV's columns (what a person
 reads, what the export writes, what a form edits: ``tracker_csv.COLUMNS``, every value a string,
-empty for none) plus ``"_stored"``: every column of the row as stored, its source and, for an
-inspection, its judgements, so a retracted fact can be re-inserted as it was (nothing is lost).
+empty for none) plus ``"_stored"``: every column of the row as stored, its source, all its sources
+(revision 0006) and, for an inspection, its judgements, so a retracted fact can be re-inserted as
+it was (nothing is lost).
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ TABLES: dict[str, Table] = {t.name: t for t in s.FACT_TABLES}
 STORED = "_stored"
 #: Where a proposal keeps the source it cites (in ``after_json``) until it is applied.
 CITATION = "_citation"
+#: In an image's ``_stored``: the fact's sources, each ``{"source": …, "added_at": …,
+#: "added_by": change id, "import_run_id": …}`` (``store/fact_sources``).
+SOURCES = "sources"
 
 Image = dict[str, Any]
 
@@ -194,11 +198,6 @@ def image(
     if sources is not None:
         stored[SOURCES] = [dict(e) for e in sources]
     return {**tracker_row(table, values, source, codes), STORED: stored}
-
-
-#: In an image's ``_stored``: the fact's sources, each ``{"source": …, "added_at": …,
-#: "added_by": change id, "import_run_id": …}`` (``store/fact_sources``).
-SOURCES = "sources"
 
 
 def source_entry(
