@@ -125,7 +125,8 @@ def test_a_fact_with_two_sources_lists_both(open_page):
     assert row["Source"] == f"{localgov}; {echo}"
     assert row["Link"].startswith("https://www.localgov.co.uk/")
     hover = json.dumps(_timeline(at))
-    assert "Sources: " in hover and "First report of BCP Council" in hover
+    assert "Source: Government intervenes over council" in hover
+    assert "<br>Also: First report of BCP Council children" in hover
 
     ref = next(o for o in at.selectbox(key="authority_fact_history").options if "irection" in o)
     at.selectbox(key="authority_fact_history").set_value(ref).run()

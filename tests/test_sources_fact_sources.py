@@ -95,3 +95,17 @@ def _each_fact_cites_its_primary_and_one_release(engine) -> None:
                 assert primary in mine, (table.name, fid)
                 releases = [x for x in mine if kinds[x] in fact_sources.SUPERSEDED]
                 assert len(releases) <= 1, (table.name, fid, releases)
+
+
+def test_an_erratum_keeps_the_release_it_corrected_as_a_source(loaded_engine):
+    """Nottingham's inadequate report (``data/seed/errata.csv``): its source is the erratum (the
+    date's), and the release that gave its other values stays beside it."""
+    [fact] = [
+        f
+        for f in story.authority_story(loaded_engine, "E06000018").facts
+        if f.type == "inspection" and f.corrected
+    ]
+    with loaded_engine.connect() as conn:
+        kinds = dict(conn.execute(select(s.sources.c.title, s.sources.c.kind)).all())
+    assert fact.source.title.startswith("Publication date corrected from 5 November 2022")
+    assert [kinds[x.title] for x in fact.sources] == ["erratum", "ofsted_release"]

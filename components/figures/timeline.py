@@ -404,17 +404,16 @@ def _areas(f: Fact) -> str:
 
 
 def _hover_source(fact: Fact) -> str:
-    """The sources' titles, one line each (a fact can have several: ``Fact.sources``); a
+    """The source's title, then the fact's other sources' ("Also: …", ``Fact.others``); a
     corrected fact's source is its erratum, whose long title (corrected from what, why, the
     evidence) is wrapped to stay inside the hover."""
-    lines = [
-        "<br>".join(h(line) for line in textwrap.wrap(source.title, 100))
-        if fact.corrected and source is fact.source
-        else h(source.title)
-        for source in fact.sources
-    ]
-    label = "Sources" if len(lines) > 1 else "Source"
-    return f"<br><span style='font-size:11px'>{label}: {'<br>'.join(lines)}</span>"
+    title = (
+        "<br>".join(h(line) for line in textwrap.wrap(fact.source.title, 100))
+        if fact.corrected
+        else h(fact.source.title)
+    )
+    also = "".join(f"<br>Also: {h(other.title)}" for other in fact.others)
+    return f"<br><span style='font-size:11px'>Source: {title}{also}</span>"
 
 
 def _who(fact: Fact) -> str:

@@ -434,7 +434,12 @@ def _apply_errata(conn: Connection, ws: WorkingSet, sources: _SourceIds) -> list
     if not found:
         return []
     by_code = {r.code: r.authority_id for r in conn.execute(select(s.authority_codes))}
-    return errata.apply(ws, found, by_code, sources.id_of)
+    before = {id(f): f.values["source_id"] for facts in ws.facts.values() for f in facts}
+    corrected = errata.apply(ws, found, by_code, sources.id_of)
+    for fact in corrected:  # the release an erratum corrected still states the fact's other values
+        if before[id(fact)] != fact.values["source_id"]:
+            fact.kept.append(before[id(fact)])
+    return corrected
 
 
 #: The kind of the errata file's own import run (recorded by the seed when the file changes).
@@ -649,10 +654,12 @@ def _link_plan(conn: Connection, ws: WorkingSet) -> dict[int, tuple[list[int], l
     """id(fact) -> (sources to add, in order; sources to take off) for every fact whose list
     of sources (``store/fact_sources``) this run changes.
 
-    A fact keeps its sources and gains its primary (the source its values come from) and the
+    A fact keeps its sources and gains its primary (the source its values come from), the
     source of every tracker row that stated it, unless a source it has already says the same
-    (the same link, title and publisher: a seed row and a tracker row citing one page). A
-    release is kept only as the primary: a newer release replaces the older one it supersedes.
+    (the same link, title and publisher: a seed row and a tracker row citing one page), and the
+    release an erratum corrected. A release (``fact_sources.SUPERSEDED``) is added only as one
+    of those two, never for merely restating a fact, and a release added replaces the older one
+    it supersedes: a fact has at most one.
     """
     src = s.sources
     known = {
@@ -673,17 +680,18 @@ def _link_plan(conn: Connection, ws: WorkingSet) -> dict[int, tuple[list[int], l
     for facts in ws.facts.values():
         for fact in facts:
             primary = fact.values["source_id"]
-            if not fact.seen and primary in fact.links:
+            if not fact.seen and not fact.kept and primary in fact.links:
                 continue
-            drop = [x for x in fact.links if x != primary and superseded(x)] if superseded(primary) else []
-            kept = [x for x in fact.links if x not in drop]
             add: list[int] = []
-            for sid in [primary, *(x for x in fact.seen if not superseded(x))]:
-                if sid in kept or sid in add:
+            for sid in [primary, *fact.kept, *(x for x in fact.seen if not superseded(x))]:
+                if sid in fact.links or sid in add:
                     continue
-                if sid != primary and any(same(sid, other) for other in (*kept, *add)):
+                if sid != primary and any(same(sid, other) for other in (*fact.links, *add)):
                     continue
                 add.append(sid)
+            new = [x for x in add if superseded(x)][:1]
+            add = [x for x in add if not superseded(x) or x in new]
+            drop = [x for x in fact.links if superseded(x)] if new else []
             if add or drop:
                 plan[id(fact)] = (add, drop)
     return plan

@@ -72,6 +72,9 @@ class Fact:
     #: keeps a tracker row's source beside the ones the fact has.
     links: list[int] = field(default_factory=list, compare=False)
     seen: list[int] = field(default_factory=list, compare=False)
+    #: Sources this run took the primary place from but that still state the fact (a release
+    #: whose date an erratum corrected): kept beside the new primary, whatever their kind.
+    kept: list[int] = field(default_factory=list, compare=False)
 
     @property
     def is_new(self) -> bool:
