@@ -6,11 +6,11 @@ tracker). But a fact is often stated by more than one source (a direction report
 papers), and a correction of one field must not make the fact forget where the rest came from
 (issue 21). So ``fact_sources`` lists them all; the primary is always one of them.
 
-Who writes here, in the writer's transaction: the importer (a fact's primary, and a tracker
-row's source when the row states a fact already known), ``curation/edits`` (a created fact's
-source, a correction's source added to the earlier ones, a retraction removes them, a revert
-puts them back). A release that a newer release supersedes is not kept as a second source: a
-newer release is the same publication's next edition (``SUPERSEDED``).
+Who writes here, in the writer's transaction: the importer (a fact's primary, a tracker row's
+source when the row states a fact already known, the release whose date an erratum corrected),
+``curation/edits`` (a created fact's source, a correction's source added to the earlier ones, a
+retraction removes them, a revert puts them back). A fact keeps at most one release: a newer
+release is the same publication's next edition and replaces the older (``SUPERSEDED``).
 """
 
 from __future__ import annotations
