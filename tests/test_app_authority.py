@@ -111,3 +111,29 @@ def test_a_corrected_date_says_from_what_and_why(open_page):
     hover = json.dumps(_timeline(at))
     assert "Published 5 September 2022 (corrected)" in hover
     assert "Source: Publication date corrected from 5 November 2022" in hover
+
+
+def test_a_fact_with_two_sources_lists_both(open_page):
+    """Bournemouth, Christchurch and Poole's April 2022 direction has two press sources in the
+    seed (LocalGov, and the Bournemouth Echo's report of the adviser): the history table, the
+    timeline's hover and the fact's history list both."""
+    localgov = "Government intervenes over council's 'inadequate' children's services"
+    echo = "First report of BCP Council children's services advisor"
+    at = open_page("E06000058", "2023-01-31")
+    history = next(d.value for d in at.dataframe if "Detail" in d.value.columns)
+    [row] = history[history["What"] == "intervention"].to_dict("records")
+    assert row["Source"] == f"{localgov}; {echo}"
+    assert row["Link"].startswith("https://www.localgov.co.uk/")
+    hover = json.dumps(_timeline(at))
+    assert "Source: Government intervenes over council" in hover
+    assert "<br>Also: First report of BCP Council children" in hover
+
+    ref = next(o for o in at.selectbox(key="authority_fact_history").options if "irection" in o)
+    at.selectbox(key="authority_fact_history").set_value(ref).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(m.value == "Sources of this fact:" for m in at.markdown)
+    listed = next(m.value for m in at.markdown if m.value.startswith("- ") and "BCP Council" in m.value)
+    assert listed.count("\n- ") == 1 and "LocalGov" in listed
+    buttons = {b.proto.url for b in at.get("link_button")}
+    assert any(u.startswith("https://bournemouthecho.co.uk/") for u in buttons)
+    assert any(u.startswith("https://www.localgov.co.uk/") for u in buttons)

@@ -49,6 +49,16 @@ def test_authority_json(capsys, loaded_sqlite_url):
     assert code == 1 and "No authority" in err
 
 
+def test_authority_lists_every_source_of_a_fact(capsys, loaded_sqlite_url):
+    """BCP's April 2022 direction has two press sources in the seed: the line names both."""
+    code, out, _ = run(capsys, "authority", "E06000058", "--database", loaded_sqlite_url)
+    [line] = [x for x in out.splitlines() if "2022-04-01  intervention" in x]
+    assert code == 0 and line.endswith(
+        "[Government intervenes over council's 'inadequate' children's services; "
+        "First report of BCP Council children's services advisor]"
+    )
+
+
 def test_import_reports_and_refuses(capsys, tmp_path, release_paths):
     url = f"sqlite:///{tmp_path / 'c.sqlite'}"
     code, out, _ = run(capsys, "import", str(release_paths[2]), "--database", url)

@@ -33,6 +33,28 @@ def _facts(engine, table) -> list[tuple]:
         return sorted((tuple(r) for r in conn.execute(stmt)), key=repr)
 
 
+def _sources(engine, table) -> list[tuple]:
+    """Each fact's sources as a reader sees them (link, title, publisher; the same once), in
+    their order, by the fact's values (ids left out)."""
+    src, fs = s.sources, s.fact_sources
+    columns = [c for c in table.c if c.name not in OWN]
+    stmt = (
+        select(table.c.id, *columns, src.c.url, src.c.title, src.c.publisher)
+        .join(fs, (fs.c.fact_table == table.name) & (fs.c.fact_id == table.c.id))
+        .join(src, src.c.id == fs.c.source_id)
+        .order_by(table.c.id, fs.c.position)
+    )
+    facts: dict[int, tuple] = {}
+    lists: dict[int, list[tuple]] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(stmt):
+            facts[r[0]] = tuple(r[1:-3])
+            said = tuple(r[-3:])
+            if said not in lists.setdefault(r[0], []):
+                lists[r[0]].append(said)
+    return sorted(((facts[i], tuple(lists[i])) for i in facts), key=repr)
+
+
 def _curate(engine) -> None:
     """The seed, plus approved edits of every kind."""
     cs.grant_everyone(engine)
@@ -90,7 +112,15 @@ def test_export_imports_into_a_fresh_database_as_the_same_facts(fresh_engine, re
     assert "DfE-appointed improvement adviser" in titles and "Recorded by mistake" not in titles
     assert "Still a proposal" not in titles
     seed_counts = {t.name: len(_facts(fresh_engine, t)) for t in s.FACT_TABLES}
-    assert len(rows) == sum(seed_counts.values())  # no Ofsted release here: every fact is curated
+    # No Ofsted release here: every fact is curated, one row per source: two rows for the
+    # corrected seed intervention (its seed source kept beside the correction's) and two for
+    # BCP's April 2022 direction (two press sources in the seed).
+    assert len(rows) == sum(seed_counts.values()) + 2
+    bcp = [r for r in rows if r["authority_code"] == "E06000058" and r["record"] == "intervention"]
+    assert [r["source_publisher"] for r in bcp] == [
+        "LocalGov",
+        "Bournemouth Echo (publishing the adviser's report)",
+    ]
 
     path = tmp_path / "tracker_export.csv"
     path.write_text(first, encoding="utf-8")
@@ -102,6 +132,7 @@ def test_export_imports_into_a_fresh_database_as_the_same_facts(fresh_engine, re
         assert export_tracker_csv(other) == first
         for table in s.FACT_TABLES:
             assert _facts(other, table) == _facts(fresh_engine, table), table.name
+            assert _sources(other, table) == _sources(fresh_engine, table), table.name
     finally:
         bootstrap.forget(url)
 

@@ -68,7 +68,11 @@ def _timeless(engine: Engine) -> dict[str, list[tuple]]:
     """``dump`` with the import runs' clock times blanked (and their rows in the history of
     changes): two runs differ only in those."""
     out = dump(engine)
-    for table, names in ((s.import_runs, ("started_at", "finished_at")), (s.changes, ("proposed_at",))):
+    for table, names in (
+        (s.import_runs, ("started_at", "finished_at")),
+        (s.changes, ("proposed_at",)),
+        (s.fact_sources, ("added_at",)),  # a fact's sources, added by the run at its clock time
+    ):
         clock = [i for i, c in enumerate(table.columns) if c.name in names]
         out[table.name] = sorted(
             tuple(None if i in clock else v for i, v in enumerate(row)) for row in out[table.name]

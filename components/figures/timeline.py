@@ -405,14 +405,16 @@ def _areas(f: Fact) -> str:
 
 
 def _hover_source(fact: Fact) -> str:
-    """The source's title; a corrected fact's source is its erratum, whose long title (corrected
-    from what, why, the evidence) is wrapped to stay inside the hover."""
+    """The source's title, then the fact's other sources' ("Also: …", ``Fact.others``); a
+    corrected fact's source is its erratum, whose long title (corrected from what, why, the
+    evidence) is wrapped to stay inside the hover."""
     title = (
         "<br>".join(h(line) for line in textwrap.wrap(fact.source.title, 100))
         if fact.corrected
         else h(fact.source.title)
     )
-    return f"<br><span style='font-size:11px'>Source: {title}</span>"
+    also = "".join(f"<br>Also: {h(other.title)}" for other in fact.others)
+    return f"<br><span style='font-size:11px'>Source: {title}{also}</span>"
 
 
 def _who(fact: Fact) -> str:

@@ -221,7 +221,7 @@ def _header(story: AuthorityStory, filters: Filters) -> None:
             else:
                 for area, grade in f.judgements.items():
                     st.markdown(f"- {markdown(vocab.AREAS.get(area, area))}: {markdown(grade)}")
-            st.caption(f"Source: {markdown(f.source.title)}")
+            st.caption(f"Source: {markdown('; '.join(x.title for x in f.sources))}")
 
 
 def _timeline_and_clocks(story: AuthorityStory, filters: Filters) -> None:
@@ -383,7 +383,7 @@ def _history(story: AuthorityStory, filters: Filters) -> None:
             "What": [f.type for f in facts],
             "Detail": [_detail(f) for f in facts],
             "Date precision": [f.precision for f in facts],
-            "Source": [f.source.title for f in facts],
+            "Source": ["; ".join(x.title for x in f.sources) for f in facts],
             "Link": [web_link(f.source.url) or "" for f in facts],
         }
     )
@@ -439,8 +439,25 @@ def _fact_history(facts, event) -> None:
     if choice is None:
         st.caption("Choose a fact, select a row of the table or click a mark on the timeline.")
         return
+    _sources_of(refs[choice])
     table, _, fact_id = choice.partition(":")
     review.fact_history(table, int(fact_id))
+
+
+def _sources_of(fact) -> None:
+    """Every source of the chosen fact, as text, and a button to open each one that is a web
+    address: a fact can have several (a second report of it, the source a correction kept)."""
+    st.markdown("Sources of this fact:" if len(fact.sources) > 1 else "Source of this fact:")
+    st.markdown(
+        "\n".join(
+            f"- {markdown(x.title)}" + (f" · {markdown(x.publisher)}" if x.publisher else "")
+            for x in fact.sources
+        )
+    )
+    for x in fact.sources:
+        url = web_link(x.url)
+        if url:
+            st.link_button(markdown(f"Open: {review.short(x.title, 60)}"), url, icon=":material/open_in_new:")
 
 
 def _status(e: Expected, as_at: dt.date) -> str:

@@ -41,7 +41,7 @@ from oversight.data.sources.importer import DEFAULT_PUBLICATION_LAG_DAYS, Resolv
 from oversight.data.sources.matching import record_values
 from oversight.data.sources.records import Record, SourceInfo
 from oversight.data.sources.tracker_csv import COLUMNS, TRACKER_RANK, parse_row
-from oversight.data.store import citations
+from oversight.data.store import citations, fact_sources
 from oversight.data.store import schema as s
 from oversight.data.store.transactions import write_transaction
 
@@ -324,6 +324,7 @@ def _delete(conn: Connection, table: str, fact_id: int) -> None:
         j = s.inspection_judgements
         conn.execute(j.delete().where(j.c.inspection_id == fact_id))
     conn.execute(t.delete().where(t.c.id == fact_id))
+    fact_sources.drop(conn, table, fact_id)
 
 
 # Proposals -------------------------------------------------------------------------------------
@@ -379,7 +380,9 @@ def propose_in(conn: Connection, actor: Actor | None, row: Mapping[str, str], *,
                 f"id {existing['id']}): correct that one instead"
             ]
         )
-    after = images.image(table, values, _citation(info), Codes(conn))
+    after = images.image(
+        table, values, _citation(info), Codes(conn), sources=[images.source_entry(_citation(info))]
+    )
     after[CITATION] = _citation(info)
     return ledger.add_change(
         conn,
@@ -472,7 +475,9 @@ def propose_correction(
         rec, info, aid = _checked(conn, merged)
         _, new, _ = record_values(rec)
         values = _corrected(table, cur, new, aid)
-        after = images.image(table, values, _citation(info), codes, before[STORED].get("judgements"))
+        # The correction's source joins the fact's sources; the earlier ones stay (issue 21).
+        kept = images.with_source(before[STORED].get(images.SOURCES) or [], _citation(info))
+        after = images.image(table, values, _citation(info), codes, before[STORED].get("judgements"), kept)
         if _tracker(after) == _tracker(before):
             raise EditRefused(["Nothing to change: every value is as the tracker already has it."])
         existing = _clash(conn, table, values, fact_id)
@@ -678,11 +683,14 @@ def _apply(conn: Connection, change: Mapping[str, Any]) -> int | None:
     values["source_id"] = source_id
     if action == "create":
         fact_id = _insert(conn, table, values, None, _next_id(conn, table))
+        fact_sources.add(conn, table, fact_id, source_id, at=ledger.now(), change_id=change["id"])
         ledger.fill_in(conn, change["id"], fact_id=fact_id, source_id=source_id)
         return fact_id
     t = images.fact_table(table)
     values.pop("id", None)
     conn.execute(update(t).where(t.c.id == change["fact_id"]).values(**values))
+    # A correction adds its source to the fact's sources and keeps the earlier ones.
+    fact_sources.add(conn, table, change["fact_id"], source_id, at=ledger.now(), change_id=change["id"])
     ledger.fill_in(conn, change["id"], source_id=source_id)
     return change["fact_id"]
 
@@ -763,7 +771,7 @@ def revert(engine: Engine, actor: Actor | None, change_id: int, comment: str) ->
         if _tracker(before) != _tracker(was):  # the fact is no longer as that change left it
             why, other = _moved(conn, table, fact_id, cur)
             raise Conflict(f"{why}, after change {change_id}: revert that first; nothing was reverted", other)
-        after, new_id, source_id = _restore(conn, table, fact_id, cur, to, codes)
+        after, new_id, source_id = _restore(conn, table, fact_id, cur, to, codes, change_id)
         new_change = ledger.add_change(
             conn,
             action="revert",
@@ -784,11 +792,18 @@ def revert(engine: Engine, actor: Actor | None, change_id: int, comment: str) ->
 
 
 def _restore(
-    conn: Connection, table: str, fact_id: int, cur: Mapping[str, Any] | None, to: Image | None, codes: Codes
+    conn: Connection,
+    table: str,
+    fact_id: int,
+    cur: Mapping[str, Any] | None,
+    to: Image | None,
+    codes: Codes,
+    reverted: int,
 ) -> tuple[Image | None, int, int | None]:
-    """Put the fact into the state ``to`` (None or no stored columns: absent). Returns its image
-    afterwards, its id (a retracted fact gets its old id back unless another fact has it since)
-    and its source id."""
+    """Put the fact into the state ``to`` (None or no stored columns: absent), its sources too:
+    a revert of a correction takes off the source it added. Returns its image afterwards, its id
+    (a retracted fact gets its old id back unless another fact has it since) and its source id.
+    ``reverted``: the change being reverted."""
     if to is None or STORED not in to:
         _delete(conn, table, fact_id)
         return None, fact_id, None
@@ -811,5 +826,38 @@ def _restore(
         new_id = _insert(
             conn, table, values, stored.get("judgements"), fact_id if free else _next_id(conn, table)
         )
+    _restore_sources(conn, table, new_id, stored, source_id, reverted if cur is not None else None)
     after = images.image_of(conn, table, new_id, codes)
     return after, new_id, source_id
+
+
+def _restore_sources(
+    conn: Connection,
+    table: str,
+    fact_id: int,
+    stored: Mapping[str, Any],
+    primary: int,
+    reverted: int | None,
+) -> None:
+    """The fact's sources as the image had them. An image from before revision 0006 has only its
+    primary: the sources the reverted change added (``reverted``, when the fact stayed) come
+    off, and the primary is one of them."""
+    entries = stored.get(images.SOURCES)
+    if entries is not None:
+        links = [
+            fact_sources.Link(
+                _source_id(conn, e["source"]),
+                i,
+                dt.datetime.fromisoformat(e["added_at"]) if e.get("added_at") else None,
+                e.get("added_by"),
+                e.get("import_run_id"),
+            )
+            for i, e in enumerate(entries)
+        ]
+        if primary not in {link.source_id for link in links}:
+            links.insert(0, fact_sources.Link(primary, 0, ledger.now(), None, None))
+        fact_sources.put(conn, table, fact_id, links)
+        return
+    if reverted is not None:
+        fact_sources.remove_added_by(conn, table, fact_id, reverted)
+    fact_sources.add(conn, table, fact_id, primary, at=ledger.now())

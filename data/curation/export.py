@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 from oversight.data.curation.images import Codes, tracker_row
 from oversight.data.domain.text import csv_cell
 from oversight.data.sources.tracker_csv import COLUMNS
+from oversight.data.store import fact_sources
 from oversight.data.store import schema as s
 
 #: Sources whose facts are not the tracker's: they are imported again from their own files.
@@ -25,8 +26,15 @@ ORDER = {"intervention": 0, "event": 1, "visit": 2, "inspection": 3}
 
 
 def curated_rows(engine: Engine) -> list[dict[str, str]]:
-    """The curated facts as tracker rows (strings), in the export's order."""
-    rows: list[dict[str, str]] = []
+    """The curated facts as tracker rows (strings), in the export's order.
+
+    A fact with several sources (``store/fact_sources``) is one row per source, the same values
+    on each: its primary source's row first, then the others in the order they were added (a
+    release's is left out: it comes back from its own file; two that read the same, once).
+    Importing the rows gives the fact back with the same sources in the same order: the first
+    row makes (or corrects) the fact, each next one matches it and adds its source.
+    """
+    groups: list[list[dict[str, str]]] = []
     src = s.sources
     with engine.connect() as conn:
         codes = Codes(conn)
@@ -39,20 +47,29 @@ def curated_rows(engine: Engine) -> list[dict[str, str]]:
             ).join(src, src.c.id == table.c.source_id)
             if table.name in ("visits", "inspections"):
                 stmt = stmt.where(src.c.kind.not_in(NOT_CURATED))
-            for r in conn.execute(stmt).mappings():
+            facts = list(conn.execute(stmt).mappings())
+            others = fact_sources.sources_of(conn, table.name, [r["id"] for r in facts])
+            for r in facts:
                 source = {
                     "url": r["source_url"],
                     "title": r["source_title"],
                     "publisher": r["source_publisher"],
                 }
-                rows.append(tracker_row(table.name, r, source, codes))
-    rows.sort(key=lambda row: (ORDER[row["record"]], row["authority_code"], row["date"], *row.values()))
-    return rows
+                group = [tracker_row(table.name, r, source, codes)]
+                for other in others.get(r["id"], []):
+                    if other["id"] == r["source_id"] or other["kind"] in NOT_CURATED:
+                        continue
+                    row = tracker_row(table.name, r, other, codes)
+                    if row not in group:
+                        group.append(row)
+                groups.append(group)
+    groups.sort(key=lambda g: (ORDER[g[0]["record"]], g[0]["authority_code"], g[0]["date"], *g[0].values()))
+    return [row for group in groups for row in group]
 
 
 def export_tracker_csv(engine: Engine) -> str:
     """The whole curated tracker in the tracker CSV format: the header is
-    ``tracker_csv.COLUMNS``, one row per fact, lines ending in ``\\n``. Text is written as
+    ``tracker_csv.COLUMNS``, one row per fact and source, lines ending in ``\\n``. Text is written as
     stored, except that a cell starting with ``=``, ``+``, ``-`` or ``@`` (or a tab or line
     break) gets a leading ``'`` so a spreadsheet shows it instead of running it."""
     out = io.StringIO()

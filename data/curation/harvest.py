@@ -275,13 +275,15 @@ def _propose(engine: Engine, item: gd.Notice, today: dt.date) -> Outcome:
 
 
 def _already(conn: Connection, path: str) -> str:
-    """Why a page is already known, in words: a fact cites it, or a proposal did; "" if neither."""
-    src = s.sources
+    """Why a page is already known, in words: a fact cites it (as any of its sources), or a
+    proposal did; "" if neither."""
+    src, fs = s.sources, s.fact_sources
     for table in (s.interventions, s.events):
         rows = conn.execute(
-            select(table.c.id, src.c.url)
-            .join(src, table.c.source_id == src.c.id)
-            .where(src.c.url.contains(path, autoescape=True))
+            select(fs.c.fact_id.label("id"), src.c.url)
+            .join(src, fs.c.source_id == src.c.id)
+            .where(fs.c.fact_table == table.name, src.c.url.contains(path, autoescape=True))
+            .order_by(fs.c.fact_id)
         )
         for row in rows:
             if gd.same_page(row.url, path):

@@ -2,8 +2,9 @@
 
 The history keeps each fact's before and after as JSON: the tracker CSV's columns (what a person
 reads, what the export writes, what a form edits: ``tracker_csv.COLUMNS``, every value a string,
-empty for none) plus ``"_stored"``: every column of the row as stored, its source and, for an
-inspection, its judgements, so a retracted fact can be re-inserted as it was (nothing is lost).
+empty for none) plus ``"_stored"``: every column of the row as stored, its source, all its sources
+(revision 0006) and, for an inspection, its judgements, so a retracted fact can be re-inserted as
+it was (nothing is lost).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Date, Table, select
 
 from oversight.data.sources.tracker_csv import COLUMNS
+from oversight.data.store import fact_sources
 from oversight.data.store import schema as s
 
 #: Fact table -> the tracker's ``record`` word, and back.
@@ -31,6 +33,9 @@ TABLES: dict[str, Table] = {t.name: t for t in s.FACT_TABLES}
 STORED = "_stored"
 #: Where a proposal keeps the source it cites (in ``after_json``) until it is applied.
 CITATION = "_citation"
+#: In an image's ``_stored``: the fact's sources, each ``{"source": …, "added_at": …,
+#: "added_by": change id, "import_run_id": …}`` (``store/fact_sources``).
+SOURCES = "sources"
 
 Image = dict[str, Any]
 
@@ -179,15 +184,56 @@ def image(
     source: Mapping[str, Any],
     codes: Codes,
     judgements: Mapping[str, str] | None = None,
+    sources: list[dict[str, Any]] | None = None,
 ) -> Image:
-    """The fact's tracker row plus everything needed to store it again exactly."""
+    """The fact's tracker row plus everything needed to store it again exactly: its columns, its
+    primary source, an inspection's judgements and (revision 0006) all its sources, first added
+    first (``SOURCES``; an image written before then has none, and means its primary alone)."""
     stored: dict[str, Any] = {
         "columns": {k: _jsonable(v) for k, v in values.items()},
         "source": dict(source),
     }
     if table == "inspections":
         stored["judgements"] = dict(judgements or {})
+    if sources is not None:
+        stored[SOURCES] = [dict(e) for e in sources]
     return {**tracker_row(table, values, source, codes), STORED: stored}
+
+
+def source_entry(
+    source: Mapping[str, Any],
+    added_at: Any = None,
+    added_by: int | None = None,
+    import_run_id: int | None = None,
+) -> dict[str, Any]:
+    """One of a fact's sources as an image keeps it."""
+    return {
+        "source": dict(source),
+        "added_at": _jsonable(added_at),
+        "added_by": added_by,
+        "import_run_id": import_run_id,
+    }
+
+
+def sources_of(conn: Connection, table: str, fact_id: int) -> list[dict[str, Any]]:
+    """A stored fact's sources as image entries, first added first."""
+    return [
+        source_entry(
+            source_of(conn, link.source_id), link.added_at, link.added_by_change_id, link.import_run_id
+        )
+        for link in fact_sources.links(conn, table, fact_id)
+    ]
+
+
+def with_source(entries: list[dict[str, Any]], source: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A fact's sources with one more, last, unless one of them is already that source."""
+    if any(_same(e["source"], source) for e in entries):
+        return [dict(e) for e in entries]
+    return [*(dict(e) for e in entries), source_entry(source)]
+
+
+def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return all((a.get(c) or None) == (b.get(c) or None) for c in ("key", *fact_sources.SAME))
 
 
 def image_of(conn: Connection, table: str, fact_id: int, codes: Codes | None = None) -> Image | None:
@@ -196,7 +242,14 @@ def image_of(conn: Connection, table: str, fact_id: int, codes: Codes | None = N
     if values is None:
         return None
     judgements = judgements_of(conn, fact_id) if table == "inspections" else None
-    return image(table, values, source_of(conn, values["source_id"]), codes or Codes(conn), judgements)
+    return image(
+        table,
+        values,
+        source_of(conn, values["source_id"]),
+        codes or Codes(conn),
+        judgements,
+        sources_of(conn, table, fact_id),
+    )
 
 
 def columns_of(table: str, img: Image) -> dict[str, Any]:

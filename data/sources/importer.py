@@ -41,7 +41,7 @@ from oversight.data.sources.records import (
     SourceInfo,
 )
 from oversight.data.sources.tracker_csv import TRACKER_RANK, parse_tracker
-from oversight.data.store import chain, citations
+from oversight.data.store import chain, citations, fact_sources
 from oversight.data.store import schema as s
 from oversight.data.store.transactions import write_transaction
 
@@ -330,14 +330,16 @@ def _run(
         if pf.kind == ERRATA_KIND:  # the errata file's own run counts the facts it corrected
             touched[i], summaries[i].rows_read = corrected, len(errata.load())
     _estimate_publication_dates(ws)
+    links = _link_plan(conn, ws)
 
-    _count_facts(summaries, touched)
+    _count_facts(summaries, touched, links)
     to_replace = _count_neighbours(conn, summaries, neighbour_rows)
     _stop_if_repeat(summaries, previously)
     _refuse_if_any(files, _natural_key_clashes(conn, ws))
 
     run_ids = _record_runs(conn, summaries, parsed, sources, started, rank_kind)
     _write(conn, ws, touched, run_ids)
+    _write_links(conn, ws, links, _run_of(touched, run_ids), started)
     _replace_neighbours(conn, sources, parsed, to_replace, run_ids)
 
 
@@ -432,7 +434,12 @@ def _apply_errata(conn: Connection, ws: WorkingSet, sources: _SourceIds) -> list
     if not found:
         return []
     by_code = {r.code: r.authority_id for r in conn.execute(select(s.authority_codes))}
-    return errata.apply(ws, found, by_code, sources.id_of)
+    before = {id(f): f.values["source_id"] for facts in ws.facts.values() for f in facts}
+    corrected = errata.apply(ws, found, by_code, sources.id_of)
+    for fact in corrected:  # the release an erratum corrected still states the fact's other values
+        if before[id(fact)] != fact.values["source_id"]:
+            fact.kept.append(before[id(fact)])
+    return corrected
 
 
 #: The kind of the errata file's own import run (recorded by the seed when the file changes).
@@ -471,9 +478,11 @@ def _estimate_publication_dates(ws: WorkingSet) -> None:
             v["publication_estimated"] = True
 
 
-def _count_facts(summaries: list[RunSummary], touched: list[list[Fact]]) -> None:
+def _count_facts(
+    summaries: list[RunSummary], touched: list[list[Fact]], links: dict[int, tuple[list[int], list[int]]]
+) -> None:
     """Added, updated or unchanged, per file; a fact a file names twice counts once as
-    changed and then as unchanged."""
+    changed and then as unchanged; a fact that gains a source is updated."""
     for summary, facts_here in zip(summaries, touched, strict=True):
         seen: set[int] = set()
         for fact in facts_here:
@@ -484,7 +493,7 @@ def _count_facts(summaries: list[RunSummary], touched: list[list[Fact]]) -> None
             seen.add(key)
             if fact.is_new:
                 summary.added += 1
-            elif fact.changed():
+            elif fact.changed() or key in links:
                 summary.updated += 1
             else:
                 summary.unchanged += 1
@@ -636,6 +645,91 @@ def _replace_neighbours(
         conn.execute(
             insert(s.neighbours), [dict(r, source_id=sid, import_run_id=run_ids[i]) for r in rows_here]
         )
+
+
+# A fact's sources -----------------------------------------------------------------------
+
+
+def _link_plan(conn: Connection, ws: WorkingSet) -> dict[int, tuple[list[int], list[int]]]:
+    """id(fact) -> (sources to add, in order; sources to take off) for every fact whose list
+    of sources (``store/fact_sources``) this run changes.
+
+    A fact keeps its sources and gains its primary (the source its values come from), the
+    source of every tracker row that stated it, unless a source it has already says the same
+    (the same link, title and publisher: a seed row and a tracker row citing one page), and the
+    release an erratum corrected. A release (``fact_sources.SUPERSEDED``) is added only as one
+    of those two, never for merely restating a fact, and a release added replaces the older one
+    it supersedes: a fact has at most one.
+    """
+    src = s.sources
+    known = {
+        r["id"]: r
+        for r in conn.execute(
+            select(src.c.id, src.c.kind, src.c.url, src.c.title, src.c.publisher)
+        ).mappings()
+    }
+
+    def same(a: int, b: int) -> bool:
+        ra, rb = known.get(a), known.get(b)
+        return ra is not None and rb is not None and all(ra[c] == rb[c] for c in fact_sources.SAME)
+
+    def superseded(sid: int) -> bool:
+        return sid in known and known[sid]["kind"] in fact_sources.SUPERSEDED
+
+    plan: dict[int, tuple[list[int], list[int]]] = {}
+    for facts in ws.facts.values():
+        for fact in facts:
+            primary = fact.values["source_id"]
+            if not fact.seen and not fact.kept and primary in fact.links:
+                continue
+            add: list[int] = []
+            for sid in [primary, *fact.kept, *(x for x in fact.seen if not superseded(x))]:
+                if sid in fact.links or sid in add:
+                    continue
+                if sid != primary and any(same(sid, other) for other in (*fact.links, *add)):
+                    continue
+                add.append(sid)
+            new = [x for x in add if superseded(x)][:1]
+            add = [x for x in add if not superseded(x) or x in new]
+            drop = [x for x in fact.links if superseded(x)] if new else []
+            if add or drop:
+                plan[id(fact)] = (add, drop)
+    return plan
+
+
+def _write_links(
+    conn: Connection,
+    ws: WorkingSet,
+    plan: dict[int, tuple[list[int], list[int]]],
+    run_of: dict[int, int],
+    at: dt.datetime,
+) -> None:
+    """Write the planned changes to facts' sources (after the facts: a new one has its id), in
+    a few statements however many facts a run touches."""
+    at = at.replace(microsecond=0)
+    todo = [(table, fact) for table, facts in ws.facts.items() for fact in facts if id(fact) in plan]
+    fact_sources.remove_many(
+        conn, [(table, fact.values["id"], sid) for table, fact in todo for sid in plan[id(fact)][1]]
+    )
+    start = fact_sources.next_positions(
+        conn, [(table, fact.values["id"]) for table, fact in todo if not fact.is_new]
+    )
+    rows = []
+    for table, fact in todo:
+        fid = fact.values["id"]
+        for i, sid in enumerate(plan[id(fact)][0]):
+            rows.append(
+                {
+                    "fact_table": table,
+                    "fact_id": fid,
+                    "source_id": sid,
+                    "position": start.get((table, fid), 0) + i,
+                    "added_at": at,
+                    "added_by_change_id": None,
+                    "import_run_id": run_of.get(id(fact)),
+                }
+            )
+    fact_sources.add_many(conn, rows)
 
 
 # Writing ------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from oversight.data.sources.records import (
     Record,
     VisitRecord,
 )
+from oversight.data.store import fact_sources
 from oversight.data.store import schema as s
 
 #: Finer first: a finer date from a source of the same rank replaces a coarser one.
@@ -66,6 +67,14 @@ class Fact:
     #: no entry: nobody's word yet, as for an estimated publication date or a kind that no
     #: table stated). Kept for the run only: a stored fact's columns all take its rank.
     ranks: dict[str, int] = field(default_factory=dict, compare=False)
+    #: The fact's sources as stored (``store/fact_sources``: source ids, first added first), and
+    #: the sources of the records this run merged into it, in the order they came: the importer
+    #: keeps a tracker row's source beside the ones the fact has.
+    links: list[int] = field(default_factory=list, compare=False)
+    seen: list[int] = field(default_factory=list, compare=False)
+    #: Sources this run took the primary place from but that still state the fact (a release
+    #: whose date an erratum corrected): kept beside the new primary, whatever their kind.
+    kept: list[int] = field(default_factory=list, compare=False)
 
     @property
     def is_new(self) -> bool:
@@ -93,6 +102,7 @@ class WorkingSet:
         judgements: dict[int, dict[str, str]] = defaultdict(dict)
         for r in conn.execute(select(s.inspection_judgements)):
             judgements[r.inspection_id][r.area] = r.grade
+        links = fact_sources.all_links(conn)
         for table in s.FACT_TABLES:
             for row in conn.execute(select(table)):
                 values = dict(row._mapping)
@@ -101,6 +111,7 @@ class WorkingSet:
                     fact.judgements = dict(judgements.get(values["id"], {}))
                     fact.original_judgements = dict(fact.judgements)
                 fact.ranks = _stored_ranks(table.name, values, fact.judgements)
+                fact.links = links.get((table.name, values["id"]), [])
                 self._add(fact)
 
     def _add(self, fact: Fact) -> None:
@@ -169,7 +180,10 @@ def absorb(
     kind_known = rec.kind_known if isinstance(rec, InspectionRecord) else True
     fact = MATCHERS[table](ws, authority_id, rec, values)
     if fact is None:
-        return _add_new(ws, table, values, authority_id, rank, source_id, judgements, kind_known)
+        fact = _add_new(ws, table, values, authority_id, rank, source_id, judgements, kind_known)
+        fact.seen.append(source_id)
+        return fact
+    fact.seen.append(source_id)
     if notes is not None and isinstance(rec, InspectionRecord):
         notes.extend(disagreements(rec, fact.values, rank))
     merge(fact, values, date_cols, rank, source_id, judgements, kind_known)

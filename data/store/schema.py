@@ -317,6 +317,27 @@ history_chain = Table(
     CheckConstraint("entry IN ('change', 'review', 'fill')", name="entry"),
 )
 
+#: Revision 0006: every source a fact cites, in the order they were added. A fact's own
+#: ``source_id`` stays its *primary* source (the one its values come from, which matching ranks);
+#: it is always one of these. A correction adds its source here and keeps the earlier ones; a
+#: revert puts the fact's sources back as they were. Not append-only: facts come and go.
+fact_sources = Table(
+    "fact_sources",
+    metadata,
+    Column("fact_table", String(16), primary_key=True),  # interventions | events | visits | inspections
+    Column("fact_id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), primary_key=True),
+    Column("position", Integer, nullable=False),  # 0 first; the order they were added
+    Column("added_at", DateTime, nullable=True),  # UTC, naive; NULL: not known (before 0006)
+    Column("added_by_change_id", Integer, ForeignKey("changes.id"), nullable=True),  # NULL: an import
+    Column("import_run_id", Integer, ForeignKey("import_runs.id"), nullable=True),
+    CheckConstraint(
+        "fact_table IN ('interventions', 'events', 'visits', 'inspections')",
+        name="fact_table",
+    ),
+)
+Index("ix_fact_sources_source", fact_sources.c.source_id)
+
 deployment = Table(
     "deployment",
     metadata,

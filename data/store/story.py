@@ -24,6 +24,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, RowMapping, Table, select
 
 from oversight.data.domain import vocab
+from oversight.data.store import fact_sources
 from oversight.data.store import schema as s
 from oversight.data.store.coverage import Listed, monitoring_listed
 
@@ -183,6 +184,15 @@ class Fact:
     # edit is made against (``oversight.data.curation``); not in ``as_dict``
     fact_id: int | None = None
     version: int | None = None
+    #: The fact's other sources (``store/fact_sources``: a second report of it, the source a
+    #: correction kept), first added first; ``source`` is the one its values come from. Not in
+    #: ``as_dict``.
+    others: tuple[Source, ...] = ()
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """Every source of the fact: the one its values come from first, then the others."""
+        return (self.source, *self.others)
 
     @property
     def fact_table(self) -> str:
@@ -315,6 +325,7 @@ def authority_facts(engine: Engine, authority_id: int) -> list[Fact]:
             *(_intervention(r) for r in _with_source(conn, s.interventions, authority_id)),
             *(_event(r) for r in _with_source(conn, s.events, authority_id)),
         ]
+        facts = _with_others(conn, facts)
     facts.sort(key=lambda f: (f.date or dt.date.min, TYPE_ORDER[f.type]))
     return facts
 
@@ -420,6 +431,22 @@ def _event(r: RowMapping) -> Fact:
         fact_id=r["id"],
         version=r["version"],
     )
+
+
+def _with_others(conn: Connection, facts: list[Fact]) -> list[Fact]:
+    """Each fact with its other sources (two that read the same, and the primary, once)."""
+    out = []
+    for table in ("inspections", "visits", "interventions", "events"):
+        mine = [f for f in facts if f.fact_table == table]
+        found = fact_sources.sources_of(conn, table, [f.fact_id for f in mine if f.fact_id is not None])
+        for f in mine:
+            others: list[Source] = []
+            for row in found.get(f.fact_id, []):  # type: ignore[arg-type]
+                other = Source(title=row["title"], url=row["url"], publisher=row["publisher"])
+                if other != f.source and other not in others:
+                    others.append(other)
+            out.append(replace(f, others=tuple(others)) if others else f)
+    return out
 
 
 def _source(row) -> Source:

@@ -121,9 +121,8 @@ def cmd_authority(args: argparse.Namespace) -> int:
         when = fact.date.isoformat() if fact.date else "?"
         grade = fact.overall_effectiveness or fact.level or fact.theme or ""
         # Tracker text is only text: no escape sequence from a CSV reaches the terminal.
-        say(
-            f"  {when}  {fact.type:<12} {terminal(fact.label)}  {terminal(grade)}  [{terminal(fact.source.title)}]"
-        )
+        cited = "; ".join(terminal(x.title) for x in fact.sources)  # every source, its own first
+        say(f"  {when}  {fact.type:<12} {terminal(fact.label)}  {terminal(grade)}  [{cited}]")
     return EXIT_OK
 
 
