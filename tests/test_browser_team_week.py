@@ -214,6 +214,7 @@ def test_a_week_of_a_busy_team_in_chromium(browser, team, artifacts):
     assert ed.get_by_text("Check before proposing:").count() == 0
     [second] = history.open_proposals(engine)
     assert second.after["date"] == RIGHT_DAY.isoformat()
+    assert _mail(box, bob, 2)[1].subject == letter.subject  # one message per proposal
 
     # 5. Bob approves it; Eddie is told by e-mail.
     _tracker(rv, base)
