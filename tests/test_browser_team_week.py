@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ VIEW = {"width": 1400, "height": 1100}
 
 
 @pytest.fixture
-def team(monkeypatch, request) -> tuple[str, str, Inbox]:
+def team(monkeypatch, request) -> Iterator[tuple[str, str, Inbox]]:
     """(app base URL, database URL, the SMTP server's inbox): the sign-in test's provider and app,
     started with the SMTP settings in the app's environment, and a second editor at both."""
     monkeypatch.setitem(signin.PEOPLE, "erin", ERIN)
