@@ -7,7 +7,8 @@ websocket protocol, SQLite and PostgreSQL): see ``benchmarks/load.py``. Fresh st
 size, the scrape's and the bundle's import, a new clone's first painted map): see
 ``benchmarks/fresh_start.py``. What changed: ``benchmarks/changes.py``. Board packs (the command from
 a cold start, in process, the app's dialog in Chromium): ``benchmarks/board_pack.py``. The
-history's hash chain (a save's cost, verification): ``benchmarks/history_chain.py``.
+history's hash chain (a save's cost, verification): ``benchmarks/history_chain.py``. A team's
+week (plausibility checks, a CSV upload, the inbox, e-mail): ``benchmarks/team_week.py``.
 """
 
 from __future__ import annotations
@@ -134,6 +135,9 @@ def main() -> int:
     from benchmarks import history_chain
 
     chain_result = history_chain.run()
+    from benchmarks import team_week
+
+    team_result = team_week.run()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     when = dt.datetime.now().isoformat(timespec="seconds")
     RESULTS.write_text(
@@ -149,6 +153,7 @@ def main() -> int:
                 "changes": changes_result,
                 "fresh_start": fresh_result,
                 "history_chain": chain_result,
+                "team_week": team_result,
             },
             indent=2,
         )
