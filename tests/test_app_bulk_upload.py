@@ -9,7 +9,7 @@ import pytest
 
 from oversight.components.figures.safe_text import markdown
 from oversight.data import bootstrap
-from oversight.data.curation import history
+from oversight.data.curation import bulk, history
 from tests import hostile_data as hd
 from tests.curation_support import EDITOR, NO_ROLE, REVIEWER, grant_everyone
 from tests.test_app_curation import TRACKER, _open, user
@@ -64,6 +64,25 @@ def test_an_editor_uploads_a_file_and_each_row_becomes_a_proposal(app, store_url
     labels = [b.label for b in reviewer.button]
     assert all(f"Approve change {c.id}" in labels for c in waiting)
     assert any("came into being on 1 April 2021" in w.value for w in reviewer.warning)
+
+
+def test_a_rerun_with_the_file_still_chosen_shows_the_check_without_checking_again(
+    app, store_url, monkeypatch
+):
+    """500 rows take seconds to check: a rerun (another widget touched) reuses the check, while
+    the same file with new data in the tracker, or another file, is checked again."""
+    at = _upload(app(TRACKER, EDITOR), VALID)
+    checks = []
+    real = bulk.propose_file
+    monkeypatch.setattr(
+        bulk, "propose_file", lambda *a, **k: checks.append(k.get("check_only")) or real(*a, **k)
+    )
+    at.run()
+    assert checks == [] and not at.exception
+    assert markdown("week 49.csv: 3 rows can be proposed, each for review.") in [s.value for s in at.success]
+    assert any("Worth checking before you propose" in w.value for w in at.warning)
+    _upload(at, VALID.replace("Minutes", "Board minutes"))
+    assert checks == [True]
 
 
 def test_an_invalid_row_files_nothing_and_names_its_row_and_column(app, store_url):
