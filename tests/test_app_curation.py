@@ -192,9 +192,9 @@ def test_without_sign_in_set_up_there_is_no_sign_in_and_no_edit_control(monkeypa
     at = devon(app, EDITOR)  # even a provider's answer counts for nothing without [auth]
     assert "Sign in" not in _labels(at) and "Sign out" not in _labels(at)
     assert not _record_widgets(at) and not _actions(at)
-    assert "needs sign-in, which is not set up for this deployment" in _text(at)
+    assert "needs sign-in, which is not switched on here" in _text(at)
     tracker = app(TRACKER, EDITOR)
-    assert not _actions(tracker) and "Sign-in is not set up" in _text(tracker)
+    assert not _actions(tracker) and "needs sign-in, which is not switched on here" in _text(tracker)
     assert any("Recent changes" in m for m in _bodies(tracker))
 
 

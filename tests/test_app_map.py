@@ -112,8 +112,8 @@ def test_link_with_an_authority_shows_its_facts(app):
 @pytest.mark.parametrize(
     ("params", "note"),
     [
-        ({"colour": "purple"}, "is not one of"),
-        ({"view": "3d"}, "is not one of"),
+        ({"colour": "purple"}, "is not a colouring of this map"),
+        ({"view": "3d"}, "is not a view of this map"),
         ({"la": "E99999999"}, "not a known"),
     ],
 )

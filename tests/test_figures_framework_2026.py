@@ -325,9 +325,11 @@ def test_freshness_line_names_the_date_and_the_source():
     assert "none yet" in freshness_line(None)
 
 
-def test_stale_notice_says_how_to_refresh():
+def test_stale_notice_says_who_refreshes_and_tells_an_admin_how():
     assert stale_notice(SCRAPE, D(2026, 12, 1)) == ""
     notice = stale_notice(RELEASE, D(2026, 12, 1))
     assert notice.startswith(STALE_START)
-    assert "16 May 2024" in notice and "1 December 2026" in notice and "`oversight refresh`" in notice
-    assert "“oversight refresh”" in stale_notice(RELEASE, D(2026, 12, 1), code=False)
+    assert "16 May 2024" in notice and "1 December 2026" in notice
+    assert notice.endswith("Whoever runs this service can bring it up to date.")
+    assert "`oversight refresh`" in stale_notice(RELEASE, D(2026, 12, 1), command=True)
+    assert "“oversight refresh”" in stale_notice(RELEASE, D(2026, 12, 1), code=False, command=True)

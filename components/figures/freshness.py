@@ -55,20 +55,24 @@ def freshness_line(pub: Publication | None, escape: Callable[[str], str] = str) 
     return f"Newest publication in the data: {long_date(pub.published)} ({escape(source_words(pub))})"
 
 
-def stale_notice(pub: Publication | None, today: dt.date, code: bool = True) -> str:
-    """The notice shown when the data is stale (empty when it is not): how old, and how to refresh.
-    ``code``: the command in Markdown backticks (pages); plain quotes for slides."""
+def stale_notice(pub: Publication | None, today: dt.date, code: bool = True, command: bool = False) -> str:
+    """The notice shown when the data is stale (empty when it is not): how old, and who can
+    refresh it. ``command``: also the command that does it, for whoever runs the service (an
+    admin); a visitor or a board is not asked to run a command (issue 22). ``code``: the command
+    in Markdown backticks (pages); plain quotes for slides."""
     newest = pub.published if pub else None
     if not is_stale(newest, today):
         return ""
-    command = f"`{REFRESH_COMMAND}`" if code else f"“{REFRESH_COMMAND}”"
+    run = f"`{REFRESH_COMMAND}`" if code else f"“{REFRESH_COMMAND}”"
     age = (
         f"its newest publication, {long_date(newest)}, is more than {STALE_AFTER_MONTHS} months before "
         f"today ({long_date(today)})"
         if newest
         else "it holds no publication date"
     )
+    if not command:
+        return f"{STALE_START}: {age}. Whoever runs this service can bring it up to date."
     return (
-        f"{STALE_START}: {age}. To refresh it, run {command} (it downloads the public "
-        "files, checks them and imports them in one step; see the README)."
+        f"{STALE_START}: {age}. To refresh it, run {run} (it downloads the public "
+        "files, checks them and imports them in one step)."
     )

@@ -240,7 +240,7 @@ def _timeline_and_clocks(story: AuthorityStory, filters: Filters) -> None:
     _source_of_selection(event)
     st.caption(
         f"As at {long_date(as_at)} · hover for dates, details and sources · hollow marks are expected dates "
-        "(DOMAIN §4), not facts · Sources: Ofsted releases; tracker (Data & sources)."
+        "(the statutory timescales after an inadequate report), not facts · Sources: Ofsted releases; tracker (Data & sources)."
     )
     if clocks:
         st.markdown(f"#### Clocks of the open inadequate spell (since {long_date(clocks.spell_start)})")

@@ -221,7 +221,7 @@ def _bundle_contents() -> bundle.Contents | None:
         _log.warning("oversight: the data bundle is damaged: %s", "; ".join(exc.problems[:3]))
         st.warning(
             "The built-in data bundle is damaged and was not loaded. Whoever runs this service "
-            "can rebuild it (the README says how).",
+            "can rebuild it.",
             icon=":material/warning:",
         )
         return None
@@ -273,7 +273,7 @@ def _bundle(contents: bundle.Contents | None) -> None:
             f"Rows read from these public files, and ONS boundaries (vintages {', '.join(contents.vintages)}; "
             "Office for National Statistics, OGL v3.0, contains OS data © Crown copyright and database right), "
             f"shipped with the app ({contents.total_bytes / 1e6:.1f} MB) and {state}. Each file imports under its "
-            "own name and checksum at its own rank. The bundle's README lists the same sources."
+            "own name and checksum at its own rank."
         ),
         key="bundle",
         column_config={
@@ -300,8 +300,8 @@ def _freshness(overview: dict) -> None:
     )
     if not last_import:
         st.info(
-            "Every authority's judgements appear once Ofsted's official releases are imported "
-            "(whoever runs this service: the README's *Importing data*).",
+            "Every authority's judgements appear once whoever runs this service imports Ofsted's "
+            "official releases.",
             icon=":material/upload_file:",
         )
 

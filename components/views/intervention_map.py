@@ -71,7 +71,8 @@ def parse_params(params: dict[str, str], known_codes: set[str]) -> MapState:
             state.colour = colour
         else:
             state.notes.append(
-                f"The link's colour {quoted(colour)} is not one of {', '.join(COLOURS)}; showing intervention."
+                f"The link's colour {quoted(colour)} is not a colouring of this map; showing the "
+                "intervention level."
             )
     view = params.get("view")
     if view:
@@ -79,7 +80,8 @@ def parse_params(params: dict[str, str], known_codes: set[str]) -> MapState:
             state.view = view
         else:
             state.notes.append(
-                f"The link's view {quoted(view)} is not one of {', '.join(VIEWS)}; showing the map."
+                f"The link's view {quoted(view)} is not a view of this map; showing the map with a link "
+                "per authority."
             )
     la = params.get("la")
     if la:

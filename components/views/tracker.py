@@ -32,8 +32,8 @@ def render(filters: Filters) -> None:
     signed = auth.who()
     if not signed.configured:
         st.caption(
-            "Sign-in is not set up for this deployment, so facts are recorded with the “oversight import” command "
-            "(README: “Setting up sign-in for a deployment”)."
+            "Facts are recorded by whoever runs this service: recording and reviewing them in the app "
+            "needs sign-in, which is not switched on here."
         )
     elif signed.actor is None:
         st.caption("Sign in (in the sidebar) to record facts or review other people's proposals.")

@@ -15,7 +15,8 @@ import streamlit as st
 
 from oversight.components.figures.freshness import freshness_line, stale_notice
 from oversight.components.figures.safe_text import markdown
-from oversight.components.widgets import cache
+from oversight.components.widgets import auth, cache
+from oversight.data.curation.roles import SETTINGS
 from oversight.data.store import queries
 from oversight.data.store.queries import Publication
 
@@ -41,6 +42,7 @@ def render(line_in=None, notice_in=None, day: dt.date | None = None) -> None:
     day = day or today()
     pub = newest(day)
     (line_in or st.sidebar).caption(freshness_line(pub, escape=markdown) + ".")
-    notice = stale_notice(pub, day)
+    # The command only for an admin, who runs the service; anyone else is told who can.
+    notice = stale_notice(pub, day, command=auth.who().may(SETTINGS))
     if notice:
         (notice_in or st).warning(notice, icon=":material/update:")

@@ -84,7 +84,12 @@ def _choose(column: str, label: str, words: Mapping[str, str], default: str = ""
     return Field(column, label, "select", tuple(words), words, default=default, **kw)
 
 
-LEVEL = _choose("level", "Level", LEVEL_WORDS, help="The intervention's level (DOMAIN §5).")
+LEVEL = _choose(
+    "level",
+    "Level",
+    LEVEL_WORDS,
+    help="The intervention's level: the DfE instrument in force, most severe first.",
+)
 PRECISION = _choose(
     "date_precision", "How exact the date is", {k: v for k, v in PRECISION_WORDS.items() if k}, default="day"
 )
@@ -630,9 +635,8 @@ def render(story: AuthorityStory, signed: SignedIn) -> None:
         outcome.show(KEY_OUTCOME)  # a submission replayed after signing out: refused, and said here
     if not signed.configured:
         st.caption(
-            "Recording facts in the app needs sign-in, which is not set up for this deployment "
-            "(README: “Setting up sign-in for a deployment”). Facts can still be added from a tracker "
-            "CSV file with the “oversight import” command."
+            "Recording facts in the app needs sign-in, which is not switched on here: whoever runs "
+            "this service adds them."
         )
         return
     if signed.actor is None:

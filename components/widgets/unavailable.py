@@ -48,8 +48,8 @@ def message(problem: StoreUnavailable) -> str:
         return (
             "The tracker database is read-only, and it has not been set up for this version of the "
             "app yet: the first set-up (its tables and the built-in tracker) has to write to it once. "
-            "Whoever runs this service can open it once with write access (any `oversight` command "
-            "that reads it, such as `oversight snapshot`, sets it up); then choose Retry."
+            "Whoever runs this service can open it once with write access to set it up; then choose "
+            "Retry."
         )
     if problem.transient:
         return f"The tracker database is not available right now ({problem.reason}). The page will try again."

@@ -102,7 +102,7 @@ REINSPECTION_DUE = "reinspection_due"
 CREATED, CEASED, RECODED = "created", "ceased", "recoded"
 
 #: The register's facts have no publisher's page: the project's own register names them.
-REGISTER_SOURCE_TITLE = "Register of English upper-tier authorities (ONS codes; DOMAIN §1)"
+REGISTER_SOURCE_TITLE = "Register of English upper-tier authorities and their ONS codes (ONS)"
 
 #: Intervention levels, most severe first; support and supervision (not a legend level) last.
 LEVEL_RANK = {level: i for i, level in enumerate(vocab.INTERVENTION_LEVELS)}
@@ -714,7 +714,7 @@ def _clock_lines(
                 report.source,
                 subkind=subkind,
                 estimated=True,
-                caveat="an expected date (DOMAIN §4), not a recorded fact"
+                caveat="an expected date (from the statutory timescales), not a recorded fact"
                 + ("; the report's publication date is estimated" if report.estimated else ""),
             )
 
@@ -850,7 +850,7 @@ def _end_caveat(rec: InterventionRecord, presumed: bool) -> str | None:
     if presumed:
         return (
             f"no end recorded: presumed lifted {levels.PRESUMED_REVIEW_MONTHS} months after the first "
-            "better judgement (DfE lifts it after a better judgement and a review; DOMAIN §5)"
+            "better judgement (DfE lifts it after a better judgement and a review)"
         )
     if rec.end_precision in ("month", "year"):
         return f"end known to the {rec.end_precision}"
