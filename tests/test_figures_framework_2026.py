@@ -179,12 +179,12 @@ def test_tables_carry_the_derived_words_and_the_area_judgements():
     # Before the reform: the same columns as always.
     assert list(screen_table(_frame(post=False), None).columns) == [
         "Authority",
-        "ONS code",
-        "Region",
         "Intervention level",
         "Since",
         "Latest judgement",
         "Published",
+        "Region",
+        "ONS code",
     ]
     slides = slide_table(_frame()).set_index("Authority")
     assert slides.loc["Trafford", "Latest judgement"] == DERIVED

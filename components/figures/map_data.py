@@ -251,17 +251,19 @@ SOURCE_LINE = (
 
 
 def screen_table(frame: pd.DataFrame, region: str | None) -> pd.DataFrame:
-    """The table beside the map on screen: sortable dates, full level words, ONS codes."""
+    """The table beside the map on screen: sortable dates, full level words, ONS codes. What
+    matters first (issue 22): level, since and judgement beside the name, on screen without a
+    sideways scroll at 1,280 px; region and code after them."""
     rows = by_severity(frame if not region else frame[frame["region_code"] == region])
     table = pd.DataFrame(
         {
             "Authority": rows["name"],
-            "ONS code": rows["code"],
-            "Region": rows["region"],
             "Intervention level": rows["level_label"],
             "Since": rows["since"],
             "Latest judgement": rows[_words_column(rows)],
             "Published": rows["published"],
+            "Region": rows["region"],
+            "ONS code": rows["code"],
         }
     )
     if _has_areas(rows):  # only once a post-reform inspection is among them
