@@ -90,9 +90,7 @@ def test_the_judgement_maps_legend_has_the_derived_entry_and_the_bullets_agree(s
     req = PackRequest("E12000002", AS_AT, None, data_dir, today=D(2026, 12, 1))
     scope = _scope(scraped, req)
     fig = map_figure(scope.data, "judgement", req.region, scope.region_name)
-    legend = [
-        "{}: {}".format(*t.name.removesuffix(")").rsplit(" (", 1)) for t in fig.data if t.showlegend
-    ]
+    legend = ["{}: {}".format(*t.name.removesuffix(")").rsplit(" (", 1)) for t in fig.data if t.showlegend]
     assert f"{theme.DERIVED_KEY}: 1" in legend
     hatch = [t for t in fig.data if t.legendgroup == theme.DERIVED_KEY and t.type == "scattergeo"]
     assert any(t.mode == "lines" for t in hatch) and any(t.showlegend for t in hatch)

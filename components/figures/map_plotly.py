@@ -188,8 +188,9 @@ def _add_choropleths(
                     fig.add_trace(_hatching(lrows, features, london_spacing, "geo2", cat.key))
 
 
-#: Hatch lines across the shown area: about this many from one side to the other.
-HATCH_LINES = 120
+#: Hatch lines across the shown area: about this many from one side to the other (sparse enough that
+#: the stripes stay thinner than the colour between them on a slide's small map).
+HATCH_LINES = 70
 
 
 def _hatch_spacing(features: dict[str, dict], codes: set[str]) -> float:
@@ -233,7 +234,7 @@ def _hatching(
         lon=lons,
         lat=lats,
         mode="lines",
-        line={"color": p.HATCH_LINE, "width": 1.4},
+        line={"color": p.HATCH_LINE, "width": 1.2},
         hoverinfo="skip",
         showlegend=False,
         legendgroup=group,
