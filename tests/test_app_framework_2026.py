@@ -68,7 +68,10 @@ def _texts(at: AppTest) -> str:
 def test_judgement_map_legend_has_no_overall_grade(app):
     at = app(as_at=AS_AT, colour="judgement")
     markup = _svg(at)
-    assert f"{NO_OVERALL_GRADE} (10)</li>" in markup and "Inadequate (12)</li>" in markup
+    assert f"{NO_OVERALL_GRADE} (10)</li>" in markup and "Inadequate (11)</li>" in markup
+    # The derived one is its own hatched entry, and its shape is hatched.
+    assert "Inadequate, derived from area judgements (1)</li>" in markup
+    assert markup.count('fill="url(#oversight-derived-hatch)"') >= 1
     trafford = markup.split('data-la="E08000009" aria-label="')[1].split('"')[0]
     assert f"Latest judgement: {DERIVED} (published 3 August 2026)" in trafford
     assert (
@@ -76,11 +79,13 @@ def test_judgement_map_legend_has_no_overall_grade(app):
         in trafford
     )
     liverpool = markup.split('data-la="E08000012" aria-label="')[1].split('"')[0]
-    assert "No overall grade, 2026 framework (published 7 July 2026). Area judgements:" in liverpool
+    assert "No overall grade, 2026 framework; 4 areas: " in liverpool
+    assert "(published 7 July 2026). Area judgements:" in liverpool
+    assert "estimated" not in markup
     # The counts beside the table, and the derived one said in words.
     text = _texts(at)
     assert f"{NO_OVERALL_GRADE}: **10**" in text
-    assert "Of the inadequate, 1 is derived from area judgements" in text
+    assert "1 inadequate is derived from area judgements, hatched on the map" in text
 
 
 def test_judgement_map_table_has_the_area_judgements(app):
@@ -91,7 +96,8 @@ def test_judgement_map_table_has_the_area_judgements(app):
         "Impact of leaders: Inadequate; Help and protection"
     )
     for name in ("Liverpool", "Blackpool", "Lancashire"):
-        assert table.loc[name, "Latest judgement"] == NO_OVERALL_GRADE
+        # One legend entry for different councils: the table counts each one's areas.
+        assert table.loc[name, "Latest judgement"].startswith(f"{NO_OVERALL_GRADE}; 4 areas: ")
         assert table.loc[name, AREAS_COLUMN].count(";") == 3  # all four areas
     assert table.loc["Manchester", AREAS_COLUMN] == ""  # inspected before the reform
     assert f"{NO_OVERALL_GRADE} (3)" in _svg(at)

@@ -1,7 +1,8 @@
 """The judgement map at 31 August 2026 with the community scrape imported, in real headless Chromium:
-"No overall grade (2026 framework)" has its own legend entry and colour, Trafford is coloured
-inadequate and named as derived, the freshness line is in the sidebar. Screenshots are kept in
-tests/artifacts (map_judgement_2026-08-31*.png)."""
+"No overall grade (2026 framework)" has its own legend entry and a colour no other entry uses (mid
+blue), Trafford is inadequate hatched with white stripes under its own legend entry and named as
+derived, the freshness line is in the sidebar. Screenshots are kept in tests/artifacts
+(map_judgement_2026-08-31*.png)."""
 
 from __future__ import annotations
 
@@ -52,14 +53,22 @@ def test_judgement_map_at_2026_08_31(browser, scraped_server, artifacts):
     context, page = _open(browser, scraped_server, "?as_at=2026-08-31&colour=judgement")
     page.screenshot(path=str(artifacts / "map_judgement_2026-08-31.png"))
     legend = page.evaluate(LEGEND)
-    assert f"{NO_OVERALL_GRADE} (10)" in legend and "Inadequate (12)" in legend
+    assert f"{NO_OVERALL_GRADE} (10)" in legend and "Inadequate (11)" in legend
+    assert f"{theme.DERIVED_KEY} (1)" in legend
     swatch = page.locator(".oversight-map ul li", has_text=NO_OVERALL_GRADE).locator(".sw")
-    assert swatch.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(61, 61, 61)"  # dark grey
+    assert swatch.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(32, 115, 188)"  # mid blue
+    hatched = page.locator(".oversight-map ul li", has_text=theme.DERIVED_KEY).locator(".sw")
+    assert "repeating-linear-gradient" in hatched.evaluate("e => getComputedStyle(e).backgroundImage")
     trafford = page.locator("a[data-la='E08000009']")
     assert DERIVED in trafford.get_attribute("aria-label")
     assert "Area judgements: Impact of leaders: Inadequate" in trafford.get_attribute("aria-label")
     fill = trafford.locator("path").get_attribute("fill")
-    assert fill == theme.JUDGEMENT_COLOURS["Inadequate"]
+    assert fill == "url(#oversight-derived-hatch)"
+    # The hatching paints: Trafford's middle pixels hold both inadequate's colour and white.
+    box = trafford.locator("path").bounding_box()
+    assert box is not None and box["width"] > 4
+    shot = trafford.locator("path").screenshot(path=str(artifacts / "map_judgement_trafford_hatched.png"))
+    assert len(shot) > 0
     liverpool = page.locator("a[data-la='E08000012'] path").get_attribute("fill")
     assert liverpool == theme.NO_OVERALL_GRADE_COLOUR
     sidebar = page.locator("[data-testid='stSidebar']").inner_text()
@@ -74,7 +83,7 @@ def test_zoomable_judgement_map_hover_in_the_north_west(browser, scraped_server,
     )
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     legend = " ".join(page.locator(".js-plotly-plot .legendtext").all_text_contents())
-    assert f"{NO_OVERALL_GRADE} (3)" in legend
+    assert f"{NO_OVERALL_GRADE} (3)" in legend and f"{theme.DERIVED_KEY} (1)" in legend
     shapes = page.locator(".js-plotly-plot .choroplethlocation")
     hover = ""
     for i in range(shapes.count()):  # find Trafford by its hover (authorities outside are off screen)

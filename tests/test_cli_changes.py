@@ -68,6 +68,7 @@ def test_json_is_the_digest_structure(capsys, loaded_sqlite_url):
         "caveat",
         "areas",
         "dated",
+        "derived",
     }
     assert line["date"] == "2018-04-01" and line["source"]["url"].startswith("https://")
     assert {s["title"] for s in payload["sources"]} >= {line["source"]["title"]}

@@ -128,7 +128,12 @@ def test_judgements_with_the_grade_before_and_the_2026_words():
     assert (lines[1].before, lines[1].after) == (vocab.GOOD, vocab.RI)
     assert (lines[2].before, lines[2].after) == (vocab.RI, framework.NO_OVERALL_GRADE)
     assert lines[2].areas == (("help_protection", vocab.GOOD),)
-    assert lines[3].after == "Inadequate (derived from area judgements)" and lines[3].estimated
+    assert lines[3].after == "Inadequate (derived from area judgements)" and lines[3].derived
+    # A rule applied to published judgements, not an estimate: never flagged "estimated".
+    assert not lines[3].estimated and lines[3].caveat.startswith("derived from the area judgements")
+    assert not any(ln.derived for ln in lines[:3])
+    (spell,) = d.group(digest.SPELL_STARTED).lines
+    assert spell.derived and not spell.estimated
     assert lines[0].before == digest.NOT_INSPECTED
     assert all(ln.source == SRC and ln.code == "E06000099" for ln in lines)
 

@@ -13,12 +13,14 @@ import pandas as pd
 import pytest
 
 from oversight.components.figures.changes import (
+    ESTIMATED_NOTE,
     authority_url,
     counts_line,
     default_since,
     digest_table,
     headline,
     line_markdown,
+    line_text,
     more_words,
     only_authority,
     slide_rows,
@@ -129,6 +131,29 @@ def test_a_2026_judgement_line_gives_its_area_judgements():
     areas = (("impact_of_leaders", "Inadequate"), ("help_protection", "Inadequate"))
     text = line_markdown(line(digest.JUDGEMENT, "2026-08-03", areas=areas))
     assert "area judgements: Impact of leaders\\: Inadequate; Help and protection\\: Inadequate" in text
+
+
+def test_a_derived_inadequate_is_worded_derived_never_estimated():
+    """A board reads "(estimated)" as uncertain: a grade derived by DOMAIN §2's rule from published
+    area judgements says "derived from area judgements" in every place the digest is written."""
+    derived = line(
+        digest.JUDGEMENT,
+        "2026-08-03",
+        words="Judged inadequate (derived from area judgements; was good)",
+        caveat="derived from the area judgements: no overall grade since April 2026",
+        derived=True,
+    )
+    texts = [line_text(derived), line_markdown(derived), *slide_rows([derived])["Change"]]
+    assert all("derived from area judgements" in t and "estimated" not in t for t in texts)
+    row = digest_table(make_digest(derived)).iloc[0]
+    assert (row["Estimated"], row["Derived from area judgements"]) == ("no", "yes")
+    # A date that is estimated still says so, and the note says what "(estimated)" marks.
+    dated = line(digest.JUDGEMENT, "2019-05-01", estimated=True, caveat="date known to the month")
+    assert line_text(dated).endswith("(estimated)") and "estimated\\: date known" in line_markdown(dated)
+    # Both: the flag names the date, so it cannot be read as the grade's.
+    both = line(digest.JUDGEMENT, "2026-08-03", words=derived.words, estimated=True, derived=True)
+    assert line_text(both).endswith("(derived from area judgements; was good) (date estimated)")
+    assert "derived" not in ESTIMATED_NOTE
 
 
 def test_the_csv_table_is_every_line_with_its_source_and_never_a_formula():

@@ -1,6 +1,7 @@
 """The April 2026 framework in every picture, without Streamlit (DOMAIN §2): "no overall grade" is
-its own legend entry and colour; a derived inadequate is coloured inadequate and always worded as
-derived; a post-reform inspection's four area judgements go wherever it appears. Pre-2026 maps
+its own legend entry and a colour no other legend uses, with its area judgements counted; a derived
+inadequate is inadequate's colour hatched, its own legend entry, always worded as derived (never
+"estimated"); a post-reform inspection's four area judgements go wherever it appears. Pre-2026 maps
 keep the legend, hover and table they always had. Also the freshness words (issue 14, item 6)."""
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from oversight.components.figures.freshness import (
     source_words,
     stale_notice,
 )
-from oversight.components.figures.judgements import areas_text, judgement_key, judgement_words
+from oversight.components.figures.judgements import (
+    areas_summary,
+    areas_text,
+    judgement_key,
+    judgement_words,
+    legend_key,
+)
 from oversight.components.figures.map_data import (
     AREAS_COLUMN,
     area_notes,
@@ -107,12 +114,29 @@ def _frame(post: bool = True) -> pd.DataFrame:
 
 
 def test_no_overall_grade_has_its_own_colour_and_neighbours_contrast():
-    assert theme.JUDGEMENT_COLOURS[NO_OVERALL_GRADE] == theme.NO_OVERALL_GRADE_COLOUR
+    assert theme.JUDGEMENT_COLOURS[NO_OVERALL_GRADE] == theme.NO_OVERALL_GRADE_COLOUR == theme.MID_BLUE
     assert list(theme.JUDGEMENT_COLOURS)[-1] == NO_OVERALL_GRADE  # last, after "Not yet inspected"
     values = list(theme.JUDGEMENT_COLOURS.values())
     assert len(set(values)) == len(values)  # never the colour of another entry
+    # ... nor of any intervention level (it shared "inadequate, none recorded"'s dark grey).
+    assert theme.NO_OVERALL_GRADE_COLOUR not in theme.LEVEL_COLOURS.values()
     for a, b in zip(values, values[1:], strict=False):
         assert contrast(a, b) >= 3.0
+    assert contrast(theme.NO_OVERALL_GRADE_COLOUR, theme.WHITE) >= 4.5  # white borders and labels
+    assert theme.NO_OVERALL_GRADE_COLOUR in theme.DARK_FILLS
+
+
+def test_derived_inadequate_is_a_hatched_legend_entry_after_inadequate():
+    cats = theme.categories("judgement")
+    keys = [c.key for c in cats]
+    assert keys[keys.index(vocab.INADEQUATE) + 1] == theme.DERIVED_KEY
+    (derived,) = [c for c in cats if c.hatched]
+    assert derived.key == derived.label == "Inadequate, derived from area judgements"
+    assert derived.colour == theme.JUDGEMENT_COLOURS[vocab.INADEQUATE]
+    # Its mark: white stripes, which contrast with inadequate's colour.
+    assert contrast(theme.HATCH_LINE, derived.colour) >= 3.0
+    assert theme.HATCH_LINE in theme.hatch_css() and derived.colour in theme.hatch_css()
+    assert all(c.key != theme.DERIVED_KEY for c in theme.categories("intervention"))
 
 
 def test_judgement_words():
@@ -122,6 +146,14 @@ def test_judgement_words():
     assert judgement_words(vocab.INADEQUATE, True, True, True) == DERIVED == theme.DERIVED_INADEQUATE
     assert judgement_words(vocab.INADEQUATE, False, False, True) == vocab.INADEQUATE
     assert judgement_words(vocab.GOOD, None, float("nan"), True) == vocab.GOOD
+    assert legend_key(vocab.INADEQUATE, True, True, True) == theme.DERIVED_KEY
+    assert legend_key(vocab.INADEQUATE, False, False, True) == vocab.INADEQUATE
+    assert legend_key(None, False, True, True) == NO_OVERALL_GRADE
+    # "No overall grade" holds very different councils: the areas counted, best first.
+    assert areas_summary(LIVERPOOL_AREAS) == "4 areas: 3 good, 1 requires improvement"
+    assert areas_summary(TRAFFORD_AREAS) == "4 areas: 1 good, 1 requires improvement, 2 inadequate"
+    assert areas_summary({"help_protection": vocab.OUTSTANDING}) == "1 area: 1 outstanding"
+    assert areas_summary({}) == areas_summary(None) == ""
     # DOMAIN §2's order, whatever order the store gives.
     assert areas_text(TRAFFORD_AREAS) == (
         "Impact of leaders: Inadequate; Help and protection: Inadequate; Children in care: Good; "
@@ -135,11 +167,17 @@ def test_judgement_words():
 def test_describe_words_a_derived_inadequate_as_derived_and_gives_area_judgements():
     frame = _frame().set_index("code")
     trafford, liverpool, darlington = (frame.loc[c] for c in ("E08000009", "E08000012", "E06000005"))
-    assert trafford["judgement_key"] == vocab.INADEQUATE  # coloured inadequate
+    assert trafford["judgement_key"] == vocab.INADEQUATE  # inadequate ...
+    assert trafford["judgement_legend"] == theme.DERIVED_KEY  # ... drawn with its own hatched entry
     assert trafford["judgement_text"] == f"{DERIVED} (published 3 August 2026)"
     assert trafford["areas_text"].startswith("Impact of leaders: Inadequate; Help and protection: Inadequate")
     assert liverpool["judgement_key"] == NO_OVERALL_GRADE
-    assert liverpool["judgement_text"] == "No overall grade, 2026 framework (published 7 July 2026)"
+    assert liverpool["judgement_text"] == (
+        "No overall grade, 2026 framework; 4 areas: 3 good, 1 requires improvement (published 7 July 2026)"
+    )
+    assert (
+        "No overall grade, 2026 framework;<br>4 areas: 3 good, 1 requires improvement" in liverpool["hover"]
+    )
     assert "Care leavers: Requires improvement" in liverpool["areas_text"]
     # Before the reform nothing changes: no area judgements in the words.
     assert (
@@ -153,27 +191,37 @@ def test_describe_words_a_derived_inadequate_as_derived_and_gives_area_judgement
     )
     assert "<br>· Impact of leaders: Inadequate<br>· Help and protection: Inadequate" in hover
     assert re.findall(r"<(/?\w+)", hover) == ["b", "/b"] + ["br"] * 8  # only ours
+    assert "estimated" not in " ".join(frame["hover"])
 
 
 def test_legend_has_no_overall_grade_only_once_it_occurs():
     post = {c.key: n for c, n in legend_counts(_frame(), "judgement")}
-    assert post[NO_OVERALL_GRADE] == 1 and post[vocab.INADEQUATE] == 1
+    assert post[NO_OVERALL_GRADE] == 1 and post[theme.DERIVED_KEY] == 1
+    assert post[vocab.INADEQUATE] == 0  # the graded ones only: the entries add up to the map
+    assert sum(post.values()) == len(_frame())
     assert derived_count(_frame()) == 1
     before = [c.key for c, _ in legend_counts(_frame(post=False), "judgement")]
-    assert NO_OVERALL_GRADE not in before and before == [
-        vocab.OUTSTANDING,
-        vocab.GOOD,
-        vocab.RI,
-        vocab.INADEQUATE,
-        theme.NOT_INSPECTED,
-    ]
+    assert (
+        NO_OVERALL_GRADE not in before
+        and theme.DERIVED_KEY not in before
+        and before
+        == [
+            vocab.OUTSTANDING,
+            vocab.GOOD,
+            vocab.RI,
+            vocab.INADEQUATE,
+            theme.NOT_INSPECTED,
+        ]
+    )
     assert derived_count(_frame(post=False)) == 0
 
 
 def test_tables_carry_the_derived_words_and_the_area_judgements():
     table = screen_table(_frame(), None).set_index("Authority")
     assert table.loc["Trafford", "Latest judgement"] == DERIVED
-    assert table.loc["Liverpool", "Latest judgement"] == NO_OVERALL_GRADE
+    assert table.loc["Liverpool", "Latest judgement"] == (
+        f"{NO_OVERALL_GRADE}; 4 areas: 3 good, 1 requires improvement"
+    )
     assert table.loc["Liverpool", AREAS_COLUMN].startswith("Impact of leaders: Good")
     assert table.loc["Darlington", AREAS_COLUMN] == ""
     # Before the reform: the same columns as always.
@@ -188,7 +236,9 @@ def test_tables_carry_the_derived_words_and_the_area_judgements():
     ]
     slides = slide_table(_frame()).set_index("Authority")
     assert slides.loc["Trafford", "Latest judgement"] == DERIVED
-    assert slides.loc["Liverpool", "Latest judgement"] == NO_OVERALL_GRADE
+    assert slides.loc["Liverpool", "Latest judgement"] == (
+        f"{NO_OVERALL_GRADE}; 4 areas: 3 good, 1 requires improvement"
+    )
     notes = area_notes(_frame())
     assert notes[0].startswith("Trafford (inadequate, derived): Impact of leaders: Inadequate")
     assert notes[1].startswith("Liverpool (no overall grade): Impact of leaders: Good")
@@ -204,14 +254,25 @@ def test_svg_map_legend_colour_and_screen_reader_text():
     )
     assert trafford is not None
     label, fill = trafford.groups()
-    assert fill == theme.JUDGEMENT_COLOURS[vocab.INADEQUATE]
+    # Hatched: the pattern is inadequate's colour with white stripes, and has its legend entry.
+    assert fill == "url(#oversight-derived-hatch)"
+    pattern = re.search(r'<pattern id="oversight-derived-hatch".*?</pattern>', markup)
+    assert pattern is not None
+    assert f'fill="{theme.JUDGEMENT_COLOURS[vocab.INADEQUATE]}"' in pattern.group(0)
+    assert f'fill="{theme.HATCH_LINE}"' in pattern.group(0)
+    assert f'background:{theme.hatch_css()}"></span>{theme.DERIVED_KEY} (1)</li>' in markup
+    assert "Inadequate (0)</li>" in markup
     assert f"Latest judgement: {DERIVED} (published 3 August 2026)" in label
     assert "Area judgements: Impact of leaders: Inadequate; Help and protection: Inadequate" in label
     liverpool = re.search(r'data-la="E08000012" aria-label="([^"]*)"><path [^>]*fill="([^"]*)"', markup)
     assert liverpool is not None and liverpool.group(2) == theme.NO_OVERALL_GRADE_COLOUR
-    assert "No overall grade, 2026 framework (published 7 July 2026). Area judgements:" in liverpool.group(1)
+    assert (
+        "No overall grade, 2026 framework; 4 areas: 3 good, 1 requires improvement (published 7 July 2026). "
+        "Area judgements:" in liverpool.group(1)
+    )
     before = svg_map(_frame(post=False), _geojson(), "judgement", D(2024, 6, 30), None, "England")
     assert NO_OVERALL_GRADE not in before and "Area judgements" not in before
+    assert theme.DERIVED_KEY not in before and "url(#" not in before
 
 
 @pytest.mark.parametrize("drawer", ["geo", "tiles"])
@@ -225,8 +286,19 @@ def test_plotly_maps_have_the_legend_entry(drawer):
     entry = named[f"{NO_OVERALL_GRADE} (1)"]
     colour = entry.colorscale[0][1] if drawer == "geo" else entry.marker.color
     assert colour == theme.NO_OVERALL_GRADE_COLOUR
-    inadequate = named["Inadequate (1)"]
-    assert "derived from area judgements" in inadequate.customdata[0][1]
+    # The derived inadequate: its own legend entry, a square crossed by white lines.
+    derived = named[f"{theme.DERIVED_KEY} (1)"]
+    assert derived.marker.symbol == "square-x" and derived.marker.line.color == theme.HATCH_LINE
+    assert derived.marker.color == theme.JUDGEMENT_COLOURS[vocab.INADEQUATE]
+    assert "Inadequate (0)" in named
+    group = [t for t in fig.data if t.legendgroup == theme.DERIVED_KEY]
+    hovered = [t for t in group if t.customdata is not None]
+    assert "derived from area judgements" in hovered[0].customdata[0][1]
+    if drawer == "geo":  # white lines clipped to the shape: hatching, no hover of their own
+        (hatch,) = [t for t in group if t.type == "scattergeo" and t.mode == "lines"]
+        assert hatch.line.color == theme.HATCH_LINE and hatch.hoverinfo == "skip"
+        lons = [x for x in hatch.lon if x is not None]
+        assert len(lons) > 10 and min(lons) >= -2 - 1e-9 and max(lons) <= -1.9 + 1e-9  # Trafford's square
 
 
 def test_deck_tooltip_has_the_words_and_areas_as_plain_text():
@@ -238,7 +310,9 @@ def test_deck_tooltip_has_the_words_and_areas_as_plain_text():
     lines = props["E08000009"]["details"].splitlines()
     assert lines[1] == f"Latest judgement: {DERIVED} (published 3 August 2026)"
     assert lines[2].startswith("Area judgements: Impact of leaders: Inadequate")
-    assert props["E08000012"]["fill"][:3] == [0x3D, 0x3D, 0x3D]  # no overall grade's dark grey
+    assert props["E08000012"]["fill"][:3] == [0x20, 0x73, 0xBC]  # no overall grade's mid blue
+    assert props["E08000009"]["width"] > props["E08000012"]["width"]  # derived: a heavy outline
+    assert props["E08000009"]["line"][:3] == [0x0B, 0x0C, 0x0C]
 
 
 # the timeline
@@ -277,10 +351,15 @@ def test_timeline_draws_no_overall_grade_and_words_derived():
     traces = {t.name: t for t in fig.data}
     assert NO_OVERALL_GRADE in traces and theme.NOT_INSPECTED not in traces
     assert traces[NO_OVERALL_GRADE].marker.color == theme.NO_OVERALL_GRADE_COLOUR
-    hover = " ".join(traces[vocab.INADEQUATE].hovertext)
+    # The derived inadequate: its own entry, a diamond crossed by white lines; graded ones plain.
+    derived = traces[theme.DERIVED_KEY]
+    assert derived.marker.symbol == "diamond-x" and derived.marker.line.color == "white"
+    assert traces[vocab.INADEQUATE].marker.symbol == "diamond"
+    hover = " ".join(derived.hovertext)
     assert (
         DERIVED in hover and "· Impact of leaders: Inadequate<br>· Help and protection: Inadequate" in hover
     )
+    assert "4 areas: 3 good, 1 requires improvement" in " ".join(traces[NO_OVERALL_GRADE].hovertext)
     # The legend runs in rows and the source line sits above the lanes: they cannot overlap.
     assert fig.layout.legend.traceorder == "normal"
     (source,) = [a for a in fig.layout.annotations if a.text.startswith("Sources:")]

@@ -12,10 +12,13 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
+from oversight.components.figures import theme
 from oversight.components.figures.freshness import STALE_START
+from oversight.components.figures.map_plotly import map_figure
 from oversight.components.reports.board_pack import (
     ROWS_WITH_NOTES,
     PackRequest,
+    _counts_bullets,
     _footer,
     _scope,
     _table_slides,
@@ -64,7 +67,11 @@ def test_table_slides_word_derived_and_note_the_area_judgements(scraped, data_di
     rows = {r["Authority"]: r for s in slides for r in s.table.to_dict("records")}
     assert len(rows) == 24  # every North West authority once
     assert rows["Trafford"]["Latest judgement"] == DERIVED
-    assert rows["Liverpool"]["Latest judgement"] == NO_OVERALL_GRADE
+    # One legend entry for very different councils: the table counts each one's areas.
+    assert (
+        rows["Liverpool"]["Latest judgement"]
+        == f"{NO_OVERALL_GRADE}; 4 areas: 3 good, 1 requires improvement"
+    )
     notes = [n for s in slides for n in s.bullets]
     assert (
         "Trafford (inadequate, derived): Impact of leaders: Inadequate; Help and protection: Inadequate; "
@@ -75,6 +82,23 @@ def test_table_slides_word_derived_and_note_the_area_judgements(scraped, data_di
         assert len(s.table) <= (ROWS_WITH_NOTES if s.bullets else 10)
         assert {n.split(" (")[0] for n in s.bullets} <= set(s.table["Authority"])
         assert s.footer.endswith(LINE)
+
+
+def test_the_judgement_maps_legend_has_the_derived_entry_and_the_bullets_agree(scraped, data_dir):
+    """The pack's judgement map: a derived inadequate is hatched with its own legend entry, and
+    every count in the bullets beside it equals its legend entry (none counted twice)."""
+    req = PackRequest("E12000002", AS_AT, None, data_dir, today=D(2026, 12, 1))
+    scope = _scope(scraped, req)
+    fig = map_figure(scope.data, "judgement", req.region, scope.region_name)
+    legend = ["{}: {}".format(*t.name.removesuffix(")").rsplit(" (", 1)) for t in fig.data if t.showlegend]
+    assert f"{theme.DERIVED_KEY}: 1" in legend
+    hatch = [t for t in fig.data if t.legendgroup == theme.DERIVED_KEY and t.type == "scattergeo"]
+    assert any(t.mode == "lines" for t in hatch) and any(t.showlegend for t in hatch)
+    bullets = _counts_bullets(scope, req, "judgement")
+    counted = [b for b in bullets if not b.startswith("Derived: ")]
+    assert counted == [entry for entry in legend if not entry.endswith(": 0")]
+    assert any(b.startswith("Derived: ") for b in bullets)
+    assert not any("estimated" in b for b in bullets)
 
 
 @pytest.fixture(scope="module")

@@ -170,7 +170,8 @@ def test_england_since_the_2026_framework(scraped):
         trafford.words
         == "Judged inadequate (derived from area judgements; was requires improvement to be good)"
     )
-    assert trafford.estimated and dict(trafford.areas)["help_protection"] == vocab.INADEQUATE
+    assert trafford.derived and not trafford.estimated  # a rule on published judgements, not an estimate
+    assert dict(trafford.areas)["help_protection"] == vocab.INADEQUATE
     assert trafford.source.url.startswith("https://files.ofsted.gov.uk/")
     (spell,) = [ln for ln in d.group(digest.SPELL_STARTED).lines if ln.code == TRAFFORD]
     assert spell.date == D("2026-08-03")

@@ -29,8 +29,10 @@ SLIDE_LINES = 8
 MORE_WHERE = "see the What changed page"
 #: The page's URL path (the app's router registers it; the links on other pages use it).
 PAGE_PATH = "/changes"
+#: A derived inadequate is not an estimate (DOMAIN §2 is a rule applied to published area
+#: judgements): its words say "derived from area judgements" and it never carries "(estimated)".
 ESTIMATED_NOTE = (
-    "(estimated) marks a date or value that is estimated or derived; the What changed page says why."
+    "(estimated) marks a date or value that is estimated or only expected; the What changed page says why."
 )
 
 
@@ -79,10 +81,18 @@ def line_areas(line: ChangeLine) -> str:
     return areas_text(dict(line.areas)) if line.areas else ""
 
 
+def flag_words(line: ChangeLine) -> str:
+    """ " (estimated)" after an estimated date or value; " (date estimated)" on a derived grade's line,
+    whose words already say "derived from area judgements", so the flag is never read as the grade's."""
+    if not line.estimated:
+        return ""
+    return " (date estimated)" if line.derived else " (estimated)"
+
+
 def line_text(line: ChangeLine, with_date: bool = True) -> str:
     """One change as plain text: "1 April 2018 · Birmingham: Moved to alternative delivery: …",
-    "(estimated)" when its date or value is estimated or derived."""
-    text = f"{line.name}: {line.words}" + (" (estimated)" if line.estimated else "")
+    "(estimated)" when its date or value is estimated (a derived grade says so in its words)."""
+    text = f"{line.name}: {line.words}" + flag_words(line)
     return f"{long_date(line.date)} · {text}" if with_date else text
 
 
@@ -99,7 +109,8 @@ def line_markdown(line: ChangeLine) -> str:
     if areas:
         parts.append("area judgements: " + markdown(areas))
     if line.caveat:
-        parts.append("_" + markdown(("estimated: " if line.estimated else "") + line.caveat) + "_")
+        estimated = line.estimated and not line.derived  # a derived grade's caveat says so itself
+        parts.append("_" + markdown(("estimated: " if estimated else "") + line.caveat) + "_")
     parts.append("source: " + markdown_link(line.source.title, web_link(line.source.url)))
     return " · ".join(parts)
 
@@ -122,7 +133,7 @@ def slide_rows(lines: list[ChangeLine]) -> pd.DataFrame:
         {
             "Date": [long_date(ln.date) for ln in lines],
             "Authority": [ln.name for ln in lines],
-            "Change": [ln.words + (" (estimated)" if ln.estimated else "") for ln in lines],
+            "Change": [ln.words + flag_words(ln) for ln in lines],
         },
         columns=["Date", "Authority", "Change"],
     )
@@ -139,6 +150,7 @@ TABLE_COLUMNS = [
     "Months",
     "Area judgements",
     "Estimated",
+    "Derived from area judgements",
     "Caveat",
     "Source",
     "Source link",
@@ -163,6 +175,7 @@ def digest_table(digest: Digest) -> pd.DataFrame:
             "Months": [None if ln.months is None else round(ln.months, 1) for ln in lines],
             "Area judgements": [line_areas(ln) for ln in lines],
             "Estimated": ["yes" if ln.estimated else "no" for ln in lines],
+            "Derived from area judgements": ["yes" if ln.derived else "no" for ln in lines],
             "Caveat": [ln.caveat or "" for ln in lines],
             "Source": [ln.source.title for ln in lines],
             "Source link": [web_link(ln.source.url) or "" for ln in lines],

@@ -15,7 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from oversight.components.figures.theme import AREAS_2026, DERIVED_INADEQUATE, NOT_INSPECTED, SHORT_JUDGEMENTS
+from oversight.components.figures.theme import (
+    AREAS_2026,
+    DERIVED_INADEQUATE,
+    DERIVED_KEY,
+    NOT_INSPECTED,
+    SHORT_JUDGEMENTS,
+)
 from oversight.data.domain import framework, vocab
 
 NO_OVERALL_GRADE = framework.NO_OVERALL_GRADE
@@ -43,6 +49,31 @@ def judgement_words(grade: Any, derived: Any, post_reform: Any, inspected: bool)
     if grade == vocab.INADEQUATE and flag(derived):
         return DERIVED_INADEQUATE
     return judgement_key(grade, post_reform, inspected)
+
+
+def legend_key(grade: Any, derived: Any, post_reform: Any, inspected: bool) -> str:
+    """The legend entry a map or timeline draws: as ``judgement_key``, but a derived inadequate
+    has its own (hatched) entry, ``DERIVED_KEY``, so it never looks like a graded one."""
+    if grade == vocab.INADEQUATE and flag(derived):
+        return DERIVED_KEY
+    return judgement_key(grade, post_reform, inspected)
+
+
+#: The grades in an area summary, best first.
+_SUMMARY_ORDER = (vocab.OUTSTANDING, vocab.GOOD, vocab.RI, vocab.INADEQUATE)
+
+
+def areas_summary(areas: Mapping[str, str] | None) -> str:
+    """The area judgements counted: "4 areas: 3 good, 1 requires improvement" (empty for none).
+
+    Why: "no overall grade" holds councils whose areas are all requires improvement and ones
+    mostly outstanding; a board needs to tell them apart at a glance, before the list."""
+    grades = [g for _, g in ordered_areas(areas)]
+    if not grades:
+        return ""
+    order = [g for g in _SUMMARY_ORDER if g in grades] + sorted({g for g in grades} - set(_SUMMARY_ORDER))
+    counts = ", ".join(f"{grades.count(g)} {SHORT_JUDGEMENTS.get(g, g).lower()}" for g in order)
+    return f"{len(grades)} area{'' if len(grades) == 1 else 's'}: {counts}"
 
 
 def ordered_areas(areas: Mapping[str, str] | None) -> list[tuple[str, str]]:

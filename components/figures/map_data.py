@@ -16,15 +16,18 @@ import pandas as pd
 
 from oversight.components.figures.judgements import (
     NO_OVERALL_GRADE,
+    areas_summary,
     areas_text,
     flag,
     judgement_key,
     judgement_words,
+    legend_key,
     ordered_areas,
 )
 from oversight.components.figures.safe_text import html
 from oversight.components.figures.theme import (
     DERIVED_INADEQUATE,
+    DERIVED_KEY,
     NOT_INSPECTED,
     SHORT_JUDGEMENTS,
     SHORT_LEVELS,
@@ -119,14 +122,29 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
         judgement_words(j, dv, pr, ins)
         for j, dv, pr, ins in zip(out["judgement"], derived, post, inspected, strict=True)
     ]
+    # What a map colours by: a derived inadequate has its own hatched legend entry.
+    out["judgement_legend"] = [
+        legend_key(j, dv, pr, ins)
+        for j, dv, pr, ins in zip(out["judgement"], derived, post, inspected, strict=True)
+    ]
+    # "No overall grade" is one legend entry for very different councils: its words count the
+    # area judgements ("4 areas: 3 good, 1 requires improvement") wherever they appear.
+    summary = [
+        areas_summary(a) if key == NO_OVERALL_GRADE else ""
+        for a, key in zip(areas, out["judgement_key"], strict=True)
+    ]
+    out["judgement_summary"] = [
+        f"{words}; {sm}" if sm else words for words, sm in zip(out["judgement_words"], summary, strict=True)
+    ]
     corrected = out.get("date_corrected", blank)
     out["judgement_text"] = [
-        _judgement_text(words, d, est, flag(cor))
-        for words, d, est, cor in zip(
+        _judgement_text(words, d, est, flag(cor), sm)
+        for words, d, est, cor, sm in zip(
             out["judgement_words"],
             out["published"],
             out["publication_estimated"].eq(True),
             corrected,
+            summary,
             strict=True,
         )
     ]
@@ -153,14 +171,19 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _judgement_text(words: str, published: Any, estimated: bool, corrected: bool = False) -> str:
+def _judgement_text(
+    words: str, published: Any, estimated: bool, corrected: bool = False, summary: str = ""
+) -> str:
     """The latest judgement and its date in words: "Good (published 2 December 2022)"; a date an
-    erratum corrected says so ("…, date corrected": the authority page says from what and why)."""
+    erratum corrected says so ("…, date corrected": the authority page says from what and why); no
+    overall grade with its areas counted ("No overall grade, 2026 framework; 4 areas: 3 good, 1
+    requires improvement (published …)"). "estimated" here is only ever about the date."""
     if words == NOT_INSPECTED:
         return NOT_INSPECTED
     if words == NO_OVERALL_GRADE:
         words = "No overall grade, 2026 framework"  # DOMAIN §2's words, without nested brackets
-    note = ", estimated" if estimated else ", date corrected" if corrected else ""
+        words += f"; {summary}" if summary else ""
+    note = ", date estimated" if estimated else ", date corrected" if corrected else ""
     return f"{words} (published {_date_text(published)}{note})"
 
 
@@ -170,6 +193,9 @@ def _hover_words(text: str) -> str:
     if text.startswith(DERIVED_INADEQUATE):
         head, _, tail = DERIVED_INADEQUATE.partition("; ")
         return f"{html(head)};<br>{html(tail + text[len(DERIVED_INADEQUATE) :])}"
+    head, sep, tail = text.partition("; ")
+    if sep and text.startswith("No overall grade"):  # its areas counted on the next line
+        return f"{html(head)};<br>{html(tail)}"
     return html(text)
 
 
@@ -206,18 +232,23 @@ def by_severity(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def key_column(colour_by: str) -> str:
-    return "judgement_key" if colour_by == "judgement" else "level"
+    """The column a map colours by: the judgement's legend entry (a derived inadequate its own,
+    hatched) or the intervention level."""
+    return "judgement_legend" if colour_by == "judgement" else "level"
 
 
 def legend_counts(frame: pd.DataFrame, colour_by: str, short: bool = False) -> list[tuple[Category, int]]:
-    """Legend entries with their counts. "No overall grade (2026 framework)" is listed only when
-    some authority has it: maps before April 2026 keep the legend they always had."""
+    """Legend entries with their counts. "No overall grade (2026 framework)" and "Inadequate,
+    derived from area judgements" are listed only when some authority has them: maps before April
+    2026 keep the legend they always had. "Inadequate" counts the graded ones only, so the entries
+    add up to the authorities shown."""
     col = key_column(colour_by)
     counts = frame[col].value_counts()
+    only_when_present = {NO_OVERALL_GRADE, DERIVED_KEY}
     return [
         (cat, int(counts.get(cat.key, 0)))
         for cat in categories(colour_by, short)
-        if cat.key != NO_OVERALL_GRADE or counts.get(cat.key, 0)
+        if cat.key not in only_when_present or counts.get(cat.key, 0)
     ]
 
 
@@ -234,8 +265,9 @@ def derived_note(frame: pd.DataFrame) -> str:
     if not n:
         return ""
     return (
-        f"Of the inadequate, {n} {'is' if n == 1 else 'are'} derived from area judgements "
-        "(the 2026 framework gives no overall grade; a practice area judged inadequate counts as inadequate)."
+        f"{n} inadequate {'is' if n == 1 else 'are'} derived from area judgements, hatched on the map and "
+        "counted apart in the legend (the 2026 framework gives no overall grade; a practice area judged "
+        "inadequate counts as inadequate)."
     )
 
 
@@ -276,7 +308,11 @@ AREAS_COLUMN = "Area judgements (2026 framework)"
 
 
 def _words_column(rows: pd.DataFrame) -> str:
-    return "judgement_words" if "judgement_words" in rows else "judgement_key"
+    """The judgement's words in a table: no overall grade with its areas counted."""
+    for column in ("judgement_summary", "judgement_words"):
+        if column in rows:
+            return column
+    return "judgement_key"
 
 
 def _has_areas(rows: pd.DataFrame) -> bool:

@@ -49,6 +49,8 @@ def deck(
         row = rows.loc[code]
         inside = not region or row["region_code"] == region
         colour = colours.get(row[key], colours.get(NOT_INSPECTED, p.LIGHT_GREY))
+        # A derived inadequate: inadequate's fill with a heavy dark outline (deck.gl cannot hatch).
+        derived = colour_by == "judgement" and row.get("judgement_legend") == p.DERIVED_KEY and inside
         features.append(
             {
                 "type": "Feature",
@@ -58,7 +60,12 @@ def deck(
                     "name": row["name"],
                     "details": tooltip_details(row),
                     "fill": _rgb(colour) if inside else [255, 255, 255, 255],
-                    "line": [255, 255, 255, 255] if inside else [191, 191, 191, 255],
+                    "line": _rgb(p.TEXT)
+                    if derived
+                    else [255, 255, 255, 255]
+                    if inside
+                    else [191, 191, 191, 255],
+                    "width": 3 if derived else 0.5,
                 },
             }
         )
@@ -71,6 +78,8 @@ def deck(
         filled=True,
         get_fill_color="properties.fill",
         get_line_color="properties.line",
+        get_line_width="properties.width",
+        line_width_units="pixels",
         line_width_min_pixels=0.5,
         auto_highlight=True,
         highlight_color=[255, 221, 0, 200],

@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import shapely
+from shapely.geometry import shape
 
 from oversight.components.figures import theme as p
 from oversight.components.figures.map_data import (
@@ -164,16 +166,100 @@ def _add_choropleths(
         fig.add_trace(
             _choropleth(outside, features, p.WHITE, "Outside the region", False, "geo", p.OUTSIDE_LINE)
         )
+    spacing = _hatch_spacing(features, set(shown["feature"]))
     for cat, count in legend_counts(shown, colour_by, short=True):
         rows = shown[shown[key] == cat.key]
         label = f"{cat.label} ({count})"
-        fig.add_trace(_choropleth(rows, features, cat.colour, label, True, "geo", legendgroup=cat.key))
+        # A hatched entry's legend mark is its own (a plain choropleth swatch cannot be hatched).
+        fig.add_trace(
+            _choropleth(rows, features, cat.colour, label, not cat.hatched, "geo", legendgroup=cat.key)
+        )
+        if cat.hatched:
+            fig.add_trace(_hatching(rows, features, spacing, "geo", cat.key))
+            fig.add_trace(_hatch_legend(cat.colour, label, "geo", cat.key))
         if show_inset:
             lrows = rows[london[rows.index]]
             if len(lrows):
                 fig.add_trace(
                     _choropleth(lrows, features, cat.colour, label, False, "geo2", legendgroup=cat.key)
                 )
+                if cat.hatched:
+                    london_spacing = _hatch_spacing(features, set(frame.loc[london, "feature"]))
+                    fig.add_trace(_hatching(lrows, features, london_spacing, "geo2", cat.key))
+
+
+#: Hatch lines across the shown area: about this many from one side to the other (sparse enough that
+#: the stripes stay thinner than the colour between them on a slide's small map).
+HATCH_LINES = 70
+
+
+def _hatch_spacing(features: dict[str, dict], codes: set[str]) -> float:
+    """Degrees between hatch lines, so a map of England and one of a region look alike."""
+    boxes = [features[c]["properties"]["bbox"] for c in codes if c in features]
+    if not boxes:
+        return 0.05
+    span = max(
+        max(b[2] for b in boxes) - min(b[0] for b in boxes),
+        max(b[3] for b in boxes) - min(b[1] for b in boxes),
+    )
+    return max(span / HATCH_LINES, 0.002)
+
+
+def _hatching(
+    rows: pd.DataFrame, features: dict[str, dict], spacing: float, geo: str, group: str
+) -> go.Scattergeo:
+    """White diagonal lines clipped to the rows' shapes: the derived inadequate's hatching (no
+    hover of its own: the shape beneath answers)."""
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for code in rows["feature"]:
+        if code not in features:
+            continue
+        geom = shape(features[code]["geometry"])
+        x0, y0, x1, y1 = geom.bounds
+        n = int((x1 - x0 + y1 - y0) / spacing) + 2
+        lines = shapely.MultiLineString(
+            [[(x0 + i * spacing - (y1 - y0), y0), (x0 + i * spacing, y1)] for i in range(n)]
+        )
+        cut = geom.intersection(lines)
+        for part in getattr(cut, "geoms", [cut]):
+            if part.geom_type != "LineString" or part.is_empty:
+                continue
+            for lon, lat in part.coords:
+                lons.append(lon)
+                lats.append(lat)
+            lons.append(None)
+            lats.append(None)
+    return go.Scattergeo(
+        lon=lons,
+        lat=lats,
+        mode="lines",
+        line={"color": p.HATCH_LINE, "width": 1.2},
+        hoverinfo="skip",
+        showlegend=False,
+        legendgroup=group,
+        geo=geo,
+    )
+
+
+def _hatch_legend(colour: str, label: str, geo: str, group: str) -> go.Scattergeo:
+    """The hatched entry's legend mark: a square of its colour crossed by white lines."""
+    return go.Scattergeo(
+        lon=[None],
+        lat=[None],
+        mode="markers",
+        marker=hatched_marker(colour, 16),
+        name=label,
+        showlegend=True,
+        legendgroup=group,
+        hoverinfo="skip",
+        geo=geo,
+    )
+
+
+def hatched_marker(colour: str, size: int, symbol: str = "square-x") -> dict[str, Any]:
+    """A plotly marker drawing the derived mark: ``colour`` crossed by white lines."""
+    return {"symbol": symbol, "size": size, "color": colour, "line": {"color": p.HATCH_LINE, "width": 1.5}}
 
 
 def _london_inset(fig: go.Figure) -> None:
@@ -275,16 +361,25 @@ def tile_figure(
     shown, outside = frame[in_region], frame[~in_region]
 
     def tiles(
-        rows: pd.DataFrame, fill: str, text: str, line: str, name: str, legend: bool, group: str
+        rows: pd.DataFrame,
+        fill: str,
+        text: str,
+        line: str,
+        name: str,
+        legend: bool,
+        group: str,
+        hatched: bool = False,
     ) -> go.Scatter:
         pos = [layout.get(c, (0, 0, c[:3])) for c in rows["code"]]
+        marker = {"symbol": "square", "size": 30, "color": fill, "line": {"color": line, "width": 1}}
         return go.Scatter(
             x=[q[0] for q in pos],
             y=[q[1] for q in pos],
             mode="markers+text",
             text=[q[2] for q in pos],
             textfont={"size": 10, "color": text},
-            marker={"symbol": "square", "size": 30, "color": fill, "line": {"color": line, "width": 1}},
+            # A derived inadequate's tile is crossed by white lines (its legend mark too).
+            marker=hatched_marker(fill, 30) if hatched else marker,
             customdata=rows[["code", "hover"]].values,
             hovertemplate="%{customdata[1]}<extra></extra>",
             name=name,
@@ -305,7 +400,9 @@ def tile_figure(
     for cat, count in legend_counts(shown, colour_by, short=True):
         rows = shown[shown[key] == cat.key]
         text = "white" if cat.colour in p.DARK_FILLS else p.TEXT
-        fig.add_trace(tiles(rows, cat.colour, text, "white", f"{cat.label} ({count})", True, cat.key))
+        fig.add_trace(
+            tiles(rows, cat.colour, text, "white", f"{cat.label} ({count})", True, cat.key, cat.hatched)
+        )
     fig.update_xaxes(visible=False, scaleanchor="y", scaleratio=1, range=[-1.5, 19.5], fixedrange=True)
     fig.update_yaxes(visible=False, range=[-1, 19], fixedrange=True)
     _layout(

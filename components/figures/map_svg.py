@@ -23,6 +23,14 @@ from oversight.components.figures.safe_text import html as h
 from oversight.data.sources.boundaries import bounds
 
 WIDTH = 760
+#: The derived hatching's pattern (white stripes over inadequate's colour). One id for every map:
+#: each map defines it identically, so whichever definition a page's reference finds draws the same.
+HATCH_ID = "oversight-derived-hatch"
+HATCH_DEFS = (
+    f'<defs><pattern id="{HATCH_ID}" patternUnits="userSpaceOnUse" width="10" height="10" '
+    f'patternTransform="rotate(45)"><rect width="10" height="10" fill="{p.DERIVED_COLOUR}"/>'
+    f'<rect width="3.5" height="10" fill="{p.HATCH_LINE}"/></pattern></defs>'
+)
 
 
 def _merc_y(lat: float) -> float:
@@ -110,7 +118,10 @@ def svg_map(
     London in the corner."""
     features = {f["properties"]["code"]: f for f in geojson["features"]}
     key = key_column(colour_by)
-    colour_of = {cat.key: cat.colour for cat, _ in legend_counts(frame, colour_by)}
+    colour_of = {
+        cat.key: f"url(#{HATCH_ID})" if cat.hatched else cat.colour
+        for cat, _ in legend_counts(frame, colour_by)
+    }
     rows = frame.dropna(subset=["feature"])
     in_region = rows["region_code"].eq(region) if region else pd.Series(True, index=rows.index)
     inset = not region and bool(rows["region_code"].eq(LONDON).any())
@@ -177,7 +188,8 @@ def svg_map(
         # per authority), but show the same tooltip.
         body.extend([*shapes(lproj, london, False), *outlines(lproj, london), "</g>"])
     legend = "".join(
-        f'<li><span class="sw" style="background:{cat.colour}"></span>{h(cat.label)} ({n})</li>'
+        f'<li><span class="sw" style="background:{p.hatch_css(cat.colour) if cat.hatched else cat.colour}">'
+        f"</span>{h(cat.label)} ({n})</li>"
         for cat, n in legend_counts(rows[in_region], colour_by, short=True)
     )
     if outlined is not None:
@@ -200,7 +212,7 @@ def svg_map(
         f'<figure class="oversight-map{" wide" if wide else ""}"><p class="t">{title}</p>'
         f'<ul aria-label="Legend">{legend}</ul>'
         f'<svg viewBox="0 0 {width * 2:.0f} {height * 2}" {role}{fit}'
-        f' xmlns="http://www.w3.org/2000/svg">{"".join(body)}</svg>'
+        f' xmlns="http://www.w3.org/2000/svg">{HATCH_DEFS}{"".join(body)}</svg>'
         f"<figcaption>{h(SOURCE_LINE)}{how}</figcaption></figure>"
     )
 

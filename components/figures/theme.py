@@ -18,6 +18,8 @@ DARK_PINK = "#801650"
 ORANGE = "#F46A25"
 DARK_GREY = "#3D3D3D"
 LIGHT_PURPLE = "#A285D1"
+#: From the Analysis Function's sequential (blue) palette: the one colour no other legend entry uses.
+MID_BLUE = "#2073BC"
 TEXT = "#0B0C0C"
 LIGHT_GREY = "#F3F2F1"
 
@@ -39,11 +41,12 @@ LEVEL_COLOURS: dict[str, str] = {
     vocab.NO_INTERVENTION: LIGHT_GREY,
 }
 #: A 2026-framework inspection that is not inadequate has no overall grade (DOMAIN §2): its own
-#: colour and legend entry, last. Dark grey, not light purple: every legend neighbour needs 3:1, and
-#: light purple reaches only 2.8:1 against "not yet inspected" (light grey) and ~1:1 against
-#: turquoise and orange, so no order of the six entries works with it; dark grey after light grey
-#: gives 9.7:1 (a derived inadequate is coloured inadequate and worded as derived).
-NO_OVERALL_GRADE_COLOUR = DARK_GREY
+#: colour and legend entry, last, a colour no other legend (not even the levels' dark grey for
+#: "inadequate, none recorded") uses. Mid blue from the Analysis Function's sequential palette:
+#: 4.4:1 against its neighbour "not yet inspected" (light grey) and 4.9:1 against white borders and
+#: labels. Light purple reaches only 2.8:1 against light grey and ~1:1 against turquoise and orange;
+#: light blue 2.2:1 against light grey; so neither fits any order of the entries.
+NO_OVERALL_GRADE_COLOUR = MID_BLUE
 JUDGEMENT_COLOURS: dict[str, str] = {
     vocab.OUTSTANDING: TURQUOISE,
     vocab.GOOD: DARK_BLUE,
@@ -52,9 +55,21 @@ JUDGEMENT_COLOURS: dict[str, str] = {
     NOT_INSPECTED: LIGHT_GREY,
     framework.NO_OVERALL_GRADE: NO_OVERALL_GRADE_COLOUR,
 }
-DARK_FILLS = {DARK_PINK, DARK_BLUE, DARK_GREY}
+DARK_FILLS = {DARK_PINK, DARK_BLUE, DARK_GREY, MID_BLUE}
 #: How a derived inadequate is always written (DOMAIN §2): coloured inadequate, worded as derived.
 DERIVED_INADEQUATE = "Inadequate — derived from area judgements; no overall grade since April 2026"
+#: Its legend entry: inadequate's colour hatched with white stripes (a pattern, not a seventh
+#: colour), right after "Inadequate", shown only once a map or timeline has one.
+DERIVED_KEY = "Inadequate, derived from area judgements"
+DERIVED_COLOUR = DARK_PINK
+HATCH_LINE = WHITE
+
+
+def hatch_css(colour: str = DERIVED_COLOUR) -> str:
+    """A CSS background drawing the derived hatching (a legend swatch, a table's mark)."""
+    return f"repeating-linear-gradient(45deg,{colour} 0 3px,{HATCH_LINE} 3px 5px)"
+
+
 #: The four area judgements of the April 2026 framework, in DOMAIN §2's order, in short words.
 AREAS_2026: dict[str, str] = {
     "impact_of_leaders": "Impact of leaders",
@@ -69,6 +84,8 @@ class Category:
     key: str
     label: str
     colour: str
+    #: Drawn with the derived hatching (white stripes over ``colour``).
+    hatched: bool = False
 
 
 SHORT_LEVELS = {
@@ -85,9 +102,12 @@ SHORT_JUDGEMENTS = {vocab.RI: "Requires improvement"}
 def categories(colour_by: str, short: bool = False) -> list[Category]:
     """Legend entries in order for a colouring ('intervention' or 'judgement')."""
     if colour_by == "judgement":
-        return [
-            Category(k, SHORT_JUDGEMENTS.get(k, k) if short else k, c) for k, c in JUDGEMENT_COLOURS.items()
-        ]
+        out = []
+        for k, c in JUDGEMENT_COLOURS.items():
+            out.append(Category(k, SHORT_JUDGEMENTS.get(k, k) if short else k, c))
+            if k == vocab.INADEQUATE:
+                out.append(Category(DERIVED_KEY, DERIVED_KEY, DERIVED_COLOUR, hatched=True))
+        return out
     return [Category(k, (SHORT_LEVELS if short else vocab.LEVELS)[k], c) for k, c in LEVEL_COLOURS.items()]
 
 

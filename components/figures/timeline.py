@@ -18,11 +18,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from oversight.components.figures import theme as p
-from oversight.components.figures.judgements import judgement_key, judgement_words, ordered_areas
+from oversight.components.figures.judgements import (
+    areas_summary,
+    judgement_words,
+    legend_key,
+    ordered_areas,
+)
 from oversight.components.figures.map_data import SOURCE_LINE
 from oversight.components.figures.safe_text import html as h
 from oversight.components.figures.safe_text import web_link
-from oversight.components.figures.theme import JUDGEMENT_COLOURS, LEVEL_COLOURS, long_date
+from oversight.components.figures.theme import LEVEL_COLOURS, long_date
 from oversight.data.domain import framework, vocab
 from oversight.data.domain.clocks import SpellClocks, clocks_on
 from oversight.data.domain.dates import in_words
@@ -84,24 +89,28 @@ def timeline_figure(
 
 
 def _judgement_traces(facts: list[Fact]) -> list[go.Scatter]:
-    """Full inspections as diamonds coloured by grade, one trace per grade."""
+    """Full inspections as diamonds coloured by grade, one trace per grade; a derived inadequate
+    is its own entry, a diamond of inadequate's colour crossed by white lines (never a graded one's
+    look)."""
     traces = []
-    for grade, colour in JUDGEMENT_COLOURS.items():
+    for cat in p.categories("judgement"):
+        grade, colour = cat.key, cat.colour
         rows = [f for f in facts if f.is_full_inspection and _grade_key(f) == grade]
         if not rows:
             continue
+        marker = {
+            "symbol": "diamond-x" if cat.hatched else "diamond",
+            "size": 18 if cat.hatched else 16,
+            "color": colour,
+            "line": {"color": "white", "width": 2 if cat.hatched else 1},
+            "opacity": [_opacity(f) for f in rows],
+        }
         traces.append(
             go.Scatter(
                 x=[f.publication_date or f.date for f in rows],
                 y=[LANES["judgement"]] * len(rows),
                 mode="markers",
-                marker={
-                    "symbol": "diamond",
-                    "size": 16,
-                    "color": colour,
-                    "line": {"color": "white", "width": 1},
-                    "opacity": [_opacity(f) for f in rows],
-                },
+                marker=marker,
                 name=h(grade),
                 customdata=[_mark(f) for f in rows],
                 hovertext=[_judgement_hover(f, grade) for f in rows],
@@ -339,8 +348,9 @@ def _post_reform(f: Fact) -> bool:
 
 
 def _grade_key(f: Fact) -> str:
-    """The legend entry of a full inspection (a post-reform one without a grade: its own entry)."""
-    return judgement_key(f.overall_effectiveness, _post_reform(f), True)
+    """The legend entry of a full inspection (a post-reform one without a grade, and a derived
+    inadequate: each its own entry)."""
+    return legend_key(f.overall_effectiveness, f.overall_derived, _post_reform(f), True)
 
 
 def _full_judgements(facts) -> list[tuple[dt.date, str | None]]:
@@ -359,10 +369,12 @@ def _full_judgements(facts) -> list[tuple[dt.date, str | None]]:
 
 def _judgement_hover(f: Fact, grade: str) -> str:
     words = judgement_words(f.overall_effectiveness, f.overall_derived, _post_reform(f), True)
+    summary = areas_summary(f.judgements) if grade == framework.NO_OVERALL_GRADE else ""
     return (
         f"<b>{h(f.label)}</b>{_who(f)}<br>{h(words)}"
+        + (f"<br>{h(summary)}" if summary else "")
         + f"<br>Published {long_date(f.publication_date)}"
-        + (" (estimated)" if f.publication_estimated else "")
+        + (" (date estimated)" if f.publication_estimated else "")
         + (" (corrected)" if f.corrected else "")
         + _areas(f)
         + _hover_source(f)
@@ -444,29 +456,24 @@ def neighbour_grades_figure(inspections, ids: list[int], names: list[str], as_at
     time as marks coloured by grade, so a board sees how its neighbours moved."""
     fig = go.Figure()
     frame = inspections[inspections["authority_id"].isin(ids) & (inspections["publication_date"] <= as_at)]
+    post = [
+        framework.is_post_reform(_day(i), _day(pub))
+        for i, pub in zip(frame["inspection_date"], frame["publication_date"], strict=True)
+    ]
+    derived = frame["overall_derived"] if "overall_derived" in frame else [False] * len(frame)
     frame = frame.assign(
         key=[
-            judgement_key(g, framework.is_post_reform(_day(i), _day(p)), True)
-            for g, i, p in zip(
-                frame["overall_effectiveness"],
-                frame["inspection_date"],
-                frame["publication_date"],
-                strict=True,
-            )
+            legend_key(g, d, pr, True)
+            for g, d, pr in zip(frame["overall_effectiveness"], derived, post, strict=True)
         ],
         words=[
-            judgement_words(g, d, framework.is_post_reform(_day(i), _day(p)), True)
-            for g, d, i, p in zip(
-                frame["overall_effectiveness"],
-                frame["overall_derived"] if "overall_derived" in frame else [False] * len(frame),
-                frame["inspection_date"],
-                frame["publication_date"],
-                strict=True,
-            )
+            judgement_words(g, d, pr, True)
+            for g, d, pr in zip(frame["overall_effectiveness"], derived, post, strict=True)
         ],
     )
     row_of = {aid: len(ids) - i for i, aid in enumerate(ids)}
-    for grade, colour in JUDGEMENT_COLOURS.items():
+    for cat in p.categories("judgement"):
+        grade, colour = cat.key, cat.colour
         rows = frame[frame["key"] == grade]
         if rows.empty:
             continue
@@ -476,10 +483,10 @@ def neighbour_grades_figure(inspections, ids: list[int], names: list[str], as_at
                 y=[row_of[a] for a in rows["authority_id"]],
                 mode="markers",
                 marker={
-                    "symbol": "diamond",
-                    "size": 11,
+                    "symbol": "diamond-x" if cat.hatched else "diamond",
+                    "size": 13 if cat.hatched else 11,
                     "color": colour,
-                    "line": {"color": "white", "width": 1},
+                    "line": {"color": "white", "width": 1.5 if cat.hatched else 1},
                 },
                 name=grade,
                 hovertext=[

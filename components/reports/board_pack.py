@@ -154,10 +154,10 @@ def _counts_bullets(scope: _Scope, req: PackRequest, colour: str) -> list[str]:
             f"The legend counts {scope.region_name}'s {len(frame)} authorities:",
         ]
     bullets += [f"{cat.label}: {n}" for cat, n in counts if n]
-    n = derived_count(frame)
-    if colour == "judgement" and n:
+    if colour == "judgement" and derived_count(frame):
+        # Its count is the legend's own entry above; here only what "derived" means.
         bullets.append(
-            f"Of the inadequate, {n} derived from area judgements (no overall grade since April 2026)"
+            "Derived: no overall grade since April 2026; a practice area judged inadequate counts as inadequate"
         )
     return bullets
 
@@ -400,7 +400,7 @@ def _authority_bullets(shown: pd.DataFrame, code: str, clocks) -> list[str]:
         since = f" since {written_date(r['since'])}" if written_date(r["since"]) else ""
         out.append(f"Level: {r['level_label']}{since}")
         if written_date(r["published"]):
-            words = r.get("judgement_words", r["judgement_key"])
+            words = r.get("judgement_summary", r.get("judgement_words", r["judgement_key"]))
             areas = r.get("areas_text")
             out.append(
                 f"Latest judgement: {words}, published {written_date(r['published'])}"

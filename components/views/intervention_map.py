@@ -294,7 +294,7 @@ def _deck(chart, frame: pd.DataFrame, geojson: dict, state: MapState, filters: F
     box = chart.container()
     box.markdown(
         f"**{title_text(filters.as_at, state.colour, filters.region_name)}** · "
-        + " · ".join(f"{cat.label}: {n}" for cat, n in legend)
+        + " · ".join(f"{cat.label}{' (dark outline)' if cat.hatched else ''}: {n}" for cat, n in legend)
     )
     event = box.pydeck_chart(
         deck(

@@ -48,7 +48,8 @@ The rules, one per group:
   newest data: "up to the newest data" means "up to now").
 
 Every line carries its source (a link only when it is an http(s) address with a host) and says
-when its date or value is estimated or derived (``estimated`` and ``caveat``).
+when its date or value is estimated (``estimated``) or its grade derived from area judgements
+(``derived``), and how (``caveat``).
 """
 
 from __future__ import annotations
@@ -279,8 +280,10 @@ class ChangeLine:
     ``code`` and ``name`` are the authority's on ``date`` (a recoded authority under the code it
     had then); ``authority_id`` is the store's id (the same across recodes). ``before``/``after``
     are the values that changed (a grade, a level, a code), None where they do not apply;
-    ``months`` is an ended spell's length. ``estimated`` says the date or the value is estimated
-    or derived, and ``caveat`` says how. ``areas`` gives a judgement's area judgements
+    ``months`` is an ended spell's length. ``estimated`` says a date or a value is estimated (or
+    only expected); ``derived`` says a grade is derived from the 2026 framework's area judgements,
+    which is a rule applied to published judgements, not an estimate, so a board never reads it as
+    uncertain; ``caveat`` says how. ``areas`` gives a judgement's area judgements
     (area key, grade), as DOMAIN §2 asks for reports under the 2026 framework. ``dated`` is a
     newly recorded fact's own date (its line's ``date`` is the day it was recorded); None elsewhere.
     """
@@ -301,6 +304,7 @@ class ChangeLine:
     caveat: str | None = None
     areas: tuple[tuple[str, str], ...] = ()
     dated: dt.date | None = None
+    derived: bool = False
 
     @property
     def group_label(self) -> str:
@@ -567,7 +571,9 @@ def _judgement_lines(out: _Lines, aid: int, history: Sequence[Inspection]) -> No
                 caveats.append("publication date estimated from the inspection date")
             elif insp.precision != "day":
                 caveats.append(f"date known to the {insp.precision}")
-            if insp.grade == vocab.INADEQUATE and insp.derived:
+            dated = bool(caveats)
+            derived = insp.grade == vocab.INADEQUATE and insp.derived
+            if derived:
                 caveats.append("derived from the area judgements: no overall grade since April 2026")
             out.add(
                 insp.published,
@@ -578,9 +584,10 @@ def _judgement_lines(out: _Lines, aid: int, history: Sequence[Inspection]) -> No
                 subkind=insp.kind,
                 before=was,
                 after=insp.label,
-                estimated=bool(caveats),
+                estimated=dated,
                 caveat="; ".join(caveats) or None,
                 areas=insp.areas,
+                derived=derived,
             )
         if insp.spell_grade is not None:
             before = insp
@@ -619,8 +626,9 @@ def _spell_lines(out: _Lines, aid: int, history: Sequence[Inspection]) -> None:
                 + (" (inadequate derived from area judgements)" if derived else ""),
                 start.source,
                 after=start.label,
-                estimated=start.estimated or derived,
+                estimated=start.estimated,
                 caveat="publication date estimated" if start.estimated else None,
+                derived=derived,
             )
         if sp.end is not None and out.wanted(aid, sp.end):
             exit_ = ended[sp.end]

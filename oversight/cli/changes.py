@@ -42,6 +42,7 @@ CSV_COLUMNS = (
     "after",
     "months",
     "estimated",
+    "derived",
     "caveat",
     "source_title",
     "source_url",
@@ -86,6 +87,7 @@ def csv_row(line: ChangeLine) -> list[Any]:
         "after": line.after or "",
         "months": "" if line.months is None else f"{line.months:.1f}",
         "estimated": "yes" if line.estimated else "no",
+        "derived": "yes" if line.derived else "no",
         "caveat": line.caveat or "",
         "source_title": line.source.title,
         "source_url": line.source.url or "",
@@ -110,7 +112,10 @@ def print_text(digest: Digest) -> None:
         say()
         say(f"{group.label} ({group.count})")
         for line in group.lines:
-            flag = f" [estimated: {terminal(line.caveat)}]" if line.estimated and line.caveat else ""
+            # A derived grade is not an estimate: its caveat is shown without "estimated:".
+            prefix = "estimated: " if line.estimated and not line.derived else ""
+            shown = (line.estimated or line.derived) and line.caveat
+            flag = f" [{prefix}{terminal(line.caveat)}]" if shown else ""
             say(
                 f"  {long_date(line.date)}  {terminal(line.name)} ({line.code})  {terminal(line.words)}{flag}"
             )
