@@ -290,7 +290,9 @@ def screen_table(frame: pd.DataFrame, region: str | None) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "Authority": rows["name"],
-            "Intervention level": rows["level_label"],
+            # Short words (the legend beside the map gives them in full): the columns that
+            # matter then fit 1,280 px without a sideways scroll.
+            "Intervention level": rows["level"].map(lambda lv: SHORT_LEVELS.get(lv, lv)),
             "Since": rows["since"],
             "Latest judgement": rows[_words_column(rows)],
             "Published": rows["published"],

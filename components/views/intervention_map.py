@@ -179,7 +179,10 @@ def render(filters: Filters) -> None:
             "click an authority or choose it below."
         )
     with right:
-        _table(frame, state, filters)
+        _summary(frame, state, filters)
+    # The table full width under the map: beside it, at 1,280 px, only two columns fitted
+    # (issue 22: level, since and judgement must show without a sideways scroll).
+    _table(frame, filters)
     _authority_box(frame, names, state, filters)
 
 
@@ -352,13 +355,18 @@ def _clicked_code(event) -> str | None:
     return None
 
 
-def _table(frame: pd.DataFrame, state: MapState, filters: Filters) -> None:
+def _summary(frame: pd.DataFrame, state: MapState, filters: Filters) -> None:
+    """Beside the map: what it shows, and how many authorities each colour holds (in words)."""
     shown = frame if not filters.region else frame[frame["region_code"] == filters.region]
     counts = legend_counts(shown, state.colour)
     st.markdown(f"#### {title_text(filters.as_at, state.colour, filters.region_name)}")
-    st.markdown(" · ".join(f"{cat.label}: **{n}**" for cat, n in counts))
+    st.markdown("\n".join(f"- {cat.label}: **{n}**" for cat, n in counts))
     if derived_note(shown):
         st.caption(derived_note(shown))
+
+
+def _table(frame: pd.DataFrame, filters: Filters) -> None:
+    """Every authority the map draws, most severe first, under the map at the page's width."""
     table = screen_table(frame, filters.region)
     st.dataframe(
         table,
