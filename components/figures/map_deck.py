@@ -65,7 +65,9 @@ def deck(
                     else [255, 255, 255, 255]
                     if inside
                     else [191, 191, 191, 255],
-                    "width": 3 if derived else 0.5,
+                    # Metres (deck.gl's default unit; "pixels" drew every outline across the
+                    # canvas): about 3 px at a region's zoom, the others at the minimum.
+                    "width": 1500 if derived else 0,
                 },
             }
         )
@@ -79,7 +81,6 @@ def deck(
         get_fill_color="properties.fill",
         get_line_color="properties.line",
         get_line_width="properties.width",
-        line_width_units="pixels",
         line_width_min_pixels=0.5,
         auto_highlight=True,
         highlight_color=[255, 221, 0, 200],
