@@ -22,7 +22,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -31,6 +30,7 @@ import pytest
 
 from tests.browser import free_port
 from tests.conftest import ROOT
+from tests.test_browser_signin import _wait_http
 
 pytestmark = pytest.mark.browser
 
@@ -85,18 +85,6 @@ def _argv(command: str) -> list[str]:
     if name == "oversight":
         return [sys.executable, "-m", "oversight.cli", *argv[1:]]
     return [str(BIN / name), *argv[1:]]
-
-
-def _wait_http(url: str, proc: subprocess.Popen, what: str, seconds: float = 90) -> None:
-    deadline = time.time() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"{what} did not start") from None
-            time.sleep(0.2)
 
 
 @pytest.fixture
