@@ -74,7 +74,7 @@ def test_the_digest_step_takes_the_window_from_the_link(present):
 
 
 def test_authority_link_adds_a_timeline_step(present):
-    at = present(la="E08000034", as_at="2018-05-17", step="4")
+    at = present(la="E08000034", region="E12000003", as_at="2018-05-17", step="4")
     assert _titles(at) == ["Kirklees: timeline"]
     assert "4 of 5" in " ".join(m.value for m in at.markdown)
 
@@ -93,3 +93,42 @@ def test_leave_returns_to_the_dashboard(present):
     assert not at.exception
     assert "present" not in at.query_params
     assert at.sidebar.selectbox  # the sidebar is back
+
+
+def test_england_authorities_table_is_one_slide_per_page(present):
+    """Issue 22: England's 32 authorities were one table of 1,647 px on a 720 px screen; now a
+    page of at most eight rows per slide, "1 of 4", stepped through with Next like any slide."""
+    at = present(as_at="2018-05-17", step="3")
+    seen = []
+    for page in range(1, 5):
+        assert _titles(at) == [f"Authorities in intervention, England ({page} of 4)"]
+        trail = " ".join(m.value for m in at.markdown)
+        assert f"{page + 2} of 7:" in trail and f"**Authorities ({page} of 4)**" in trail
+        table = at.table[0].value
+        assert 1 <= len(table) <= 8
+        seen += list(table.index)
+        at.button(key="present_next").click().run()
+        assert not at.exception
+    assert _titles(at) == ["Time to exit from inadequate"]
+    assert len(seen) == len(set(seen)) == 32 and {"Birmingham", "Torbay", "Kirklees"} <= set(seen)
+    at.button(key="present_prev").click().run()
+    assert _titles(at) == ["Authorities in intervention, England (4 of 4)"]
+    assert "…and 120 other authorities with no intervention." in " ".join(m.value for m in at.markdown)
+
+
+def _spec(at: AppTest) -> dict:
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1, "one chart on a chart slide"
+    return json.loads(charts[0].proto.spec)
+
+
+def test_chart_slides_have_projector_text(present):
+    """Ticks, legend and every annotation at 16 px or more, no fixed height (the slide sizes the
+    chart to the screen) and no title (the slide's heading is the title)."""
+    for params in ({"step": "7"}, {"la": "E08000034", "region": "E12000003", "step": "4"}):
+        at = present(as_at="2018-05-17", **params)
+        layout = _spec(at)["layout"]
+        assert layout["font"]["size"] >= 16 and layout["legend"]["font"]["size"] >= 16
+        assert layout["xaxis"]["tickfont"]["size"] >= 16 and layout["yaxis"]["tickfont"]["size"] >= 16
+        assert all(note["font"]["size"] >= 16 for note in layout.get("annotations", []))
+        assert "height" not in layout and not layout.get("title", {}).get("text")
