@@ -64,6 +64,9 @@ MAP_CSS = (
 )
 STYLE = """
 <style>
+/* Type (and every rem) in proportion to the screen's height: 16 px at 720 px, 24 px at 1080 px,
+   so a 1920×1080 screen shows the 1280×720 slide half as large again, not a third of it empty. */
+html { font-size: max(16px, calc(100vh / 45)); }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
 [data-testid="stMainBlockContainer"], .block-container {
@@ -156,10 +159,10 @@ def render(start_page: str = "map") -> None:
         _authority(story, filters)
     else:
         _exit(filters)
-    if step not in ("map", "changes"):
+    if step != "map":
         # No sidebar here: the newest publication and its source (and, when stale, the notice) on
-        # every step, under the slide's body; the map's and the digest's have them in their side
-        # column, so that the map keeps the screen's height and the digest's lines fit.
+        # every slide, under its body across the screen; the map's are beside it, so that the map
+        # keeps the screen's height.
         with st.container(key="present_fresh"):
             freshness.render(line_in=st, notice_in=st)
     st.query_params["step"] = str(now + 1)
@@ -310,7 +313,8 @@ def _changes(filters: Filters) -> None:
         filters,
         "each change's own source, listed with a link on the What changed page. OGL v3.0.",
     )
-    left, right = st.columns([1, 2.4], gap="large")
+    with st.container(key="present_body"):
+        left, right = st.columns([1, 2.4], gap="large")
     with left:
         st.markdown(
             "  \n".join(
@@ -321,8 +325,6 @@ def _changes(filters: Filters) -> None:
         lines, left_out = headline(digest, CHANGE_LINES)
         if left_out:  # beside the table, not under it: always on the screen
             st.markdown(f"The first {len(lines)} here; " + markdown(more_words(left_out)))
-        with st.container(key="present_fresh"):
-            freshness.render(line_in=st, notice_in=st)
     with right:
         if lines:
             st.table(markdown_cells(slide_rows(lines)).set_index("Date"))
@@ -407,7 +409,7 @@ def _exit(filters: Filters) -> None:
     fig, bullets = _exit_chart(store.cache_key(), filters.as_at, filters.region, filters.region_name)
     _title("Time to exit from inadequate", filters, "Ofsted releases; Kaplan–Meier, open spells censored.")
     with st.container(key="present_body"):
-        left, right = st.columns([3, 1.4], gap="medium")
+        left, right = st.columns([3, 1.2], gap="medium")
         left.plotly_chart(
             fig, key="present_exit", theme=None, height="stretch", config={"displayModeBar": False}
         )
@@ -426,4 +428,9 @@ def _exit_chart(
     fig, bullets = region_against_england(spells, region, region_name, as_at)
     # The title is the slide's heading: above the plot, only the legend's rows (none for England alone).
     top = LEGEND_ROW * legend_rows([t.name for t in fig.data if t.type == "scatter"]) + 12
-    return projector(fig, top=top), bullets
+    projector(fig, top=top)
+    # The at-risk line from the chart's left edge, not the axis's: at 16 px it needs the width.
+    for note in fig.layout.annotations:
+        if note.text.startswith("Number at risk"):
+            note.xshift = -fig.layout.margin.l + 4
+    return fig, bullets
