@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -132,3 +134,47 @@ def test_chart_slides_have_projector_text(present):
         assert layout["xaxis"]["tickfont"]["size"] >= 16 and layout["yaxis"]["tickfont"]["size"] >= 16
         assert all(note["font"]["size"] >= 16 for note in layout.get("annotations", []))
         assert "height" not in layout and not layout.get("title", {}).get("text")
+
+
+def _authorities(n: int, with_areas: set[int] = frozenset()) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": [f"Council {i:02d}" for i in range(n)],
+            "level": ["notice"] * n,
+            "judgement_key": ["Inadequate"] * n,
+            "areas_text": ["Impact of leaders: Inadequate" if i in with_areas else "" for i in range(n)],
+        }
+    )
+
+
+def test_table_pages_hold_eight_rows_an_area_note_taking_room():
+    from oversight.components.views.presentation import table_pages
+
+    assert [len(p) for p in table_pages(_authorities(20))] == [8, 8, 4]
+    assert [len(p) for p in table_pages(_authorities(8))] == [8]
+    assert [len(p) for p in table_pages(_authorities(0))] == [0]  # one page that says none
+    # Two notes on the first page (1.5 rows each): five rows and their notes fill it.
+    pages = table_pages(_authorities(12, with_areas={0, 1}))
+    assert [len(p) for p in pages] == [5, 7]
+    assert sum(len(p) for p in pages) == 12
+
+
+def test_the_digest_slide_shows_fewer_lines_when_they_are_long():
+    from oversight.components.views.presentation import CHANGE_LINES, _fitting
+    from oversight.data.domain.digest import ChangeLine, Digest, Group, Source
+
+    def digest(words: str, n: int = 8) -> Digest:
+        lines = tuple(
+            ChangeLine(
+                dt.date(2018, 5, 1), "judgement", None, i, f"E0{i}", f"Council {i}", "E12", words, Source("s")
+            )
+            for i in range(n)
+        )
+        return Digest(
+            dt.date(2018, 1, 1), dt.date(2018, 5, 17), None, None, (Group("judgement", "J", lines),)
+        )
+
+    shown, left_out = _fitting(digest("Judged inadequate"))
+    assert len(shown) == CHANGE_LINES and left_out == 3
+    shown, left_out = _fitting(digest("Moved to alternative delivery: " + "a trust's long name " * 6))
+    assert len(shown) < CHANGE_LINES and len(shown) + left_out == 8

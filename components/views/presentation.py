@@ -41,6 +41,7 @@ from oversight.components.widgets import cache as store
 from oversight.components.widgets import changes, freshness
 from oversight.components.widgets import filters as shared_filters
 from oversight.components.widgets.filters import Filters
+from oversight.data.domain.digest import ChangeLine, Digest
 from oversight.data.store.story import AuthorityStory
 
 KEY_STEP = "present_step"
@@ -52,6 +53,10 @@ TABLE_ROWS = 8
 NOTE_ROWS = 1.5
 #: Lines of the digest on its slide (the rest: "and N more — see the What changed page").
 CHANGE_LINES = 5
+#: About how many characters of a change's words fit one line of its column at 1280×720, and how
+#: many such lines the slide's table holds: long changes (a move to alternative delivery, with the
+#: trust's name) wrap to four lines, so fewer of them are shown rather than the slide scrolling.
+CHANGE_CHARS, CHANGE_TEXT_LINES = 42, 13
 #: The map's picture is as tall as the screen less the step bar and the page's padding: a
 #: projector at 1280×720 and a screen at 1920×1080 alike (the markup scales; no pixel height).
 MAP_CSS = (
@@ -322,7 +327,7 @@ def _changes(filters: Filters) -> None:
                 + [f"**{g.count}** · {g.label}" for g in digest.groups if g.count]
             )
         )
-        lines, left_out = headline(digest, CHANGE_LINES)
+        lines, left_out = _fitting(digest)
         if left_out:  # beside the table, not under it: always on the screen
             st.markdown(f"The first {len(lines)} here; " + markdown(more_words(left_out)))
     with right:
@@ -330,6 +335,17 @@ def _changes(filters: Filters) -> None:
             st.table(markdown_cells(slide_rows(lines)).set_index("Date"))
         else:
             st.markdown("No change recorded in this window.")
+
+
+def _fitting(digest: Digest) -> tuple[list[ChangeLine], int]:
+    """The digest's first lines, as many as fit the slide's table (at most ``CHANGE_LINES``), and
+    how many are left out."""
+    for limit in range(CHANGE_LINES, 1, -1):
+        lines, left_out = headline(digest, limit)
+        words = slide_rows(lines)["Change"]
+        if sum(-(-len(str(w)) // CHANGE_CHARS) for w in words) <= CHANGE_TEXT_LINES:
+            break
+    return lines, left_out
 
 
 def _in_view(filters: Filters) -> pd.DataFrame:
