@@ -69,9 +69,10 @@ MAP_CSS = (
 )
 STYLE = """
 <style>
-/* Type (and every rem) in proportion to the screen's height: 16 px at 720 px, 24 px at 1080 px,
-   so a 1920×1080 screen shows the 1280×720 slide half as large again, not a third of it empty. */
-html { font-size: max(16px, calc(100vh / 45)); }
+/* Type (and every rem) in proportion to the screen: 16 px at 1280×720, 22.6 px at 1920×1080, so
+   a large screen shows the projector's slide larger, not a third of it empty; by its width too,
+   so that on a squarer screen (1440×1000) the map keeps its width beside the legend. */
+html { font-size: max(16px, min(100vh / 45, 100vw / 85)); }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
 [data-testid="stMainBlockContainer"], .block-container {
