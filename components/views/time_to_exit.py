@@ -18,7 +18,13 @@ import streamlit as st
 
 from oversight.components.figures.pathways import sankey_figure
 from oversight.components.figures.safe_text import markdown, quoted
-from oversight.components.figures.survival import FRAMEWORK_LABELS, group_labels, km_figure, swimmer_figure
+from oversight.components.figures.survival import (
+    CEASED,
+    FRAMEWORK_LABELS,
+    group_labels,
+    km_figure,
+    swimmer_figure,
+)
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import Filters
@@ -356,9 +362,13 @@ def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) 
 
 def spells_table(chosen: pd.DataFrame) -> pd.DataFrame:
     """The spells in words, as the table and its CSV show them."""
+    ceased = _ceased(chosen)
     table = chosen.assign(
         framework=chosen["framework"].map(lambda f: FRAMEWORK_LABELS.get(f, f)),
         level_reached=chosen["level_reached"].map(lambda lv: vocab.LEVELS.get(lv, "None recorded")),
+        # A ceased council's spell is not open: it ended with the council (censored, not exited).
+        open=chosen["open"].astype(bool) & ~ceased,
+        exit_grade=chosen["exit_grade"].mask(ceased, CEASED),
     )[["name", "code", "start", "end", "months", "exit_grade", "open", "framework", "level_reached"]]
     return table.rename(
         columns={
@@ -375,6 +385,13 @@ def spells_table(chosen: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _ceased(frame: pd.DataFrame) -> pd.Series:
+    """Which spells ended with their council (``ceased``), as a boolean column."""
+    if "ceased" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["ceased"].fillna(False).astype(bool)
+
+
 def _ci_text(ci) -> str:
     """'32.6–43.9', with 'not reached' for an open end: one short column instead of two."""
     lo, hi = ci
@@ -385,7 +402,8 @@ def _ci_text(ci) -> str:
 
 def _where(frame: pd.DataFrame, curve) -> None:
     """Where an authority in an open spell stands against the curve."""
-    open_rows = frame[frame["open"]]
+    ceased = _ceased(frame)
+    open_rows = frame[frame["open"].astype(bool) & ~ceased]
     if open_rows.empty:
         return
     st.markdown("#### Where does an authority stand?")
