@@ -50,6 +50,8 @@ def test_swimmer_and_table_list_every_spell(exit_page):
     assert len(table) == 66 and table["Open"].sum() == 19
     northants = table[table["Authority"] == "Northamptonshire"].iloc[-1]
     assert northants["Exit grade"] == "Council ceased" and not northants["Open"]
+    headline = next(m.value for m in at.markdown if "Median time to exit" in m.value)
+    assert "19 still open, 1 ended when the council ceased" in headline
     swimmer = next(f for f in _figures(at) if any(t["type"] == "bar" for t in f["data"]))
     assert sum(len(t["y"]) for t in swimmer["data"] if t["type"] == "bar") == 66
 

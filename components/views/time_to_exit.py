@@ -234,9 +234,11 @@ def _curves(chosen, fig, curves, words, overall_curve, scope: str, data_as_at: d
     median = f"{overall.median_months:.1f} months" if overall.median_months is not None else "not reached"
     lo, hi = overall.median_ci
     ci = f" (95% CI {lo or '…'}–{hi or 'not reached'})" if overall.median_months is not None else ""
+    gone = int(_ceased(chosen).sum())  # censored as the open ones are, but not still open
+    ceased = f", {gone} ended when the council ceased" if gone else ""
     st.markdown(
         f"**Median time to exit: {median}**{ci} · {overall.spells} spells, {overall.closed} ended, "
-        f"{overall.open} still open · {scope} · data to {long_date(data_as_at)}"
+        f"{overall.open - gone} still open{ceased} · {scope} · data to {long_date(data_as_at)}"
     )
     left, right = st.columns([3, 2], gap="medium")
     with left:
