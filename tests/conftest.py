@@ -109,6 +109,19 @@ def loaded_sqlite_url(tmp_path_factory: pytest.TempPathFactory, release_paths) -
     return url
 
 
+@pytest.fixture
+def store_url(loaded_sqlite_url: str, tmp_path: Path):
+    """A private copy of the loaded store (the app's curation tests write), with the curation
+    tests' people granted their roles (``tests/curation_support``)."""
+    from tests.curation_support import grant_everyone
+    from tests.hostile_data import copy_sqlite
+
+    url = copy_sqlite(loaded_sqlite_url, tmp_path)
+    grant_everyone(bootstrap.ready_engine(url))
+    yield url
+    bootstrap.forget(url)
+
+
 def dump(engine) -> dict[str, list[tuple]]:
     """Every row of every table, sorted: to prove an operation changed nothing."""
     from oversight.data.store.schema import metadata

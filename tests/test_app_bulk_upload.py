@@ -10,8 +10,7 @@ import pytest
 from oversight.components.figures.safe_text import markdown
 from oversight.data import bootstrap
 from oversight.data.curation import bulk, history
-from tests import hostile_data as hd
-from tests.curation_support import EDITOR, NO_ROLE, REVIEWER, grant_everyone
+from tests.curation_support import EDITOR, NO_ROLE, REVIEWER
 from tests.test_app_curation import TRACKER, _open, user
 
 HEADER = "record,authority_code,date,level,kind,title,source_url,source_title\n"
@@ -22,14 +21,6 @@ VALID = (
     + "intervention,E06000061,2015-03-01,improvement_notice,,,https://www.example.org/nn,A notice\n"
 )
 UPLOADER = "bulk_file_0"
-
-
-@pytest.fixture
-def store_url(loaded_sqlite_url, tmp_path) -> str:
-    url = hd.copy_sqlite(loaded_sqlite_url, tmp_path)
-    grant_everyone(bootstrap.ready_engine(url))
-    yield url
-    bootstrap.forget(url)
 
 
 @pytest.fixture

@@ -73,15 +73,6 @@ def user(actor: Actor | None) -> dict:
     }
 
 
-@pytest.fixture
-def store_url(loaded_sqlite_url, tmp_path) -> str:
-    """A private copy of the loaded store (these tests write), with the test people's roles."""
-    url = hd.copy_sqlite(loaded_sqlite_url, tmp_path)
-    grant_everyone(bootstrap.ready_engine(url))
-    yield url
-    bootstrap.forget(url)
-
-
 def _open(monkeypatch, url: str, data_dir, signin: bool = True):
     monkeypatch.setenv(settings.DATABASE_ENV, url)
     monkeypatch.setenv(settings.DATA_DIR_ENV, str(data_dir))

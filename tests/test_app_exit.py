@@ -46,7 +46,12 @@ def test_every_split_draws_curves_and_says_whether_it_matters(exit_page, split):
 def test_swimmer_and_table_list_every_spell(exit_page):
     at = exit_page()
     table = next(d.value for d in at.dataframe if "Exit grade" in d.value.columns)
-    assert len(table) == 66 and table["Open"].sum() == 20
+    # Northamptonshire's spell ended with the council (2021): not open, its exit "Council ceased".
+    assert len(table) == 66 and table["Open"].sum() == 19
+    northants = table[table["Authority"] == "Northamptonshire"].iloc[-1]
+    assert northants["Exit grade"] == "Council ceased" and not northants["Open"]
+    headline = next(m.value for m in at.markdown if "Median time to exit" in m.value)
+    assert "19 still open, 1 ended when the council ceased" in headline
     swimmer = next(f for f in _figures(at) if any(t["type"] == "bar" for t in f["data"]))
     assert sum(len(t["y"]) for t in swimmer["data"] if t["type"] == "bar") == 66
 
@@ -84,3 +89,64 @@ def test_empty_selection_gives_a_clear_message(exit_page):
     at.slider(key="exit_years").set_value((2023, 2023)).run()
     assert not at.exception
     assert any("No inadequate spells match" in i.value for i in at.info)
+
+
+# the controls in the link (issue 22 item 9)
+
+
+def _param(at: AppTest, key: str):
+    value = at.query_params.get(key)
+    return value[0] if isinstance(value, list) else value
+
+
+def _link_notes(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning if "The link's" in w.value]
+
+
+def test_a_link_sets_the_controls(exit_page):
+    at = exit_page(split="region", framework="ilacs", years="2016-2020")
+    assert at.selectbox(key="exit_split").value == "region"
+    assert at.selectbox(key="exit_framework").value == "ilacs"
+    assert at.slider(key="exit_years").value == (2016, 2020)
+    assert not _link_notes(at)
+    table = next(d.value for d in at.dataframe if "Exit grade" in d.value.columns)
+    assert set(table["Framework"]) == {"ILACS"}
+    assert all(2016 <= d.year <= 2020 for d in table["Inadequate published"])
+    # Birmingham's spell began in 2014 under the SIF: outside this selection, so none highlighted
+    # and the link says so by leaving it out.
+    at = exit_page(highlight="E08000025")
+    assert at.selectbox(key="exit_highlight").value == "E08000025" and not _link_notes(at)
+    assert _param(at, "highlight") == "E08000025"
+    at.selectbox(key="exit_framework").set_value("ilacs").run()
+    assert at.selectbox(key="exit_highlight").value == "" and _param(at, "highlight") is None
+
+
+def test_changing_a_control_writes_the_link(exit_page):
+    at = exit_page()
+    assert _param(at, "split") is None and _param(at, "years") is None  # defaults stay out
+    at.selectbox(key="exit_split").set_value("era").run()
+    assert _param(at, "split") == "era"
+    at.selectbox(key="exit_framework").set_value("sif").run()
+    at.slider(key="exit_years").set_value((2015, 2019)).run()
+    assert not at.exception
+    assert _param(at, "framework") == "sif" and _param(at, "years") == "2015-2019"
+    at.selectbox(key="exit_split").set_value("none").run()
+    assert _param(at, "split") is None and _param(at, "framework") == "sif"
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"split": "colour"}, "The link's split 'colour' is not a split of this chart; showing no split."),
+        ({"framework": "[x](http://e.invalid)"}, "is not one of all, sif or ilacs; showing all."),
+        ({"years": "2020-2010"}, "are not a span of years from"),
+        ({"years": "soon"}, "'soon'"),
+        ({"highlight": "E99999999"}, "has no inadequate spell in the data; none highlighted."),
+    ],
+)
+def test_a_bad_link_value_falls_back_with_a_note(exit_page, params, words):
+    at = exit_page(**params)
+    notes = " ".join(_link_notes(at))
+    assert words in notes.replace("\\", ""), notes
+    assert at.selectbox(key="exit_split").value == "none" or "split" not in params
+    assert "](http" not in notes  # quoted as text, never a link

@@ -8,8 +8,6 @@ secrets, the decision made in the app e-mails the proposer through a real local 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -17,22 +15,12 @@ from oversight.components.figures.safe_text import markdown
 from oversight.components.widgets import cache, inbox
 from oversight.data import bootstrap
 from oversight.data.curation import edits, history, notify
-from tests import hostile_data as hd
-from tests.curation_support import DEVON, DEVON_ADVISER, EDITOR, REVIEWER, event_row, grant_everyone
+from tests.curation_support import DEVON, DEVON_ADVISER, EDITOR, REVIEWER, event_row
 from tests.smtp_support import PUBLIC_URL, SENDER, no_smtp_settings, serve_smtp
 from tests.test_app_curation import AUTH, AUTHORITY, MAP, TRACKER, _open
 
 #: A reason a reviewer might paste: Markdown that must show as text.
 REASON = "No such notice: see [the DfE list](https://evil.example/) **before** re-proposing"
-
-
-@pytest.fixture
-def store_url(loaded_sqlite_url, tmp_path) -> Iterator[str]:
-    """A private copy of the loaded store (these tests write), with the test people's roles."""
-    url = hd.copy_sqlite(loaded_sqlite_url, tmp_path)
-    grant_everyone(bootstrap.ready_engine(url))
-    yield url
-    bootstrap.forget(url)
 
 
 @pytest.fixture

@@ -14,18 +14,8 @@ from oversight.data import bootstrap
 from oversight.data.curation import edits, history
 from oversight.data.domain.dates import long_date
 from oversight.data.store import story
-from tests import hostile_data as hd
-from tests.curation_support import DEVON, EDITOR, REVIEWER, grant_everyone
+from tests.curation_support import DEVON, EDITOR, REVIEWER
 from tests.test_app_curation import FORM, STILL, TRACKER, _devon_row, _open, devon, propose_devon
-
-
-@pytest.fixture
-def store_url(loaded_sqlite_url, tmp_path) -> str:
-    """A private copy of the loaded store, with the test people's roles."""
-    url = hd.copy_sqlite(loaded_sqlite_url, tmp_path)
-    grant_everyone(bootstrap.ready_engine(url))
-    yield url
-    bootstrap.forget(url)
 
 
 @pytest.fixture

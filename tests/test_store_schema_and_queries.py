@@ -119,6 +119,7 @@ def test_spells_darlington_and_censoring(loaded_engine):
     ) == ("E06000005", D("2015-09-01"), D("2018-05-21"), 32.6, "Requires improvement to be good")
     northants = spells.loc["Northamptonshire"]
     assert northants["end"] is None and northants["censored_at"] == D("2021-03-31")
+    assert bool(northants["ceased"]) and not spells.loc["Darlington", "ceased"]
     assert all(spells.loc[spells["open"], "end"].isna())
 
 

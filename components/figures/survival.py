@@ -128,12 +128,24 @@ def spell_label(name: str, start: dt.date) -> str:
     return f"{h(name)} ({start:%Y})"
 
 
+#: A spell no judgement ended because its council ceased (Northamptonshire, 31 March 2021).
+CEASED = "Council ceased"
+
+
 def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.date) -> go.Figure:
+    """A bar per spell, coloured by its exit grade; an open spell grey with an arrow (it goes
+    on); a ceased council's spell closed at its last day in dark grey and marked "ceased" (it
+    did not go on: drawn open, Northamptonshire read as still inadequate years after it ceased)."""
     rows = frame.sort_values("months_exact").reset_index(drop=True)
+    ceased = (
+        rows["ceased"].fillna(False).astype(bool) if "ceased" in rows else pd.Series(False, index=rows.index)
+    )
+    outcome = rows["exit_grade"].where(rows["exit_grade"].notna(), "Open").mask(ceased, CEASED)
     fig = go.Figure()
-    exits = [*JUDGEMENT_COLOURS.items(), ("Open", p.OUTSIDE_LINE)]  # "no overall grade" among them
+    exits = [*JUDGEMENT_COLOURS.items(), ("Open", p.OUTSIDE_LINE), (CEASED, p.DARK_GREY)]
+    names = {"Open": "Still inadequate (open, →)", CEASED: "Council ceased (spell closed at its end)"}
     for grade, colour in exits:
-        sel = rows[(rows["exit_grade"].fillna("Open") == grade)]
+        sel = rows[outcome == grade]
         if sel.empty:
             continue
         fig.add_trace(
@@ -148,12 +160,12 @@ def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.da
                         "width": 2,
                     },
                 },
-                name=f"Exit to {grade}" if grade != "Open" else "Still inadequate (open, →)",
+                name=names.get(grade, f"Exit to {grade}"),
                 customdata=sel[["code"]].values,
                 hovertemplate="%{y}: %{x:.1f} months<extra>" + grade + "</extra>",
             )
         )
-    open_rows = rows[rows["open"]]
+    open_rows = rows[rows["open"].astype(bool) & ~ceased]
     fig.add_trace(
         go.Scatter(
             y=[spell_label(n, s) for n, s in zip(open_rows["name"], open_rows["start"], strict=True)],
@@ -164,6 +176,20 @@ def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.da
             hoverinfo="skip",
         )
     )
+    gone = rows[ceased]
+    if not gone.empty:
+        fig.add_trace(
+            go.Scatter(
+                y=[spell_label(n, s) for n, s in zip(gone["name"], gone["start"], strict=True)],
+                x=gone["months_exact"],
+                mode="text",
+                text=[f" ceased {long_date(c)}" for c in gone["censored_at"]],
+                textposition="middle right",
+                textfont={"size": 10, "color": p.TEXT},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
     tick_y, tick_x = [], []
     for r in rows.itertuples(index=False):
         for v in r.visits:

@@ -148,12 +148,24 @@ def _earlier_inspection_traces(facts: list[Fact]) -> list[go.Scatter]:
 
 def _intervention_traces(facts: list[Fact], as_at: dt.date) -> list[go.Scatter]:
     """Effective intervention spans (recorded, or presumed ends) as bars coloured by level,
-    one trace per intervention, each level on its own offset within the lane."""
+    one trace per intervention, each level on its own offset within the lane.
+
+    Each level drawn has one legend entry (a bar swatch, in the map legend's level words and
+    colours, most severe first, after the judgements' diamonds): without one, a dark pink
+    alternative delivery bar read as the inadequate diamond's colour, a turquoise notice as
+    outstanding. The levels keep the map's colours (the Analysis Function palette has six
+    categorical colours and the judgements use four of them, so no set of four more exists with
+    3:1 between neighbours); the swatch's shape and the level's words tell them apart."""
     interventions = [f for f in facts if f.type == "intervention"]
     ivs = [Intervention(f.level, f.date, f.precision, f.end_date, f.label) for f in interventions]
     order = list(vocab.LEVELS)
+    drawn = sorted(
+        zip(interventions, spans(ivs, _full_judgements(facts)), strict=True),
+        key=lambda pair: order.index(pair[0].level) if pair[0].level in order else len(order),
+    )
     traces = []
-    for fact, span in zip(interventions, spans(ivs, _full_judgements(facts)), strict=True):
+    in_legend: set[str] = set()
+    for fact, span in drawn:
         level = fact.level
         offset = 0.12 * (order.index(level) - 2) if level in order else -0.3
         traces.append(
@@ -161,16 +173,29 @@ def _intervention_traces(facts: list[Fact], as_at: dt.date) -> list[go.Scatter]:
                 x=[span.start, min(span.end or as_at, as_at)],
                 y=[LANES["intervention"] + offset] * 2,
                 mode="lines",
-                line={"color": LEVEL_COLOURS.get(level, p.LIGHT_PURPLE), "width": 9},
+                line={"color": level_colour(level), "width": 9},
                 opacity=_opacity(fact),
-                name=vocab.LEVELS.get(level, "Support and supervision"),
+                name=level_words(level),
                 hovertext=_span_hover(fact, span, as_at),
                 hoverinfo="text",
-                showlegend=False,
+                legendgroup=f"level:{level}",
+                showlegend=level not in in_legend,
                 customdata=[_mark(fact)] * 2,
             )
         )
+        in_legend.add(level)
     return traces
+
+
+def level_colour(level: str) -> str:
+    """A level's bar colour: the map's (``theme.LEVEL_COLOURS``); support and supervision, which
+    follows exit and is no map level, light purple."""
+    return LEVEL_COLOURS.get(level, p.LIGHT_PURPLE)
+
+
+def level_words(level: str) -> str:
+    """A level's legend words: the map legend's short words."""
+    return p.SHORT_LEVELS.get(level) or vocab.LEVELS.get(level) or "Support and supervision"
 
 
 def _visit_traces(facts: list[Fact]) -> list[go.Scatter]:

@@ -1,18 +1,30 @@
 """Time to exit from inadequate: Kaplan–Meier curves by a chosen split, pathways after inadequate
 (a Sankey with its numbers), a swimmer chart of every spell, the spells as a table, and where a
 chosen authority stands. Owns ``exit_*`` keys.
+
+The controls live in the link (``?split=region&framework=ilacs&years=2016-2020&highlight=E08000025``)
+as the map's colour and view do, so a link reproduces the curve a board was shown: read on the
+session's first run, written back on every run, default values left out. A bad value falls back
+to the default with a visible note quoting it (``safe_text.quoted``), never an error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
 
 from oversight.components.figures.pathways import sankey_figure
-from oversight.components.figures.safe_text import markdown
-from oversight.components.figures.survival import FRAMEWORK_LABELS, group_labels, km_figure, swimmer_figure
+from oversight.components.figures.safe_text import markdown, quoted
+from oversight.components.figures.survival import (
+    CEASED,
+    FRAMEWORK_LABELS,
+    group_labels,
+    km_figure,
+    swimmer_figure,
+)
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import Filters
@@ -27,6 +39,14 @@ SPLITS = {
     "level_reached": "Intervention level reached",
     "era": "Era of the inadequate judgement",
 }
+FRAMEWORKS = ("all", "sif", "ilacs")
+KEY_SPLIT, KEY_FRAMEWORK, KEY_YEARS, KEY_HIGHLIGHT = (
+    "exit_split",
+    "exit_framework",
+    "exit_years",
+    "exit_highlight",
+)
+KEY_NOTES = "exit_notes"
 CENSORING = (
     "How to read this: each spell runs from an inadequate judgement to the next better one. Councils still "
     "inadequate when the data ends have not failed to exit: we only know they took *at least* that long, so "
@@ -90,26 +110,121 @@ def render(filters: Filters) -> None:
     _every_spell(chosen, data_as_at, filters.region)
 
 
+@dataclass
+class ExitLink:
+    """The page's controls as a link states them (defaults where it states none or a bad value)."""
+
+    split: str = "none"
+    framework: str = "all"
+    years: tuple[int, int] | None = None
+    highlight: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_link(params: dict[str, str], years: tuple[int, int], codes: set[str]) -> ExitLink:
+    """Read ``split``, ``framework``, ``years`` (``2016-2020``, within the spells' years) and
+    ``highlight`` (an ONS code with a spell) from URL parameters; a bad one gets a note."""
+    link = ExitLink()
+    split = params.get("split")
+    if split:
+        if split in SPLITS:
+            link.split = split
+        else:
+            link.notes.append(
+                f"The link's split {quoted(split)} is not a split of this chart; showing no split."
+            )
+    framework = params.get("framework")
+    if framework:
+        if framework in FRAMEWORKS:
+            link.framework = framework
+        else:
+            link.notes.append(
+                f"The link's framework {quoted(framework)} is not one of all, sif or ilacs; showing all."
+            )
+    raw = params.get("years")
+    if raw:
+        first, _, last = str(raw).partition("-")
+        try:
+            span = (int(first), int(last or first))
+        except ValueError:
+            span = None
+        if span and years[0] <= span[0] <= span[1] <= years[1]:
+            link.years = span
+        else:
+            link.notes.append(
+                f"The link's years {quoted(raw)} are not a span of years from {years[0]} to {years[1]} "
+                f"(such as {years[0]}-{years[1]}); showing them all."
+            )
+    highlight = params.get("highlight")
+    if highlight:
+        if highlight.upper() in codes:
+            link.highlight = highlight.upper()
+        else:
+            link.notes.append(
+                f"The link's authority {quoted(highlight)} has no inadequate spell in the data; none highlighted."
+            )
+    return link
+
+
+def _clear_notes() -> None:
+    st.session_state[KEY_NOTES] = []
+
+
+def _first_visit(frame: pd.DataFrame, years: tuple[int, int]) -> None:
+    """On a session's first run, set the controls from the link; show its notes until a control changes."""
+    if KEY_SPLIT not in st.session_state:
+        link = parse_link(dict(st.query_params), years, set(frame["code"]) if len(frame) else set())
+        st.session_state[KEY_SPLIT] = link.split
+        st.session_state[KEY_FRAMEWORK] = link.framework
+        st.session_state[KEY_YEARS] = link.years or years
+        st.session_state[KEY_HIGHLIGHT] = link.highlight
+        st.session_state[KEY_NOTES] = link.notes
+    for note in st.session_state.get(KEY_NOTES, []):
+        st.warning(markdown(note), icon=":material/link_off:")
+
+
+def _sync_link(split: str, framework: str, start_range: tuple[int, int], years: tuple[int, int]) -> None:
+    """Write the controls into the link, leaving out the defaults (the page's own keys only)."""
+    highlight = st.session_state.get(KEY_HIGHLIGHT) or ""
+    span = f"{start_range[0]}-{start_range[1]}" if tuple(start_range) != tuple(years) else ""
+    for key, value, default in (
+        ("split", split, "none"),
+        ("framework", framework, "all"),
+        ("years", span, ""),
+        ("highlight", highlight, ""),
+    ):
+        if value == default:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
 def _controls(frame: pd.DataFrame) -> tuple[str, str, tuple[int, int]]:
-    """The split, the framework and the years of spell start (``exit_split/framework/years``)."""
+    """The split, the framework and the years of spell start (``exit_split/framework/years``),
+    set from the link on the first run."""
+    found = sorted({d.year for d in frame["start"]}) if len(frame) else [2014, 2024]
+    years = (found[0], found[-1])
+    _first_visit(frame, years)
     controls = st.columns([2, 1, 2])
     split = controls[0].selectbox(
-        "Split the curve by", list(SPLITS), format_func=SPLITS.get, key="exit_split"
+        "Split the curve by", list(SPLITS), format_func=SPLITS.get, key=KEY_SPLIT, on_change=_clear_notes
     )
     framework = controls[1].selectbox(
         "Framework",
-        ["all", "sif", "ilacs"],
+        list(FRAMEWORKS),
         format_func=lambda f: {"all": "All"}.get(f, FRAMEWORK_LABELS.get(f)),
-        key="exit_framework",
+        key=KEY_FRAMEWORK,
+        on_change=_clear_notes,
     )
-    years = sorted({d.year for d in frame["start"]}) if len(frame) else [2014, 2024]
     start_range = controls[2].slider(
         "Spells starting in",
         min_value=years[0],
         max_value=years[-1],
-        value=(years[0], years[-1]),
-        key="exit_years",
+        key=KEY_YEARS,
+        on_change=_clear_notes,
     )
+    _sync_link(split, framework, tuple(start_range), years)
     return split, framework, tuple(start_range)
 
 
@@ -119,9 +234,11 @@ def _curves(chosen, fig, curves, words, overall_curve, scope: str, data_as_at: d
     median = f"{overall.median_months:.1f} months" if overall.median_months is not None else "not reached"
     lo, hi = overall.median_ci
     ci = f" (95% CI {lo or '…'}–{hi or 'not reached'})" if overall.median_months is not None else ""
+    gone = int(_ceased(chosen).sum())  # censored as the open ones are, but not still open
+    ceased = f", {gone} ended when the council ceased" if gone else ""
     st.markdown(
         f"**Median time to exit: {median}**{ci} · {overall.spells} spells, {overall.closed} ended, "
-        f"{overall.open} still open · {scope} · data to {long_date(data_as_at)}"
+        f"{overall.open - gone} still open{ceased} · {scope} · data to {long_date(data_as_at)}"
     )
     left, right = st.columns([3, 2], gap="medium")
     with left:
@@ -192,11 +309,16 @@ def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) 
     st.markdown("### Every spell")
     codes = sorted(set(chosen["code"]), key=lambda c: chosen.loc[chosen["code"] == c, "name"].iloc[0])
     names = dict(zip(chosen["code"], chosen["name"], strict=False))
+    if st.session_state.get(KEY_HIGHLIGHT) not in ("", *codes):
+        st.session_state[KEY_HIGHLIGHT] = ""  # not in this selection: none highlighted
+        if "highlight" in st.query_params:
+            del st.query_params["highlight"]
     highlight = st.selectbox(
         "Highlight an authority",
         ["", *codes],
         format_func=lambda c: "—" if not c else names[c],
-        key="exit_highlight",
+        key=KEY_HIGHLIGHT,
+        on_change=_clear_notes,
     )
     if highlight:
         # The keyboard route to what a click on a bar does.
@@ -242,9 +364,13 @@ def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) 
 
 def spells_table(chosen: pd.DataFrame) -> pd.DataFrame:
     """The spells in words, as the table and its CSV show them."""
+    ceased = _ceased(chosen)
     table = chosen.assign(
         framework=chosen["framework"].map(lambda f: FRAMEWORK_LABELS.get(f, f)),
         level_reached=chosen["level_reached"].map(lambda lv: vocab.LEVELS.get(lv, "None recorded")),
+        # A ceased council's spell is not open: it ended with the council (censored, not exited).
+        open=chosen["open"].astype(bool) & ~ceased,
+        exit_grade=chosen["exit_grade"].mask(ceased, CEASED),
     )[["name", "code", "start", "end", "months", "exit_grade", "open", "framework", "level_reached"]]
     return table.rename(
         columns={
@@ -261,6 +387,13 @@ def spells_table(chosen: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _ceased(frame: pd.DataFrame) -> pd.Series:
+    """Which spells ended with their council (``ceased``), as a boolean column."""
+    if "ceased" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["ceased"].fillna(False).astype(bool)
+
+
 def _ci_text(ci) -> str:
     """'32.6–43.9', with 'not reached' for an open end: one short column instead of two."""
     lo, hi = ci
@@ -271,7 +404,8 @@ def _ci_text(ci) -> str:
 
 def _where(frame: pd.DataFrame, curve) -> None:
     """Where an authority in an open spell stands against the curve."""
-    open_rows = frame[frame["open"]]
+    ceased = _ceased(frame)
+    open_rows = frame[frame["open"].astype(bool) & ~ceased]
     if open_rows.empty:
         return
     st.markdown("#### Where does an authority stand?")

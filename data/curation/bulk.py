@@ -5,7 +5,8 @@ read as the importer reads a tracker file (``tracker_csv.read_rows``: the formul
 off, empty rows skipped) and proposed with ``edits.propose_in`` (the same validation, the source
 link required), all in one writer's transaction. Any problem in any row, each named by the file,
 row and column, and nothing is filed. Each proposal then waits for a reviewer like any other,
-with its plausibility warnings (``curation/checks``) beside it.
+with its plausibility warnings (``curation/checks``) beside it; the reviewers get one e-mail
+for the whole file (``notify.uploaded``).
 
 Who may upload is checked here (an editor or above), before the file is read, whatever the page
 showed. ``oversight import`` stays the administrators' way to write facts without review.
@@ -146,6 +147,7 @@ def propose_file(
                 raise _Checked(Filed(shown, len(rows), (), tuple(warnings)))
     except _Checked as done:
         return done.filed
-    for change_id in filed.changes:  # committed: the reviewers may hear of each, as of any proposal
-        notify.proposed(engine, change_id)
+    # Committed: the reviewers hear of the file once each, not of each row (500 rows were 500
+    # messages to every reviewer).
+    notify.uploaded(engine, filed.changes, shown)
     return filed

@@ -7,6 +7,9 @@ the Streamlit secrets) nothing is sent and nothing is asked of anyone: the sideb
 
 * after a proposal is recorded (in the app, or filed by ``oversight harvest``), each reviewer and
   admin other than the proposer gets one message;
+* after a tracker CSV is uploaded (``curation/bulk``), each of them gets one digest for the whole
+  file ("12 proposals from week 49.csv wait for your review"), not one message per row: 500 rows
+  were 500 messages to each reviewer, and the upload waited about 12 s for them;
 * after a reviewer decides one (approved, approved but not applied, rejected), its proposer gets
   one, unless they decided it themselves or it was the command line's.
 
@@ -202,6 +205,25 @@ def proposal_letters(
     ]
 
 
+def upload_letters(
+    settings: Smtp, count: int, file_name: str, proposer: str, reviewers: list[str]
+) -> list[Letter]:
+    """The digest of an upload: one message per reviewer or admin but its proposer, saying how
+    many proposals the file filed. ``file_name`` is as ``bulk.shown_name`` gives it (its last part,
+    control characters as escapes, cut short): outside text, so it is only ever quoted."""
+    noun, verb = ("proposal", "waits") if count == 1 else ("proposals", "wait")
+    subject = f"{count} {noun} from “{file_name}” {verb} for your review"
+    body = (
+        f"{count} {noun} from the uploaded tracker file “{file_name}” {verb} for review on the "
+        "intervention oversight dashboard, one for each of its rows.\n\n"
+        f"{_links(settings, None)}\n\n"
+        "Their details are in the app, after signing in (the sidebar's inbox). You receive this "
+        "because you review proposals on this tracker.\n"
+    )
+    me = _key(proposer)
+    return [Letter(to, subject, body) for to in reviewers if to != me]
+
+
 OUTCOME_WORDS = {
     ledger.APPLIED: "was approved: it is now in the tracker",
     "rejected": "was rejected; the reviewer's reason is in the app",
@@ -340,6 +362,27 @@ def proposed(engine: Engine, change_id: int) -> int:
         letters = proposal_letters(settings, found[0], found[1], reviewers)
     except Exception as exc:  # noqa: BLE001 - the proposal is recorded; only the e-mail is lost
         _log.warning("oversight: e-mail about change %s not sent: %s", change_id, _one_line(exc))
+        return 0
+    return send(settings, letters)
+
+
+def uploaded(engine: Engine, change_ids: tuple[int, ...], file_name: str) -> int:
+    """Tell each reviewer and admin but the uploader, in one message each, that an upload's
+    proposals (``change_ids``, committed) wait. How many messages were sent; 0 without SMTP
+    settings or proposals. Never raises."""
+    settings = _settings()
+    if settings is None or not change_ids:
+        return 0
+    try:
+        found = _change(engine, change_ids[0])
+        if found is None:
+            return 0
+        reviewers = [u.email for u in users.list_users(engine) if allowed(u.role, REVIEW)]
+        letters = upload_letters(settings, len(change_ids), file_name, found[0]["proposed_by"], reviewers)
+    except Exception as exc:  # noqa: BLE001 - the proposals are recorded; only the e-mail is lost
+        _log.warning(
+            "oversight: e-mail about the upload %s not sent: %s", terminal(file_name), _one_line(exc)
+        )
         return 0
     return send(settings, letters)
 

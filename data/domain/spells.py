@@ -4,7 +4,10 @@ A spell starts when a full inspection judged inadequate is published and the aut
 not already in a spell; further inadequate judgements extend it; the next full inspection
 judged better ends it, and that grade is the exit grade. Open spells are right-censored at
 the data's as-at date, or at the authority's last day if it ceased mid-spell
-(Northamptonshire, 2021): its successors start "not yet inspected".
+(Northamptonshire, 2021): its successors start "not yet inspected". Such a spell is
+``ceased``: it ended with the council, not with a judgement, so a picture closes it at that day
+and says "council ceased", never "still inadequate"; for the curves it stays censored (the
+council never exited).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Spell:
     inadequate_judgements: int = 1
     estimated: bool = False  # a date in it is an estimate (publication not yet in data)
     framework: str | None = None  # framework of the inadequate judgement that started it
+    ceased: bool = False  # no judgement ended it: the council ceased on ``censored_at``
 
     @property
     def is_open(self) -> bool:
@@ -90,6 +94,7 @@ def spells_of(
             )
             start = None
     if start is not None:
-        censor = data_as_at if existed_to is None else min(data_as_at, existed_to)
-        result.append(Spell(start.published, None, None, censor, count, estimated, start.framework))
+        ceased = existed_to is not None and existed_to <= data_as_at
+        censor = existed_to if ceased and existed_to is not None else data_as_at
+        result.append(Spell(start.published, None, None, censor, count, estimated, start.framework, ceased))
     return result

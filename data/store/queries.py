@@ -333,6 +333,7 @@ def inadequate_spells(
         "estimated",
         "framework",
         "months_exact",
+        "ceased",
     ]
     if as_at is None or frame.empty:
         return pd.DataFrame(columns=columns)
@@ -371,6 +372,7 @@ def inadequate_spells(
                     "estimated": sp.estimated,
                     "framework": sp.framework,
                     "months_exact": sp.months,
+                    "ceased": sp.ceased,
                 }
             )
     return pd.DataFrame(rows, columns=columns)
