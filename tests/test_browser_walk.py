@@ -133,7 +133,7 @@ def _settle(page) -> None:
         """() => [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))""",
         timeout=60_000,
     )
-    page.wait_for_timeout(1200)
+    page.wait_for_timeout(800)
     page.wait_for_function(SETTLED, timeout=90_000)
 
 
