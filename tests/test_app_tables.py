@@ -1,4 +1,4 @@
-"""Issue 22 item 6 on the pages with tables but no page test of their own here: every table shows
+"""Issue 22 item 6 on the map, Tracker and Data & sources pages: every table shows
 an empty cell as "—" (Streamlit's "None" read as a value), and Data & sources' latest judgements
 put the judgement and its date beside the name."""
 
@@ -27,7 +27,9 @@ def open_page(monkeypatch, loaded_sqlite_url, data_dir):
     return make
 
 
-@pytest.mark.parametrize("page", ["pages/tracker_page.py", "pages/data_sources.py"])
+@pytest.mark.parametrize(
+    "page", ["pages/tracker_page.py", "pages/data_sources.py", "pages/intervention_map.py"]
+)
 def test_every_table_shows_an_empty_cell_as_a_dash(open_page, page):
     at = open_page(page)
     assert at.dataframe and all(d.proto.placeholder == "—" for d in at.dataframe)
