@@ -73,7 +73,7 @@ def km_groups_figure(
     # plot: room for both, so neither is cut off nor drawn over the other (a two-line title anchored
     # at the top was drawn half above the figure, under the page's summary line).
     top = TITLE_ROOM + LEGEND_ROW * legend_rows([t.name for t in fig.data if t.type == "scatter"])
-    bottom = 80 + 34 * len(curves)
+    bottom = 90 + 34 * len(curves)
     fig.update_layout(
         title={
             "text": "Share still inadequate by months since the judgement",
@@ -98,14 +98,13 @@ def km_groups_figure(
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
     )
     fig.add_annotation(
-        text="Number at risk (spells still followed, by months since the judgement):<br>"
-        + "<br>".join(at_risk_lines),
+        text="Number at risk:<br>" + "<br>".join(at_risk_lines),
         xref="paper",
         yref="paper",
         x=0,
         xshift=-62,  # from the figure's left edge, not the axis': room for the numbers
         y=0,
-        yshift=-50,  # pixels below the axis, whatever the figure's height
+        yshift=-60,  # pixels below the axis and its title, whatever the figure's height
         yanchor="top",
         align="left",
         showarrow=False,
