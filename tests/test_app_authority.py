@@ -137,3 +137,21 @@ def test_a_fact_with_two_sources_lists_both(open_page):
     buttons = {b.proto.url for b in at.get("link_button")}
     assert any(u.startswith("https://bournemouthecho.co.uk/") for u in buttons)
     assert any(u.startswith("https://www.localgov.co.uk/") for u in buttons)
+
+
+def test_tables_show_what_matters_first_and_a_dash_when_empty(open_page):
+    """Issue 22 item 6: the neighbours' name, judgement and level lead (beside the chart at 1,280
+    px only rank, name and closeness showed); an empty cell is "—", not "None"."""
+    at = open_page("E08000025", "2024-06-30")
+    assert at.dataframe and all(d.proto.placeholder == "—" for d in at.dataframe)
+    neighbours = next(d for d in at.dataframe if "Closeness" in d.value.columns)
+    assert list(neighbours.proto.column_order)[:3] == ["Authority", "Latest judgement", "Intervention level"]
+    history = next(d for d in at.dataframe if "Detail" in d.value.columns)
+    assert list(history.proto.column_order)[:3] == ["Date", "What", "Detail"]
+    # The charts' titles are headings above them, which wrap on a phone.
+    headings = [m.value for m in at.markdown if m.value.startswith("##### ")]
+    assert any("Birmingham\\: timeline to 30 June 2024" in h for h in headings), headings
+    assert any("Judgements of the authority and its neighbours" in h for h in headings), headings
+    assert not any(
+        (json.loads(c.proto.spec)["layout"].get("title") or {}).get("text") for c in at.get("plotly_chart")
+    )

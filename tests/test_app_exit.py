@@ -7,6 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from oversight.components.figures.safe_text import markdown
 from oversight.data.domain import pathways
 from tests.conftest import ROOT
 
@@ -80,7 +81,11 @@ def test_pathways_sankey_and_table_count_every_spell(exit_page):
 
 
 def sankey_title(at: AppTest) -> str:
-    return next(f for f in _figures(at) if f["data"][0]["type"] == "sankey")["layout"]["title"]["text"]
+    """The Sankey's title as the page shows it: a heading above the chart, which wraps (plotly's
+    one-line title ran off a phone's screen); the chart itself draws none."""
+    sankey = next(f for f in _figures(at) if f["data"][0]["type"] == "sankey")
+    assert not (sankey["layout"].get("title") or {}).get("text")
+    return next(m.value for m in at.markdown if m.value.startswith("##### Where "))
 
 
 def test_empty_selection_gives_a_clear_message(exit_page):
@@ -150,3 +155,33 @@ def test_a_bad_link_value_falls_back_with_a_note(exit_page, params, words):
     assert words in notes.replace("\\", ""), notes
     assert at.selectbox(key="exit_split").value == "none" or "split" not in params
     assert "](http" not in notes  # quoted as text, never a link
+
+
+def test_every_table_shows_what_matters_first_and_a_dash_when_empty(exit_page):
+    """Issue 22 item 6: at 1,280 px the pathways' count and the spells' dates and grades are in
+    sight; an empty cell is "—", not "None"."""
+    at = exit_page()
+    assert len(at.dataframe) == 3 and all(d.proto.placeholder == "—" for d in at.dataframe)
+    counts = next(d for d in at.dataframe if list(d.value.columns) == ["Stage", "Node", "Spells"])
+    assert list(counts.proto.column_order) == ["Node", "Spells", "Stage"]
+    spells = next(d for d in at.dataframe if "Exit grade" in d.value.columns)
+    assert list(spells.proto.column_order)[:4] == [
+        "Authority",
+        "Inadequate published",
+        "Months",
+        "Exit grade",
+    ]
+    assert list(spells.proto.column_order)[-1] == "ONS code"
+    assert spells.value["Exit published"].isna().sum() == 20  # the open spells: "—"
+
+
+def test_on_a_phone_the_pathways_are_a_list_with_the_chart_numbers(exit_page):
+    """Both are drawn; the page's media query shows the list under 640 px and the Sankey above."""
+    at = exit_page()
+    lines = next(m.value for m in at.markdown if m.value.startswith("- **Inadequate judgement**"))
+    assert "- **Intervention track reached**" in lines and "- **Next full judgement**" in lines
+    counts = next(d.value for d in at.dataframe if list(d.value.columns) == ["Stage", "Node", "Spells"])
+    for node, n in zip(counts["Node"], counts["Spells"], strict=True):
+        assert f"{markdown(node)}: **{n}**" in lines, node
+    styles = " ".join(h.proto.body for h in at.get("html"))
+    assert ".st-key-exit_pathways_wide" in styles and ".st-key-exit_pathways_narrow" in styles

@@ -104,9 +104,35 @@ def sankey_figure(path_rows: pd.DataFrame, scope: str, data_as_at: dt.date) -> g
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.08,
+        y=0,
+        yshift=-12,  # pixels under the bands, whatever the figure's height
         yanchor="top",
         showarrow=False,
-        font={"size": 11, "color": p.DARK_GREY},
+        font={"size": 12, "color": p.DARK_GREY},
     )
     return fig
+
+
+def pathway_list(path_rows: pd.DataFrame) -> list[tuple[str, list[tuple[str, int, list[tuple[str, int]]]]]]:
+    """The Sankey as a list for a phone, where its labels pile on each other: per stage, each
+    group with its count and where its spells went next (largest first), in the chart's order.
+
+    ``[(stage, [(group, spells, [(next group, spells), ...]), ...]), ...]``; plain text, which
+    the page escapes."""
+    counts = pathways.stage_counts(path_rows)
+    onward: dict[tuple[int, str], list[tuple[str, int]]] = {}
+    for band in pathways.links(path_rows):
+        onward.setdefault((band.stage, band.source), []).append((band.target, band.count))
+    out = []
+    for i, stage in enumerate(pathways.STAGES):
+        rows = counts[counts["Stage"] == stage]
+        out.append(
+            (
+                stage,
+                [
+                    (node, int(n), sorted(onward.get((i, node), []), key=lambda t: -t[1]))
+                    for node, n in zip(rows["Node"], rows["Spells"], strict=True)
+                ],
+            )
+        )
+    return out

@@ -58,14 +58,22 @@ def km_groups_figure(
             )
         )
     fig.add_hline(y=50, line={"dash": "dot", "color": p.DARK_GREY, "width": 1})
+    # Each group's numbers on two lines: on one, they ran past a laptop's half-width chart and a
+    # phone's whole one and were cut off at the right.
+    half = len(AT_RISK_MONTHS) // 2
     at_risk_lines = [
-        f"{h(c.group[:28])}: " + " · ".join(f"{m}m {c.at_risk[m]}" for m in AT_RISK_MONTHS) for c in curves
+        line
+        for c in curves
+        for line in (
+            f"{h(c.group[:28])}: " + " · ".join(f"{m}m {c.at_risk[m]}" for m in AT_RISK_MONTHS[:half]) + " ·",
+            " · ".join(f"{m}m {c.at_risk[m]}" for m in AT_RISK_MONTHS[half:]),
+        )
     ]
     # The title and its subtitle from the figure's top edge down, then the legend's rows above the
     # plot: room for both, so neither is cut off nor drawn over the other (a two-line title anchored
     # at the top was drawn half above the figure, under the page's summary line).
     top = TITLE_ROOM + LEGEND_ROW * legend_rows([t.name for t in fig.data if t.type == "scatter"])
-    bottom = 60 + 18 * len(curves)
+    bottom = 90 + 34 * len(curves)
     fig.update_layout(
         title={
             "text": "Share still inadequate by months since the judgement",
@@ -90,16 +98,17 @@ def km_groups_figure(
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
     )
     fig.add_annotation(
-        text="Number at risk: " + "<br>".join(at_risk_lines),
+        text="Number at risk:<br>" + "<br>".join(at_risk_lines),
         xref="paper",
         yref="paper",
         x=0,
+        xshift=-62,  # from the figure's left edge, not the axis': room for the numbers
         y=0,
-        yshift=-50,  # pixels below the axis, whatever the figure's height
+        yshift=-60,  # pixels below the axis and its title, whatever the figure's height
         yanchor="top",
         align="left",
         showarrow=False,
-        font={"size": 11, "color": p.DARK_GREY},
+        font={"size": 12, "color": p.DARK_GREY},  # 12 px: the least the pages show (the walk's test)
     )
     return fig, curves
 
@@ -208,7 +217,7 @@ def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.da
         )
     fig.update_layout(
         barmode="overlay",
-        height=max(420, 16 * len(rows) + 160),
+        height=max(420, 18 * len(rows) + 160),  # a row per spell, its 12 px name legible
         margin={"l": 10, "r": 10, "t": 110, "b": 40},
         title={
             "text": f"Every inadequate spell, data to {long_date(data_as_at)}",
@@ -221,7 +230,7 @@ def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.da
         paper_bgcolor="white",
         plot_bgcolor="white",
         xaxis={"title": "Months", "gridcolor": p.LIGHT_GREY},
-        yaxis={"automargin": True, "tickfont": {"size": 10}},
+        yaxis={"automargin": True, "tickfont": {"size": 12}},
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
     )
     return fig

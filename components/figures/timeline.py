@@ -44,7 +44,7 @@ LANE_LABELS = {
 }
 VISIT_SYMBOLS = {"monitoring": "circle", "focused": "square", "jtai": "triangle-up"}
 MARGIN_LEFT = 100  # px: room for the lane names
-SOURCE_WRAP = 62  # characters a line of the source: ~330 px at 11 px
+SOURCE_WRAP = 56  # characters a line of the source: ~330 px at 12 px (a phone's chart is ~358 px)
 
 
 def story_judgements(story: AuthorityStory, own_only: bool = True) -> list[tuple[dt.date, str | None]]:
@@ -79,6 +79,9 @@ def timeline_figure(
         *_expected_traces(expected or []),
     ):
         fig.add_trace(trace)
+    # A mark on the first or last date is drawn whole, not cut at the axis (on a phone the
+    # padding below is a few pixels, less than half a mark).
+    fig.update_traces(cliponaxis=False)
     _mark_boundary_changes(fig, story.changes, as_at)
     _lay_out(fig, story.authority.name, facts, expected or [], as_at, height)
     _add_source_line(fig)
@@ -260,7 +263,7 @@ def _expected_traces(expected: list[dict[str, Any]]) -> list[go.Scatter]:
             mode="markers+text",
             text=["overdue" if e["overdue"] else "" for e in expected],
             textposition="top center",
-            textfont={"color": p.DARK_PINK, "size": 11},
+            textfont={"color": p.DARK_PINK, "size": 12},
             marker={
                 "symbol": "circle-open",
                 "size": 13,
@@ -289,7 +292,7 @@ def _mark_boundary_changes(fig: go.Figure, changes: tuple[BoundaryChange, ...], 
                 y=5.6,
                 text=f"{h(change.kind)} · {long_date(change.date)}",
                 showarrow=False,
-                font={"size": 11, "color": p.DARK_GREY},
+                font={"size": 12, "color": p.DARK_GREY},
                 yanchor="bottom",
             )
 
@@ -303,9 +306,10 @@ def _lay_out(
     height: int,
 ) -> None:
     """Title, lanes as the y axis, the legend below (the source line is above the lanes), and dates
-    padded by four months each side."""
+    padded by four months each side, or a twentieth of the span if more (room for a mark's width
+    at either end of a narrow chart)."""
     dates = [f.date for f in facts] + [e["date"] for e in expected] + [as_at]
-    pad = dt.timedelta(days=120)
+    pad = max(dt.timedelta(days=120), (max(dates) - min(dates)) / 20)
     fig.update_layout(
         title={
             "text": f"{h(name)}: timeline to {long_date(as_at)}",
@@ -360,7 +364,7 @@ def _add_source_line(fig: go.Figure) -> None:
         yanchor="bottom",
         align="left",
         showarrow=False,
-        font={"size": 11, "color": p.DARK_GREY},
+        font={"size": 12, "color": p.DARK_GREY},
         xanchor="left",
     )
 
@@ -531,7 +535,7 @@ def neighbour_grades_figure(inspections, ids: list[int], names: list[str], as_at
         margin={"l": 10, "r": 10, "t": 40, "b": 40},
         paper_bgcolor="white",
         plot_bgcolor="white",
-        legend={"orientation": "h", "y": -0.12, "font": {"size": 11}},
+        legend={"orientation": "h", "y": -0.12, "font": {"size": 12}},
         yaxis={
             "tickvals": list(row_of.values()),
             "ticktext": [f"<b>{h(names[0])}</b>", *(h(n) for n in names[1:])],

@@ -25,8 +25,9 @@ from oversight.components.figures.timeline import (
 )
 from oversight.components.widgets import auth, record_fact, review
 from oversight.components.widgets import cache as store
+from oversight.components.widgets.charts import titled_chart
 from oversight.components.widgets.filters import Filters
-from oversight.components.widgets.tables import download_csv
+from oversight.components.widgets.tables import EMPTY, download_csv
 from oversight.data.domain import framework, vocab
 from oversight.data.domain.clocks import Expected
 from oversight.data.domain.dates import in_words
@@ -229,11 +230,10 @@ def _timeline_and_clocks(story: AuthorityStory, filters: Filters) -> None:
     clocks = story_clocks(story, as_at)
     expected = [e.as_dict() for e in clocks.items] if clocks else None
     fig = timeline_figure(story, as_at, expected)
-    event = st.plotly_chart(
+    event = titled_chart(
         fig,
         key="authority_timeline",
-        theme=None,
-        config={"displaylogo": False},
+        trim=35,
         on_select="rerun",
         selection_mode=("points",),
     )
@@ -255,6 +255,7 @@ def _timeline_and_clocks(story: AuthorityStory, filters: Filters) -> None:
             rows,
             hide_index=True,
             key="authority_clocks",
+            placeholder=EMPTY,
             column_config={"Date": st.column_config.DateColumn(format="D MMM YYYY")},
         )
         if clocks.days_since_last_visit is not None:
@@ -292,26 +293,40 @@ def _neighbours(story: AuthorityStory, filters: Filters) -> None:
                 for r in rows
             ],
             "Intervention level": [
-                levels.loc[r["neighbour_id"], "level_label"] if r["neighbour_id"] in levels.index else ""
+                levels.loc[r["neighbour_id"], "level_label"] if r["neighbour_id"] in levels.index else None
                 for r in rows
             ],
         }
     )
-    table["Published"] = pd.to_datetime(table["Published"])  # not inspected: blank, not "None"
-    cols = st.columns([1, 1])
-    with cols[0]:
-        st.dataframe(
-            table,
-            hide_index=True,
-            key="authority_neighbours",
-            column_config={"Published": st.column_config.DateColumn(format="D MMM YYYY")},
-        )
-        st.caption(f"As at {long_date(filters.as_at)} · {model} statistical neighbours (DfE, OGL v3.0).")
-    with cols[1]:
-        ids = [info.id] + [r["neighbour_id"] for r in rows]
-        names = [info.name] + [r["name"] for r in rows]
-        fig = neighbour_grades_figure(store.full_inspections(), ids, names, filters.as_at)
-        st.plotly_chart(fig, key="authority_neighbour_grades", theme=None, config={"displaylogo": False})
+    table["Published"] = pd.to_datetime(table["Published"])  # not inspected: "—", not "None"
+    # The whole width, the council, its judgement and level first: beside the chart, at 1,280 px,
+    # only rank, name and closeness showed.
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="authority_neighbours",
+        placeholder=EMPTY,
+        column_order=[
+            "Authority",
+            "Latest judgement",
+            "Intervention level",
+            "Published",
+            "Closeness",
+            "Rank",
+        ],
+        column_config={
+            "Authority": st.column_config.TextColumn(width="medium"),
+            "Latest judgement": st.column_config.TextColumn(width="medium"),
+            "Intervention level": st.column_config.TextColumn(width="medium"),
+            "Published": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Rank": st.column_config.NumberColumn(width="small"),
+        },
+    )
+    st.caption(f"As at {long_date(filters.as_at)} · {model} statistical neighbours (DfE, OGL v3.0).")
+    ids = [info.id] + [r["neighbour_id"] for r in rows]
+    names = [info.name] + [r["name"] for r in rows]
+    fig = neighbour_grades_figure(store.full_inspections(), ids, names, filters.as_at)
+    titled_chart(fig, key="authority_neighbour_grades", trim=30)
 
 
 def _latest_words(row: pd.Series) -> str:
@@ -384,7 +399,7 @@ def _history(story: AuthorityStory, filters: Filters) -> None:
             "Detail": [_detail(f) for f in facts],
             "Date precision": [f.precision for f in facts],
             "Source": ["; ".join(x.title for x in f.sources) for f in facts],
-            "Link": [web_link(f.source.url) or "" for f in facts],
+            "Link": [web_link(f.source.url) for f in facts],
         }
     )
     st.markdown("#### The whole history")
@@ -392,8 +407,12 @@ def _history(story: AuthorityStory, filters: Filters) -> None:
         table,
         hide_index=True,
         key="authority_history",
+        placeholder=EMPTY,
+        # What happened first; the council (a predecessor's facts are here too) and precision after.
+        column_order=["Date", "What", "Detail", "Source", "Link", "Authority", "Date precision"],
         column_config={
             "Date": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Detail": st.column_config.TextColumn(width="large"),
             "Link": st.column_config.LinkColumn("Link"),
         },
         on_select="rerun",

@@ -23,7 +23,7 @@ from oversight.components.figures.safe_text import markdown, web_link
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import Filters
-from oversight.components.widgets.tables import download_csv
+from oversight.components.widgets.tables import EMPTY, download_csv
 from oversight.data import settings
 from oversight.data.domain import vocab
 from oversight.data.sources import boundaries, bundle
@@ -184,6 +184,7 @@ def titled_table(
     file_name: str | None = None,
     column_config: dict | None = None,
     height: int | str = "auto",
+    column_order: list[str] | None = None,
 ) -> None:
     """Title line, table, source caption and (optionally) a CSV download."""
     st.markdown(f"#### {title}")
@@ -191,6 +192,8 @@ def titled_table(
         frame,
         hide_index=True,
         column_config=column_config,
+        column_order=column_order,
+        placeholder=EMPTY,
         alt=f"Table: {title}. {caption}",
         key=f"{key}_table",
         height=height,
@@ -359,6 +362,19 @@ def _authorities(filters: Filters) -> None:
         ),
         key="authorities",
         file_name=f"latest-judgements-{filters.region or 'england'}-{filters.as_at.isoformat()}.csv",
+        # The judgement and its date beside the name (at 1,280 px the codes and region filled the width).
+        column_order=[
+            "Authority",
+            "Latest judgement",
+            "Published",
+            "Region",
+            "Area judgements",
+            "Inspection",
+            "Publication date estimated",
+            "ONS code",
+            "DfE code",
+            "Source",
+        ],
         column_config={
             "Published": st.column_config.DateColumn("Published", format="D MMM YYYY"),
             "Publication date estimated": st.column_config.CheckboxColumn("Estimated?"),

@@ -33,7 +33,7 @@ from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
 from oversight.components.widgets import filters as shared_filters
 from oversight.components.widgets.filters import Filters
-from oversight.components.widgets.tables import download_csv
+from oversight.components.widgets.tables import EMPTY, download_csv
 from oversight.data.sources import boundaries as b
 
 COLOURS = {"intervention": "Intervention level", "judgement": "Latest Ofsted judgement"}
@@ -373,6 +373,7 @@ def _table(frame: pd.DataFrame, filters: Filters) -> None:
         hide_index=True,
         height=520,
         key="map_table",
+        placeholder=EMPTY,  # "—" for no intervention's "Since", not "None"
         column_config={
             "Since": st.column_config.DateColumn(format="D MMM YYYY"),
             "Published": st.column_config.DateColumn(format="D MMM YYYY"),

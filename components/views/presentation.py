@@ -65,6 +65,9 @@ MAP_CSS = (
 .oversight-map .t, .oversight-map ul, .oversight-map figcaption { display: none; }
 .oversight-map svg { height: calc(100vh - 6.5rem);
   width: min(calc((100vh - 6.5rem) * var(--aspect, 1.3)), calc(100vw - 24rem)); }
+/* A phone: the columns stack, so the map takes the screen's width (24rem beside it left ~6 px). */
+@media (max-width: 640px) { .oversight-map svg { width: 100%; height: auto; }
+  .oversight-map .inset text { font-size: 72px; } }
 """
 )
 STYLE = """

@@ -16,19 +16,21 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from oversight.components.figures.pathways import sankey_figure
+from oversight.components.figures.pathways import pathway_list, sankey_figure
 from oversight.components.figures.safe_text import markdown, quoted
 from oversight.components.figures.survival import (
     CEASED,
     FRAMEWORK_LABELS,
+    TITLE_ROOM,
     group_labels,
     km_figure,
     swimmer_figure,
 )
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
+from oversight.components.widgets.charts import narrow_and_wide, titled_chart
 from oversight.components.widgets.filters import Filters
-from oversight.components.widgets.tables import download_csv
+from oversight.components.widgets.tables import EMPTY, download_csv
 from oversight.data.domain import pathways, vocab
 from oversight.data.domain.survival import km_curve, logrank_words, share_exited_by
 
@@ -242,7 +244,7 @@ def _curves(chosen, fig, curves, words, overall_curve, scope: str, data_as_at: d
     )
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.plotly_chart(fig, key="exit_km", theme=None, config={"displaylogo": False})
+        titled_chart(fig, key="exit_km", trim=TITLE_ROOM)
         st.markdown(words)
         st.caption("Sources: Ofsted releases (judgements) and the tracker (interventions, visits). OGL v3.0.")
     with right:
@@ -261,7 +263,17 @@ def _curves(chosen, fig, curves, words, overall_curve, scope: str, data_as_at: d
             summary,
             hide_index=True,
             key="exit_summary",
-            column_config={"Median (months)": st.column_config.NumberColumn(format="%.1f")},
+            placeholder=EMPTY,
+            # Narrow numbers, so the five columns fit the page's right-hand column at 1,280 px.
+            column_config={
+                "Group": st.column_config.TextColumn(width="medium"),
+                "Spells": st.column_config.NumberColumn(width="small"),
+                "Ended": st.column_config.NumberColumn(width="small"),
+                "Median (months)": st.column_config.NumberColumn(
+                    "Median", format="%.1f", width="small", help="Median time to exit, in months"
+                ),
+                "95% CI": st.column_config.TextColumn(width="small"),
+            },
         )
         _where(chosen, overall_curve)
 
@@ -283,15 +295,29 @@ def _pathways(chosen: pd.DataFrame, scope: str, data_as_at: dt.date, region: str
     st.markdown("### Pathways after inadequate")
     st.markdown(PATHWAYS_INTRO)
     path_rows = pathways.paths(chosen)
-    st.plotly_chart(
-        sankey_figure(path_rows, scope, data_as_at),
-        key="exit_pathways",
-        theme=None,
-        config={"displaylogo": False},
-    )
+    # On a phone the Sankey's labels pile on each other: there the same numbers are a list.
+    narrow_and_wide("exit_pathways_narrow", "exit_pathways_wide")
+    with st.container(key="exit_pathways_wide"):
+        titled_chart(sankey_figure(path_rows, scope, data_as_at), key="exit_pathways", trim=35)
+    with st.container(key="exit_pathways_narrow"):
+        title = f"Where {len(path_rows)} inadequate spells went, {scope}, data to {long_date(data_as_at)}"
+        st.markdown(f"##### {markdown(title)}")
+        st.markdown(_pathway_markdown(path_rows))
     left, right = st.columns([2, 3], gap="medium")
     with left:
-        st.dataframe(pathways.stage_counts(path_rows), hide_index=True, key="exit_path_counts")
+        # The count first: in a narrow column the third column was out of sight.
+        st.dataframe(
+            pathways.stage_counts(path_rows),
+            hide_index=True,
+            key="exit_path_counts",
+            placeholder=EMPTY,
+            column_order=["Node", "Spells", "Stage"],
+            column_config={
+                "Node": st.column_config.TextColumn("Group", width="medium"),
+                "Spells": st.column_config.NumberColumn("Spells", width="small"),
+                "Stage": st.column_config.TextColumn("Stage", width="medium"),
+            },
+        )
     with right:
         st.markdown(PATHWAYS_READING)
         download_csv(
@@ -302,6 +328,18 @@ def _pathways(chosen: pd.DataFrame, scope: str, data_as_at: dt.date, region: str
             "Download the pathways as CSV",
             "exit_path_csv",
         )
+
+
+def _pathway_markdown(path_rows: pd.DataFrame) -> str:
+    """The Sankey as nested Markdown bullets: each stage, its groups with their counts and where
+    their spells went next."""
+    lines = []
+    for stage, groups in pathway_list(path_rows):
+        lines.append(f"- **{markdown(stage)}**")
+        for group, n, onward in groups:
+            after = "; ".join(f"{markdown(target)} {count}" for target, count in onward)
+            lines.append(f"    - {markdown(group)}: **{n}**" + (f" → {after}" if after else ""))
+    return "\n".join(lines)
 
 
 def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) -> None:
@@ -328,13 +366,12 @@ def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) 
             query_params={"la": highlight},
             icon=":material/account_balance:",
         )
-    event = st.plotly_chart(
+    event = titled_chart(
         swimmer_figure(chosen, highlight or None, data_as_at),
         key="exit_swimmer",
-        theme=None,
+        trim=30,
         on_select="rerun",
         selection_mode=("points",),
-        config={"displaylogo": False},
     )
     try:
         points = event.selection.points  # type: ignore[union-attr]
@@ -349,9 +386,29 @@ def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) 
         table,
         hide_index=True,
         key="exit_table",
+        placeholder=EMPTY,
+        # What a reader compares first; the ONS code, a key for other data, last.
+        column_order=[
+            "Authority",
+            "Inadequate published",
+            "Months",
+            "Exit grade",
+            "Exit published",
+            "Intervention level reached",
+            "Open",
+            "Framework",
+            "ONS code",
+        ],
         column_config={
-            "Inadequate published": st.column_config.DateColumn(format="D MMM YYYY"),
-            "Exit published": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Authority": st.column_config.TextColumn(width="medium"),
+            "Inadequate published": st.column_config.DateColumn(
+                "Inadequate", format="D MMM YYYY", help="When the inadequate report was published"
+            ),
+            "Months": st.column_config.NumberColumn(width="small"),
+            "Exit published": st.column_config.DateColumn(
+                "Exit", format="D MMM YYYY", help="When the next better judgement was published"
+            ),
+            "Open": st.column_config.CheckboxColumn(width="small"),
         },
     )
     download_csv(

@@ -14,6 +14,7 @@ import streamlit as st
 
 from oversight.components.figures.safe_text import markdown
 from oversight.components.widgets import cache
+from oversight.components.widgets.tables import EMPTY
 from oversight.data.domain.gaps import KINDS
 
 #: Each kind of gap in words, in the order the list shows them.
@@ -57,6 +58,7 @@ def record_gaps() -> None:
         frame,
         hide_index=True,
         key="tracker_gaps",
+        placeholder=EMPTY,
         column_config={
             "Gap": st.column_config.TextColumn(width="medium"),
             "Explained": st.column_config.TextColumn(width="small"),

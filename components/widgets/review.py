@@ -22,6 +22,7 @@ from oversight.components.figures.safe_text import markdown, markdown_cells, opt
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import auth, cache, outcome, plausibility
 from oversight.components.widgets.auth import SignedIn
+from oversight.components.widgets.tables import EMPTY
 from oversight.data.curation import edits, history, ledger, users
 from oversight.data.curation.history import Change, HistoryEntry, SourceRef
 from oversight.data.curation.roles import GRANT, PROPOSE, REVERT, REVIEW, ROLES, SETTINGS
@@ -395,9 +396,10 @@ def own_proposals(signed: SignedIn) -> None:
         }
     )
     st.dataframe(
-        frame,
+        frame.replace({"": None}),  # an empty cell as "—"
         hide_index=True,
         key="review_own",
+        placeholder=EMPTY,
         column_config={"Proposed": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
     )
 
@@ -431,9 +433,10 @@ def recent_changes(signed: SignedIn) -> None:
         }
     )
     st.dataframe(
-        frame,
+        frame.replace({"": None}),  # an empty cell as "—"
         hide_index=True,
         key="review_recent",
+        placeholder=EMPTY,
         column_config={
             "When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
             "What": st.column_config.TextColumn(width="medium"),
@@ -654,9 +657,10 @@ def people_and_roles(signed: SignedIn) -> None:
         }
     )
     st.dataframe(
-        frame,
+        frame.replace({"": None}),  # an empty cell as "—"
         hide_index=True,
         key="review_people",
+        placeholder=EMPTY,
         column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
     )
     with st.form("review_roles_form", enter_to_submit=False):

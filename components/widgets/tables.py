@@ -12,6 +12,10 @@ import streamlit as st
 
 from oversight.components.figures.safe_text import csv_frame
 
+#: What an empty cell of a table shows (``st.dataframe(placeholder=EMPTY)``): Streamlit's default,
+#: "None", reads as a value (no intervention? none recorded?) rather than as nothing to show.
+EMPTY = "—"
+
 
 def download_csv(frame: pd.DataFrame, file_name: str, label: str, key: str) -> None:
     """A CSV download of exactly what the table shows (ISO dates, UTF-8 with BOM for Excel)."""
