@@ -97,8 +97,10 @@ def _start(steps: list[str], start_page: str) -> int:
 
 
 def _filters() -> Filters:
-    newest = store.data_as_at() or dt.date.today()
-    return shared_filters.parse_params(dict(st.query_params), newest, max(newest, dt.date.today()))
+    """The link's region and date; no date: today, as every page (issue 22)."""
+    today = freshness.today()
+    newest = store.data_as_at() or today
+    return shared_filters.parse_params(dict(st.query_params), today, max(newest, today))
 
 
 def render(start_page: str = "map") -> None:
@@ -122,7 +124,7 @@ def render(start_page: str = "map") -> None:
         # No sidebar here: the newest publication and its source (and, when stale, the notice) on
         # every step; the map's and the digest's have them in their side column, so that the map
         # keeps the screen's height and the digest's lines fit.
-        freshness.render(line_in=st, notice_in=st)
+        freshness.render(line_in=st, notice_in=st, as_at=filters.as_at)
     if step == "map":
         _map(filters)
     elif step == "changes":
@@ -208,7 +210,7 @@ def _map(filters: Filters) -> None:
             ),
             unsafe_allow_html=True,
         )
-        freshness.render(line_in=st, notice_in=st)
+        freshness.render(line_in=st, notice_in=st, as_at=filters.as_at)
     with left:
         if data.geojson is None:
             fig = go.Figure(store.map_figure("intervention", "tiles", filters.as_at, filters.region))
@@ -248,8 +250,8 @@ def _map_component():
 def _changes(filters: Filters) -> None:
     """What changed since the last meeting: the counts, then the first lines (judgements, spells and
     interventions first), and how many more the What changed page lists."""
-    newest = store.data_as_at() or dt.date.today()
-    window = changes.parse_window(dict(st.query_params), filters.as_at, max(newest, dt.date.today()))
+    newest = store.data_as_at() or freshness.today()
+    window = changes.parse_window(dict(st.query_params), filters.as_at, max(newest, freshness.today()))
     for note in window.notes:
         st.warning(markdown(note), icon=":material/link_off:")
     digest = changes.digest(window.since, window.until, filters.region)
@@ -269,7 +271,7 @@ def _changes(filters: Filters) -> None:
         lines, left_out = headline(digest, CHANGE_LINES)
         if left_out:  # beside the table, not under it: always on the screen
             st.markdown(f"The first {len(lines)} here; " + markdown(more_words(left_out)))
-        freshness.render(line_in=st, notice_in=st)
+        freshness.render(line_in=st, notice_in=st, as_at=filters.as_at)
     with right:
         if lines:
             st.table(markdown_cells(slide_rows(lines)).set_index("Date"))

@@ -15,6 +15,7 @@ from oversight.components.figures.safe_text import markdown
 from oversight.components.figures.survival import FRAMEWORK_LABELS, group_labels, km_figure, swimmer_figure
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
+from oversight.components.widgets import freshness
 from oversight.components.widgets.filters import Filters
 from oversight.components.widgets.tables import download_csv
 from oversight.data.domain import pathways, vocab
@@ -184,6 +185,7 @@ def _pathways(chosen: pd.DataFrame, scope: str, data_as_at: dt.date, region: str
             f"inadequate-pathways-{region or 'england'}.csv",
             "Download the pathways as CSV",
             "exit_path_csv",
+            notes=freshness.csv_notes(None),
         )
 
 
@@ -237,6 +239,7 @@ def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) 
         f"inadequate-spells-{region or 'england'}.csv",
         "Download the spells as CSV",
         "exit_csv",
+        notes=freshness.csv_notes(None),
     )
 
 
