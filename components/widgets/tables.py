@@ -1,9 +1,9 @@
 """The CSV download that stands beside every table: exactly what the table shows, as text.
 
 A download leaves the page that said how fresh its data is, so it may begin with ``notes``: its
-date, how far each layer runs, what a date after a layer's end cannot show (issue 22). Each is one
-cell on a line starting ``#`` (``pandas.read_csv(..., comment="#")`` skips them; a spreadsheet
-shows them above the table).
+date, how far each layer runs, what a date after a layer's end cannot show (issue 22). Each is a
+line starting ``#,`` then the note in one cell (``pandas.read_csv(..., comment="#")`` skips them;
+a spreadsheet shows them above the table).
 
 A cell from the data that starts like a formula (``=HYPERLINK(...)``, ``+1``, ``@SUM(1)``) would
 run when the file is opened in a spreadsheet, so every text cell passes through
@@ -23,11 +23,12 @@ from oversight.components.figures.safe_text import csv_cell, csv_frame
 
 
 def csv_text(frame: pd.DataFrame, notes: Sequence[str] = ()) -> str:
-    """The notes (one ``# …`` cell a line), then the table as the page shows it."""
+    """The notes (a line each: ``#`` then the note as one cell, quoted where it must be and guarded
+    like every cell), then the table as the page shows it."""
     head = io.StringIO()
     writer = csv.writer(head, lineterminator="\n")
     for note in notes:
-        writer.writerow([csv_cell(f"# {note}")])
+        writer.writerow(["#", csv_cell(note)])
     return head.getvalue() + csv_frame(frame).to_csv(index=False)
 
 
