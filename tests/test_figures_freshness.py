@@ -52,7 +52,10 @@ def test_each_layer_says_how_far_it_runs_and_its_source(layers):
 
 def test_a_month_is_said_as_a_month_and_an_empty_layer_as_none():
     line = layers_line(Layers(None, end("2025-10-01", "Tracker", precision="month"), None))
-    assert line == "Judgements: none in the data; interventions recorded to October 2025 (Tracker); visits: none in the data"
+    assert (
+        line
+        == "Judgements: none in the data; interventions recorded to October 2025 (Tracker); visits: none in the data"
+    )
 
 
 def test_outside_text_in_a_source_is_escaped_only_there():

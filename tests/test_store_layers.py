@@ -13,7 +13,7 @@ from oversight.data.sources import bundle
 from oversight.data.sources.importer import import_paths
 from oversight.data.sources.seed import load_bundle
 from oversight.data.store import layers
-from oversight.data.store.layers import layer_ends, last_load
+from oversight.data.store.layers import last_load, layer_ends
 
 D = dt.date.fromisoformat
 TODAY = D("2026-12-07")
