@@ -125,6 +125,7 @@ def render(filters: Filters) -> None:
         )
         return
     signed = auth.who()
+    freshness.after_end(filters.as_at)  # its level and clocks: what the record holds by then
     _header(story, filters)
     _timeline_and_clocks(story, filters)
     _neighbours(story, filters)

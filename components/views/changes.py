@@ -48,6 +48,7 @@ def render(filters: Filters) -> None:
     latest = max(store.data_as_at() or today, today)
     st.title("What changed")
     _first_visit(today, latest)  # a new link's window ends today (issue 22): since the last meeting
+    ends_note = st.empty()  # which layers end before the window does, once the window is known
     for note in st.session_state.get(KEY_NOTES, []):
         st.warning(markdown(note), icon=":material/link_off:")
     since, until = _controls(latest)
@@ -59,6 +60,7 @@ def render(filters: Filters) -> None:
         )
         return
     _sync_url(since, until)
+    freshness.after_end(until, ends_note)  # "0 changes" after a layer's end is not "nothing happened"
     digest = changes.digest(since, until, filters.region)
     st.markdown(
         f"**{total_words(digest)}** in {markdown(filters.region_name)} from {window_words(since, until)}: "
