@@ -141,8 +141,7 @@ def test_defaults_are_the_eight_weeks_to_today(app, seeded_url, monkeypatch):
     assert at.date_input(key="changes_since").value == until - dt.timedelta(weeks=8)
     # The seed's judgements end in May 2018: the page says the window runs past that.
     assert any(
-        c.value.startswith(":material/history: After 1 May 2018 the record holds no judgements")
-        for c in at.caption
+        c.value.startswith(":material/history: No judgements recorded after 1 May 2018") for c in at.caption
     )
     assert not [w.value for w in at.warning if "link" in w.value]
 

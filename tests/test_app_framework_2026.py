@@ -163,7 +163,7 @@ def test_traffords_clocks_are_judged_today_by_default(app, monkeypatch):
     monkeypatch.setattr(freshness, "today", lambda: today)
     at = app("pages/authority_page.py", la="E08000009")
     assert at.session_state["filters_as_at"] == today
-    assert any("After 20 August 2026 the record holds no judgements" in c.value for c in at.caption)
+    assert any("No judgements recorded after 20 August 2026" in c.value for c in at.caption)
     clocks = next(d.value for d in at.dataframe if "Expected" in d.value.columns)
     plan = clocks[clocks["Expected"].str.contains("action plan", case=False)].iloc[0]
     assert plan["Date"] == dt.date(2026, 11, 10)

@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from oversight.components.figures.freshness import STALE_START, after_end_note, layers_line
+from oversight.components.figures.freshness import AFTER_END, STALE_START, after_end_note, layers_line
 from oversight.components.figures.safe_text import markdown
 from oversight.components.widgets import freshness
 from oversight.components.widgets.filters import KEY_AS_AT
@@ -134,11 +134,11 @@ def test_the_default_date_is_today_not_the_newest_judgement(app, newest):
 def test_the_map_says_which_layers_end_before_its_date(app, engine):
     at = app(TODAY)
     note = after_end_note(layer_ends(engine, TODAY), TODAY)
-    assert note.startswith("After ") and note.endswith("later ones may be missing from this view.")
-    notes = [c.value for c in at.caption if "the record holds no" in c.value]
+    assert note.startswith("No judgements recorded after ") and note.endswith(AFTER_END)
+    notes = [c.value for c in at.caption if AFTER_END in c.value]
     assert notes == [f":material/history: {note}"]  # once, one line
     # Dated within every layer: no note.
     ends = layer_ends(engine, TODAY)
     inside = min(e.published for e in (ends.judgements, ends.interventions, ends.visits))
     quiet = app(TODAY, as_at=inside.isoformat())
-    assert not [c.value for c in quiet.caption if "the record holds no" in c.value]
+    assert not [c.value for c in quiet.caption if AFTER_END in c.value]

@@ -24,7 +24,7 @@ def test_the_map_today_says_which_layers_end_when(browser, server, loaded_sqlite
     page = context.new_page()
     page.goto(f"{server.base}/")
     page.get_by_role("heading", name="Intervention map").wait_for(timeout=60_000)
-    page.get_by_text("the record holds no", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text("later ones may be missing", exact=False).first.wait_for(timeout=60_000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
     )
@@ -37,10 +37,27 @@ def test_the_map_today_says_which_layers_end_when(browser, server, loaded_sqlite
     main = page.locator("[data-testid='stMain']").inner_text()
     assert note in " ".join(main.split())
     # Under the heading, on the first screen.
-    line = page.get_by_text("the record holds no", exact=False).first
+    line = page.get_by_text("later ones may be missing", exact=False).first
     box = line.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 720
     date_value = page.locator("[data-testid='stSidebar'] [data-testid='stDateInput'] input").input_value()
     assert date_value == today.strftime("%d/%m/%Y") or date_value == today.isoformat()
+    assert page.locator("[data-testid='stException']").count() == 0
+    context.close()
+
+
+def test_the_presentation_today_says_it_beside_the_map(browser, server, artifacts):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(f"{server.base}/?present=1")
+    page.get_by_text("later ones may be missing", exact=False).first.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(artifacts / "present_map_today_1280x720.png"))
+    note = page.get_by_text("later ones may be missing", exact=False).first
+    box = note.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 720  # on the slide, no scrolling
     assert page.locator("[data-testid='stException']").count() == 0
     context.close()

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from oversight.components.figures.freshness import (
+    AFTER_END,
     LAYER_GRACE,
     after_end_note,
     layers_line,
@@ -67,15 +68,15 @@ def test_outside_text_in_a_source_is_escaped_only_there():
 def test_a_view_after_the_ends_says_which_layers_end_when_in_one_line(layers):
     today = D("2026-12-07")
     assert after_end_note(layers, today) == (
-        "After 20 August 2026 the record holds no judgements, after 10 February 2025 no interventions, "
-        "and after 18 March 2024 no visits: later ones may be missing from this view."
+        "No judgements recorded after 20 August 2026, no interventions after 10 February 2025 "
+        "and no visits after 18 March 2024: later ones may be missing."
     )
     assert after_end_note(layers, D("2025-06-01")) == (
-        "After 10 February 2025 the record holds no interventions, and after 18 March 2024 no visits: "
-        "later ones may be missing from this view."
+        "No interventions recorded after 10 February 2025 and no visits after 18 March 2024: "
+        "later ones may be missing."
     )
     assert after_end_note(layers, D("2024-12-01")) == (
-        "After 18 March 2024 the record holds no visits: later ones may be missing from this view."
+        "No visits recorded after 18 March 2024: later ones may be missing."
     )
     assert "\n" not in after_end_note(layers, today)
 
@@ -85,7 +86,7 @@ def test_within_a_month_of_a_layers_end_is_not_after_it(layers):
     assert after_end_note(layers, D("2024-03-18")) == ""
     assert after_end_note(layers, D("2024-03-18") + LAYER_GRACE) == ""
     assert after_end_note(layers, D("2024-03-18") + LAYER_GRACE + dt.timedelta(days=1)).startswith(
-        "After 18 March 2024 the record holds no visits"
+        "No visits recorded after 18 March 2024"
     )
 
 
@@ -100,10 +101,10 @@ def test_every_slide_footer_names_each_layer_and_the_note(layers):
     footer = _footer(D("2026-12-07"), layers, D("2026-12-07"))
     first, second = footer.split("\n")
     assert first.startswith("As at 7 December 2026 · Sources:")
-    assert second.startswith(layers_line(layers) + ". After 20 August 2026 the record holds no judgements")
+    assert second.startswith(layers_line(layers) + ". No judgements recorded after 20 August 2026")
     assert "Newest publication" not in footer
     # A pack dated within the layers: no note.
-    assert "the record holds no" not in _footer(D("2024-03-20"), layers, D("2024-03-20"))
+    assert AFTER_END not in _footer(D("2024-03-20"), layers, D("2024-03-20"))
 
 
 def test_a_csv_download_begins_with_its_notes_and_still_reads_as_the_table(layers):

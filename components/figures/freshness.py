@@ -36,6 +36,8 @@ LAYERS = (
     ("interventions", "interventions recorded", "interventions"),
     ("visits", "visits", "visits"),
 )
+#: How the note of a view dated after a layer's end ends (a test finds the note by it).
+AFTER_END = "later ones may be missing."
 #: Each layer as a table names it (Data & sources).
 LAYER_NAMES = {
     "judgements": "Judgements (inspection reports, by publication)",
@@ -132,17 +134,13 @@ def ended_layers(layers: Layers, as_at: dt.date) -> list[tuple[str, LayerEnd]]:
 
 
 def after_end_note(layers: Layers, as_at: dt.date) -> str:
-    """One line for a view dated after a layer's end (empty when none has ended): "After 1 October
-    2025 the record holds no interventions, and after 29 April 2025 no visits: later ones may be
+    """One line for a view dated after a layer's end (empty when none has ended): "No
+    interventions recorded after October 2025 and no visits after 29 April 2025: later ones may be
     missing." A map as at today would otherwise show a council's level as if nothing had happened
-    since the record stopped."""
-    ended = ended_layers(layers, as_at)
-    if not ended:
+    since the record stopped. Short, to fit beside the presentation's map."""
+    parts = [f"no {facts} after {layer_date(end)}" for facts, end in ended_layers(layers, as_at)]
+    if not parts:
         return ""
-    (facts, end), rest = ended[0], ended[1:]
-    words = f"After {layer_date(end)} the record holds no {facts}"
-    tail = [f"after {layer_date(e)} no {f}" for f, e in rest]
-    if tail:
-        words += (", " if len(tail) > 1 else ", and ") + ", ".join(tail[:-1])
-        words += (", and " if len(tail) > 1 else "") + tail[-1]
-    return f"{words}: later ones may be missing from this view."
+    parts[0] = parts[0].replace(" after ", " recorded after ", 1)
+    words = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{words[0].upper()}{words[1:]}: {AFTER_END}"

@@ -286,6 +286,9 @@ def _bundle(contents: bundle.Contents | None) -> None:
     )
 
 
+SOURCE_COLUMN = "Source of the newest fact"
+
+
 def load_words(load: LastLoad | None, bundle_to: dt.date | None) -> str:
     """What the last load was. A bundle loaded today is not data refreshed today (issue 22: "Last
     import 6 December 2026" read so): say which data it holds, then when this machine loaded it."""
@@ -310,7 +313,7 @@ def layers_table(layers: Layers) -> pd.DataFrame:
                 source_words(end) if end else "",
             )
         )
-    return pd.DataFrame(rows, columns=["Layer", "Data to", "Source of the newest fact"])
+    return pd.DataFrame(rows, columns=["Layer", "Data to", SOURCE_COLUMN])
 
 
 def _freshness(overview: dict) -> None:
@@ -322,7 +325,10 @@ def _freshness(overview: dict) -> None:
         f"**Judgements published up to {long_date(newest)}** · "
         f"{counts['authorities']} authorities in the register · " + load_words(last_import, _bundle_to())
     )
-    st.table(layers_table(freshness.layers()).set_index("Layer"))
+    table = layers_table(freshness.layers())
+    # st.table reads its cells as Markdown: a source's title is outside text.
+    table[SOURCE_COLUMN] = table[SOURCE_COLUMN].map(markdown)
+    st.table(table.set_index("Layer"))
     if not last_import:
         st.info(
             "Every authority's judgements appear once whoever runs this service imports Ofsted's "

@@ -20,24 +20,12 @@ from oversight.components.figures.theme import long_date
 from oversight.components.widgets import auth, cache
 from oversight.data.curation.roles import SETTINGS
 from oversight.data.store import layers as store_layers
-from oversight.data.store import queries
 from oversight.data.store.layers import LastLoad, Layers
-from oversight.data.store.queries import Publication
 
 
 def today() -> dt.date:
     """The day the freshness is judged on (a test may replace this function)."""
     return dt.date.today()
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _newest(key: tuple, day: dt.date) -> Publication | None:
-    return queries.newest_publication(cache.engine(), day)
-
-
-def newest(day: dt.date | None = None) -> Publication | None:
-    """The newest publication in the data on or before ``day`` (cached per data version)."""
-    return _newest(cache.cache_key(), day or today())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
