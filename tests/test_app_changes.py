@@ -17,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from oversight.components.figures.safe_text import markdown
+from oversight.components.widgets import freshness
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths
 from tests import hostile_data as hd
@@ -131,16 +132,22 @@ def test_bad_dates_fall_back_with_a_note(app, seeded_url, params, note, since, u
         assert at.date_input(key="changes_until").value == dt.date.fromisoformat(until)
 
 
-def test_defaults_are_eight_weeks_to_the_newest_data(app, seeded_url):
+def test_defaults_are_the_eight_weeks_to_today(app, seeded_url, monkeypatch):
+    """Issue 22: "since the last meeting" ends today, not at the newest publication (May 2018 here)."""
+    monkeypatch.setattr(freshness, "today", lambda: dt.date(2026, 12, 6))
     at = app(seeded_url)
     until = at.date_input(key="changes_until").value
-    assert until == dt.date(2018, 5, 1)  # the seed's newest publication
+    assert until == dt.date(2026, 12, 6)
     assert at.date_input(key="changes_since").value == until - dt.timedelta(weeks=8)
+    # The seed's judgements end in May 2018: the page says the window runs past that.
+    assert any(
+        c.value.startswith(":material/history: No judgements recorded after 1 May 2018") for c in at.caption
+    )
     assert not [w.value for w in at.warning if "link" in w.value]
 
 
 def test_england_since_the_2026_framework(app, scraped_url):
-    at = app(scraped_url, since="2026-04-01")
+    at = app(scraped_url, since="2026-04-01", until="2026-08-20")
     assert at.date_input(key="changes_until").value == dt.date(2026, 8, 20)
     judged = _group(at, "New full judgements")
     no_grade = [ln for ln in judged.splitlines() if "No overall grade \\(2026 framework; was" in ln]
@@ -197,15 +204,15 @@ KNOWSLEY_NOTICE = (
 
 def test_a_notice_recorded_today_is_listed_as_newly_recorded(app, tmp_path):
     """Issue 21: "0 changes · Knowsley" minutes after a notice dated 2025 was recorded. The page's
-    default window reaches the newest data, so it reaches today for what was recorded."""
+    default window ends today, so it reaches what was recorded today."""
     url = f"sqlite:///{tmp_path / 'knowsley.sqlite'}"
     path = tmp_path / "knowsley.csv"
     path.write_text(KNOWSLEY_NOTICE, encoding="utf-8")
     import_paths(bootstrap.ready_engine(url), [path])
     at = app(url)
-    assert at.date_input(key="changes_until").value == dt.date(2018, 5, 1)  # the newest data
-    (line,) = _group(at, "Newly recorded (whatever their own date)").splitlines()
     today = dt.date.today()
+    assert at.date_input(key="changes_until").value == today  # the default: today
+    (line,) = _group(at, "Newly recorded (whatever their own date)").splitlines()
     assert line.startswith(
         f"- **{today.day} {today:%B %Y}** · [Knowsley \\(E08000011\\)](/authority?la=E08000011&as_at={today})"
     )
@@ -215,4 +222,5 @@ def test_a_notice_recorded_today_is_listed_as_newly_recorded(app, tmp_path):
         "source: [Knowsley\\: improvement notice]"
         "(https://www.gov.uk/government/publications/knowsley-improvement-notice)" in line
     )
-    assert markdown("Newly recorded: facts entered from 6 March 2018 to") in _texts(at)
+    since = today - dt.timedelta(weeks=8)
+    assert markdown(f"Newly recorded: facts entered from {since.day} {since:%B %Y} to") in _texts(at)

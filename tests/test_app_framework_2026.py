@@ -150,3 +150,23 @@ def test_presentation_table_words_derived_and_gives_areas(app):
     cells = [c for t in at.table for c in t.value.to_numpy().ravel().tolist()]
     assert any("derived from area judgements" in str(c) for c in cells)
     assert any(c.value.startswith("Trafford \\(inadequate, derived\\)") for c in at.caption)
+
+
+def test_traffords_clocks_are_judged_today_by_default(app, monkeypatch):
+    """Issue 22: with no date in the link the page is dated today, so Trafford's action plan, due
+    10 November 2026, is no longer "Ahead" on 6 December 2026 (it was, judged at 20 August)."""
+    import datetime as dt
+
+    from oversight.components.widgets import freshness
+
+    today = dt.date(2026, 12, 6)
+    monkeypatch.setattr(freshness, "today", lambda: today)
+    at = app("pages/authority_page.py", la="E08000009")
+    assert at.session_state["filters_as_at"] == today
+    assert any("No judgements recorded after 20 August 2026" in c.value for c in at.caption)
+    clocks = next(d.value for d in at.dataframe if "Expected" in d.value.columns)
+    plan = clocks[clocks["Expected"].str.contains("action plan", case=False)].iloc[0]
+    assert plan["Date"] == dt.date(2026, 11, 10)
+    assert plan["Status"] != "Ahead" and not plan["Status"].startswith("Ahead")
+    later = clocks[[d > today for d in clocks["Date"]]]
+    assert all(s == "Ahead" or "ahead" in s.lower() or "not yet" in s.lower() for s in later["Status"])

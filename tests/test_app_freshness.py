@@ -1,7 +1,9 @@
-"""Freshness on every page (issue 14, item 6), without a browser: the sidebar of every page and the
-presentation say the newest publication date in the data and its source; when that is more than six
-months before today a visible notice says the data is stale and how to refresh it. "Today" is
-injected (``widgets.freshness.today``), so these tests do not age."""
+"""Freshness on every page (issue 14, item 6; issue 22, item 2), without a browser: the sidebar of
+every page and the presentation say how far each layer runs (judgements, interventions, visits) and
+its source; when the judgements are more than six months before today a visible notice says the
+data is stale and who can refresh it; the default date is today, and the map dated after a layer's
+end says so in one line under its heading. "Today" is injected (``widgets.freshness.today``), so
+these tests do not age."""
 
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from oversight.components.figures.freshness import STALE_START, freshness_line
+from oversight.components.figures.freshness import AFTER_END, STALE_START, after_end_note, layers_line
 from oversight.components.figures.safe_text import markdown
 from oversight.components.widgets import freshness
+from oversight.components.widgets.filters import KEY_AS_AT
 from oversight.data import bootstrap
-from oversight.data.store import queries
+from oversight.data.store.layers import layer_ends
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -30,10 +33,20 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def newest(loaded_sqlite_url):
-    pub = queries.newest_publication(bootstrap.ready_engine(loaded_sqlite_url), dt.date.today())
+def engine(loaded_sqlite_url):
+    return bootstrap.ready_engine(loaded_sqlite_url)
+
+
+@pytest.fixture(scope="module")
+def newest(engine):
+    """The newest judgement (the stale notice's date)."""
+    pub = layer_ends(engine, dt.date.today()).judgements
     assert pub is not None
     return pub
+
+
+def _line(engine, day: dt.date) -> str:
+    return layers_line(layer_ends(engine, day), escape=markdown) + "."
 
 
 @pytest.fixture
@@ -60,12 +73,15 @@ def _stale(at: AppTest) -> list[str]:
 
 
 @pytest.mark.parametrize("page", [None, *PAGES])
-def test_every_page_says_the_newest_publication_and_its_source(app, newest, page):
-    at = app(newest.published + dt.timedelta(days=30), page)
-    line = freshness_line(newest, escape=markdown) + "."
+def test_every_page_says_how_far_each_layer_runs_and_its_source(app, engine, newest, page):
+    today = newest.published + dt.timedelta(days=30)
+    at = app(today, page)
+    line = _line(engine, today)
     assert line in [c.value for c in at.sidebar.caption]
-    assert line.startswith(f"Newest publication in the data: {newest.published.day} ")
+    assert line.startswith(f"Judgements to {newest.published.day} ")
+    assert "; interventions recorded to " in line and "; visits to " in line
     assert markdown(newest.title) in line
+    assert "Newest publication" not in line
     assert not _stale(at)
 
 
@@ -88,12 +104,41 @@ def test_six_months_to_the_day_is_not_yet_stale(app, newest):
     assert not _stale(app(six_months_later))
 
 
-def test_presentation_has_the_line_and_the_notice(app, newest):
-    line = freshness_line(newest, escape=markdown) + "."
-    fresh = app(newest.published + dt.timedelta(days=30), present="1")
+def test_presentation_has_the_line_the_note_and_the_notice(app, engine, newest):
+    today = newest.published + dt.timedelta(days=30)
+    fresh = app(today, present="1")
     assert not fresh.sidebar.caption  # no sidebar in presentation mode
-    assert line in [c.value for c in fresh.caption]
+    captions = [c.value for c in fresh.caption]
+    assert _line(engine, today) in captions
+    # Dated today by default: the layers that end over a month before it are named.
+    note = after_end_note(layer_ends(engine, today), today)
+    assert note and any(note in c for c in captions)
     assert not _stale(fresh)
+    later = newest.published + dt.timedelta(days=400)
     for step in ("1", "2", "3", "4"):  # map, what changed, authorities, time to exit
-        stale = app(newest.published + dt.timedelta(days=400), present="1", step=step)
-        assert line in [c.value for c in stale.caption] and len(_stale(stale)) == 1
+        stale = app(later, present="1", step=step)
+        assert _line(engine, later) in [c.value for c in stale.caption] and len(_stale(stale)) == 1
+
+
+# The default date is today (issue 22) -----------------------------------------------------------
+TODAY = dt.date(2026, 12, 7)
+
+
+def test_the_default_date_is_today_not_the_newest_judgement(app, newest):
+    at = app(TODAY)
+    assert newest.published < TODAY
+    assert at.session_state[KEY_AS_AT] == TODAY
+    assert any(f"As at {TODAY.day} December 2026" in c.value for c in at.caption)
+
+
+def test_the_map_says_which_layers_end_before_its_date(app, engine):
+    at = app(TODAY)
+    note = after_end_note(layer_ends(engine, TODAY), TODAY)
+    assert note.startswith("No judgements recorded after ") and note.endswith(AFTER_END)
+    notes = [c.value for c in at.caption if AFTER_END in c.value]
+    assert notes == [f":material/history: {note}"]  # once, one line
+    # Dated within every layer: no note.
+    ends = layer_ends(engine, TODAY)
+    inside = min(e.published for e in (ends.judgements, ends.interventions, ends.visits))
+    quiet = app(TODAY, as_at=inside.isoformat())
+    assert not [c.value for c in quiet.caption if AFTER_END in c.value]

@@ -8,6 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from oversight.components.figures.freshness import STALE_START
+from oversight.components.figures.safe_text import markdown
+from oversight.components.widgets import freshness
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -40,13 +42,19 @@ def _texts(at: AppTest) -> str:
     )
 
 
-def test_data_and_sources_renders_with_freshness_and_licences(app):
+def test_data_and_sources_renders_with_freshness_and_licences(app, monkeypatch):
+    monkeypatch.setattr(freshness, "today", lambda: dt.date(2026, 12, 7))
     at = app()
     text = _texts(at)
     assert "Data & sources" in text
     assert "Judgements published up to 14 May 2025" in text
     assert "Open Government Licence" in text and "Office for National Statistics" in text
-    assert at.date_input(key="filters_as_at").value == dt.date(2025, 5, 14)
+    assert at.date_input(key="filters_as_at").value == dt.date(2026, 12, 7)  # the default: today
+    # Each layer's end and source, and what the last load was (a file here, not the bundle).
+    layers = next(t.value for t in at.table if "Data to" in t.value.columns)
+    assert layers.loc["Judgements (inspection reports, by publication)", "Data to"] == "14 May 2025"
+    assert "last import of a file " in text and markdown("sn_model_2025_wide.csv") in text
+    assert "data bundle shipped" not in text
     assert at.selectbox(key="filters_region").value == "all"
     table = _authorities(at)
     assert len(table) == 153 and set(table.columns) >= {"Authority", "Latest judgement", "Published"}

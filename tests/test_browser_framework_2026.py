@@ -72,7 +72,7 @@ def test_judgement_map_at_2026_08_31(browser, scraped_server, artifacts):
     liverpool = page.locator("a[data-la='E08000012'] path").get_attribute("fill")
     assert liverpool == theme.NO_OVERALL_GRADE_COLOUR
     sidebar = page.locator("[data-testid='stSidebar']").inner_text()
-    assert "Newest publication in the data: 20 August 2026" in sidebar
+    assert "Judgements to 20 August 2026" in sidebar
     assert page.locator("[data-testid='stException']").count() == 0
     context.close()
 

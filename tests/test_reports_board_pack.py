@@ -69,13 +69,13 @@ def test_region_pack_reads_back(kaleido_browser, loaded_sqlite_url, data_dir, tm
         assert pictures or text.startswith(("Since the last meeting: ", "Sources")), text[:80]
         assert all(p._element.nvPicPr.cNvPr.get("descr") for p in pictures)  # alt text
         assert DATES[as_at] in text and "Open Government Licence" in text
-        assert "Newest publication in the data: " in text  # every slide says how fresh the data is
+        assert "Judgements to " in text and "; visits to " in text  # every slide: how far each layer runs
 
     reader = PdfReader(io.BytesIO(pdf.read_bytes()))
     assert len(reader.pages) == len(slides)
     for i, page in enumerate(reader.pages):
         assert DATES[as_at] in page.extract_text()
-        assert "Newest publication in the data: " in " ".join(page.extract_text().split())
+        assert "Judgements to " in " ".join(page.extract_text().split())
         assert len(page.images) >= (0 if i == 1 or slides[i].kind == "sources" else 1)
 
 
@@ -224,7 +224,7 @@ def test_the_digest_slide_reads_back_from_pptx_and_pdf(kaleido_browser, data_dir
     ]
     assert all(re.fullmatch(r"\[\d+\]", r[3]) for r in rows[1:])  # each line cites its source
     footer = next(t for t in texts if t.startswith("As at 17 May 2018"))
-    assert "Open Government Licence" in footer and "Newest publication in the data: 1 May 2018" in footer
+    assert "Open Government Licence" in footer and "Judgements to 1 May 2018" in footer
     assert any(
         "(estimated) marks a date or value that is estimated or only expected" in t for t in texts
     )  # Coventry's observed start
@@ -234,7 +234,7 @@ def test_the_digest_slide_reads_back_from_pptx_and_pdf(kaleido_browser, data_dir
     assert "4 changes · West Midlands" in page and "Interventions revised: 3" in page
     assert "Moved to alternative delivery: Birmingham Children's Trust" in page
     assert "Moved to alternative delivery: Sandwell Children's Trust" in page
-    assert "As at 17 May 2018" in page and "Newest publication in the data:" in page
+    assert "As at 17 May 2018" in page and "Judgements to " in page
 
 
 def test_a_long_digest_is_capped_with_and_n_more(kaleido_browser, loaded_sqlite_url, data_dir, tmp_path):

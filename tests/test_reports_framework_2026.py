@@ -29,15 +29,12 @@ from oversight.components.reports.slides import Picture
 from oversight.data import bootstrap
 from oversight.data.domain.framework import NO_OVERALL_GRADE
 from oversight.data.sources.importer import import_paths
-from oversight.data.store.queries import Publication
+from oversight.data.store.layers import LayerEnd, Layers
 from tests.test_reports_board_pack import _slide_texts
 
 D = dt.date
 AS_AT = D(2026, 8, 31)
-LINE = (
-    "Newest publication in the data: 20 August 2026 "
-    "(Ofsted inspection reports, compiled by the Data to Insight ILACS scrape tool)."
-)
+LINE = "Judgements to 20 August 2026 (Ofsted inspection reports, compiled by the Data to Insight ILACS scrape tool);"
 DERIVED = "Inadequate — derived from area judgements; no overall grade since April 2026"
 
 
@@ -50,14 +47,16 @@ def scraped(tmp_path_factory, release_paths, data_dir):
 
 
 def test_footer_says_freshness_and_when_stale_who_refreshes():
-    pub = Publication(D(2024, 5, 16), "Local Authority Inspection Outcomes", "Ofsted", None, "ofsted_release")
-    fresh = _footer(D(2024, 6, 30), pub, D(2024, 9, 1))
+    pub = LayerEnd(D(2024, 5, 16), "Local Authority Inspection Outcomes", "Ofsted", None, "ofsted_release")
+    layers = Layers(pub, None, pub)
+    fresh = _footer(D(2024, 6, 10), layers, D(2024, 9, 1))
     assert fresh.splitlines() == [
         fresh.splitlines()[0],
-        "Newest publication in the data: 16 May 2024 (Local Authority Inspection Outcomes, Ofsted).",
+        "Judgements to 16 May 2024 (Local Authority Inspection Outcomes, Ofsted); interventions recorded: "
+        "none in the data; visits to 16 May 2024 (Local Authority Inspection Outcomes, Ofsted).",
     ]
-    assert fresh.startswith("As at 30 June 2024 · Sources:") and STALE_START not in fresh
-    stale = _footer(D(2024, 6, 30), pub, D(2026, 12, 1))
+    assert fresh.startswith("As at 10 June 2024 · Sources:") and STALE_START not in fresh
+    stale = _footer(D(2024, 6, 30), layers, D(2026, 12, 1))
     assert STALE_START in stale and "1 December 2026" in stale
     # A board is told who can refresh the data, not asked to run a command (issue 22, item 8).
     assert "Whoever runs this service can bring it up to date." in stale and "oversight" not in stale
@@ -83,7 +82,7 @@ def test_table_slides_word_derived_and_note_the_area_judgements(scraped, data_di
     for s in slides:  # a page with notes holds fewer rows, so that they fit
         assert len(s.table) <= (ROWS_WITH_NOTES if s.bullets else 10)
         assert {n.split(" (")[0] for n in s.bullets} <= set(s.table["Authority"])
-        assert s.footer.endswith(LINE)
+        assert f"\n{LINE}" in s.footer
 
 
 def test_the_judgement_maps_legend_has_the_derived_entry_and_the_bullets_agree(scraped, data_dir):
@@ -122,4 +121,4 @@ def test_every_slide_of_a_pack_carries_the_freshness_line(kaleido_browser, scrap
     assert "Prepared 1 June 2027" in texts[0]
     for page in PdfReader(io.BytesIO(pdf.read_bytes())).pages:
         words = " ".join(page.extract_text().split())
-        assert "Newest publication in the data: 20 August 2026" in words and STALE_START in words
+        assert "Judgements to 20 August 2026" in words and STALE_START in words

@@ -236,3 +236,11 @@ def test_a_fresh_clone_paints_the_boundary_map_of_this_summer(monkeypatch, tmp_p
     assert "the data bundle" in set(runs["Read from"])
     text = " ".join(m.value for m in at.markdown)
     assert "from the built-in data bundle" in text and "Data to Insight ILACS scrape tool" in text
+    # Issue 22: what the load was, not a "last import" of today that reads as "refreshed today".
+    today = dt.date.today()
+    loaded = "loaded from the data bundle shipped with the app built from public data to 20 August 2026 "
+    assert f"{loaded}(on this machine on {today.day} {today:%B %Y})" in text
+    assert "last import" not in text.lower()
+    layers = next(tb.value for tb in at.table if "Data to" in tb.value.columns)
+    assert layers.loc["Judgements (inspection reports, by publication)", "Data to"] == "20 August 2026"
+    assert len(layers) == 3 and all(layers["Source of the newest fact"])

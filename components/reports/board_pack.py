@@ -36,7 +36,7 @@ from oversight.components.figures.changes import (
     total_words,
 )
 from oversight.components.figures.export import renderer
-from oversight.components.figures.freshness import freshness_line, stale_notice
+from oversight.components.figures.freshness import after_end_note, layers_line, stale_notice
 from oversight.components.figures.map_data import (
     MapData,
     area_note,
@@ -60,7 +60,7 @@ from oversight.data.domain.register import load_regions
 from oversight.data.sources import boundaries as b
 from oversight.data.store import queries
 from oversight.data.store.changes import changes_between
-from oversight.data.store.queries import Publication
+from oversight.data.store.layers import Layers, layer_ends
 from oversight.data.store.story import AuthorityStory, authority_story
 
 SOURCES = (
@@ -113,12 +113,13 @@ def _region_name(region: str | None) -> str:
     return dict(load_regions()).get(region or "", "England")
 
 
-def _footer(as_at: dt.date, newest: Publication | None, today: dt.date) -> str:
-    """Every slide's footer: the as-at date and sources, then the data's freshness (the same line as
-    every page of the app) and, when the newest publication is over six months old, the notice."""
-    notice = stale_notice(newest, today, code=False)
-    return f"As at {long_date(as_at)} · {SOURCES}\n{freshness_line(newest)}." + (
-        f" {notice}" if notice else ""
+def _footer(as_at: dt.date, layers: Layers, today: dt.date) -> str:
+    """Every slide's footer: the as-at date and sources, then how far each layer runs (the same line
+    as every page of the app), the note when the pack's date is after a layer's end, and, when the
+    newest judgement is over six months old, the notice."""
+    extra = [after_end_note(layers, as_at), stale_notice(layers.judgements, today, code=False)]
+    return f"As at {long_date(as_at)} · {SOURCES}\n{layers_line(layers)}." + "".join(
+        f" {words}" for words in extra if words
     )
 
 
@@ -237,7 +238,7 @@ def _scope(engine: Engine, req: PackRequest) -> _Scope:
         if shown.empty:
             raise ValueError(f"{story.authority.name} did not exist on {long_date(req.as_at)}")
     subject = story.authority.name if story else name
-    footer = _footer(req.as_at, queries.newest_publication(engine, req.day), req.day)
+    footer = _footer(req.as_at, layer_ends(engine, req.day), req.day)
     return _Scope(data, shown, name, subject, story, footer)
 
 

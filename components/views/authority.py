@@ -23,7 +23,7 @@ from oversight.components.figures.timeline import (
     story_judgements,
     timeline_figure,
 )
-from oversight.components.widgets import auth, record_fact, review
+from oversight.components.widgets import auth, freshness, record_fact, review
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.charts import titled_chart
 from oversight.components.widgets.filters import Filters
@@ -126,6 +126,7 @@ def render(filters: Filters) -> None:
         )
         return
     signed = auth.who()
+    freshness.after_end(filters.as_at)  # its level and clocks: what the record holds by then
     _header(story, filters)
     _timeline_and_clocks(story, filters)
     _neighbours(story, filters)
@@ -423,7 +424,11 @@ def _history(story: AuthorityStory, filters: Filters) -> None:
         "Select a row (or click a mark on the timeline) to see that fact's history below."
     )
     download_csv(
-        table, f"history-{story.authority.code}.csv", "Download the history as CSV", key="authority_csv"
+        table,
+        f"history-{story.authority.code}.csv",
+        "Download the history as CSV",
+        key="authority_csv",
+        notes=freshness.csv_notes(None),
     )
     _fact_history(facts, event)
 

@@ -27,7 +27,7 @@ from oversight.components.figures.map_svg import CSS, JS, svg_map
 from oversight.components.figures.safe_text import markdown
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
-from oversight.components.widgets import changes
+from oversight.components.widgets import changes, freshness
 from oversight.components.widgets.filters import EARLIEST, Filters
 from oversight.components.widgets.tables import download_csv
 from oversight.data.domain.digest import Digest
@@ -44,10 +44,11 @@ SOURCES = (
 
 def render(filters: Filters) -> None:
     """The page: link notes, the window, the counts, the two maps, every change by group, the CSV."""
-    newest = store.data_as_at() or dt.date.today()
-    latest = max(newest, dt.date.today())
+    today = changes.today()
+    latest = max(store.data_as_at() or today, today)
     st.title("What changed")
-    _first_visit(newest, latest)
+    _first_visit(today, latest)  # a new link's window ends today (issue 22): since the last meeting
+    ends_note = st.empty()  # which layers end before the window does, once the window is known
     for note in st.session_state.get(KEY_NOTES, []):
         st.warning(markdown(note), icon=":material/link_off:")
     since, until = _controls(latest)
@@ -59,6 +60,7 @@ def render(filters: Filters) -> None:
         )
         return
     _sync_url(since, until)
+    freshness.after_end(until, ends_note)  # "0 changes" after a layer's end is not "nothing happened"
     digest = changes.digest(since, until, filters.region)
     st.markdown(
         f"**{total_words(digest)}** in {markdown(filters.region_name)} from {window_words(since, until)}: "
@@ -72,13 +74,14 @@ def render(filters: Filters) -> None:
         f"what-changed-{filters.region or 'england'}-{since.isoformat()}-{until.isoformat()}.csv",
         "Download the list as CSV",
         key="changes_csv",
+        notes=freshness.csv_notes(until),
     )
 
 
-def _first_visit(newest: dt.date, latest: dt.date) -> None:
+def _first_visit(today: dt.date, latest: dt.date) -> None:
     """On a session's first run here, take the window from the link and keep its notes."""
     if KEY_SINCE not in st.session_state or KEY_UNTIL not in st.session_state:
-        window = changes.parse_window(dict(st.query_params), newest, latest)
+        window = changes.parse_window(dict(st.query_params), today, latest)
         st.session_state[KEY_SINCE] = window.since
         st.session_state[KEY_UNTIL] = window.until
         st.session_state[KEY_NOTES] = window.notes
@@ -106,10 +109,10 @@ def _controls(latest: dt.date) -> tuple[dt.date, dt.date]:
         key=KEY_UNTIL,
         format="DD/MM/YYYY",
         on_change=_clear_notes,
-        help="The last day of the window (included); by default the newest data.",
+        help="The last day of the window (included); by default today.",
     )
     hint.caption(
-        "Both days are included. A new link opens eight weeks (a board cycle) up to the newest data; "
+        "Both days are included. A new link opens the eight weeks (a board cycle) up to today; "
         "the region is the sidebar's."
     )
     return since, until

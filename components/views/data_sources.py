@@ -18,16 +18,19 @@ import logging
 import pandas as pd
 import streamlit as st
 
+from oversight.components.figures.freshness import LAYER_NAMES, LAYERS, layer_date, source_words
 from oversight.components.figures.judgements import areas_text, judgement_words
 from oversight.components.figures.safe_text import markdown, web_link
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
+from oversight.components.widgets import freshness
 from oversight.components.widgets.filters import Filters
 from oversight.components.widgets.tables import EMPTY, download_csv
 from oversight.data import settings
 from oversight.data.domain import vocab
 from oversight.data.sources import boundaries, bundle
 from oversight.data.sources.records import ImportRefused
+from oversight.data.store.layers import LastLoad, Layers
 
 _log = logging.getLogger("oversight.app")
 
@@ -286,21 +289,49 @@ def _bundle(contents: bundle.Contents | None) -> None:
     )
 
 
+SOURCE_COLUMN = "Source of the newest fact"
+
+
+def load_words(load: LastLoad | None, bundle_to: dt.date | None) -> str:
+    """What the last load was. A bundle loaded today is not data refreshed today (issue 22: "Last
+    import 6 December 2026" read so): say which data it holds, then when this machine loaded it."""
+    if load is None:
+        return "no Ofsted release imported yet: only the built-in seed tracker is loaded"
+    on = long_date(load.finished_at.date())
+    if load.from_bundle:
+        data = f" built from public data to {long_date(bundle_to)}" if bundle_to else ""
+        return f"loaded from the data bundle shipped with the app{data} (on this machine on {on})"
+    return f"last import of a file {on} ({markdown(load.file_name)})"
+
+
+def layers_table(layers: Layers) -> pd.DataFrame:
+    """One row a layer: what it is, how far it runs (as exactly as recorded), its newest fact's source."""
+    rows = []
+    for attr, _, _ in LAYERS:
+        end = getattr(layers, attr)
+        rows.append(
+            (
+                LAYER_NAMES[attr],
+                layer_date(end) if end else "none in the data",
+                source_words(end) if end else "",
+            )
+        )
+    return pd.DataFrame(rows, columns=["Layer", "Data to", SOURCE_COLUMN])
+
+
 def _freshness(overview: dict) -> None:
-    """The newest publication date, the last import, and what is in the store."""
+    """How far each layer runs, what the last load was, and what is in the store."""
     counts, coverage = overview["counts"], overview["coverage"]
     newest = coverage["inspections_published_to"]
-    runs = overview["import_runs"]
-    last_import = next((r for r in runs if r["kind"] not in {"register", "seed", "errata"}), None)
+    last_import = freshness.last_load()
     st.markdown(
         f"**Judgements published up to {long_date(newest)}** · "
-        f"{counts['authorities']} authorities in the register · "
-        + (
-            f"last import {long_date(last_import['finished_at'].date())} ({markdown(last_import['file_name'])})"
-            if last_import
-            else "no Ofsted release imported yet: only the built-in seed tracker is loaded"
-        )
+        f"{counts['authorities']} authorities in the register · " + load_words(last_import, _bundle_to())
     )
+    table = layers_table(freshness.layers())
+    # st.table reads its cells as Markdown: a source's title is outside text.
+    table[SOURCE_COLUMN] = table[SOURCE_COLUMN].map(markdown)
+    st.table(table.set_index("Layer"))
     if not last_import:
         st.info(
             "Every authority's judgements appear once whoever runs this service imports Ofsted's "
@@ -321,6 +352,13 @@ def _freshness(overview: dict) -> None:
     cols[3].metric(
         "Events", f"{counts['events']:,}", help="Milestones: boards, DCS changes, commissioner reports"
     )
+
+
+def _bundle_to() -> dt.date | None:
+    try:
+        return bundle.data_to()
+    except (OSError, ValueError):  # a damaged bundle: the bundle section says so
+        return None
 
 
 def _coverage(coverage: dict) -> None:

@@ -32,6 +32,7 @@ from oversight.components.figures.safe_text import markdown, quoted
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
 from oversight.components.widgets import filters as shared_filters
+from oversight.components.widgets import freshness
 from oversight.components.widgets.filters import Filters
 from oversight.components.widgets.tables import EMPTY, download_csv
 from oversight.data.sources import boundaries as b
@@ -155,6 +156,7 @@ def render(filters: Filters) -> None:
     _first_visit(set(store.code_owners()))
     data = store.map_data(filters.as_at)
     st.title("Intervention map")
+    freshness.after_end(filters.as_at)  # a date after a layer's end says so, in one line
     colour, view, play = _controls(data.geojson is not None)
     frame = data.frame
     names = frame.sort_values("name").set_index("code")["name"].to_dict()
@@ -393,6 +395,7 @@ def _table(frame: pd.DataFrame, filters: Filters) -> None:
         f"intervention-levels-{filters.region or 'england'}-{filters.as_at.isoformat()}.csv",
         "Download this table as CSV",
         key="map_csv",
+        notes=freshness.csv_notes(filters.as_at),
     )
 
 

@@ -133,8 +133,10 @@ def _start(steps: list[str], start_page: str) -> int:
 
 
 def _filters() -> Filters:
-    newest = store.data_as_at() or dt.date.today()
-    return shared_filters.parse_params(dict(st.query_params), newest, max(newest, dt.date.today()))
+    """The link's region and date; no date: today, as every page (issue 22)."""
+    today = freshness.today()
+    newest = store.data_as_at() or today
+    return shared_filters.parse_params(dict(st.query_params), today, max(newest, today))
 
 
 def render(start_page: str = "map") -> None:
@@ -173,7 +175,7 @@ def render(start_page: str = "map") -> None:
         # every slide, under its body across the screen; the map's are beside it, so that the map
         # keeps the screen's height.
         with st.container(key="present_fresh"):
-            freshness.render(line_in=st, notice_in=st)
+            freshness.render(line_in=st, notice_in=st, as_at=filters.as_at)
     st.query_params["step"] = str(now + 1)
 
 
@@ -260,7 +262,7 @@ def _map(filters: Filters) -> None:
             ),
             unsafe_allow_html=True,
         )
-        freshness.render(line_in=st, notice_in=st)
+        freshness.render(line_in=st, notice_in=st, as_at=filters.as_at)
     with left:
         if data.geojson is None:
             fig = go.Figure(store.map_figure("intervention", "tiles", filters.as_at, filters.region))
@@ -312,8 +314,8 @@ def _warm(filters: Filters, story: AuthorityStory | None) -> None:
 def _changes(filters: Filters) -> None:
     """What changed since the last meeting: the counts, then the first lines (judgements, spells and
     interventions first), and how many more the What changed page lists."""
-    newest = store.data_as_at() or dt.date.today()
-    window = changes.parse_window(dict(st.query_params), filters.as_at, max(newest, dt.date.today()))
+    newest = store.data_as_at() or freshness.today()
+    window = changes.parse_window(dict(st.query_params), filters.as_at, max(newest, freshness.today()))
     for note in window.notes:
         st.warning(markdown(note), icon=":material/link_off:")
     digest = changes.digest(window.since, window.until, filters.region)

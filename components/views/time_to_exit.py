@@ -28,6 +28,7 @@ from oversight.components.figures.survival import (
 )
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
+from oversight.components.widgets import freshness
 from oversight.components.widgets.charts import narrow_and_wide, titled_chart
 from oversight.components.widgets.filters import Filters
 from oversight.components.widgets.tables import EMPTY, download_csv
@@ -327,6 +328,7 @@ def _pathways(chosen: pd.DataFrame, scope: str, data_as_at: dt.date, region: str
             f"inadequate-pathways-{region or 'england'}.csv",
             "Download the pathways as CSV",
             "exit_path_csv",
+            notes=freshness.csv_notes(None),
         )
 
 
@@ -416,6 +418,7 @@ def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) 
         f"inadequate-spells-{region or 'england'}.csv",
         "Download the spells as CSV",
         "exit_csv",
+        notes=freshness.csv_notes(None),
     )
 
 

@@ -11,7 +11,6 @@ no private Streamlit state is read.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -26,11 +25,13 @@ _drawn: ContextVar[Filters | None] = ContextVar("oversight_sidebar_filters", def
 
 
 def render() -> Filters:
-    """Draw the sidebar with the store's dates: the default as-at is the newest publication date."""
+    """Draw the sidebar with the store's dates. The default as-at is today (issue 22): the newest
+    judgement's date judged every clock weeks or months late and hid that the other layers end
+    earlier; a page dated after a layer's end says so (``freshness.after_end``)."""
     newest = cache.data_as_at()
-    today = dt.date.today()
+    today = freshness.today()
     notice = st.container()  # the stale-data notice heads the page, before any link note
-    filters = shared_filters.render(default_as_at=newest or today, latest=max(newest or today, today))
+    filters = shared_filters.render(default_as_at=today, latest=max(newest or today, today))
     freshness.render(notice_in=notice)  # every page: the newest publication and its source
     board_pack_dialog.sidebar_button(filters)
     auth.sidebar_control()  # Sign in / Signed in as … / Sign out, when sign-in is set up

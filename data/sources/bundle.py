@@ -466,3 +466,29 @@ def contents(directory: Path | None = None) -> Contents | None:
     vintages = [n.removeprefix("utla_") for n in topology.names(topo)] if topo else []
     total = sum(p.stat().st_size for p in directory.iterdir() if p.is_file())
     return Contents(files, vintages, total)
+
+
+@functools.lru_cache(maxsize=4)
+def data_to(directory: Path | None = None) -> dt.date | None:
+    """The newest date the bundle holds (a release's date, a report's or a letter's publication),
+    or None without a bundle. The bundle is a reproducible rebuild of its public files (a test
+    proves it byte for byte), so it carries no clock time of its build: this date is when the
+    data it was built from runs to, which is what "built on" should tell a reader."""
+    directory = Path(directory or default_dir())
+    if not exists(directory):
+        return None
+    newest: dt.date | None = None
+    for name, column in (
+        ("files.csv", "release_date"),
+        ("inspections.csv", "publication_date"),
+        ("visits.csv", "publication_date"),
+    ):
+        path = directory / name
+        if not path.is_file():
+            continue
+        with path.open(newline="", encoding="utf-8") as fh:
+            days = [r[column] for r in csv.DictReader(fh) if r.get(column)]
+        if days:
+            day = dt.date.fromisoformat(max(days))
+            newest = day if newest is None else max(newest, day)
+    return newest
