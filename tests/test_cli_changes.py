@@ -138,7 +138,7 @@ def test_an_end_before_the_start_is_a_usage_error(capsys, tmp_path):
     assert err == "oversight changes: error: --until 2018-01-01 is before --since 2018-05-01\n"
     code, _, err = run(capsys, "changes", "--since", "2099-01-01", "--database", url)
     assert code == 2 and err.count("\n") == 1
-    assert err.startswith("oversight changes: error: --since 2099-01-01 is after the newest data (")
+    assert err.startswith("oversight changes: error: --since 2099-01-01 is after today (")
 
 
 KNOWSLEY_NOTICE = (

@@ -154,9 +154,11 @@ def scraped(request, tmp_path_factory, release_paths, data_dir: Path):
 
 def test_england_since_the_2026_framework(scraped):
     newest = queries.data_as_at(scraped)
-    assert default_until(scraped) == newest == D("2026-08-20")
-    d = changes_between(scraped, D("2026-04-01"), None)
-    assert d.until == newest and d.newest_publication == newest
+    assert newest == D("2026-08-20")
+    # The window ends today by default (issue 22), whatever the data's end.
+    assert default_until(scraped, today=D("2026-12-07")) == D("2026-12-07")
+    d = changes_between(scraped, D("2026-04-01"), None, today=D("2026-12-07"))
+    assert d.until == D("2026-12-07") and d.newest_publication == newest
     assert d.newest_publication_source.url.startswith("https://files.ofsted.gov.uk/")
     judged = d.group(digest.JUDGEMENT).lines
     no_grade = [ln for ln in judged if ln.after == framework.NO_OVERALL_GRADE]
@@ -185,8 +187,8 @@ def test_england_since_the_2026_framework(scraped):
 
 def test_england_2013_to_2026_whole_history(scraped):
     """The widest window (its speed is measured in benchmarks/changes.py, not asserted here)."""
-    d = changes_between(scraped, D("2013-01-01"), None)
-    assert d.until == D("2026-08-20") and d.total > 1000 and d.group(digest.JUDGEMENT).count > 450
+    d = changes_between(scraped, D("2013-01-01"), None, today=D("2026-12-07"))
+    assert d.until == D("2026-12-07") and d.total > 1000 and d.group(digest.JUDGEMENT).count > 450
 
 
 def test_until_before_since_is_refused(fresh_engine):

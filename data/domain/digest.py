@@ -369,7 +369,9 @@ class Digest:
                 f"{long_date(self.recorded_until)}, whatever their own date."
             )
         if self.newest_publication is not None:
-            words += f" Newest publication in the data: {long_date(self.newest_publication)}."
+            # Judgements only: the other layers (interventions, visits) end earlier, and their
+            # ends are said beside the digest wherever it is shown (issue 22).
+            words += f" Newest judgement published: {long_date(self.newest_publication)}."
         return words
 
     @property

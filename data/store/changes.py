@@ -38,14 +38,12 @@ RECORDING_ACTIONS = {"create": digest.BY_PROPOSAL, "correct": digest.BY_CORRECTI
 
 
 def default_until(engine: Engine, since: dt.date | None = None, today: dt.date | None = None) -> dt.date:
-    """Where a digest ends when no end is given: the newest publication date in the data
-    (``queries.data_as_at``), else today; a window that starts after the newest data but not
-    after today ends today (``--since`` yesterday: what was recorded since)."""
-    today = today or dt.date.today()
-    newest = queries.data_as_at(engine) or today
-    if since is not None and newest < since <= today:
-        return today
-    return newest
+    """Where a digest ends when no end is given: today (issue 22). A board asks what changed up to
+    its meeting, not up to the newest publication; the digest's words say where each layer of the
+    data ends, so a window past the data's end is not read as "nothing happened". ``engine`` and
+    ``since`` are kept for the callers' one signature."""
+    del engine, since
+    return today or dt.date.today()
 
 
 def recording_end(engine: Engine, until: dt.date, today: dt.date | None = None) -> dt.date:
@@ -64,8 +62,8 @@ def changes_between(
     *,
     today: dt.date | None = None,
 ) -> digest.Digest:
-    """Every change from ``since`` to ``until``, both days included (``until`` None: the newest
-    data, ``default_until``), in England or one region (an ONS region code), as a ``Digest``.
+    """Every change from ``since`` to ``until``, both days included (``until`` None: today,
+    ``default_until``), in England or one region (an ONS region code), as a ``Digest``.
 
     ``today`` (default: the real today) bounds the statutory clocks: one not yet due has not passed.
     Raises ``ValueError`` when ``until`` is before ``since``.

@@ -58,7 +58,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
         problem = (
             f"--until {until.isoformat()} is before --since {args.since.isoformat()}"
             if args.until
-            else f"--since {args.since.isoformat()} is after the newest data ({until.isoformat()}); give --until"
+            else f"--since {args.since.isoformat()} is after today ({until.isoformat()}); give --until"
         )
         say(f"oversight changes: error: {problem}", err=True)
         return EXIT_USAGE
@@ -153,8 +153,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         type=date_arg,
         default=None,
         metavar="YYYY-MM-DD",
-        help="last day of the window (included); default: the newest publication date in the data, "
-        "or today when --since is later",
+        help="last day of the window (included); default: today",
     )
     p.add_argument(
         "--region", type=region_arg, metavar="CODE", default=None, help="an ONS region code, e.g. E12000005"
