@@ -24,6 +24,7 @@ import json
 import tempfile
 import threading
 import time
+import weakref
 from concurrent.futures import Future
 from functools import lru_cache
 from pathlib import Path
@@ -95,7 +96,10 @@ class Renderer:
             self._browser = asyncio.run_coroutine_threadsafe(self._open(), loop)
             loop.call_soon_threadsafe(self._schedule_idle_check)
             if not self._exit_hook:
-                atexit.register(self.stop)  # no Chromium outlives the process
+                # After the finalizers' own exit hook, so before it at exit (last in, first out):
+                # the browser closes before Python deletes its temporary profile folder.
+                weakref.finalize(self, int)
+                atexit.register(self._stop_at_exit)  # no Chromium outlives the process
                 self._exit_hook = True
 
     @staticmethod
@@ -158,7 +162,16 @@ class Renderer:
         else:
             self._schedule_idle_check()
 
-    def stop(self, only_if_idle: bool = False) -> None:
+    def _stop_at_exit(self) -> None:
+        """The exit hook: a last close, silent. The command line stops the browser before it
+        exits (``cli._stop_early``, ``cmd_board_pack``); this covers a caller that did not, where
+        a close racing the interpreter's own shutdown must not print a traceback."""
+        try:
+            self.stop(timeout=5)
+        except Exception:  # noqa: BLE001, S110 - the process is ending; nothing to tell
+            pass
+
+    def stop(self, only_if_idle: bool = False, timeout: float = 30) -> None:
         """Close the browser and the thread (a later ``submit`` starts them again). ``only_if_idle``:
         unless a figure came in since the idle check (decided under the same lock as ``submit``)."""
         with self._lock:
@@ -179,7 +192,7 @@ class Renderer:
             await opened.close()
 
         try:
-            asyncio.run_coroutine_threadsafe(close(), loop).result(timeout=30)
+            asyncio.run_coroutine_threadsafe(close(), loop).result(timeout=timeout)
         finally:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(timeout=30)
