@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import json
 import tempfile
 import threading
@@ -166,10 +167,8 @@ class Renderer:
         """The exit hook: a last close, silent. The command line stops the browser before it
         exits (``cli._stop_early``, ``cmd_board_pack``); this covers a caller that did not, where
         a close racing the interpreter's own shutdown must not print a traceback."""
-        try:
+        with contextlib.suppress(Exception):  # the process is ending; nothing to tell
             self.stop(timeout=5)
-        except Exception:  # noqa: BLE001, S110 - the process is ending; nothing to tell
-            pass
 
     def stop(self, only_if_idle: bool = False, timeout: float = 30) -> None:
         """Close the browser and the thread (a later ``submit`` starts them again). ``only_if_idle``:

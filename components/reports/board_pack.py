@@ -50,7 +50,7 @@ from oversight.components.figures.map_data import (
 from oversight.components.figures.map_plotly import legend_frame, map_figure
 from oversight.components.figures.survival import region_against_england
 from oversight.components.figures.theme import long_date
-from oversight.components.figures.timeline import story_clocks, timeline_figure
+from oversight.components.figures.timeline import ceased_words, story_clocks, timeline_figure
 from oversight.components.reports.citations import Citations
 from oversight.components.reports.pdf_writer import pdf_pages
 from oversight.components.reports.pptx_writer import pptx_pages
@@ -375,7 +375,8 @@ def _timeline_slides(
         info = story.authority
         say(0.5 + 0.35 * k / max(1, len(chosen)), f"Timeline: {info.name}")
         as_at = min(req.as_at, info.existed_to or req.as_at)
-        clocks = story_clocks(story, as_at)
+        ceased = ceased_words(story, req.as_at)  # a ceased council runs no clocks
+        clocks = None if ceased else story_clocks(story, as_at)
         fig = timeline_figure(story, as_at, [e.as_dict() for e in clocks.items] if clocks else None)
         alt = f"Timeline of {info.name}'s judgements, interventions and visits"
         facts = [f for f in story.facts if f.date is None or f.date <= as_at]
@@ -385,14 +386,15 @@ def _timeline_slides(
                 f"{info.name}: timeline and clocks",
                 scope.footer,
                 [_picture(fig, alt, 1100, 470)],
-                bullets=_authority_bullets(scope.shown, info.code, clocks),
+                bullets=_authority_bullets(scope.shown, info.code, clocks, req.as_at)
+                + ([ceased] if ceased else []),
                 sources=scope.cited.line(cited),
             )
         )
     return slides
 
 
-def _authority_bullets(shown: pd.DataFrame, code: str, clocks) -> list[str]:
+def _authority_bullets(shown: pd.DataFrame, code: str, clocks, as_at: dt.date) -> list[str]:
     row = shown[shown["code"] == code]
     out: list[str] = []
     if not row.empty:
@@ -408,11 +410,8 @@ def _authority_bullets(shown: pd.DataFrame, code: str, clocks) -> list[str]:
                 + (f" (area judgements: {areas})" if isinstance(areas, str) and areas else "")
             )
     if clocks is not None:
-        for item in clocks.items:
-            flag = " (overdue: none recorded)" if item.overdue else ""
-            if item.overdue is None:  # a visit Ofsted's lists in the data could not show
-                flag = f" ({item.why})"
-            out.append(f"{item.label}: {long_date(item.date)}{flag}")
+        for item in clocks.items:  # met / missed / overdue / not in the data / due (issue 22)
+            out.append(f"{item.label}: {long_date(item.date)}, {item.words(as_at)}")
         if clocks.days_since_last_visit is not None:
             out.append(f"Days since the last recorded monitoring visit: {clocks.days_since_last_visit}")
     return out

@@ -196,6 +196,6 @@ def select(entries: Sequence[Entry], only: Iterable[str] | None) -> list[Entry]:
     unknown = [t for t in wanted if t not in known]
     if unknown:
         raise UnknownTarget(
-            f"not in the registry: {', '.join(unknown)}. Known targets:\n  " + "\n  ".join(known)
+            f"not in the registry: {', '.join(unknown)} (known targets: {', '.join(known)})"
         )
     return [known[t] for t in wanted]
