@@ -35,7 +35,7 @@ from oversight.components.figures.changes import (
     slide_title,
     total_words,
 )
-from oversight.components.figures.export import renderer
+from oversight.components.figures.export import figure_spec, renderer
 from oversight.components.figures.freshness import freshness_line, stale_notice
 from oversight.components.figures.map_data import (
     MapData,
@@ -103,10 +103,10 @@ def image_server() -> Iterator[None]:
 
 
 def _picture(fig: go.Figure, alt: str, width: int, height: int) -> Picture:
-    """The figure queued for drawing; the picture holds the future of its PNG."""
-    fig = go.Figure(fig)
-    fig.update_layout(width=width, height=height)
-    return Picture(renderer().submit(fig, "png", width=width, height=height, scale=2), alt, width, height)
+    """The figure queued for drawing; the picture holds the future of its PNG. The figure is not
+    copied (``figure_spec``): each is built for its one picture."""
+    spec = figure_spec(fig, width=width, height=height)
+    return Picture(renderer().submit(spec, "png", width=width, height=height, scale=2), alt, width, height)
 
 
 def _region_name(region: str | None) -> str:
@@ -176,20 +176,15 @@ class _Scope:
 
     def authority_sources(self, rows: pd.DataFrame) -> list[int | None]:
         """The numbers of the sources of each row's level and judgement (map, tiles, table)."""
+        return self.record_sources(rows.to_dict("records"))
+
+    def record_sources(self, records: list[dict[str, Any]]) -> list[int | None]:
+        """``authority_sources`` of rows as dicts: a table's 150 rows looked up one by one as
+        frames cost seconds of pandas (issue 22's pack speed)."""
         out: list[int | None] = []
-        for r in rows.itertuples(index=False):
-            out.append(
-                self.cited.cite(
-                    getattr(r, "source", None),
-                    getattr(r, "source_url", None),
-                    getattr(r, "source_publisher", None),
-                )
-            )
-            out.append(
-                self.cited.cite(
-                    getattr(r, "intervention_source", None), getattr(r, "intervention_source_url", None)
-                )
-            )
+        for r in records:
+            out.append(self.cited.cite(r.get("source"), r.get("source_url"), r.get("source_publisher")))
+            out.append(self.cited.cite(r.get("intervention_source"), r.get("intervention_source_url")))
         return out
 
 
@@ -320,10 +315,10 @@ def _table_slides(scope: _Scope, locator: Picture) -> list[Slide]:
     (``ROWS_WITH_NOTES``) so that the notes fit above the footer."""
     table = slide_table(scope.shown)
     shown = scope.shown
-    refs = {
-        name: scope.cited.refs(scope.authority_sources(shown[shown["name"] == name]))
-        for name in table["Authority"]
-    }
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for record in shown.to_dict("records"):
+        rows.setdefault(record["name"], []).append(record)
+    refs = {name: scope.cited.refs(scope.record_sources(rows.get(name, []))) for name in table["Authority"]}
     table["Sources"] = table["Authority"].map(refs)
     notes = {
         name: area_note(name, words, areas)
