@@ -265,6 +265,7 @@ def _expected_traces(expected: list[dict[str, Any]]) -> list[go.Scatter]:
                 f"<b>{e['label']}</b><br>expected by {long_date(e['date'])}"
                 + ("<br><b>overdue</b>: " + h(e["why"]) if e["overdue"] else "")
                 + ("<br>not in the data: " + h(e["why"]) if e["overdue"] is None else "")
+                + (f"<br>{e['status']}: happened {long_date(e['happened'])}" if e.get("happened") else "")
                 for e in expected
             ],
             hoverinfo="text",
