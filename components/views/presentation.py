@@ -31,7 +31,7 @@ from oversight.components.figures.map_svg import CSS, JS, svg_map
 from oversight.components.figures.safe_text import markdown, markdown_cells, quoted
 from oversight.components.figures.survival import region_against_england
 from oversight.components.figures.theme import long_date
-from oversight.components.figures.timeline import story_clocks, timeline_figure
+from oversight.components.figures.timeline import ceased_words, story_clocks, timeline_figure
 from oversight.components.widgets import cache as store
 from oversight.components.widgets import changes, freshness
 from oversight.components.widgets import filters as shared_filters
@@ -299,7 +299,7 @@ def _authorities(filters: Filters) -> None:
 def _authority(story: AuthorityStory, filters: Filters) -> None:
     info = story.authority
     as_at = min(filters.as_at, info.existed_to or filters.as_at)
-    clocks = story_clocks(story, as_at)
+    clocks = None if ceased_words(story, filters.as_at) else story_clocks(story, as_at)  # ceased: none
     _title(f"{markdown(info.name)}: timeline", filters, "Ofsted; DfE and tracker sources. OGL v3.0.")
     fig = timeline_figure(story, as_at, [e.as_dict() for e in clocks.items] if clocks else None)
     fig.update_layout(height=FIGURE_HEIGHT, title_text="")
