@@ -55,6 +55,7 @@ from oversight.components.reports.citations import Citations
 from oversight.components.reports.pdf_writer import pdf_pages
 from oversight.components.reports.pptx_writer import pptx_pages
 from oversight.components.reports.slides import Picture, Slide
+from oversight.data.domain.clocks import DUE
 from oversight.data.domain.digest import NEWLY_RECORDED
 from oversight.data.domain.register import load_regions
 from oversight.data.sources import boundaries as b
@@ -406,7 +407,14 @@ def _authority_bullets(shown: pd.DataFrame, code: str, clocks, as_at: dt.date) -
             )
     if clocks is not None:
         for item in clocks.items:  # met / missed / overdue / not in the data / due (issue 22)
-            out.append(f"{item.label}: {long_date(item.date)}, {item.words(as_at)}")
+            words = item.words(as_at)
+            if item.opens:  # "Re-inspection expected from D (in N days)", or the window is open
+                words = words.removeprefix("from ") if item.status == DUE else f"{long_date(item.date)}: open"
+                out.append(f"{item.label} {words}")
+            elif item.status == DUE:  # "due D (in N days)" carries the date
+                out.append(f"{item.label}: {words}")
+            else:
+                out.append(f"{item.label} {long_date(item.date)}: {words}")
         if clocks.days_since_last_visit is not None:
             out.append(f"Days since the last recorded monitoring visit: {clocks.days_since_last_visit}")
     return out

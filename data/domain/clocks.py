@@ -240,7 +240,7 @@ def clocks_on(
         or _absent(
             plan_label,
             d.action_plan_due,
-            "none in the tracker; no public source lists action plans",
+            "none recorded, and no public source lists action plans",
         ),
         _visit_clock(
             "First monitoring visit by",
