@@ -48,10 +48,13 @@ def test_darlington_in_its_spell_has_clocks(open_page):
     assert "Improvement track" in text  # where it stands in the NAO flowchart
     clocks = next(d.value for d in at.dataframe if "Expected" in d.value.columns)
     assert "Action plan due (70 working days)" in set(clocks["Expected"])
-    # Due in 2016, five years before Ofsted's lists of monitoring visits in the data start: the
-    # table says the data could not show the visit, not that it is overdue.
+    # The tracker's visit of 1 August 2016 came after the 5 January 2016 deadline: missed.
     first = clocks[clocks["Expected"] == "First monitoring visit by"].iloc[0]["Status"]
-    assert first == (
+    assert first == "Missed (happened 1 August 2016, 145 working days late)"
+    # The next, due 1 June 2017, four years before Ofsted's lists of monitoring visits in the data
+    # start: the table says the data could not show the visit, not that it is overdue.
+    nxt = clocks[clocks["Expected"] == "Next quarterly monitoring visit"].iloc[0]["Status"]
+    assert nxt == (
         "Not in the data: none in the tracker; Ofsted's lists of monitoring visits start on 20 April 2021"
     )
     names = {t.get("name") for t in _timeline(at)["data"]}
@@ -155,3 +158,21 @@ def test_tables_show_what_matters_first_and_a_dash_when_empty(open_page):
     assert not any(
         (json.loads(c.proto.spec)["layout"].get("title") or {}).get("text") for c in at.get("plotly_chart")
     )
+
+
+def test_a_ceased_council_shows_one_line_not_clocks(open_page):
+    """Northamptonshire ceased on 31 March 2021: after that its page runs no clocks (issue 22)."""
+    at = open_page("E10000021", "2024-06-30")
+    assert not [d for d in at.dataframe if "Expected" in d.value.columns]
+    assert (
+        "Northamptonshire ceased on 31 March 2021; North Northamptonshire and West Northamptonshire "
+        "took over: no clocks run after that."
+    ) in _text(at).replace("\\", "")  # Markdown's escapes
+    assert not any(t.get("name") == "Expected (not a fact)" for t in _timeline(at)["data"])
+
+
+def test_no_clock_says_passed(open_page):
+    at = open_page("E06000005", "2017-06-30")
+    clocks = next(d.value for d in at.dataframe if "Expected" in d.value.columns)
+    assert not any(str(s).startswith(("Passed", "Ahead")) for s in clocks["Status"])
+    assert clocks[clocks["Expected"] == "Re-inspection expected by"].iloc[0]["Status"].startswith("Due ")

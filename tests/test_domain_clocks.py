@@ -122,3 +122,51 @@ def test_a_visit_clock_is_overdue_only_where_ofsteds_lists_could_show_the_visit(
     after = first_visit((dt.date(2021, 4, 20), dt.date(2022, 3, 31)))
     assert after.overdue is None and after.why.endswith("end on 31 March 2022")
     assert first_visit(None).why == "none in the tracker; the data holds no list of monitoring visits"
+
+
+def test_a_clock_says_whether_the_thing_happened():
+    """Issue 22: "Passed" said only that a date went by. Inadequate published 3 May 2022: action
+    plan due 11 August 2022, first visit by 8 September 2022, re-inspection by 11 August 2024."""
+    from oversight.data.domain.clocks import DUE, MET, MISSED, NOT_IN_DATA, OPEN, OVERDUE, clocks_on
+
+    judgements = [(dt.date(2022, 5, 3), "Inadequate")]
+    listed = (dt.date(2021, 4, 20), dt.date(2024, 3, 21))
+
+    def clocks(as_at, visits=(), plans=(), judgements_to=None):
+        found = clocks_on(as_at, judgements, list(visits), listed, list(plans), judgements_to)
+        return {e.label: e for e in found.items}
+
+    early = clocks(dt.date(2022, 6, 1))
+    assert early["Action plan due (70 working days)"].status == DUE
+    assert (
+        early["First monitoring visit by"].words(dt.date(2022, 6, 1)) == "due 8 September 2022 (in 99 days)"
+    )
+    assert early["Re-inspection expected from"].words(dt.date(2022, 6, 1)).startswith("from ")
+
+    late = clocks(dt.date(2023, 1, 10), visits=[dt.date(2022, 9, 1)], plans=[dt.date(2022, 8, 20)])
+    plan, first = late["Action plan due (70 working days)"], late["First monitoring visit by"]
+    assert (plan.status, plan.happened) == (MISSED, dt.date(2022, 8, 20))
+    assert plan.words(dt.date(2023, 1, 10)) == "missed (happened 20 August 2022, 6 working days late)"
+    assert (first.status, first.words(dt.date(2023, 1, 10))) == (MET, "met on 1 September 2022")
+    assert late["Next quarterly monitoring visit"].status == OVERDUE  # due 1 December, inside the lists
+
+    # No action plan recorded: no public source lists them, so never overdue.
+    assert clocks(dt.date(2023, 1, 10))["Action plan due (70 working days)"].status == NOT_IN_DATA
+
+    after = dt.date(2024, 12, 1)
+    assert clocks(after)["Re-inspection expected from"].status == OPEN
+    # Ofsted's releases in the data run past the deadline: still inadequate, so overdue ...
+    by = clocks(after, judgements_to=dt.date(2024, 11, 30))["Re-inspection expected by"]
+    assert by.status == OVERDUE and by.overdue is True
+    # ... but releases that end before it cannot show a re-inspection: not in the data.
+    by = clocks(after, judgements_to=dt.date(2024, 3, 31))["Re-inspection expected by"]
+    assert by.status == NOT_IN_DATA and by.overdue is None
+    assert by.words(after) == "not in the data: Ofsted's releases in the data end on 31 March 2024"
+
+
+def test_working_days_between_skip_weekends_and_bank_holidays():
+    from oversight.data.domain.clocks import working_days_between
+
+    assert working_days_between(dt.date(2022, 9, 8), dt.date(2022, 9, 20)) == 7  # 19th: state funeral
+    assert working_days_between(dt.date(2022, 9, 8), dt.date(2022, 9, 8)) == 0
+    assert working_days_between(dt.date(2022, 9, 9), dt.date(2022, 9, 12)) == 1  # Friday to Monday

@@ -157,3 +157,38 @@ def test_figures_drawn_without_reloading_the_page_are_kaleidos_own(loaded_engine
 
 def _size(opts: dict) -> dict:
     return {"fmt": opts["format"], "width": opts["width"], "height": opts["height"], "scale": opts["scale"]}
+
+
+def test_a_figures_spec_shares_its_lists_and_says_what_to_dict_says():
+    """The pack's figures reach the renderer without plotly's deep copies (issue 22's speed)."""
+    from oversight.components.figures.export import figure_spec
+
+    fig = _bar(3)
+    spec = figure_spec(fig, width=300, height=200)
+    copied = fig.to_dict()
+    assert spec["data"] == copied["data"] and spec["data"] is fig._data
+    assert spec["layout"] == {**copied["layout"], "width": 300, "height": 200}
+    assert "width" not in fig.layout.to_plotly_json()  # the figure itself is unchanged
+
+
+@pytest.mark.browser
+def test_an_image_asked_for_again_is_not_drawn_again():
+    """A pack prepared again hands over its pictures at once; another figure or size is drawn."""
+    r = Renderer()
+    drawn = []
+    original = r._draw
+
+    async def counting(spec, opts, topojson):
+        drawn.append(opts["width"])
+        return await original(spec, opts, topojson)
+
+    r._draw = counting  # type: ignore[method-assign]
+    try:
+        first = r.submit(_bar(1), "png", 300, 200).result(timeout=60)
+        again = r.submit(_bar(1), "png", 300, 200)
+        assert again.result(timeout=60) == first and len(drawn) == 1
+        assert r.submit(_bar(1), "png", 320, 200).result(timeout=60) != first
+        assert r.submit(_bar(2), "png", 300, 200).result(timeout=60) != first
+        assert len(drawn) == 3
+    finally:
+        r.stop()

@@ -280,12 +280,45 @@ def test_a_visit_the_data_could_not_show_is_said_not_flagged_overdue():
 
     listed = (dt.date(2021, 4, 20), dt.date(2024, 3, 21))
     clocks = clocks_on(dt.date(2018, 5, 17), [(dt.date(2016, 11, 25), "Inadequate")], [], listed)
-    bullets = _authority_bullets(pd.DataFrame({"code": []}), "E08000025", clocks)
+    bullets = _authority_bullets(pd.DataFrame({"code": []}), "E08000025", clocks, dt.date(2018, 5, 17))
     assert (
-        "First monitoring visit by: 5 April 2017 "
-        "(none in the tracker; Ofsted's lists of monitoring visits start on 20 April 2021)"
+        "First monitoring visit by 5 April 2017: not in the data: "
+        "none in the tracker; Ofsted's lists of monitoring visits start on 20 April 2021"
     ) in bullets
-    assert not any("overdue" in b for b in bullets)
+    assert not any("overdue" in b or "Passed" in b for b in bullets)
+
+
+def test_the_packs_clocks_say_met_missed_overdue_and_due():
+    """Inadequate published 3 May 2022 (action plan due 11 August, first visit by 8 September):
+    a plan recorded on 1 August is met; a first visit on 20 September is missed by 7 working days (19 September 2022 was a bank
+    holiday);
+    the next quarterly visit, due 20 December, is overdue on 1 March 2023 inside Ofsted's lists;
+    the re-inspection window is ahead."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from oversight.components.reports.board_pack import _authority_bullets
+    from oversight.data.domain.clocks import clocks_on
+
+    as_at = dt.date(2023, 3, 1)
+    clocks = clocks_on(
+        as_at,
+        [(dt.date(2022, 5, 3), "Inadequate")],
+        [dt.date(2022, 9, 20)],
+        (dt.date(2021, 4, 20), dt.date(2024, 3, 21)),
+        [dt.date(2022, 8, 1)],
+    )
+    bullets = _authority_bullets(pd.DataFrame({"code": []}), "E0", clocks, as_at)
+    assert "Action plan due (70 working days) 11 August 2022: met on 1 August 2022" in bullets
+    assert (
+        "First monitoring visit by 8 September 2022: missed (happened 20 September 2022, 7 working days late)"
+    ) in bullets
+    assert (
+        "Next quarterly monitoring visit 20 December 2022: overdue: no later monitoring visit recorded"
+    ) in bullets
+    assert "Re-inspection expected from 8 June 2023 (in 99 days)" in bullets
+    assert "Re-inspection expected by: due 11 August 2024 (in 529 days)" in bullets
 
 
 def test_direction_controls_in_slide_text_reach_neither_the_pptx_nor_the_pdf(tmp_path):

@@ -20,16 +20,21 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
+import hashlib
 import json
 import tempfile
 import threading
 import time
+import weakref
+from collections import OrderedDict
 from concurrent.futures import Future
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
 
 #: The files plotly asks for (``<scope>_<resolution>m.json``) and the layers each must hold.
 BASE_MAPS = ("world_110m", "world_50m", "europe_110m", "europe_50m")
@@ -41,6 +46,22 @@ IDLE_S = 180.0  # its Chromium holds ~0.5 GB (PSS): not kept long for nothing
 RELOAD_EVERY = 25
 #: Seconds one image may take before the caller gives up (kaleido's own limit is 90 s).
 TIMEOUT_S = 120.0
+
+
+#: Images kept by the renderer, newest used last: a pack prepared again (another format, another
+#: "last meeting") or the same date's maps in another session come back without drawing.
+CACHE_IMAGES = 96
+
+
+def figure_spec(fig: go.Figure, **layout: Any) -> dict[str, Any]:
+    """The figure as the renderer reads it, with ``layout`` set, without copying it.
+
+    ``go.Figure(fig)``, ``update_layout`` and ``to_dict`` each deep-copy every trace: for a map,
+    every boundary's coordinates, three times over (a third of a region pack's Python time). The
+    spec shares the figure's own lists, so the figure must not change until its image is drawn:
+    the board pack builds each figure for one picture. ``_data``/``_layout`` are what ``to_dict``
+    copies (plotly 5 to 7); choreographer encodes numpy arrays with plotly's own JSON encoder."""
+    return {"data": fig._data, "layout": {**fig._layout, **layout}}
 
 
 def empty_topology() -> str:
@@ -69,6 +90,7 @@ class Renderer:
         self._pending = 0
         self._last_use = time.monotonic()
         self._holds = 0  # ``hold()`` blocks: no idle stop while a pack is being made
+        self._images: OrderedDict[str, Future[bytes]] = OrderedDict()  # see ``CACHE_IMAGES``
         self._exit_hook = False
 
     @property
@@ -95,7 +117,10 @@ class Renderer:
             self._browser = asyncio.run_coroutine_threadsafe(self._open(), loop)
             loop.call_soon_threadsafe(self._schedule_idle_check)
             if not self._exit_hook:
-                atexit.register(self.stop)  # no Chromium outlives the process
+                # After the finalizers' own exit hook, so before it at exit (last in, first out):
+                # the browser closes before Python deletes its temporary profile folder.
+                weakref.finalize(self, int)
+                atexit.register(self._stop_at_exit)  # no Chromium outlives the process
                 self._exit_hook = True
 
     @staticmethod
@@ -114,11 +139,21 @@ class Renderer:
         spec = fig.to_dict() if isinstance(fig, go.Figure) else fig  # in the caller's thread
         opts = {"format": fmt, "width": width, "height": height, "scale": scale}
         topojson = _base_map_dir().as_uri() + "/"
+        key = _cache_key(spec, opts)
         self.start()
         with self._lock:
             assert self._loop is not None
+            done = self._images.get(key)
+            if done is not None and not (done.done() and done.exception() is not None):
+                self._images.move_to_end(key)
+                self._last_use = time.monotonic()
+                return done
             self._pending += 1
-            return asyncio.run_coroutine_threadsafe(self._draw(spec, opts, topojson), self._loop)
+            future = asyncio.run_coroutine_threadsafe(self._draw(spec, opts, topojson), self._loop)
+            self._images[key] = future
+            while len(self._images) > CACHE_IMAGES:
+                self._images.popitem(last=False)
+            return future
 
     async def _draw(self, spec: dict, opts: dict, topojson: str) -> bytes:
         try:
@@ -158,7 +193,14 @@ class Renderer:
         else:
             self._schedule_idle_check()
 
-    def stop(self, only_if_idle: bool = False) -> None:
+    def _stop_at_exit(self) -> None:
+        """The exit hook: a last close, silent. The command line stops the browser before it
+        exits (``cli._stop_early``, ``cmd_board_pack``); this covers a caller that did not, where
+        a close racing the interpreter's own shutdown must not print a traceback."""
+        with contextlib.suppress(Exception):  # the process is ending; nothing to tell
+            self.stop(timeout=5)
+
+    def stop(self, only_if_idle: bool = False, timeout: float = 30) -> None:
         """Close the browser and the thread (a later ``submit`` starts them again). ``only_if_idle``:
         unless a figure came in since the idle check (decided under the same lock as ``submit``)."""
         with self._lock:
@@ -179,11 +221,17 @@ class Renderer:
             await opened.close()
 
         try:
-            asyncio.run_coroutine_threadsafe(close(), loop).result(timeout=30)
+            asyncio.run_coroutine_threadsafe(close(), loop).result(timeout=timeout)
         finally:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(timeout=30)
             loop.close()
+
+
+def _cache_key(spec: dict[str, Any], opts: dict[str, Any]) -> str:
+    """The image's identity: its figure and size as JSON, hashed (~20 ms for a region's map)."""
+    text = json.dumps([spec, opts], cls=PlotlyJSONEncoder, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class _Hold:

@@ -53,9 +53,27 @@ def story_judgements(story: AuthorityStory, own_only: bool = True) -> list[tuple
 
 
 def story_clocks(story: AuthorityStory, as_at: dt.date) -> SpellClocks | None:
-    """The clocks of the spell open on ``as_at`` from the authority's own judgements and visits."""
-    visits = [f.date for f in story.own_facts if f.type == "visit" and f.kind == "monitoring"]
-    return clocks_on(as_at, story_judgements(story), visits, story.monitoring_listed)
+    """The clocks of the spell open on ``as_at`` from the authority's own judgements, visits and
+    recorded action plans; None after the council ceased (``ceased_words`` says so instead)."""
+    if ceased_words(story, as_at):
+        return None
+    own = story.own_facts
+    visits = [f.date for f in own if f.type == "visit" and f.kind == "monitoring" and f.date]
+    plans = [f.date for f in own if f.type == "event" and f.kind == "action_plan" and f.date]
+    return clocks_on(
+        as_at, story_judgements(story), visits, story.monitoring_listed, plans, story.judgements_to
+    )
+
+
+def ceased_words(story: AuthorityStory, as_at: dt.date) -> str | None:
+    """One line for a council that had ceased by ``as_at``, in place of clocks no one runs any
+    more (issue 22: Northamptonshire's page showed clocks after 31 March 2021); None otherwise."""
+    info = story.authority
+    if info.existed_to is None or info.existed_to >= as_at:
+        return None
+    heirs = [s.name for s in info.successors]
+    who = f"; {' and '.join(heirs)} took over" if heirs else ""
+    return f"{info.name} ceased on {long_date(info.existed_to)}{who}: no clocks run after that."
 
 
 def timeline_figure(
@@ -275,6 +293,7 @@ def _expected_traces(expected: list[dict[str, Any]]) -> list[go.Scatter]:
                 f"<b>{e['label']}</b><br>expected by {long_date(e['date'])}"
                 + ("<br><b>overdue</b>: " + h(e["why"]) if e["overdue"] else "")
                 + ("<br>not in the data: " + h(e["why"]) if e["overdue"] is None else "")
+                + (f"<br>{e['status']}: happened {long_date(e['happened'])}" if e.get("happened") else "")
                 for e in expected
             ],
             hoverinfo="text",

@@ -35,7 +35,7 @@ from oversight.components.figures.changes import (
     slide_title,
     total_words,
 )
-from oversight.components.figures.export import renderer
+from oversight.components.figures.export import figure_spec, renderer
 from oversight.components.figures.freshness import after_end_note, layers_line, stale_notice
 from oversight.components.figures.map_data import (
     MapData,
@@ -50,11 +50,12 @@ from oversight.components.figures.map_data import (
 from oversight.components.figures.map_plotly import legend_frame, map_figure
 from oversight.components.figures.survival import region_against_england
 from oversight.components.figures.theme import long_date
-from oversight.components.figures.timeline import story_clocks, timeline_figure
+from oversight.components.figures.timeline import ceased_words, story_clocks, timeline_figure
 from oversight.components.reports.citations import Citations
 from oversight.components.reports.pdf_writer import pdf_pages
 from oversight.components.reports.pptx_writer import pptx_pages
 from oversight.components.reports.slides import Picture, Slide
+from oversight.data.domain.clocks import DUE
 from oversight.data.domain.digest import NEWLY_RECORDED
 from oversight.data.domain.register import load_regions
 from oversight.data.sources import boundaries as b
@@ -103,10 +104,10 @@ def image_server() -> Iterator[None]:
 
 
 def _picture(fig: go.Figure, alt: str, width: int, height: int) -> Picture:
-    """The figure queued for drawing; the picture holds the future of its PNG."""
-    fig = go.Figure(fig)
-    fig.update_layout(width=width, height=height)
-    return Picture(renderer().submit(fig, "png", width=width, height=height, scale=2), alt, width, height)
+    """The figure queued for drawing; the picture holds the future of its PNG. The figure is not
+    copied (``figure_spec``): each is built for its one picture."""
+    spec = figure_spec(fig, width=width, height=height)
+    return Picture(renderer().submit(spec, "png", width=width, height=height, scale=2), alt, width, height)
 
 
 def _region_name(region: str | None) -> str:
@@ -177,20 +178,15 @@ class _Scope:
 
     def authority_sources(self, rows: pd.DataFrame) -> list[int | None]:
         """The numbers of the sources of each row's level and judgement (map, tiles, table)."""
+        return self.record_sources(rows.to_dict("records"))
+
+    def record_sources(self, records: list[dict[str, Any]]) -> list[int | None]:
+        """``authority_sources`` of rows as dicts: a table's 150 rows looked up one by one as
+        frames cost seconds of pandas (issue 22's pack speed)."""
         out: list[int | None] = []
-        for r in rows.itertuples(index=False):
-            out.append(
-                self.cited.cite(
-                    getattr(r, "source", None),
-                    getattr(r, "source_url", None),
-                    getattr(r, "source_publisher", None),
-                )
-            )
-            out.append(
-                self.cited.cite(
-                    getattr(r, "intervention_source", None), getattr(r, "intervention_source_url", None)
-                )
-            )
+        for r in records:
+            out.append(self.cited.cite(r.get("source"), r.get("source_url"), r.get("source_publisher")))
+            out.append(self.cited.cite(r.get("intervention_source"), r.get("intervention_source_url")))
         return out
 
 
@@ -321,10 +317,10 @@ def _table_slides(scope: _Scope, locator: Picture) -> list[Slide]:
     (``ROWS_WITH_NOTES``) so that the notes fit above the footer."""
     table = slide_table(scope.shown)
     shown = scope.shown
-    refs = {
-        name: scope.cited.refs(scope.authority_sources(shown[shown["name"] == name]))
-        for name in table["Authority"]
-    }
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for record in shown.to_dict("records"):
+        rows.setdefault(record["name"], []).append(record)
+    refs = {name: scope.cited.refs(scope.record_sources(rows.get(name, []))) for name in table["Authority"]}
     table["Sources"] = table["Authority"].map(refs)
     notes = {
         name: area_note(name, words, areas)
@@ -376,7 +372,8 @@ def _timeline_slides(
         info = story.authority
         say(0.5 + 0.35 * k / max(1, len(chosen)), f"Timeline: {info.name}")
         as_at = min(req.as_at, info.existed_to or req.as_at)
-        clocks = story_clocks(story, as_at)
+        ceased = ceased_words(story, req.as_at)  # a ceased council runs no clocks
+        clocks = None if ceased else story_clocks(story, as_at)
         fig = timeline_figure(story, as_at, [e.as_dict() for e in clocks.items] if clocks else None)
         alt = f"Timeline of {info.name}'s judgements, interventions and visits"
         facts = [f for f in story.facts if f.date is None or f.date <= as_at]
@@ -386,14 +383,15 @@ def _timeline_slides(
                 f"{info.name}: timeline and clocks",
                 scope.footer,
                 [_picture(fig, alt, 1100, 470)],
-                bullets=_authority_bullets(scope.shown, info.code, clocks),
+                bullets=_authority_bullets(scope.shown, info.code, clocks, req.as_at)
+                + ([ceased] if ceased else []),
                 sources=scope.cited.line(cited),
             )
         )
     return slides
 
 
-def _authority_bullets(shown: pd.DataFrame, code: str, clocks) -> list[str]:
+def _authority_bullets(shown: pd.DataFrame, code: str, clocks, as_at: dt.date) -> list[str]:
     row = shown[shown["code"] == code]
     out: list[str] = []
     if not row.empty:
@@ -409,11 +407,15 @@ def _authority_bullets(shown: pd.DataFrame, code: str, clocks) -> list[str]:
                 + (f" (area judgements: {areas})" if isinstance(areas, str) and areas else "")
             )
     if clocks is not None:
-        for item in clocks.items:
-            flag = " (overdue: none recorded)" if item.overdue else ""
-            if item.overdue is None:  # a visit Ofsted's lists in the data could not show
-                flag = f" ({item.why})"
-            out.append(f"{item.label}: {long_date(item.date)}{flag}")
+        for item in clocks.items:  # met / missed / overdue / not in the data / due (issue 22)
+            words = item.words(as_at)
+            if item.opens:  # "Re-inspection expected from D (in N days)", or the window is open
+                words = words.removeprefix("from ") if item.status == DUE else f"{long_date(item.date)}: open"
+                out.append(f"{item.label} {words}")
+            elif item.status == DUE:  # "due D (in N days)" carries the date
+                out.append(f"{item.label}: {words}")
+            else:
+                out.append(f"{item.label} {long_date(item.date)}: {words}")
         if clocks.days_since_last_visit is not None:
             out.append(f"Days since the last recorded monitoring visit: {clocks.days_since_last_visit}")
     return out

@@ -18,6 +18,7 @@ from oversight.components.figures.judgements import areas_text, judgement_words,
 from oversight.components.figures.safe_text import markdown, plain, quoted, web_link
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import (
+    ceased_words,
     neighbour_grades_figure,
     story_clocks,
     story_judgements,
@@ -228,7 +229,8 @@ def _header(story: AuthorityStory, filters: Filters) -> None:
 
 def _timeline_and_clocks(story: AuthorityStory, filters: Filters) -> None:
     as_at = min(filters.as_at, story.authority.existed_to or filters.as_at)
-    clocks = story_clocks(story, as_at)
+    ceased = ceased_words(story, filters.as_at)  # a ceased council runs no clocks
+    clocks = None if ceased else story_clocks(story, as_at)
     expected = [e.as_dict() for e in clocks.items] if clocks else None
     fig = timeline_figure(story, as_at, expected)
     event = titled_chart(
@@ -243,13 +245,15 @@ def _timeline_and_clocks(story: AuthorityStory, filters: Filters) -> None:
         f"As at {long_date(as_at)} · hover for dates, details and sources · hollow marks are expected dates "
         "(the statutory timescales after an inadequate report), not facts · Sources: Ofsted releases; tracker (Data & sources)."
     )
+    if ceased:
+        st.markdown(markdown(ceased))
     if clocks:
         st.markdown(f"#### Clocks of the open inadequate spell (since {long_date(clocks.spell_start)})")
         rows = pd.DataFrame(
             {
                 "Expected": [e.label for e in clocks.items],
                 "Date": [e.date for e in clocks.items],
-                "Status": [_status(e, as_at) for e in clocks.items],
+                "Status": [_status(e, as_at) for e in clocks.items],  # met / missed / overdue / …
             }
         )
         st.dataframe(
@@ -485,10 +489,7 @@ def _sources_of(fact) -> None:
 
 
 def _status(e: Expected, as_at: dt.date) -> str:
-    """A clock's state in words: overdue (and why), not in the data (a visit Ofsted's lists
-    could not show), passed or ahead."""
-    if e.overdue:
-        return "Overdue: " + e.why
-    if e.overdue is None:
-        return "Not in the data: " + e.why
-    return "Passed" if e.date <= as_at else "Ahead"
+    """A clock's state in words, capitalised for the table: met, missed, overdue (and why), not in
+    the data (and why), due or open (``Expected.words``)."""
+    words = e.words(as_at)
+    return words[:1].upper() + words[1:]

@@ -36,7 +36,7 @@ from oversight.components.figures.projector import projector
 from oversight.components.figures.safe_text import markdown, markdown_cells, quoted
 from oversight.components.figures.survival import LEGEND_ROW, legend_rows, region_against_england
 from oversight.components.figures.theme import long_date
-from oversight.components.figures.timeline import story_clocks, timeline_figure
+from oversight.components.figures.timeline import ceased_words, story_clocks, timeline_figure
 from oversight.components.widgets import cache as store
 from oversight.components.widgets import changes, freshness
 from oversight.components.widgets import filters as shared_filters
@@ -421,8 +421,9 @@ def _timeline_chart(key: tuple, code: str, as_at: dt.date) -> go.Figure:
     """The authority's timeline for a projector, cached per data version (warmed on the map)."""
     story = store.story(code)
     info = story.authority
+    ceased = ceased_words(story, as_at)
     as_at = min(as_at, info.existed_to or as_at)
-    clocks = story_clocks(story, as_at)
+    clocks = None if ceased else story_clocks(story, as_at)  # a ceased council runs no clocks
     fig = timeline_figure(story, as_at, [e.as_dict() for e in clocks.items] if clocks else None)
     return projector(fig, top=fig.layout.margin.t - 50)  # the title's room: it is the slide's heading
 

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -61,6 +62,20 @@ def _since_default(as_at: dt.date) -> dt.date:
     return max(since, EARLIEST)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _pack_files(
+    _key: tuple, request: PackRequest, _progress: Callable[[float, str], None]
+) -> tuple[bytes, bytes]:
+    """The pack's PPTX and PDF, kept per data version and request (its ``today`` included) for
+    every session: a pack asked for again, in this session or another, is handed over at once
+    instead of being made again (issue 22: the dialog's pack within 5 s after its first). ``key``
+    is ``cache.cache_key()``; an error is not kept."""
+    with tempfile.TemporaryDirectory() as tmp:
+        outs = [Path(tmp) / "pack.pptx", Path(tmp) / "pack.pdf"]
+        board_pack(store.engine(), request, outs, _progress)
+        return outs[0].read_bytes(), outs[1].read_bytes()
+
+
 def _closed() -> None:
     st.session_state[KEY_OPEN] = False
 
@@ -100,24 +115,21 @@ def _dialog(filters: Filters) -> None:
     signature = (store.cache_key(), filters.region, filters.as_at, authority, since)
     if st.button("Prepare board pack", key="pack_build", icon=":material/slideshow:"):
         bar = st.progress(0.0, text="Preparing the slides…")
-        request = PackRequest(filters.region, filters.as_at, authority, settings.data_dir(), since=since)
-        with tempfile.TemporaryDirectory() as tmp:
-            outs = [Path(tmp) / "pack.pptx", Path(tmp) / "pack.pdf"]
-            try:
-                board_pack(
-                    store.engine(),
-                    request,
-                    outs,
-                    lambda f, m: bar.progress(min(1.0, f), text=markdown(m)),
-                )
-            except ValueError as exc:
-                st.error(markdown(str(exc)))
-                return
-            except RenderError as exc:
-                _log.warning("board pack: %s", exc.__cause__ or exc)
-                st.error(markdown(f"The slides could not be made: {exc}. Try again in a minute."))
-                return
-            st.session_state[KEY_FILES] = (signature, outs[0].read_bytes(), outs[1].read_bytes())
+        request = PackRequest(
+            filters.region, filters.as_at, authority, settings.data_dir(), today=dt.date.today(), since=since
+        )
+        try:
+            pptx, pdf = _pack_files(
+                store.cache_key(), request, lambda f, m: bar.progress(min(1.0, f), text=markdown(m))
+            )
+        except ValueError as exc:
+            st.error(markdown(str(exc)))
+            return
+        except RenderError as exc:
+            _log.warning("board pack: %s", exc.__cause__ or exc)
+            st.error(markdown(f"The slides could not be made: {exc}. Try again in a minute."))
+            return
+        st.session_state[KEY_FILES] = (signature, pptx, pdf)
         bar.empty()
     files = st.session_state.get(KEY_FILES)
     if files and files[0] == signature:

@@ -195,7 +195,5 @@ def select(entries: Sequence[Entry], only: Iterable[str] | None) -> list[Entry]:
     known = {e.target: e for e in entries}
     unknown = [t for t in wanted if t not in known]
     if unknown:
-        raise UnknownTarget(
-            f"not in the registry: {', '.join(unknown)}. Known targets:\n  " + "\n  ".join(known)
-        )
+        raise UnknownTarget(f"not in the registry: {', '.join(unknown)} (known targets: {', '.join(known)})")
     return [known[t] for t in wanted]

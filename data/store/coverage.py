@@ -1,4 +1,5 @@
-"""What the data could show: the span Ofsted's lists of monitoring visits cover.
+"""What the data could show: the span Ofsted's lists of monitoring visits cover, and where its
+releases' judgements end.
 
 A tracker records visits one by one, where someone wrote them down; an Ofsted release lists every
 monitoring visit of its years (the in-year sheets, from April 2021 in the shared releases). So
@@ -31,3 +32,14 @@ def monitoring_listed(conn: Connection) -> Listed | None:
         .where(v.c.kind == "monitoring", s.sources.c.kind.not_in(RECORDED_BY_HAND))
     ).one()
     return (first, last) if first is not None and last is not None else None
+
+
+def judgements_to(conn: Connection) -> dt.date | None:
+    """The newest publication of a judgement in Ofsted's releases (not a tracker's): a
+    re-inspection due after it cannot be in the data yet (issue 22's "not in the data")."""
+    i = s.inspections
+    return conn.execute(
+        select(func.max(i.c.publication_date))
+        .join(s.sources, s.sources.c.id == i.c.source_id)
+        .where(s.sources.c.kind.not_in(RECORDED_BY_HAND))
+    ).scalar()

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, RowMapping, Table, select
 from oversight.data.domain import vocab
 from oversight.data.store import fact_sources
 from oversight.data.store import schema as s
-from oversight.data.store.coverage import Listed, monitoring_listed
+from oversight.data.store.coverage import Listed, judgements_to, monitoring_listed
 
 FactType = Literal["inspection", "visit", "intervention", "event"]
 Side = Literal["predecessors", "successors"]
@@ -237,6 +237,9 @@ class AuthorityStory:
     #: The span Ofsted's lists of monitoring visits in the data cover (``coverage``): outside it
     #: an absent visit is not evidence. None: the data holds no such list.
     monitoring_listed: Listed | None = None
+    #: The newest judgement Ofsted's releases in the data publish (``coverage``): a re-inspection
+    #: due after it is not in the data yet. None: no release.
+    judgements_to: dt.date | None = None
 
     @property
     def own_facts(self) -> tuple[Fact, ...]:
@@ -476,9 +479,13 @@ def authority_story(engine: Engine, code: str) -> AuthorityStory | None:
             )
     facts.sort(key=lambda f: (f.date or dt.date.min, f.type))
     with engine.connect() as conn:
-        listed = monitoring_listed(conn)
+        listed, released_to = monitoring_listed(conn), judgements_to(conn)
     return AuthorityStory(
-        authority=info, facts=tuple(facts), changes=tuple(changes), monitoring_listed=listed
+        authority=info,
+        facts=tuple(facts),
+        changes=tuple(changes),
+        monitoring_listed=listed,
+        judgements_to=released_to,
     )
 
 

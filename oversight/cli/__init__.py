@@ -72,7 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _start_early(argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit:
+        _stop_early()
+        raise
     debug = args.debug or os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
     # E-mail settings ([smtp]) from the same secrets file the app reads, for a command that files
     # proposals (harvest, import through review): read only when a message is to be sent.
@@ -117,6 +121,21 @@ def _start_early(argv: list[str]) -> None:
         from oversight.components.figures.export import start_renderer
 
         start_renderer()
+
+
+def _stop_early() -> None:
+    """A usage error after ``_start_early``: close the browser now, in the running interpreter.
+
+    Left to the exit hooks, Python's own clean-up of Chromium's temporary profile could run first,
+    while Chromium still wrote to it (``OSError: Directory not empty: 'Default'``, a traceback
+    after the usage line), or the close waited on a thread pool already shut (issue 22)."""
+    if "oversight.components.figures.export" not in sys.modules:
+        return  # nothing was started
+    # Lazy: only where ``_start_early`` imported it already.
+    from oversight.components.figures.export import renderer
+
+    if renderer().running and not renderer().held:
+        renderer().stop()
 
 
 def describe(exc: Exception, args: argparse.Namespace) -> str:

@@ -34,11 +34,15 @@ def _make(args: argparse.Namespace) -> int:
     # Lazy: as above (SQLAlchemy, the migrations).
     from oversight.data import bootstrap
 
+    outs = [Path(p) for p in args.out]
+    problem = _unwritable(outs)
+    if problem:
+        say(f"board-pack: {problem}", err=True)
+        return EXIT_FAILED
     engine = bootstrap.ready_engine(args.database)
     request = PackRequest(
         args.region, args.as_at, args.authority, settings.data_dir(args.data_dir), since=args.since
     )
-    outs = [Path(p) for p in args.out]
 
     def progress(fraction: float, message: str) -> None:
         if not args.quiet:
@@ -52,6 +56,26 @@ def _make(args: argparse.Namespace) -> int:
     for out in outs:
         say(f"{out}: {len(slides)} slides")
     return EXIT_OK
+
+
+def _unwritable(outs: list[Path]) -> str | None:
+    """Why a requested file could not be written, found before the pack is made (seconds of work
+    for nothing), or None. The folder is made here, as the writers would."""
+    for out in outs:
+        if out.suffix.lower() not in (".pptx", ".pdf"):
+            return f"{out.name}: a board pack is .pptx or .pdf"
+        if out.is_dir():
+            return f"{out} is a folder, not a file"
+        existed = out.exists()
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with out.open("ab"):
+                pass
+        except OSError as exc:
+            return f"cannot write {out}: {exc.strerror or exc}"
+        if not existed:
+            out.unlink(missing_ok=True)
+    return None
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:

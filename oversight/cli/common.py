@@ -16,7 +16,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from oversight.data.domain.register import load_regions
 from oversight.data.domain.text import json_text, terminal
@@ -97,6 +97,11 @@ class Parser(argparse.ArgumentParser):
     unrecognised argument is quoted back, and may hold an escape sequence. (``_print_message``
     is the one method through which argparse writes usage, help and errors; its subparsers are
     made of the parser's own class.)"""
+
+    def error(self, message: str) -> NoReturn:
+        """A usage error as one line and exit 2: the usage block argparse prints first buried the
+        line that says what is wrong (``--help`` still shows it)."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
     def _print_message(self, message: str, file: IO[str] | None = None) -> None:
         if message:

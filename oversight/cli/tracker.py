@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 from collections import Counter
 from typing import Any
@@ -112,7 +113,17 @@ def cmd_authority(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     facts = story.authority_facts(engine, info.id)
-    payload = {"authority": info.as_dict(), "facts": [f.as_dict() for f in facts]}
+    as_at = args.as_at or dt.date.today()
+    ceased, clocks = _clocks(engine, info.code, as_at)
+    payload = {
+        "authority": info.as_dict(),
+        "facts": [f.as_dict() for f in facts],
+        "clocks": {
+            "as_at": as_at,
+            "ceased": ceased,
+            "items": [{**e.as_dict(), "words": e.words(as_at)} for e in (clocks.items if clocks else ())],
+        },
+    }
     if args.json:
         emit_json(json.dumps(payload, default=json_default, indent=2))
         return EXIT_OK
@@ -123,7 +134,29 @@ def cmd_authority(args: argparse.Namespace) -> int:
         # Tracker text is only text: no escape sequence from a CSV reaches the terminal.
         cited = "; ".join(terminal(x.title) for x in fact.sources)  # every source, its own first
         say(f"  {when}  {fact.type:<12} {terminal(fact.label)}  {terminal(grade)}  [{cited}]")
+    if ceased:
+        say(f"Clocks as at {as_at.isoformat()}: {ceased}")
+    elif clocks is None:
+        say(f"Clocks as at {as_at.isoformat()}: no open inadequate spell")
+    else:
+        say(f"Clocks of the open inadequate spell as at {as_at.isoformat()} (DOMAIN §4):")
+        for e in clocks.items:
+            say(f"  {e.date.isoformat()}  {e.label}: {e.words(as_at)}")
     return EXIT_OK
+
+
+def _clocks(engine: Any, code: str, as_at: dt.date) -> tuple[str | None, Any]:
+    """The page's clocks for one authority on ``as_at``: the ceased line, or the open spell's
+    clocks (met / missed / overdue / not in the data / due), by the figures' one rule."""
+    # Lazy: the timeline module brings plotly (~0.5 s), for this command only.
+    from oversight.components.figures.timeline import ceased_words, story_clocks
+
+    whole = story.authority_story(engine, code)
+    if whole is None:
+        return None, None
+    ceased = ceased_words(whole, as_at)
+    info = whole.authority
+    return ceased, None if ceased else story_clocks(whole, min(as_at, info.existed_to or as_at))
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
@@ -258,6 +291,13 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "authority", parents=[common], help="one authority's facts in date order, with sources"
     )
     p.add_argument("code", help="ONS code (any it has had) or DfE 3-digit code")
+    p.add_argument(
+        "--as-at",
+        type=date_arg,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day its clocks are judged (default: today)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_authority)
 

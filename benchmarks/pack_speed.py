@@ -1,0 +1,102 @@
+"""Board-pack speed as issue 22 states it, with the machine's load beside every figure.
+
+- **cold command**: ``oversight board-pack --region E12000005 --out pack.pptx --out pack.pdf`` as
+  a new process (interpreter, imports, Chromium, the figures, both files, exit), ``RUNS`` times:
+  the wall time, and the CPU time of the process and its children (Chromium) — on a shared,
+  loaded machine the wall time measures the queue for a core, the CPU time the work;
+- **England in process**: ``board_pack`` for England as the app's dialog calls it, the first
+  (browser starting) and the next ``RUNS`` with the browser running and its images kept
+  (what a person gets after their first pack), wall and this process's CPU.
+
+``python -m benchmarks.pack_speed [DATABASE_URL]``: without a URL, a SQLite file is built from
+the three shared Ofsted releases as ``benchmarks/board_pack.py`` does (several minutes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REGION = "E12000005"  # West Midlands
+AS_AT = dt.date(2024, 6, 30)
+RUNS = 3
+TARGET_S = 5.0
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cold_command(url: str, data_dir: Path, folder: Path) -> dict:
+    argv = [sys.executable, "-m", "oversight.cli", "board-pack", "--database", url, "--quiet"]
+    argv += ["--region", REGION, "--as-at", AS_AT.isoformat(), "--data-dir", str(data_dir)]
+    argv += ["--out", str(folder / "pack.pptx"), "--out", str(folder / "pack.pdf")]
+    walls, cpus = [], []
+    for _ in range(RUNS):
+        cpu0, t0 = _children_cpu(), time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True, cwd=ROOT)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(_children_cpu() - cpu0)
+    return {
+        "wall_s_median": round(statistics.median(walls), 2),
+        "cpu_s_median": round(statistics.median(cpus), 2),
+        "target_s": TARGET_S,
+    }
+
+
+def england_in_process(url: str, data_dir: Path, folder: Path) -> dict:
+    from oversight.components.reports.board_pack import PackRequest, board_pack, image_server
+    from oversight.data import bootstrap
+
+    engine = bootstrap.ready_engine(url)
+    outs = [folder / "england.pptx", folder / "england.pdf"]
+    runs = []
+    with image_server():
+        for _ in range(RUNS + 1):
+            cpu0, t0 = time.process_time(), time.perf_counter()
+            board_pack(engine, PackRequest(None, AS_AT, None, data_dir), outs)
+            runs.append((time.perf_counter() - t0, time.process_time() - cpu0))
+    bootstrap.forget(url)
+    after = runs[1:]
+    return {
+        "first": {"wall_s": round(runs[0][0], 2), "cpu_s": round(runs[0][1], 2)},
+        "after_first_wall_s_median": round(statistics.median(w for w, _ in after), 2),
+        "after_first_cpu_s_median": round(statistics.median(c for _, c in after), 2),
+        "target_s": TARGET_S,
+    }
+
+
+def run(url: str | None = None) -> dict:
+    from benchmarks.__main__ import DATA_DIR, RELEASES
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if url is None:
+            from oversight.data import bootstrap
+            from oversight.data.sources.importer import import_paths
+
+            url = f"sqlite:///{folder}/pack-speed.sqlite"
+            import_paths(bootstrap.ready_engine(url), RELEASES)
+            bootstrap.forget(url)
+        result = {
+            "machine": {"cores": os.cpu_count(), "load_1min_before": round(os.getloadavg()[0], 1)},
+            "cold_command": cold_command(url, DATA_DIR, folder),
+            "england_in_process": england_in_process(url, DATA_DIR, folder),
+        }
+        result["machine"]["load_1min_after"] = round(os.getloadavg()[0], 1)
+    print(json.dumps(result))
+    return result
+
+
+if __name__ == "__main__":
+    run(sys.argv[1] if len(sys.argv) > 1 else None)
