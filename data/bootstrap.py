@@ -31,7 +31,7 @@ def prepare(engine: Engine) -> None:
     import is recognised and rolled back. The check out here only spares the lock when the
     database is already at head.
     """
-    if migrate.current_revision(engine) != migrate.head_revision():
+    if migrate.current_revision(engine) != migrate.HEAD:
         migrate.upgrade(engine)  # re-reads the revision under the lock
     ensure_seeded(engine)  # re-reads the import runs under the lock
 
