@@ -19,13 +19,13 @@ from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
 PAGES = [
-    "pages/intervention_map.py",
-    "pages/authority_page.py",
-    "pages/exit_page.py",
-    "pages/changes_page.py",
-    "pages/data_sources.py",
-    "pages/user_guide.py",
-    "pages/accessibility_statement.py",
+    "app_pages/intervention_map.py",
+    "app_pages/authority_page.py",
+    "app_pages/exit_page.py",
+    "app_pages/changes_page.py",
+    "app_pages/data_sources.py",
+    "app_pages/user_guide.py",
+    "app_pages/accessibility_statement.py",
 ]
 
 

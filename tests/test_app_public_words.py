@@ -22,13 +22,13 @@ from tests.test_app_curation import MAP, _open
 
 APP = str(ROOT / "app.py")
 PAGES = [
-    ("pages/intervention_map.py", {"colour": "purple", "view": "3d", "la": "E99999999"}),
-    ("pages/authority_page.py", {"la": "E08000011"}),
-    ("pages/authority_page.py", {"la": "E10000008"}),
-    ("pages/exit_page.py", {}),
-    ("pages/changes_page.py", {}),
-    ("pages/tracker_page.py", {}),
-    ("pages/data_sources.py", {}),
+    ("app_pages/intervention_map.py", {"colour": "purple", "view": "3d", "la": "E99999999"}),
+    ("app_pages/authority_page.py", {"la": "E08000011"}),
+    ("app_pages/authority_page.py", {"la": "E10000008"}),
+    ("app_pages/exit_page.py", {}),
+    ("app_pages/changes_page.py", {}),
+    ("app_pages/tracker_page.py", {}),
+    ("app_pages/data_sources.py", {}),
 ]
 #: What a developer would write and a visitor should never read.
 DEVELOPER_WORDS = re.compile(r"README|DOMAIN|§|\boversight [a-z]+\b|\.py\b|not one of|secrets\.toml")
