@@ -18,7 +18,16 @@ from contextvars import ContextVar
 
 import streamlit as st
 
-from oversight.components.widgets import auth, board_pack_dialog, cache, freshness, inbox, unavailable
+from oversight.components.widgets import (
+    auth,
+    board_pack_dialog,
+    cache,
+    find_council,
+    freshness,
+    inbox,
+    page_style,
+    unavailable,
+)
 from oversight.components.widgets import filters as shared_filters
 from oversight.components.widgets.filters import Filters
 
@@ -30,7 +39,12 @@ def render() -> Filters:
     newest = cache.data_as_at()
     today = dt.date.today()
     notice = st.container()  # the stale-data notice heads the page, before any link note
+    search = st.sidebar.container()  # "Find a council" heads the sidebar (it needs the view's date)
     filters = shared_filters.render(default_as_at=newest or today, latest=max(newest or today, today))
+    with st.sidebar:
+        page_style.render()  # print stylesheet; Enter applies a typed date
+    with search:
+        find_council.render(filters)
     freshness.render(notice_in=notice)  # every page: the newest publication and its source
     board_pack_dialog.sidebar_button(filters)
     auth.sidebar_control()  # Sign in / Signed in as … / Sign out, when sign-in is set up

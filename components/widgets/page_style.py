@@ -1,0 +1,97 @@
+"""What every page shares in the browser beyond its widgets: the print stylesheet, a table's
+printable twin, and Enter applying a date typed into a date box.
+
+Why a print stylesheet: Ctrl+P printed the sidebar beside a squeezed page and put the map on
+page 2, and ``st.dataframe`` is a canvas grid that prints only the rows scrolled into view. In
+print the sidebar, header, toolbar, buttons and controls go, the page takes the paper's width,
+and each table marked with ``print_table`` prints whole from a static twin that the screen hides.
+
+Why the Enter script: Streamlit's date box (react-aria segments) applies a typed date only when
+focus leaves the whole box, so typing a date and pressing Enter did nothing. Enter in a date box
+now takes the focus off it, which applies the date as a click elsewhere would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from oversight.components.figures.safe_text import markdown_cells
+from oversight.components.figures.theme import long_date
+
+#: The class of a printable twin's container (``st.container(key=...)`` adds ``st-key-<key>``).
+TWIN_PREFIX = "print_twin_"
+KEY_KEYS = "page_style_keys"
+
+PRINT_CSS = f"""
+<style>
+[class*="st-key-{TWIN_PREFIX}"] {{ display: none; }}
+@media print {{
+  @page {{ size: A4; margin: 12mm; }}
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+  [data-testid="stElementToolbar"], [data-testid="stSkipLink"],
+  .stButton, .stDownloadButton, .stFormSubmitButton, .stLinkButton, .stPageLink,
+  .stRadio, .stSelectbox, .stMultiSelect, .stDateInput, .stSlider, .stCheckbox, .stToggle,
+  .stTextInput, .stNumberInput, .stFileUploader, [data-testid="stDataFrame"] {{ display: none !important; }}
+  [class*="st-key-{TWIN_PREFIX}"] {{ display: block !important; }}
+  [data-testid="stAppViewContainer"], [data-testid="stMain"], section.stMain {{
+    position: static !important; overflow: visible !important; margin: 0 !important; }}
+  [data-testid="stMainBlockContainer"], .block-container {{
+    max-width: none !important; padding: 0 !important; }}
+  h1 {{ font-size: 1.6rem !important; padding: 0 0 .3rem 0 !important; }}
+  .oversight-map svg {{ max-height: 190mm; }}
+  [data-testid="stTable"] table {{ font-size: 8.5pt; }}
+  [data-testid="stTable"] tr {{ break-inside: avoid; }}
+}}
+</style>
+"""
+
+#: Enter in a date box applies the typed date (module docstring). Attached once per page load.
+KEYS_JS = """
+export default function () {
+  if (window.oversightEnterApplies) return;
+  window.oversightEnterApplies = true;
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.isComposing) return;
+    const target = event.target;
+    if (!(target instanceof HTMLElement)) return;
+    if (!target.closest('[data-testid="stDateInputField"]')) return;
+    target.blur();
+  }, true);
+}
+"""
+
+
+@st.cache_resource(show_spinner=False)
+def _keys_component():
+    """Registered once per process: a few lines of script in the page, nothing drawn."""
+    return st.components.v2.component("oversight_enter_applies", js=KEYS_JS)
+
+
+def render() -> None:
+    """The shared stylesheet and the Enter script: drawn once per run, by the sidebar."""
+    st.html(PRINT_CSS)
+    _keys_component()(data={}, key=KEY_KEYS)
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return "—"
+    if isinstance(value, pd.Timestamp):
+        return long_date(value.date())
+    if isinstance(value, dt.date):
+        return long_date(value)
+    return str(value) if str(value) else "—"
+
+
+def print_table(frame: pd.DataFrame, key: str) -> None:
+    """The whole of ``frame`` as a static table that only print shows (the screen has the grid).
+
+    ``st.table`` writes every row into the page, so the printout has them all; it reads its cells
+    as Markdown, so the cells go through ``safe_text.markdown_cells``.
+    """
+    with st.container(key=f"{TWIN_PREFIX}{key}"):
+        st.table(markdown_cells(frame.map(_cell)), hide_index=True)

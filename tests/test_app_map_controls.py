@@ -1,0 +1,121 @@
+"""The map page's controls without a browser (issue 22, item 9): play through time in step with
+its heading, counts and table, in the view the person chose, with pause and a scrubber; the
+council search atop the map page and in every page's sidebar; the table's printable twin."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+LATEST = dt.date(2025, 5, 14)  # the newest publication in the shared releases
+
+
+@pytest.fixture
+def app(monkeypatch, loaded_sqlite_url, data_dir):
+    monkeypatch.setenv("OVERSIGHT_DATABASE_URL", loaded_sqlite_url)
+    monkeypatch.setenv("OVERSIGHT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("OVERSIGHT_PLAY_DELAY", "0")
+
+    def make(page: str | None = None, **params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=240)
+        for key, value in params.items():
+            at.query_params[key] = value
+        if page:
+            at.switch_page(page)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return make
+
+
+def _heading(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("#### "))
+
+
+def _svg(at: AppTest) -> str:
+    components = [c for c in at.get("bidi_component") if "data-la=" in c.proto.json]
+    assert components, "no SVG map drawn"
+    return json.loads(components[0].proto.json)
+
+
+def _grid(at: AppTest):
+    return next(d.value for d in at.dataframe if "Intervention level" in d.value.columns)
+
+
+def _shows(at: AppTest, day: dt.date, words: str) -> None:
+    """Heading, counts' caption, SVG map, table, sidebar date and link all say the same date."""
+    assert at.date_input(key="filters_as_at").value == day
+    assert at.query_params["as_at"] in (day.isoformat(), [day.isoformat()])
+    assert _heading(at) == f"#### Intervention level, England, as at {words}"
+    assert f"Intervention level, England, as at {words}" in _svg(at)
+    assert any(c.value.startswith(f"As at {words} · ") for c in at.caption)
+    printed = at.table[0].value
+    assert len(printed) == len(_grid(at))  # the printable twin holds every row of the grid
+
+
+def test_play_runs_to_the_newest_date_then_the_scrubber_pauses_on_a_quarter(app):
+    at = app(as_at="2023-10-01")
+    assert at.button(key="map_play").label == "Play through time"
+    assert not at.get("select_slider")  # no scrubber until played
+    at.button(key="map_play").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    _shows(at, LATEST, "14 May 2025")
+    assert not at.get("plotly_chart")  # the SVG map throughout: one map style while playing
+    scrubber = at.select_slider(key="map_scrub")
+    assert scrubber.options[0] == "31 December 2023" and scrubber.options[-1] == "14 May 2025"
+    assert at.button(key="map_play").label == "Play through time"  # stopped at the end
+
+    scrubber.set_value(dt.date(2024, 3, 31)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    _shows(at, dt.date(2024, 3, 31), "31 March 2024")
+    assert at.button(key="map_play").label == "Resume"  # paused on the quarter moved to
+
+    at.button(key="map_play").click().run()  # resume: on to the newest date
+    _shows(at, LATEST, "14 May 2025")
+
+
+def test_play_keeps_the_chosen_view(app):
+    at = app(as_at="2024-06-30", view="tiles")
+    at.button(key="map_play").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    fig = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert fig["data"][0]["type"] == "scatter"  # still the tile map
+    assert at.date_input(key="filters_as_at").value == LATEST
+
+
+def test_a_date_chosen_in_the_sidebar_closes_the_player(app):
+    at = app(as_at="2024-06-30")
+    at.button(key="map_play").click().run()
+    at.date_input(key="filters_as_at").set_value(dt.date(2018, 5, 17)).run()
+    assert not at.exception
+    assert not at.get("select_slider")
+    assert _heading(at) == "#### Intervention level, England, as at 17 May 2018"
+
+
+def test_the_council_search_heads_the_map_page(app):
+    at = app(as_at="2018-05-17")
+    first = at.main.selectbox[0]
+    assert first.label == "Find a council" and first.key == "map_la"
+    assert "Find a council" in [s.label for s in at.sidebar.selectbox]
+    first.set_value("E08000025").run()
+    assert [t.value for t in at.title] == ["Birmingham"]
+
+
+@pytest.mark.parametrize("page", [None, "app_pages/data_sources.py", "app_pages/exit_page.py"])
+def test_the_sidebar_search_opens_the_council_from_every_page(app, page):
+    at = app(page, as_at="2018-05-17", region="E12000005")
+    box = at.selectbox(key="sidebar_find_council")
+    assert box.label == "Find a council" and box.value is None
+    box.set_value("E08000025").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Birmingham"]
+    assert at.query_params["la"] in ("E08000025", ["E08000025"])
+    assert at.query_params["as_at"] in ("2018-05-17", ["2018-05-17"])  # the view's date kept
+    assert at.selectbox(key="sidebar_find_council").value is None  # empty for the next search
