@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -257,9 +258,12 @@ def _controls(
         on_click=_play_pressed,
         args=(filters.as_at, latest),
     )
+    # Always one slot, empty until played: the scrubber appearing must not move the map (a moved
+    # element is drawn anew, and the map would go blank until the first frame).
+    slot = st.empty()
     if player is not None:
         st.session_state[KEY_SCRUB] = player.day  # the scrubber shows the frame on screen
-        st.select_slider(
+        slot.select_slider(
             "Date shown",
             options=player.frames,
             format_func=long_date,
@@ -309,15 +313,22 @@ def _scrubbed() -> None:
     shared_filters.request_date(day)
 
 
-def _draw(chart, data: MapData, state: MapState, filters: Filters) -> tuple[str | None, go.Figure]:
-    """The chosen view in ``chart``; returns (the code of a clicked authority, the plotly figure for export)."""
+def _draw(
+    chart, data: MapData, state: MapState, filters: Filters
+) -> tuple[str | None, Callable[[], go.Figure]]:
+    """The chosen view in ``chart``; returns (the code of a clicked authority, the plotly figure
+    for export). The SVG and WebGL views build that figure only when an export asks for it: while
+    playing through time it would hold each frame's heading back by the time it takes."""
     geojson = data.geojson
-    fig = store.map_figure(
-        state.colour,
-        ("geo" if state.view in ("deck", "svg") else state.view) if geojson else "tiles",
-        filters.as_at,
-        filters.region,
-    )
+
+    def fig() -> go.Figure:
+        return store.map_figure(
+            state.colour,
+            ("geo" if state.view in ("deck", "svg") else state.view) if geojson else "tiles",
+            filters.as_at,
+            filters.region,
+        )
+
     if state.view == "deck" and geojson is not None:
         return _deck(chart, data.frame, geojson, state, filters), fig
     if state.view == "svg" and geojson is not None:
@@ -328,15 +339,16 @@ def _draw(chart, data: MapData, state: MapState, filters: Filters) -> tuple[str 
                 on_clicked_change=lambda: None,
             )
         return getattr(result, "clicked", None), fig
+    figure = fig()
     event = chart.plotly_chart(
-        fig,
+        figure,
         key="map_chart",
         on_select="rerun",
         selection_mode=("points",),
         config={"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": False},
         theme=None,
     )
-    return _clicked_code(event), fig
+    return _clicked_code(event), lambda: figure
 
 
 def _authority_box(names: dict[str, str], filters: Filters) -> None:
@@ -402,14 +414,15 @@ def _deck(chart, frame: pd.DataFrame, geojson: dict, state: MapState, filters: F
     return None
 
 
-def _export(fig, state: MapState, filters: Filters) -> None:
+def _export(fig: Callable[[], go.Figure], state: MapState, filters: Filters) -> None:
     """Board-pack images of exactly this map: prepared on request (a browser renders them)."""
     stem = f"{state.colour}-map-{filters.region or 'england'}-{filters.as_at.isoformat()}"
     prepared = st.session_state.get("map_export")
     cols = st.columns([2, 1, 1])
     if cols[0].button("Prepare the map as PNG and SVG", icon=":material/image:", key="map_export_prepare"):
         with st.spinner("Drawing the images…"):
-            prepared = {"stem": stem, "png": figure_image(fig, "png"), "svg": figure_image(fig, "svg")}
+            figure = fig()
+            prepared = {"stem": stem, "png": figure_image(figure, "png"), "svg": figure_image(figure, "svg")}
         st.session_state["map_export"] = prepared
     if prepared and prepared["stem"] == stem:
         cols[1].download_button(
@@ -483,6 +496,7 @@ def _next_frame(player: Player, state: MapState, filters: Filters) -> None:
         player.playing = False
         st.rerun()  # the button says "Play through time" again
     day = player.frames[player.index + 1]
+    store.latest_judgements(day, None)  # the sidebar's council search, drawn first
     data = store.map_data(day)
     if state.view == "svg" and data.geojson is not None:
         cached_svg(store.cache_key(), state.colour, day, filters.region)

@@ -35,7 +35,8 @@ PRINT_CSS = f"""
   [data-testid="stElementToolbar"], [data-testid="stSkipLink"],
   .stButton, .stDownloadButton, .stFormSubmitButton, .stLinkButton, .stPageLink,
   .stRadio, .stSelectbox, .stMultiSelect, .stDateInput, .stSlider, .stCheckbox, .stToggle,
-  .stTextInput, .stNumberInput, .stFileUploader, [data-testid="stDataFrame"] {{ display: none !important; }}
+  .stTextInput, .stNumberInput, .stFileUploader, [data-testid="stDataFrame"],
+  .stElementContainer:has([data-testid="stDataFrame"]) {{ display: none !important; }}
   [class*="st-key-{TWIN_PREFIX}"] {{ display: block !important; }}
   [data-testid="stAppViewContainer"], [data-testid="stMain"], section.stMain {{
     position: static !important; overflow: visible !important; margin: 0 !important; }}
@@ -43,7 +44,12 @@ PRINT_CSS = f"""
     max-width: none !important; padding: 0 !important; }}
   h1 {{ font-size: 1.6rem !important; padding: 0 0 .3rem 0 !important; }}
   .oversight-map svg {{ max-height: 190mm; }}
-  [data-testid="stTable"] table {{ font-size: 8.5pt; }}
+  /* A scrolling box does not split across pages: the table's wrapper lets it run on. */
+  [data-testid="stTable"], [data-testid="stTable"] > div {{
+    overflow: visible !important; height: auto !important; max-height: none !important; }}
+  [data-testid="stTable"] > div {{ border: none !important; }}
+  /* An inline table is one unbreakable box to the printer: a block table runs across pages. */
+  [data-testid="stTable"] table {{ display: table !important; width: 100%; font-size: 8.5pt; }}
   [data-testid="stTable"] tr {{ break-inside: avoid; }}
 }}
 </style>
@@ -72,9 +78,15 @@ def _keys_component():
 
 
 def render() -> None:
-    """The shared stylesheet and the Enter script: drawn once per run, by the sidebar."""
+    """The shared stylesheet and the Enter script: drawn once per run, by the sidebar.
+
+    The style goes in the page, not the sidebar: a collapsed sidebar (a narrow window, or the
+    paper's width when printing) drops its content, and the style with it. The script goes in the
+    sidebar, where the date box is, so it takes no room in the page.
+    """
     st.html(PRINT_CSS)
-    _keys_component()(data={}, key=KEY_KEYS)
+    with st.sidebar:
+        _keys_component()(data={}, key=KEY_KEYS)
 
 
 def _cell(value: object) -> str:

@@ -41,8 +41,7 @@ def render() -> Filters:
     notice = st.container()  # the stale-data notice heads the page, before any link note
     search = st.sidebar.container()  # "Find a council" heads the sidebar (it needs the view's date)
     filters = shared_filters.render(default_as_at=newest or today, latest=max(newest or today, today))
-    with st.sidebar:
-        page_style.render()  # print stylesheet; Enter applies a typed date
+    page_style.render()  # print stylesheet (in the page: a collapsed sidebar's content is gone); Enter
     with search:
         find_council.render(filters)
     freshness.render(notice_in=notice)  # every page: the newest publication and its source
