@@ -8,7 +8,7 @@ and each table marked with ``print_table`` prints whole from a static twin that 
 
 Why the Enter script: Streamlit's date box (react-aria segments) applies a typed date only when
 focus leaves the whole box, so typing a date and pressing Enter did nothing. Enter in a date box
-now takes the focus off it, which applies the date as a click elsewhere would.
+now moves the focus off it and back, which applies the date as a click elsewhere would.
 """
 
 from __future__ import annotations
@@ -65,7 +65,12 @@ export default function () {
     const target = event.target;
     if (!(target instanceof HTMLElement)) return;
     if (!target.closest('[data-testid="stDateInputField"]')) return;
-    target.blur();
+    // The box applies its date when the focus goes to another element (not to nowhere): to
+    // the page's main region, then back, so the keyboard stays where it was.
+    const away = document.querySelector('[data-testid="stMain"]');
+    if (!away) return;
+    away.focus({ preventScroll: true });
+    window.setTimeout(() => target.focus({ preventScroll: true }), 0);
   }, true);
 }
 """
@@ -86,7 +91,7 @@ def render() -> None:
     """
     st.html(PRINT_CSS)
     with st.sidebar:
-        _keys_component()(data={}, key=KEY_KEYS)
+        _keys_component()(data={"on": True}, key=KEY_KEYS)
 
 
 def _cell(value: object) -> str:
