@@ -60,25 +60,40 @@ def _shows(at: AppTest, day: dt.date, words: str) -> None:
     assert len(printed) == len(_grid(at))  # the printable twin holds every row of the grid
 
 
-def test_play_runs_to_the_newest_date_then_the_scrubber_pauses_on_a_quarter(app):
+def test_play_pause_resume_and_the_scrubber_keep_the_page_in_step(app):
     at = app(as_at="2023-10-01")
     assert at.button(key="map_play").label == "Play through time"
     assert not at.get("select_slider")  # no scrubber until played
     at.button(key="map_play").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    _shows(at, LATEST, "14 May 2025")
-    assert not at.get("plotly_chart")  # the SVG map throughout: one map style while playing
+    _shows(at, dt.date(2023, 12, 31), "31 December 2023")  # the first frame, the whole page at it
+    assert not at.get("plotly_chart")  # the SVG map, the view chosen: one map style while playing
+    assert at.button(key="map_play").label == "Pause"
     scrubber = at.select_slider(key="map_scrub")
     assert scrubber.options[0] == "31 December 2023" and scrubber.options[-1] == "14 May 2025"
-    assert at.button(key="map_play").label == "Play through time"  # stopped at the end
+    assert scrubber.value == dt.date(2023, 12, 31)
 
-    scrubber.set_value(dt.date(2024, 3, 31)).run()
+    scrubber.set_value(dt.date(2024, 9, 30)).run()  # the scrubber shows that quarter, paused
     assert not at.exception, [e.value for e in at.exception]
-    _shows(at, dt.date(2024, 3, 31), "31 March 2024")
-    assert at.button(key="map_play").label == "Resume"  # paused on the quarter moved to
+    _shows(at, dt.date(2024, 9, 30), "30 September 2024")
+    assert at.button(key="map_play").label == "Resume"
 
-    at.button(key="map_play").click().run()  # resume: on to the newest date
-    _shows(at, LATEST, "14 May 2025")
+    at.button(key="map_play").click().run()  # resume where it is
+    _shows(at, dt.date(2024, 9, 30), "30 September 2024")
+    assert at.button(key="map_play").label == "Pause"
+    at.button(key="map_play").click().run()  # pause
+    assert at.button(key="map_play").label == "Resume"
+    _shows(at, dt.date(2024, 9, 30), "30 September 2024")
+
+
+def test_the_player_steps_a_frame_and_stops_at_the_last():
+    from oversight.components.views.intervention_map import Player, quarter_ends
+
+    player = Player(frames=quarter_ends(dt.date(2024, 10, 1), LATEST))
+    assert player.frames == [dt.date(2024, 12, 31), dt.date(2025, 3, 31), LATEST]
+    assert not player.at_end and player.day == dt.date(2024, 12, 31)
+    player.index = 2
+    assert player.at_end and player.day == LATEST
 
 
 def test_play_keeps_the_chosen_view(app):
@@ -87,7 +102,7 @@ def test_play_keeps_the_chosen_view(app):
     assert not at.exception, [e.value for e in at.exception]
     fig = json.loads(at.get("plotly_chart")[-1].proto.spec)
     assert fig["data"][0]["type"] == "scatter"  # still the tile map
-    assert at.date_input(key="filters_as_at").value == LATEST
+    assert at.date_input(key="filters_as_at").value == dt.date(2024, 6, 30)  # a quarter end: frame one
 
 
 def test_a_date_chosen_in_the_sidebar_closes_the_player(app):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -50,7 +49,7 @@ VIEWS = {
 KEY_COLOUR, KEY_VIEW, KEY_LA = "map_colour", "map_view", "map_la"
 KEY_NOTES = "map_notes"
 KEY_SEEN = "map_la_seen"  # the selection already acted on (a new one opens the authority page)
-KEY_PLAY, KEY_PLAYER, KEY_SCRUB = "map_play", "map_player", "map_scrub"
+KEY_PLAY, KEY_PLAYER, KEY_SCRUB, KEY_TICK = "map_play", "map_player", "map_scrub", "map_tick"
 FIRST_SIF = dt.date(2013, 11, 1)
 #: Seconds each quarter stays on screen while playing (OVERSIGHT_PLAY_DELAY overrides).
 PLAY_DELAY = float(os.environ.get("OVERSIGHT_PLAY_DELAY", "0.35"))
@@ -63,8 +62,10 @@ class Player:
 
     Each frame is a whole run of the page at the frame's date (the sidebar's as-at date is set to
     it), so the heading, the counts, the table and the link follow the map, and the map keeps the
-    view the person chose. The next frame's data is prepared while the current one is shown, and
-    the current map stays until the next is drawn: no blank map between frames.
+    view the person chose. The next frame's data is prepared before the run ends, and the current
+    map stays until the next is drawn: no blank map between frames. The browser asks for the next
+    frame (``TICK_JS``) once it shows this one: a server-side ``st.rerun`` loop could swallow the
+    click on Pause, and frames would not wait for a slow browser.
     """
 
     frames: list[dt.date]
@@ -213,8 +214,7 @@ def render(filters: Filters) -> None:
     _table(frame, filters)
     if state.la:
         _selected(frame, state.la)
-    if player is not None and player.playing:
-        _next_frame(player, state, filters)
+    _ticker(player, state, filters)
 
 
 def _first_visit(known_codes: set[str]) -> None:
@@ -488,26 +488,67 @@ def _table(frame: pd.DataFrame, filters: Filters) -> None:
     )
 
 
-def _next_frame(player: Player, state: MapState, filters: Filters) -> None:
-    """While this frame shows, prepare the next one's picture in the same view, then show it
-    (a whole run at its date). At the last frame the player stops there, paused."""
-    started = time.monotonic()
+@st.cache_resource(show_spinner=False)
+def _tick_component():
+    """Registered once per process: the browser's clock for play through time, nothing drawn."""
+    return st.components.v2.component("oversight_map_tick", js=TICK_JS)
+
+
+#: Once a frame is on screen, wait the delay, then ask for the next one (a trigger, as a click
+#: is: Pause pressed meanwhile is never lost). A new frame or a pause cancels the wait.
+TICK_JS = """
+export default function (component) {
+  const { data, setTriggerValue, parentElement } = component;
+  if (parentElement.oversightTick) window.clearTimeout(parentElement.oversightTick);
+  parentElement.oversightTick = null;
+  if (!data || !data.playing) return;
+  parentElement.oversightTick = window.setTimeout(() => setTriggerValue('tick', data.frame), data.delay);
+  return () => window.clearTimeout(parentElement.oversightTick);
+}
+"""
+
+
+def _ticker(player: Player | None, state: MapState, filters: Filters) -> None:
+    """While playing: prepare the next frame's picture in the same view, then let the browser ask
+    for it. Always drawn, last (its place never moves the map)."""
+    playing = player is not None and player.playing
+    if player is not None and playing and not player.at_end:
+        day = player.frames[player.index + 1]
+        store.latest_judgements(day, None)  # the sidebar's council search, drawn first
+        data = store.map_data(day)
+        if state.view == "svg" and data.geojson is not None:
+            cached_svg(store.cache_key(), state.colour, day, filters.region)
+        elif state.view in ("geo", "tiles") or data.geojson is None:
+            store.map_figure(
+                state.colour, state.view if data.geojson is not None else "tiles", day, filters.region
+            )
+    _tick_component()(
+        data={
+            "playing": playing,
+            "frame": player.day.isoformat() if player is not None else "",
+            "delay": int(PLAY_DELAY * 1000),
+        },
+        key=KEY_TICK,
+        on_tick_change=_ticked,
+    )
+
+
+def _ticked() -> None:
+    """The browser showed a frame for the delay: on to the next, or stop at the last."""
+    player: Player | None = st.session_state.get(KEY_PLAYER)
+    tick = (st.session_state.get(KEY_TICK) or {}).get("tick")
+    if player is None or not player.playing or tick != player.day.isoformat():
+        return  # a tick from before a pause, a scrub or another date
+    advance(player)
+
+
+def advance(player: Player) -> None:
+    """One frame on, the page's date with it; at the last frame the player stops, paused."""
     if player.at_end:
         player.playing = False
-        st.rerun()  # the button says "Play through time" again
-    day = player.frames[player.index + 1]
-    store.latest_judgements(day, None)  # the sidebar's council search, drawn first
-    data = store.map_data(day)
-    if state.view == "svg" and data.geojson is not None:
-        cached_svg(store.cache_key(), state.colour, day, filters.region)
-    elif state.view in ("geo", "tiles") or data.geojson is None:
-        store.map_figure(
-            state.colour, state.view if data.geojson is not None else "tiles", day, filters.region
-        )
-    time.sleep(max(0.0, PLAY_DELAY - (time.monotonic() - started)))
+        return
     player.index += 1
-    shared_filters.request_date(day)
-    st.rerun()
+    shared_filters.request_date(player.day)
 
 
 def _selected(frame: pd.DataFrame, code: str) -> None:
