@@ -14,41 +14,31 @@ st.set_page_config(
     layout="wide",
 )
 
-# The page files live in app_pages/, not pages/: a folder named pages/ beside app.py turns on
-# Streamlit's old auto-navigation until st.navigation has run once in the process, so the first
-# deep link after a server start (e.g. /authority?la=…) got a "Page not found" dialog and the
-# file names in the sidebar (streamlit/streamlit#9624). The test: tests/test_browser_map_page.py.
+# Page files in ui/, not pages/: a pages/ folder turns on Streamlit's old auto-navigation until
+# st.navigation first runs, and the first deep link after a server start got "Page not found"
+# (streamlit/streamlit#9624; tests/test_browser_map_page.py).
 navigation = st.navigation(
     [
         st.Page(
-            "app_pages/intervention_map.py",
+            "ui/intervention_map.py",
             title="Intervention map",
             icon=":material/map:",
             url_path="map",
             default=True,
         ),
         st.Page(
-            "app_pages/authority_page.py",
+            "ui/authority_page.py",
             title="Authority",
             icon=":material/account_balance:",
             url_path="authority",
         ),
-        st.Page("app_pages/exit_page.py", title="Time to exit", icon=":material/timeline:", url_path="exit"),
+        st.Page("ui/exit_page.py", title="Time to exit", icon=":material/timeline:", url_path="exit"),
+        st.Page("ui/changes_page.py", title="What changed", icon=":material/difference:", url_path="changes"),
+        st.Page("ui/tracker_page.py", title="Tracker", icon=":material/history_edu:", url_path="tracker"),
+        st.Page("ui/data_sources.py", title="Data & sources", icon=":material/database:", url_path="data"),
+        st.Page("ui/user_guide.py", title="User guide", icon=":material/help:", url_path="guide"),
         st.Page(
-            "app_pages/changes_page.py",
-            title="What changed",
-            icon=":material/difference:",
-            url_path="changes",
-        ),
-        st.Page(
-            "app_pages/tracker_page.py", title="Tracker", icon=":material/history_edu:", url_path="tracker"
-        ),
-        st.Page(
-            "app_pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="data"
-        ),
-        st.Page("app_pages/user_guide.py", title="User guide", icon=":material/help:", url_path="guide"),
-        st.Page(
-            "app_pages/accessibility_statement.py",
+            "ui/accessibility_statement.py",
             title="Accessibility statement",
             icon=":material/accessibility:",
             url_path="accessibility",

@@ -37,7 +37,7 @@ def run(releases: list[Path], data_dir: Path) -> dict:
         url = f"sqlite:///{tmp}/authority-bench.sqlite"
         import_paths(bootstrap.ready_engine(url), releases)
         code, facts = longest_history(url)
-        at, first, reruns = time_page(url, data_dir, "app_pages/authority_page.py", {"la": code})
+        at, first, reruns = time_page(url, data_dir, "ui/authority_page.py", {"la": code})
         bootstrap.forget(url)
     result = {
         "authority": code,

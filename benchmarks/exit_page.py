@@ -20,7 +20,7 @@ def run(releases: list[Path], data_dir: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/exit-bench.sqlite"
         import_paths(bootstrap.ready_engine(url), releases)
-        at, first, reruns = time_page(url, data_dir, "app_pages/exit_page.py", reruns=10)
+        at, first, reruns = time_page(url, data_dir, "ui/exit_page.py", reruns=10)
         split = []
         for choice in ("framework", "region", "level_reached", "era"):
             t0 = time.perf_counter()

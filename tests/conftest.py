@@ -60,25 +60,10 @@ def pg_server():
 
 @pytest.fixture(scope="session", autouse=True)
 def _switch_page_through_the_router():
-    """``AppTest.switch_page`` before the first run names a page by its file's stem, which only a
-    ``pages/`` folder's old auto-navigation knew (it ran the file without the router). The page
-    files live in ``app_pages/`` (a ``pages/`` folder broke the first deep link after a server
-    start), so before the first run the page is named by the ``url_path`` app.py gives its file,
-    as a browser names it: the page runs through the router, as it does in a browser."""
-    import re
-
+    """Every AppTest opens a page through the router, by its url_path (``tests/router_pages``)."""
     from streamlit.testing.v1 import AppTest
-    from streamlit.util import calc_hash
 
-    router = (ROOT / "app.py").read_text(encoding="utf-8")
-    url_paths = dict(re.findall(r'"(app_pages/[a-z_]+\.py)".*?url_path="([a-z]+)"', router, re.S))
-    original = AppTest.switch_page
-
-    def switch_page(self: AppTest, page_path: str) -> AppTest:
-        original(self, page_path)
-        if not self._registered_pages and page_path in url_paths:
-            self._page_hash = calc_hash(url_paths[page_path])
-        return self
+    from tests.router_pages import switch_page
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(AppTest, "switch_page", switch_page)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
-PAGE = "app_pages/authority_page.py"
+PAGE = "ui/authority_page.py"
 
 
 @pytest.fixture

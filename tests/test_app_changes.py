@@ -23,7 +23,7 @@ from tests import hostile_data as hd
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
-PAGE = "app_pages/changes_page.py"
+PAGE = "ui/changes_page.py"
 WEST_MIDLANDS = "E12000005"
 TRUSTS = {"Birmingham": "E08000025", "Sandwell": "E08000028"}
 

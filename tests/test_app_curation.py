@@ -43,9 +43,9 @@ from tests.curation_support import (
 )
 
 APP = str(ROOT / "app.py")
-AUTHORITY = "app_pages/authority_page.py"
-TRACKER = "app_pages/tracker_page.py"
-MAP = "app_pages/intervention_map.py"
+AUTHORITY = "ui/authority_page.py"
+TRACKER = "ui/tracker_page.py"
+MAP = "ui/intervention_map.py"
 AUTH = {
     "auth": {
         "redirect_uri": "http://127.0.0.1:8501/oauth2callback",

@@ -29,14 +29,14 @@ APP = str(ROOT / "app.py")
 NOT_AVAILABLE = "The tracker database is not available right now"
 PAGES = [
     None,  # through the router, as a browser gets it
-    "app_pages/intervention_map.py",  # the others without it (Streamlit's old page files): same message
-    "app_pages/authority_page.py",
-    "app_pages/exit_page.py",
-    "app_pages/changes_page.py",
-    "app_pages/tracker_page.py",
-    "app_pages/data_sources.py",
-    "app_pages/user_guide.py",
-    "app_pages/accessibility_statement.py",
+    "ui/intervention_map.py",  # the others without it (Streamlit's old page files): same message
+    "ui/authority_page.py",
+    "ui/exit_page.py",
+    "ui/changes_page.py",
+    "ui/tracker_page.py",
+    "ui/data_sources.py",
+    "ui/user_guide.py",
+    "ui/accessibility_statement.py",
 ]
 
 
@@ -81,7 +81,7 @@ def test_presentation_mode_too(monkeypatch):
 def test_locked_sqlite_then_retry_recovers(monkeypatch, loaded_sqlite_url, tmp_path):
     path = copy_of(loaded_sqlite_url, tmp_path)
     url = f"sqlite:///{path}?timeout=0.2"
-    at = run(monkeypatch, url, "app_pages/data_sources.py")
+    at = run(monkeypatch, url, "ui/data_sources.py")
     assert errors(at) == [] and any("Latest judgement" in d.value.columns for d in at.dataframe)
 
     holder = sqlite3.connect(path, isolation_level=None)

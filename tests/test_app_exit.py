@@ -22,7 +22,7 @@ def exit_page(monkeypatch, loaded_sqlite_url, data_dir):
         at = AppTest.from_file(APP, default_timeout=120)
         for key, value in params.items():
             at.query_params[key] = value
-        at.switch_page("app_pages/exit_page.py")
+        at.switch_page("ui/exit_page.py")
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         return at

@@ -120,7 +120,7 @@ def test_a_map_before_the_reform_is_unchanged(app):
 
 
 def test_authority_page_shows_the_area_judgements(app):
-    at = app("app_pages/authority_page.py", la="E08000009", as_at=AS_AT)
+    at = app("ui/authority_page.py", la="E08000009", as_at=AS_AT)
     text = _texts(at)
     assert f"**{DERIVED}**" in text.replace("\\", "")
     for area, grade in (
@@ -136,7 +136,7 @@ def test_authority_page_shows_the_area_judgements(app):
     names = {t.get("name") for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]}
     assert "Inadequate" in names
 
-    liverpool = app("app_pages/authority_page.py", la="E08000012", as_at=AS_AT)
+    liverpool = app("ui/authority_page.py", la="E08000012", as_at=AS_AT)
     text = _texts(liverpool)
     assert f"**{NO_OVERALL_GRADE}**" in text.replace("\\", "")
     assert "- Care leavers: **Requires improvement to be good**" in text

@@ -19,13 +19,13 @@ from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
 PAGES = [
-    "app_pages/intervention_map.py",
-    "app_pages/authority_page.py",
-    "app_pages/exit_page.py",
-    "app_pages/changes_page.py",
-    "app_pages/data_sources.py",
-    "app_pages/user_guide.py",
-    "app_pages/accessibility_statement.py",
+    "ui/intervention_map.py",
+    "ui/authority_page.py",
+    "ui/exit_page.py",
+    "ui/changes_page.py",
+    "ui/data_sources.py",
+    "ui/user_guide.py",
+    "ui/accessibility_statement.py",
 ]
 
 

@@ -58,8 +58,8 @@ def test_statement_names_the_standard_and_the_audit():
 @pytest.mark.parametrize(
     ("page", "title"),
     [
-        ("app_pages/user_guide.py", "User guide"),
-        ("app_pages/accessibility_statement.py", "Accessibility statement"),
+        ("ui/user_guide.py", "User guide"),
+        ("ui/accessibility_statement.py", "Accessibility statement"),
     ],
 )
 def test_pages_render(monkeypatch, loaded_sqlite_url, page, title):

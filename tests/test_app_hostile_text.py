@@ -94,7 +94,7 @@ def test_a_very_long_parameter_is_cut_in_the_note(app):
 
 
 def test_hostile_tracker_text_on_the_authority_page(app):
-    at = app("app_pages/authority_page.py", la=hd.CODE, as_at=hd.AS_AT)
+    at = app("ui/authority_page.py", la=hd.CODE, as_at=hd.AS_AT)
     text = _assert_text_only(at)
     assert [t.value for t in at.title] == ["Darlington"]
     assert f"**Statutory direction** since 1 February 2024 · {markdown(hd.TITLE)}" in text
@@ -108,7 +108,7 @@ def test_hostile_tracker_text_on_the_authority_page(app):
 
 
 def test_file_names_and_source_links_on_the_data_page(app):
-    at = app("app_pages/data_sources.py")
+    at = app("ui/data_sources.py")
     text = _assert_text_only(at)
     assert markdown(hd.FILE_NAME) in text  # the last import, named in the freshness line
     runs = next(d.value for d in at.dataframe if "SHA-256" in d.value.columns)
@@ -190,7 +190,7 @@ def test_an_override_in_a_title_cannot_turn_the_pages_words_round(monkeypatch, b
     monkeypatch.setenv("OVERSIGHT_DATA_DIR", str(data_dir))
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params.update(la=hd.CODE, as_at=hd.AS_AT)
-    at.switch_page("app_pages/authority_page.py")
+    at.switch_page("ui/authority_page.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     bodies = _bodies(at)

@@ -123,7 +123,7 @@ def test_the_council_search_heads_the_map_page(app):
     assert [t.value for t in at.title] == ["Birmingham"]
 
 
-@pytest.mark.parametrize("page", [None, "app_pages/data_sources.py", "app_pages/exit_page.py"])
+@pytest.mark.parametrize("page", [None, "ui/data_sources.py", "ui/exit_page.py"])
 def test_the_sidebar_search_opens_the_council_from_every_page(app, page):
     at = app(page, as_at="2018-05-17", region="E12000005")
     box = at.selectbox(key="sidebar_find_council")

@@ -33,14 +33,14 @@ PAGES = [
     (None, {}),  # the router's default page, the map
     (None, {"as_at": "2018-05-17"}),
     (None, {"present": "1"}),  # the presentation, no sidebar
-    ("app_pages/authority_page.py", {}),
-    ("app_pages/authority_page.py", {"la": DEVON, "as_at": "2024-05-01"}),
-    ("app_pages/exit_page.py", {}),
-    ("app_pages/changes_page.py", {}),
-    ("app_pages/tracker_page.py", {}),
-    ("app_pages/data_sources.py", {}),
-    ("app_pages/user_guide.py", {}),
-    ("app_pages/accessibility_statement.py", {}),
+    ("ui/authority_page.py", {}),
+    ("ui/authority_page.py", {"la": DEVON, "as_at": "2024-05-01"}),
+    ("ui/exit_page.py", {}),
+    ("ui/changes_page.py", {}),
+    ("ui/tracker_page.py", {}),
+    ("ui/data_sources.py", {}),
+    ("ui/user_guide.py", {}),
+    ("ui/accessibility_statement.py", {}),
 ]
 
 
@@ -128,14 +128,14 @@ def test_no_page_shows_a_path_url_or_setting(visit, places, page, params):
 
 
 def test_without_sign_in_set_up_either(visit, places):
-    for page in ("app_pages/tracker_page.py", "app_pages/authority_page.py"):
+    for page in ("ui/tracker_page.py", "ui/authority_page.py"):
         assert_no_server_detail(shown(visit(page, {"la": DEVON}, signin=False)), places)
 
 
 def test_the_data_sources_page_says_the_boundaries_come_from_the_data_directory_without_its_path(
     visit, places
 ):
-    at = visit("app_pages/data_sources.py", {})
+    at = visit("ui/data_sources.py", {})
     [boundaries] = [m.value for m in at.markdown if m.value.startswith("**Boundaries:**")]
     assert "from the files this service was given" in boundaries
     assert_no_server_detail(shown(at), places)
@@ -158,7 +158,7 @@ def test_a_damaged_bundle_is_said_without_its_problems_file_names(visit, places,
         )
 
     monkeypatch.setattr(bundle, "contents", damaged)
-    at = visit("app_pages/data_sources.py", {})
+    at = visit("ui/data_sources.py", {})
     assert any("data bundle is damaged" in w.value for w in at.warning)
     assert_no_server_detail(shown(at), places)
 
@@ -168,7 +168,7 @@ def test_without_boundary_files_the_maps_say_so_without_a_setting(visit, places,
     empty.mkdir()
     monkeypatch.setenv(settings.DATA_DIR_ENV, str(empty))  # the bundle is off in the tests: no boundaries
     st.cache_data.clear()  # the pictures are cached per data version, not per data directory
-    for page, params in ((None, {"view": "svg"}), ("app_pages/changes_page.py", {})):
+    for page, params in ((None, {"view": "svg"}), ("ui/changes_page.py", {})):
         at = visit(page, params)
         assert any("Boundary files are not available here" in i.value for i in at.info), page
         assert_no_server_detail(shown(at), {**places, "home": empty})

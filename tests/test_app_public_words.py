@@ -22,13 +22,13 @@ from tests.test_app_curation import MAP, _open
 
 APP = str(ROOT / "app.py")
 PAGES = [
-    ("app_pages/intervention_map.py", {"colour": "purple", "view": "3d", "la": "E99999999"}),
-    ("app_pages/authority_page.py", {"la": "E08000011"}),
-    ("app_pages/authority_page.py", {"la": "E10000008"}),
-    ("app_pages/exit_page.py", {}),
-    ("app_pages/changes_page.py", {}),
-    ("app_pages/tracker_page.py", {}),
-    ("app_pages/data_sources.py", {}),
+    ("ui/intervention_map.py", {"colour": "purple", "view": "3d", "la": "E99999999"}),
+    ("ui/authority_page.py", {"la": "E08000011"}),
+    ("ui/authority_page.py", {"la": "E10000008"}),
+    ("ui/exit_page.py", {}),
+    ("ui/changes_page.py", {}),
+    ("ui/tracker_page.py", {}),
+    ("ui/data_sources.py", {}),
 ]
 #: What a developer would write and a visitor should never read.
 DEVELOPER_WORDS = re.compile(r"README|DOMAIN|§|\boversight [a-z]+\b|\.py\b|not one of|secrets\.toml")

@@ -17,7 +17,7 @@ APP = str(ROOT / "app.py")
 def app(monkeypatch, loaded_sqlite_url):
     monkeypatch.setenv("OVERSIGHT_DATABASE_URL", loaded_sqlite_url)
 
-    def make(page: str = "app_pages/data_sources.py", **params: str) -> AppTest:
+    def make(page: str = "ui/data_sources.py", **params: str) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)
         for key, value in params.items():
             at.query_params[key] = value
@@ -93,6 +93,6 @@ def test_empty_database_still_renders(monkeypatch, tmp_path):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception  # the map page, on the seed tracker alone
-    at.switch_page("app_pages/data_sources.py").run()
+    at.switch_page("ui/data_sources.py").run()
     assert not at.exception
     assert "only the built-in seed tracker is loaded" in _texts(at)

@@ -48,7 +48,7 @@ class Import:
 
 def _module_name(path: Path) -> str | None:
     rel = path.relative_to(ROOT)
-    if rel.parts[0] == "app_pages" or rel == Path("app.py"):
+    if rel.parts[0] == "ui" or rel == Path("app.py"):
         return "app." + rel.stem
     package = PACKAGES.get(rel.parts[0])
     if package is None:
@@ -61,7 +61,7 @@ def _module_name(path: Path) -> str | None:
 
 def _sources() -> dict[str, Path]:
     out = {}
-    for folder in ("oversight", "data", "components", "app_pages"):
+    for folder in ("oversight", "data", "components", "ui"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             name = _module_name(path)
             if name:

@@ -281,9 +281,9 @@ def test_settings_come_from_the_environment_first_then_the_secrets(monkeypatch):
 
 def test_the_links_are_the_apps_page_paths():
     app = (ROOT / "app.py").read_text(encoding="utf-8")
-    paths = dict(re.findall(r'"(app_pages/[a-z_]+\.py)".*?url_path="([a-z]+)"', app, re.S))
-    assert paths["app_pages/tracker_page.py"] == notify.TRACKER_PATH
-    assert paths["app_pages/authority_page.py"] == notify.AUTHORITY_PATH
+    paths = dict(re.findall(r'"(ui/[a-z_]+\.py)".*?url_path="([a-z]+)"', app, re.S))
+    assert paths["ui/tracker_page.py"] == notify.TRACKER_PATH
+    assert paths["ui/authority_page.py"] == notify.AUTHORITY_PATH
 
 
 def test_every_setting_is_documented_in_the_readme():

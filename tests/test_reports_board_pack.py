@@ -177,7 +177,7 @@ def test_app_offers_the_pack_from_the_sidebar(monkeypatch, loaded_sqlite_url, da
     at.query_params["region"] = "E12000001"
     at.query_params["as_at"] = "2018-05-17"
     at.query_params["la"] = "E06000005"
-    at.switch_page("app_pages/authority_page.py")
+    at.switch_page("ui/authority_page.py")
     at.run()
     assert not at.exception
     at.button(key="pack_open").click().run()

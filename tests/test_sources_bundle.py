@@ -221,7 +221,7 @@ def test_a_fresh_clone_paints_the_boundary_map_of_this_summer(monkeypatch, tmp_p
     assert as_at >= dt.date(2026, 8, 1)
     table = next(d.value for d in at.dataframe if "Intervention level" in d.value.columns)
     assert len(table) >= 150
-    at.switch_page("app_pages/data_sources.py").run()
+    at.switch_page("ui/data_sources.py").run()
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe if "File read" in d.value.columns)
     assert set(table["File read"]) >= {

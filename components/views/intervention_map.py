@@ -371,7 +371,7 @@ def _open_authority(code: str, filters: Filters) -> None:
     params = {"la": code, "as_at": filters.as_at.isoformat()}
     if filters.region:
         params["region"] = filters.region
-    st.switch_page("app_pages/authority_page.py", query_params=params)
+    st.switch_page("ui/authority_page.py", query_params=params)
 
 
 def _deck(chart, frame: pd.DataFrame, geojson: dict, state: MapState, filters: Filters) -> str | None:
@@ -563,7 +563,7 @@ def _selected(frame: pd.DataFrame, code: str) -> None:
     if isinstance(row.get("areas_text"), str) and row["areas_text"]:
         st.markdown(f"Area judgements (2026 framework): {markdown(row['areas_text'])}")
     st.page_link(
-        "app_pages/authority_page.py",
+        "ui/authority_page.py",
         label=f"Open {name}'s page: timeline, clocks, neighbours and history",
         icon=":material/arrow_forward:",
         query_params={"la": code},

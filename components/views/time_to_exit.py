@@ -201,7 +201,7 @@ def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) 
     if highlight:
         # The keyboard route to what a click on a bar does.
         st.page_link(
-            "app_pages/authority_page.py",
+            "ui/authority_page.py",
             label=f"Open {markdown(names[highlight])}'s page",
             query_params={"la": highlight},
             icon=":material/account_balance:",
@@ -221,7 +221,7 @@ def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) 
     for point in points or []:
         code = (point.get("customdata") or [None])[0]
         if code:
-            st.switch_page("app_pages/authority_page.py", query_params={"la": code})
+            st.switch_page("ui/authority_page.py", query_params={"la": code})
     table = spells_table(chosen)
     st.dataframe(
         table,

@@ -16,7 +16,7 @@ from oversight.components.widgets.filters import Filters
 
 KEY_FIND = "sidebar_find_council"
 KEY_GO = "sidebar_find_go"
-AUTHORITY_PAGE = "app_pages/authority_page.py"
+AUTHORITY_PAGE = "ui/authority_page.py"
 
 
 def _chosen() -> None:

@@ -17,7 +17,7 @@ from oversight.components.widgets import auth, cache
 from oversight.data.curation import inbox as inboxes
 from oversight.data.curation.inbox import Decided, Waiting
 
-TRACKER_PAGE = "app_pages/tracker_page.py"
+TRACKER_PAGE = "ui/tracker_page.py"
 REVIEW_LINK = "Review them on the Tracker page"
 #: How many waiting proposals and decisions the sidebar lists (the Tracker page has them all).
 SHOWN = 3

@@ -28,7 +28,7 @@ from oversight.data.curation.roles import GRANT, PROPOSE, REVERT, REVIEW, ROLES,
 from oversight.data.domain import vocab
 from oversight.data.domain.text import FIELD_LIMITS
 
-AUTHORITY_PAGE = "app_pages/authority_page.py"
+AUTHORITY_PAGE = "ui/authority_page.py"
 #: How many recent changes the Tracker page lists.
 RECENT = 50
 #: A value longer than this is cut on screen (the history keeps it whole).

@@ -2,7 +2,7 @@
 when the deployment has sign-in, Sign in / Sign out and the signed-in person's inbox.
 
 The router draws it once per run around the page (``with shared_sidebar(): page.run()``), and the
-page reads what was drawn with ``current()``. Streamlit can also run a file of ``app_pages/``
+page reads what was drawn with ``current()``. Streamlit can also run a file of ``ui/``
 without the router (e.g. ``AppTest.switch_page``); then
 nothing was drawn in this run and ``current()`` draws the sidebar itself, so a page never depends
 on how it was reached. "Drawn in this run" is a context variable set for the page's duration:
