@@ -205,7 +205,7 @@ def render(filters: Filters) -> None:
             f"As at {long_date(filters.as_at)} · {len(frame)} authorities on {data.vintage} boundaries · "
             "Sources: Ofsted releases and inspection reports; DfE interventions as tracked (Data & sources). "
             "Hover for dates; "
-            "click an authority or choose it below."
+            "click an authority or find it above."
         )
     with right:
         _summary(frame, state, filters)

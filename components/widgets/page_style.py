@@ -23,7 +23,6 @@ from oversight.components.figures.theme import long_date
 
 #: The class of a printable twin's container (``st.container(key=...)`` adds ``st-key-<key>``).
 TWIN_PREFIX = "print_twin_"
-KEY_KEYS = "page_style_keys"
 
 PRINT_CSS = f"""
 <style>
@@ -57,7 +56,8 @@ PRINT_CSS = f"""
 
 #: Enter in a date box applies the typed date (module docstring). Attached once per page load.
 KEYS_JS = """
-export default function () {
+<script>
+(() => {
   if (window.oversightEnterApplies) return;
   window.oversightEnterApplies = true;
   document.addEventListener('keydown', (event) => {
@@ -72,26 +72,15 @@ export default function () {
     away.focus({ preventScroll: true });
     window.setTimeout(() => target.focus({ preventScroll: true }), 0);
   }, true);
-}
+})();
+</script>
 """
 
 
-@st.cache_resource(show_spinner=False)
-def _keys_component():
-    """Registered once per process: a few lines of script in the page, nothing drawn."""
-    return st.components.v2.component("oversight_enter_applies", js=KEYS_JS)
-
-
 def render() -> None:
-    """The shared stylesheet and the Enter script: drawn once per run, by the sidebar.
-
-    The style goes in the page, not the sidebar: a collapsed sidebar (a narrow window, or the
-    paper's width when printing) drops its content, and the style with it. The script goes in the
-    sidebar, where the date box is, so it takes no room in the page.
-    """
-    st.html(PRINT_CSS)
-    with st.sidebar:
-        _keys_component()(data={"on": True}, key=KEY_KEYS)
+    """The shared stylesheet and the Enter script, in one element that takes no room: drawn once
+    per run, by the sidebar, in the page (a collapsed sidebar, as on paper, drops its content)."""
+    st.html(PRINT_CSS + KEYS_JS, unsafe_allow_javascript=True)
 
 
 def _cell(value: object) -> str:
