@@ -88,7 +88,9 @@ def test_enter_applies_a_typed_date(page, server, artifacts):
     page.keyboard.type("17052018")
     page.keyboard.press("Enter")
     # The keyboard stays in the box (the script moves the focus away to apply, and back).
-    assert "As at" in page.evaluate("() => document.activeElement.getAttribute('aria-label') || ''")
+    page.wait_for_function(
+        "() => (document.activeElement.getAttribute('aria-label') || '').includes('As at')", timeout=5_000
+    )
     page.locator("h4", has_text="as at 17 May 2018").wait_for(timeout=60_000)
     _wait_for_map(page)
     page.screenshot(path=str(artifacts / "map_enter_date.png"))
