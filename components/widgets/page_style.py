@@ -78,9 +78,15 @@ KEYS_JS = """
 
 
 def render() -> None:
-    """The shared stylesheet and the Enter script, in one element that takes no room: drawn once
-    per run, by the sidebar, in the page (a collapsed sidebar, as on paper, drops its content)."""
-    st.html(PRINT_CSS + KEYS_JS, unsafe_allow_javascript=True)
+    """The shared stylesheet and the Enter script: drawn once per run, by the sidebar.
+
+    The style goes in the page, where a style alone takes no room; not in the sidebar, whose
+    content is dropped when it is collapsed (a narrow window, or the paper's width when printing).
+    The script goes in the sidebar, beside the date box it serves (in the page it took a row).
+    """
+    st.html(PRINT_CSS)
+    with st.sidebar:
+        st.html(KEYS_JS, unsafe_allow_javascript=True)
 
 
 def _cell(value: object) -> str:
