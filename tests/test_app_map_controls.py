@@ -123,9 +123,18 @@ def test_the_council_search_heads_the_map_page(app):
     assert [t.value for t in at.title] == ["Birmingham"]
 
 
-@pytest.mark.parametrize("page", [None, "ui/data_sources.py", "ui/exit_page.py"])
-def test_the_sidebar_search_opens_the_council_from_every_page(app, page):
+@pytest.mark.parametrize(
+    ("page", "title"),
+    [
+        (None, "Intervention map"),
+        ("ui/data_sources.py", "Data & sources"),
+        ("ui/exit_page.py", "Time to exit"),
+        ("ui/authority_page.py", "Authority"),
+    ],
+)
+def test_the_sidebar_search_opens_the_council_from_every_page(app, page, title):
     at = app(page, as_at="2018-05-17", region="E12000005")
+    assert at.title[0].value.startswith(title)
     box = at.selectbox(key="sidebar_find_council")
     assert box.label == "Find a council" and box.value is None
     box.set_value("E08000025").run()
