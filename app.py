@@ -14,9 +14,8 @@ st.set_page_config(
     layout="wide",
 )
 
-# Page files are named unlike their URL paths on purpose: Streamlit still knows the old
-# pages/ auto-navigation, which would run a page file *without* this router when a URL
-# path equals a file name (before st.navigation has run once in the process).
+# A first deep link after a server start meets Streamlit's old pages/ auto-navigation and its
+# wrong "Page not found": widgets/page_style closes it (streamlit/streamlit#9624).
 navigation = st.navigation(
     [
         st.Page(
@@ -33,9 +32,7 @@ navigation = st.navigation(
             url_path="authority",
         ),
         st.Page("pages/exit_page.py", title="Time to exit", icon=":material/timeline:", url_path="exit"),
-        st.Page(
-            "pages/changes_page.py", title="What changed", icon=":material/difference:", url_path="changes"
-        ),
+        st.Page("pages/changes_page.py", title="What changed", icon=":material/difference:", url_path="changes"),
         st.Page("pages/tracker_page.py", title="Tracker", icon=":material/history_edu:", url_path="tracker"),
         st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="data"),
         st.Page("pages/user_guide.py", title="User guide", icon=":material/help:", url_path="guide"),

@@ -15,13 +15,15 @@ def time_page(
     """(AppTest, first render in s, rerun times in ms) for a page of the app on a database."""
     from streamlit.testing.v1 import AppTest
 
+    from tests.router_pages import switch_page
+
     os.environ["OVERSIGHT_DATABASE_URL"] = url
     os.environ["OVERSIGHT_DATA_DIR"] = str(data_dir)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     for key, value in (params or {}).items():
         at.query_params[key] = value
     if page:
-        at.switch_page(page)
+        switch_page(at, page)  # by its url_path, through the router, as a browser opens it
     t0 = time.perf_counter()
     at.run()
     first = time.perf_counter() - t0

@@ -58,6 +58,18 @@ def pg_server():
     server.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _switch_page_through_the_router():
+    """Every AppTest opens a page through the router, by its url_path (``tests/router_pages``)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.router_pages import switch_page
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AppTest, "switch_page", switch_page)
+        yield
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -57,7 +57,10 @@ def test_statement_names_the_standard_and_the_audit():
 
 @pytest.mark.parametrize(
     ("page", "title"),
-    [("pages/user_guide.py", "User guide"), ("pages/accessibility_statement.py", "Accessibility statement")],
+    [
+        ("pages/user_guide.py", "User guide"),
+        ("pages/accessibility_statement.py", "Accessibility statement"),
+    ],
 )
 def test_pages_render(monkeypatch, loaded_sqlite_url, page, title):
     monkeypatch.setenv("OVERSIGHT_DATABASE_URL", loaded_sqlite_url)

@@ -123,11 +123,13 @@ def test_bad_map_parameters_fall_back_with_a_note(app, params, note):
     assert at.radio(key="map_colour").value == "intervention" and at.radio(key="map_view").value == "svg"
 
 
-def test_play_steps_to_the_newest_date(app):
+def test_play_starts_at_the_next_quarter_end(app):
+    # The browser asks for each next frame (tests/test_browser_map_page.py plays to the end).
     at = app(as_at="2023-10-01")
     at.button(key="map_play").click().run()
     assert not at.exception
-    assert at.date_input(key="filters_as_at").value == dt.date(2025, 5, 14)
+    assert at.date_input(key="filters_as_at").value == dt.date(2023, 12, 31)
+    assert at.button(key="map_play").label == "Pause"
 
 
 def test_tiles_are_used_without_boundary_files(monkeypatch, loaded_sqlite_url, tmp_path):

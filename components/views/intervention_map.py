@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -26,13 +26,13 @@ from oversight.components.figures.map_data import (
     screen_table,
     title_text,
 )
-from oversight.components.figures.map_plotly import TOPOJSON_URL, map_figure
+from oversight.components.figures.map_plotly import TOPOJSON_URL
 from oversight.components.figures.map_svg import CSS, JS, svg_map
-from oversight.components.figures.safe_text import markdown, quoted
+from oversight.components.figures.safe_text import markdown, option, quoted
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
 from oversight.components.widgets import filters as shared_filters
-from oversight.components.widgets import freshness
+from oversight.components.widgets import freshness, page_style
 from oversight.components.widgets.filters import Filters
 from oversight.components.widgets.tables import EMPTY, download_csv
 from oversight.data.sources import boundaries as b
@@ -49,10 +49,36 @@ VIEWS = {
 KEY_COLOUR, KEY_VIEW, KEY_LA = "map_colour", "map_view", "map_la"
 KEY_NOTES = "map_notes"
 KEY_SEEN = "map_la_seen"  # the selection already acted on (a new one opens the authority page)
+KEY_PLAY, KEY_PLAYER, KEY_SCRUB, KEY_TICK = "map_play", "map_player", "map_scrub", "map_tick"
 FIRST_SIF = dt.date(2013, 11, 1)
 #: Seconds each quarter stays on screen while playing (OVERSIGHT_PLAY_DELAY overrides).
 PLAY_DELAY = float(os.environ.get("OVERSIGHT_PLAY_DELAY", "0.35"))
 NONE = ""
+
+
+@dataclass
+class Player:
+    """Play through time: the quarter ends it steps through, where it is, and whether it moves.
+
+    Each frame is a whole run of the page at the frame's date (the sidebar's as-at date is set to
+    it), so the heading, the counts, the table and the link follow the map, and the map keeps the
+    view the person chose. The next frame's data is prepared before the run ends, and the current
+    map stays until the next is drawn: no blank map between frames. The browser asks for the next
+    frame (``TICK_JS``) once it shows this one: a server-side ``st.rerun`` loop could swallow the
+    click on Pause, and frames would not wait for a slow browser.
+    """
+
+    frames: list[dt.date]
+    index: int = 0
+    playing: bool = True
+
+    @property
+    def day(self) -> dt.date:
+        return self.frames[self.index]
+
+    @property
+    def at_end(self) -> bool:
+        return self.index >= len(self.frames) - 1
 
 
 @dataclass
@@ -157,19 +183,21 @@ def render(filters: Filters) -> None:
     data = store.map_data(filters.as_at)
     st.title("Intervention map")
     freshness.after_end(filters.as_at)  # a date after a layer's end says so, in one line
-    colour, view, play = _controls(data.geojson is not None)
     frame = data.frame
     names = frame.sort_values("name").set_index("code")["name"].to_dict()
     if st.session_state[KEY_LA] and st.session_state[KEY_LA] not in names:
         # The selected authority did not exist on this date (e.g. Cumbria after 2023).
         st.session_state[KEY_LA] = NONE
+    # The search first, above the fold (issue 22: it sat under the map and the table).
+    _authority_box(names, filters)
+    player = _player(filters)
+    colour, view = _controls(data.geojson is not None, player, filters, latest)
     state = MapState(colour=colour, view=view, la=st.session_state[KEY_LA] or None)
+    _sync_url(state)
 
     left, right = st.columns([3, 2], gap="medium")
     with left:
         chart = st.empty()
-        if play:
-            _play(chart, state, filters, latest)
         clicked, fig = _draw(chart, data, state, filters)
         if clicked and clicked in names:
             _open_authority(clicked, filters)
@@ -178,14 +206,16 @@ def render(filters: Filters) -> None:
             f"As at {long_date(filters.as_at)} · {len(frame)} authorities on {data.vintage} boundaries · "
             "Sources: Ofsted releases and inspection reports; DfE interventions as tracked (Data & sources). "
             "Hover for dates; "
-            "click an authority or choose it below."
+            "click an authority or find it above."
         )
     with right:
         _summary(frame, state, filters)
     # The table full width under the map: beside it, at 1,280 px, only two columns fitted
     # (issue 22: level, since and judgement must show without a sideways scroll).
     _table(frame, filters)
-    _authority_box(frame, names, state, filters)
+    if state.la:
+        _selected(frame, state.la)
+    _ticker(player, state, filters)
 
 
 def _first_visit(known_codes: set[str]) -> None:
@@ -201,8 +231,11 @@ def _first_visit(known_codes: set[str]) -> None:
         st.warning(markdown(note), icon=":material/link_off:")
 
 
-def _controls(has_boundaries: bool) -> tuple[str, str, bool]:
-    """Colour by, view and the play button (``map_colour``, ``map_view``, ``map_play``)."""
+def _controls(
+    has_boundaries: bool, player: Player | None, filters: Filters, latest: dt.date
+) -> tuple[str, str]:
+    """Colour by, view, the play/pause button and, once playing, the scrubber over the frames
+    (``map_colour``, ``map_view``, ``map_play``, ``map_scrub``)."""
     controls = st.columns([2, 3, 2])
     colour = controls[0].radio(
         "Colour by",
@@ -215,29 +248,88 @@ def _controls(has_boundaries: bool) -> tuple[str, str, bool]:
     view = controls[1].radio(
         "View", list(VIEWS), format_func=VIEWS.get, key=KEY_VIEW, horizontal=True, on_change=_clear_notes
     )
-    play = controls[2].button(
-        "Play through time",
-        icon=":material/play_arrow:",
-        help="Step quarter by quarter from the first single inspections (November 2013) to the newest data.",
-        key="map_play",
+    playing = player is not None and player.playing
+    # One button whose words change (its key is its identity): the keyboard focus stays on it.
+    controls[2].button(
+        "Pause" if playing else ("Resume" if player and not player.at_end else "Play through time"),
+        icon=":material/pause:" if playing else ":material/play_arrow:",
+        help="Step quarter by quarter from the first single inspections (November 2013) to the newest "
+        "data; the heading, counts and table follow the map. Pause stops on the date shown.",
+        key=KEY_PLAY,
+        on_click=_play_pressed,
+        args=(filters.as_at, latest),
     )
+    # Always one slot, empty until played: the scrubber appearing must not move the map (a moved
+    # element is drawn anew, and the map would go blank until the first frame).
+    slot = st.empty()
+    if player is not None:
+        st.session_state[KEY_SCRUB] = player.day  # the scrubber shows the frame on screen
+        slot.select_slider(
+            "Date shown",
+            options=player.frames,
+            format_func=long_date,
+            key=KEY_SCRUB,
+            on_change=_scrubbed,
+            help="Move to a quarter to see it (this pauses); the arrow keys step one quarter.",
+        )
     if view in ("geo", "svg", "deck") and not has_boundaries:
         st.info(
             "Boundary files are not available here: showing the equal-area tile map instead.",
             icon=":material/grid_view:",
         )
-    return colour, view, play
+    return colour, view
 
 
-def _draw(chart, data: MapData, state: MapState, filters: Filters) -> tuple[str | None, go.Figure]:
-    """The chosen view in ``chart``; returns (the code of a clicked authority, the plotly figure for export)."""
+def _player(filters: Filters) -> Player | None:
+    """This session's player, if the map shows one of its frames (a date chosen elsewhere closes it)."""
+    player: Player | None = st.session_state.get(KEY_PLAYER)
+    if player is not None and player.day != filters.as_at:
+        st.session_state[KEY_PLAYER] = player = None
+    return player
+
+
+def _play_pressed(as_at: dt.date, latest: dt.date) -> None:
+    """Play (from the view's date, or the first single inspections), Pause, or Resume."""
+    player: Player | None = st.session_state.get(KEY_PLAYER)
+    if player is not None and player.playing:
+        player.playing = False
+        return
+    if player is not None and not player.at_end:
+        player.playing = True
+        return
+    start = FIRST_SIF if player is not None or as_at >= latest else max(FIRST_SIF, as_at)
+    player = Player(frames=quarter_ends(start, latest))
+    st.session_state[KEY_PLAYER] = player
+    shared_filters.request_date(player.day)
+
+
+def _scrubbed() -> None:
+    """The scrubber moved: show that quarter, paused."""
+    player: Player | None = st.session_state.get(KEY_PLAYER)
+    day = st.session_state.get(KEY_SCRUB)
+    if player is None or day not in player.frames:
+        return
+    player.index = player.frames.index(day)
+    player.playing = False
+    shared_filters.request_date(day)
+
+
+def _draw(
+    chart, data: MapData, state: MapState, filters: Filters
+) -> tuple[str | None, Callable[[], go.Figure]]:
+    """The chosen view in ``chart``; returns (the code of a clicked authority, the plotly figure
+    for export). The SVG and WebGL views build that figure only when an export asks for it: while
+    playing through time it would hold each frame's heading back by the time it takes."""
     geojson = data.geojson
-    fig = store.map_figure(
-        state.colour,
-        ("geo" if state.view in ("deck", "svg") else state.view) if geojson else "tiles",
-        filters.as_at,
-        filters.region,
-    )
+
+    def fig() -> go.Figure:
+        return store.map_figure(
+            state.colour,
+            ("geo" if state.view in ("deck", "svg") else state.view) if geojson else "tiles",
+            filters.as_at,
+            filters.region,
+        )
+
     if state.view == "deck" and geojson is not None:
         return _deck(chart, data.frame, geojson, state, filters), fig
     if state.view == "svg" and geojson is not None:
@@ -248,33 +340,31 @@ def _draw(chart, data: MapData, state: MapState, filters: Filters) -> tuple[str 
                 on_clicked_change=lambda: None,
             )
         return getattr(result, "clicked", None), fig
+    figure = fig()
     event = chart.plotly_chart(
-        fig,
+        figure,
         key="map_chart",
         on_select="rerun",
         selection_mode=("points",),
         config={"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": False},
         theme=None,
     )
-    return _clicked_code(event), fig
+    return _clicked_code(event), lambda: figure
 
 
-def _authority_box(frame: pd.DataFrame, names: dict[str, str], state: MapState, filters: Filters) -> None:
-    """The searchable authority box: the keyboard route to what a click on the map does."""
+def _authority_box(names: dict[str, str], filters: Filters) -> None:
+    """The search atop the page: the keyboard route to what a click on the map does (type, Enter)."""
     st.selectbox(
-        "Authority",
+        "Find a council",
         options=[NONE, *names],
-        format_func=lambda c: "Choose an authority…" if c == NONE else f"{names[c]} ({c})",
+        format_func=lambda c: "Type a council's name…" if c == NONE else option(f"{names[c]} ({c})"),
         key=KEY_LA,
-        help="Type to search. The same as clicking the authority on the map.",
+        help="Type to search, Enter to open the council's page. The same as clicking it on the map.",
     )
-    state.la = st.session_state[KEY_LA] or None
-    if state.la and state.la != st.session_state.get(KEY_SEEN):
-        st.session_state[KEY_SEEN] = state.la  # the box's choice, acted on once
-        _open_authority(state.la, filters)
-    _sync_url(state)
-    if state.la:
-        _selected(frame, state.la)
+    chosen = st.session_state[KEY_LA] or None
+    if chosen and chosen != st.session_state.get(KEY_SEEN):
+        st.session_state[KEY_SEEN] = chosen  # the box's choice, acted on once
+        _open_authority(chosen, filters)
 
 
 def _open_authority(code: str, filters: Filters) -> None:
@@ -325,14 +415,15 @@ def _deck(chart, frame: pd.DataFrame, geojson: dict, state: MapState, filters: F
     return None
 
 
-def _export(fig, state: MapState, filters: Filters) -> None:
+def _export(fig: Callable[[], go.Figure], state: MapState, filters: Filters) -> None:
     """Board-pack images of exactly this map: prepared on request (a browser renders them)."""
     stem = f"{state.colour}-map-{filters.region or 'england'}-{filters.as_at.isoformat()}"
     prepared = st.session_state.get("map_export")
     cols = st.columns([2, 1, 1])
     if cols[0].button("Prepare the map as PNG and SVG", icon=":material/image:", key="map_export_prepare"):
         with st.spinner("Drawing the images…"):
-            prepared = {"stem": stem, "png": figure_image(fig, "png"), "svg": figure_image(fig, "svg")}
+            figure = fig()
+            prepared = {"stem": stem, "png": figure_image(figure, "png"), "svg": figure_image(figure, "svg")}
         st.session_state["map_export"] = prepared
     if prepared and prepared["stem"] == stem:
         cols[1].download_button(
@@ -386,6 +477,7 @@ def _table(frame: pd.DataFrame, filters: Filters) -> None:
         },
         alt=f"Table of authorities by intervention level as at {long_date(filters.as_at)}",
     )
+    page_style.print_table(table, "map_table")  # the grid prints only its visible rows
     st.caption(
         f"As at {long_date(filters.as_at)} · sources: Ofsted releases and inspection reports "
         "(Data to Insight ILACS scrape), DfE interventions as tracked."
@@ -399,20 +491,67 @@ def _table(frame: pd.DataFrame, filters: Filters) -> None:
     )
 
 
-def _play(chart, state: MapState, filters: Filters, latest: dt.date) -> None:
-    """Step through quarter ends, drawing each picture in place; then stay on the last one."""
-    start = FIRST_SIF if filters.as_at >= latest else max(FIRST_SIF, filters.as_at)
-    view = "geo" if state.view in ("svg", "deck") else state.view
-    for day in quarter_ends(start, latest):
-        chart.plotly_chart(
-            map_figure(store.map_data(day), state.colour, filters.region, filters.region_name, view),
-            config={"topojsonURL": TOPOJSON_URL, "displaylogo": False},
-            theme=None,
-            key=f"map_play_{day.isoformat()}",
-        )
-        time.sleep(PLAY_DELAY)
-    shared_filters.request_date(latest)
-    st.rerun()
+@st.cache_resource(show_spinner=False)
+def _tick_component():
+    """Registered once per process: the browser's clock for play through time, nothing drawn."""
+    return st.components.v2.component("oversight_map_tick", js=TICK_JS)
+
+
+#: Once a frame is on screen, wait the delay, then ask for the next one (a trigger, as a click
+#: is: Pause pressed meanwhile is never lost). A new frame or a pause cancels the wait.
+TICK_JS = """
+export default function (component) {
+  const { data, setTriggerValue, parentElement } = component;
+  if (parentElement.oversightTick) window.clearTimeout(parentElement.oversightTick);
+  parentElement.oversightTick = null;
+  if (!data || !data.playing) return;
+  parentElement.oversightTick = window.setTimeout(() => setTriggerValue('tick', data.frame), data.delay);
+  return () => window.clearTimeout(parentElement.oversightTick);
+}
+"""
+
+
+def _ticker(player: Player | None, state: MapState, filters: Filters) -> None:
+    """While playing: prepare the next frame's picture in the same view, then let the browser ask
+    for it. Always drawn, last (its place never moves the map)."""
+    playing = player is not None and player.playing
+    if player is not None and playing and not player.at_end:
+        day = player.frames[player.index + 1]
+        store.latest_judgements(day, None)  # the sidebar's council search, drawn first
+        data = store.map_data(day)
+        if state.view == "svg" and data.geojson is not None:
+            cached_svg(store.cache_key(), state.colour, day, filters.region)
+        elif state.view in ("geo", "tiles") or data.geojson is None:
+            store.map_figure(
+                state.colour, state.view if data.geojson is not None else "tiles", day, filters.region
+            )
+    _tick_component()(
+        data={
+            "playing": playing,
+            "frame": player.day.isoformat() if player is not None else "",
+            "delay": int(PLAY_DELAY * 1000),
+        },
+        key=KEY_TICK,
+        on_tick_change=_ticked,
+    )
+
+
+def _ticked() -> None:
+    """The browser showed a frame for the delay: on to the next, or stop at the last."""
+    player: Player | None = st.session_state.get(KEY_PLAYER)
+    tick = (st.session_state.get(KEY_TICK) or {}).get("tick")
+    if player is None or not player.playing or tick != player.day.isoformat():
+        return  # a tick from before a pause, a scrub or another date
+    advance(player)
+
+
+def advance(player: Player) -> None:
+    """One frame on, the page's date with it; at the last frame the player stops, paused."""
+    if player.at_end:
+        player.playing = False
+        return
+    player.index += 1
+    shared_filters.request_date(player.day)
 
 
 def _selected(frame: pd.DataFrame, code: str) -> None:

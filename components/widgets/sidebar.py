@@ -2,8 +2,8 @@
 when the deployment has sign-in, Sign in / Sign out and the signed-in person's inbox.
 
 The router draws it once per run around the page (``with shared_sidebar(): page.run()``), and the
-page reads what was drawn with ``current()``. Streamlit can also run a file of ``pages/`` without
-the router (its old auto-navigation, e.g. ``AppTest.switch_page`` or a first deep link); then
+page reads what was drawn with ``current()``. Streamlit can also run a file of ``pages/``
+without the router (e.g. ``AppTest.switch_page``); then
 nothing was drawn in this run and ``current()`` draws the sidebar itself, so a page never depends
 on how it was reached. "Drawn in this run" is a context variable set for the page's duration:
 no private Streamlit state is read.
@@ -17,7 +17,16 @@ from contextvars import ContextVar
 
 import streamlit as st
 
-from oversight.components.widgets import auth, board_pack_dialog, cache, freshness, inbox, unavailable
+from oversight.components.widgets import (
+    auth,
+    board_pack_dialog,
+    cache,
+    find_council,
+    freshness,
+    inbox,
+    page_style,
+    unavailable,
+)
 from oversight.components.widgets import filters as shared_filters
 from oversight.components.widgets.filters import Filters
 
@@ -31,7 +40,11 @@ def render() -> Filters:
     newest = cache.data_as_at()
     today = freshness.today()
     notice = st.container()  # the stale-data notice heads the page, before any link note
+    search = st.sidebar.container()  # "Find a council" heads the sidebar (it needs the view's date)
     filters = shared_filters.render(default_as_at=today, latest=max(newest or today, today))
+    page_style.render()  # print stylesheet (in the page: a collapsed sidebar's content is gone); Enter
+    with search:
+        find_council.render(filters)
     freshness.render(notice_in=notice)  # every page: the newest publication and its source
     board_pack_dialog.sidebar_button(filters)
     auth.sidebar_control()  # Sign in / Signed in as … / Sign out, when sign-in is set up

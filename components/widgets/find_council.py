@@ -1,0 +1,57 @@
+""" "Find a council" in the sidebar of every page: type a name, press Enter, its page opens.
+
+Why in the sidebar: the map's own search sat below the map, out of sight, and the other pages had
+none. The choice is taken in the box's callback and the box emptied there (a widget's value cannot
+be changed after it is drawn), then the run opens the council's page keeping the view's region
+and date. Names come from the database and are shown as options (text, never Markdown).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from oversight.components.figures.safe_text import option
+from oversight.components.widgets import cache
+from oversight.components.widgets.filters import Filters
+
+KEY_FIND = "sidebar_find_council"
+KEY_GO = "sidebar_find_go"
+AUTHORITY_PAGE = "pages/authority_page.py"
+
+
+def _chosen() -> None:
+    """The box's callback: remember the choice, empty the box for the next visit."""
+    st.session_state[KEY_GO] = st.session_state.get(KEY_FIND)
+    st.session_state[KEY_FIND] = None
+
+
+def councils(filters: Filters) -> dict[str, str]:
+    """ONS code -> name of every council existing on the view's date, by name."""
+    names = cache.latest_judgements(filters.as_at, None).set_index("code")["name"].to_dict()
+    return dict(sorted(names.items(), key=lambda item: item[1]))
+
+
+def open_council(code: str, filters: Filters) -> None:
+    """The council's page at the view's date and region (ends the run)."""
+    params = {"la": code, "as_at": filters.as_at.isoformat()}
+    if filters.region:
+        params["region"] = filters.region
+    st.switch_page(AUTHORITY_PAGE, query_params=params)
+
+
+def render(filters: Filters) -> None:
+    """The sidebar's search box; a choice opens the council's page."""
+    names = councils(filters)
+    st.selectbox(
+        "Find a council",
+        options=list(names),
+        index=None,
+        format_func=lambda code: option(f"{names.get(code, code)} ({code})"),
+        placeholder="Type a council's name…",
+        key=KEY_FIND,
+        on_change=_chosen,
+        help="Opens the council's page: its timeline, clocks, neighbours and history.",
+    )
+    code = st.session_state.pop(KEY_GO, None)
+    if code:
+        open_council(code, filters)
