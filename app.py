@@ -32,7 +32,9 @@ navigation = st.navigation(
             url_path="authority",
         ),
         st.Page("pages/exit_page.py", title="Time to exit", icon=":material/timeline:", url_path="exit"),
-        st.Page("pages/changes_page.py", title="What changed", icon=":material/difference:", url_path="changes"),
+        st.Page(
+            "pages/changes_page.py", title="What changed", icon=":material/difference:", url_path="changes"
+        ),
         st.Page("pages/tracker_page.py", title="Tracker", icon=":material/history_edu:", url_path="tracker"),
         st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="data"),
         st.Page("pages/user_guide.py", title="User guide", icon=":material/help:", url_path="guide"),
