@@ -22,9 +22,8 @@ from tests import test_app_curation as curation
 from tests.curation_support import ADMIN, EDITOR, EDITOR2, REVIEWER, citation
 from tests.test_app_curation import FORM, TRACKER, _devon_row, _text, devon, propose_devon
 
-#: The curation tests' fixtures: a private copy of the loaded store with the test people's roles,
-#: and the app opened on it with sign-in set up.
-store_url = curation.store_url
+#: The curation tests' app opened on ``store_url`` (conftest: a private copy of the loaded store
+#: with the test people's roles) with sign-in set up.
 app = curation.app
 
 
