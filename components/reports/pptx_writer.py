@@ -15,6 +15,7 @@ import pandas as pd
 
 from oversight.components.figures.safe_text import plain
 from oversight.components.reports.slides import (
+    CALIBRI_EM,
     SLIDE_H_IN,
     SLIDE_W_IN,
     SOURCE_COL_H,
@@ -101,7 +102,7 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
         return sum(
             0.3
             + (size * 1.2 / 72)
-            * (max(lines_of(str(v), w, size) for v, w in zip(row, widths, strict=False)) - 1)
+            * (max(lines_of(str(v), w, size, CALIBRI_EM) for v, w in zip(row, widths, strict=False)) - 1)
             for row in [list(frame.columns), *frame.astype(str).itertuples(index=False)]
         )
 

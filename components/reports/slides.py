@@ -13,14 +13,16 @@ import pandas as pd
 
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5  # 16:9, inches
 
-#: A character's mean width in ems for the slides' sans-serif text (Calibri in PowerPoint, DejaVu in
-#: the PDF is wider): enough to estimate how many lines a string wraps to in a box.
+#: A character's mean width in ems for the PDF's DejaVu Sans (the wider of the two fonts; PowerPoint's
+#: Calibri: ``CALIBRI_EM``): enough to estimate how many lines a string wraps to in a box.
 EM_PER_CHAR = 0.58
+CALIBRI_EM = 0.5
 
 
-def lines_of(text: str, width_in: float, size_pt: float) -> int:
-    """Lines ``text`` takes in a box ``width_in`` wide at ``size_pt`` (an estimate by mean width)."""
-    per_line = max(1, int((width_in - 0.2) * 72 / (size_pt * EM_PER_CHAR)))  # less the box's insets
+def lines_of(text: str, width_in: float, size_pt: float, em: float = EM_PER_CHAR) -> int:
+    """Lines ``text`` takes in a box ``width_in`` wide at ``size_pt`` (an estimate by mean width
+    ``em``; PowerPoint's Calibri is narrower than the PDF's DejaVu, ~0.5 em)."""
+    per_line = max(1, int((width_in - 0.2) * 72 / (size_pt * em)))  # less the box's insets
     return sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
 
 

@@ -97,12 +97,22 @@ def _dialog(filters: Filters) -> None:
         key=f"pack_since_{filters.as_at.isoformat()}",  # a new as-at date: a new default, in range
         help="The second slide lists every change from this day to the as-at date (both included).",
     )
-    signature = (store.cache_key(), filters.region, filters.as_at, authority, since)
+    full = st.checkbox(
+        "Add the appendix: every authority and each open spell's timeline",
+        key="pack_full_table",
+        disabled=authority is not None,
+        help="By default the pack lists the authorities in intervention (England: at most 12 pages, a "
+        "region: 8). The appendix adds every authority's row and each open inadequate spell's timeline "
+        "with its clocks.",
+    )
+    signature = (store.cache_key(), filters.region, filters.as_at, authority, since, full)
     if st.button("Prepare board pack", key="pack_build", icon=":material/slideshow:"):
         bar = st.progress(0.0, text="Preparing the slides…")
-        request = PackRequest(filters.region, filters.as_at, authority, settings.data_dir(), since=since)
+        request = PackRequest(
+            filters.region, filters.as_at, authority, settings.data_dir(), since=since, full_table=full
+        )
         with tempfile.TemporaryDirectory() as tmp:
-            outs = [Path(tmp) / "pack.pptx", Path(tmp) / "pack.pdf"]
+            outs = [Path(tmp) / "pack.pptx", Path(tmp) / "pack.pdf", Path(tmp) / "pack.csv"]
             try:
                 board_pack(
                     store.engine(),
@@ -117,7 +127,7 @@ def _dialog(filters: Filters) -> None:
                 _log.warning("board pack: %s", exc.__cause__ or exc)
                 st.error(markdown(f"The slides could not be made: {exc}. Try again in a minute."))
                 return
-            st.session_state[KEY_FILES] = (signature, outs[0].read_bytes(), outs[1].read_bytes())
+            st.session_state[KEY_FILES] = (signature, *(out.read_bytes() for out in outs))
         bar.empty()
     files = st.session_state.get(KEY_FILES)
     if files and files[0] == signature:
@@ -137,4 +147,13 @@ def _dialog(filters: Filters) -> None:
             mime="application/pdf",
             key="pack_pdf",
             icon=":material/download:",
+        )
+        st.download_button(
+            "Download every authority (CSV)",
+            files[3],
+            file_name=f"{name}-authorities.csv",
+            mime="text/csv",
+            key="pack_csv",
+            icon=":material/download:",
+            help="The pack's full table: every authority's level, since, latest judgement and sources.",
         )
