@@ -291,3 +291,20 @@ def test_england_is_never_against_england(loaded_sqlite_url):
     spells = queries.spells_with_context(engine, as_at=AS_AT)
     fig, bullets = region_against_england(spells, None, "England", AS_AT)
     assert "against England" not in str(fig.to_dict()) and bullets[0].startswith("England: median")
+
+
+def test_cli_full_table_adds_the_appendix_and_writes_the_csv(
+    capsys, kaleido_browser, loaded_sqlite_url, data_dir, tmp_path
+):
+    from oversight.cli import main as cli_main
+
+    pdf, table = tmp_path / "ne.pdf", tmp_path / "ne.csv"
+    argv = ["board-pack", "--database", loaded_sqlite_url, "--region", "E12000001", "--as-at", "2024-06-30"]
+    argv += ["--out", str(pdf), "--out", str(table), "--data-dir", str(data_dir), "--quiet", "--full-table"]
+    assert cli_main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"{table}: every authority's row" in out and f"{pdf}: " in out
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(str(pdf)).pages]
+    assert any(p.startswith("Appendix: every authority") for p in pages)
+    rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 12 and all(r["Region"] == "North East" for r in rows)

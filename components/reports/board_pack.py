@@ -8,7 +8,7 @@ intervention or judged inadequate as a table, and time to exit for the region ag
 authority's pack adds its timeline with clocks. It fits a meeting (issue 22: England's was 36
 pages): at most ``MAX_PAGES`` by default; every authority in the table and the timeline with clocks
 of each authority in an open inadequate spell are an appendix, asked for (``full_table``), and the
-full table is also a CSV (``full_table_csv``). Every slide carries the as-at
+full table is also a CSV (``table_csv``). Every slide carries the as-at
 date and its sources. Images come from the process's one kaleido browser (``export.Renderer``):
 each figure is queued as soon as it is built, so the browser draws while Python builds the next
 slide and lays out the slides, and the writers wait for a picture only when they reach it. No
@@ -236,7 +236,7 @@ def _build(engine: Engine, req: PackRequest, progress: Progress | None = None) -
     locator = slides[0].pictures[0]  # the tiles, not rendered twice
     spells = queries.spells_with_context(engine, as_at=req.as_at)
     if scope.story is not None:
-        slides += _table_slides(scope, locator)
+        slides += _table_slides(scope, locator, title=f"{scope.subject}: level and latest judgement")
         slides += _timeline_slides(engine, scope, req, spells, say)
     else:
         slides += _intervention_slides(scope, req)
@@ -287,7 +287,7 @@ def _title_slide(scope: _Scope, req: PackRequest) -> Slide:
         [_picture(tiles, alt, 700, 700)],
         bullets=[
             f"Board pack as at {long_date(req.as_at)}",
-            _how_many(scope, req),
+            _how_many(scope),
             f"Prepared {long_date(req.day)} from the intervention oversight dashboard",
             "Intervention levels follow the NAO flowchart; judgements count from their publication date.",
         ],
@@ -306,7 +306,7 @@ def authorities(n: int) -> str:
     return f"{n} authorit{'y' if n == 1 else 'ies'}"
 
 
-def _how_many(scope: _Scope, req: PackRequest) -> str:
+def _how_many(scope: _Scope) -> str:
     """The title's count: "24 authorities in the North West", or "Knowsley, an authority in the North West"."""
     if scope.story is not None:
         return f"{scope.subject}, an authority {in_place(_region_name(scope.story.authority.region_code))}"

@@ -99,7 +99,11 @@ def pdf_pages(slides: list[Slide], path: Path) -> Iterator[int]:
     for number, s in enumerate(slides, start=1):
         pdf.add_page()
         pdf.set_text_color(11, 12, 12)
-        pdf.set_font(family, "B", 24)
+        size = 24
+        pdf.set_font(family, "B", size)
+        while size > 16 and pdf.get_string_width(safe(s.title)) > 12.1:  # one line, not two
+            size -= 1
+            pdf.set_font(family, "B", size)
         pdf.set_xy(0.5, 0.35)
         pdf.multi_cell(12.3, 0.45, safe(s.title), align="L")
         # The footer: as-at date and sources, then the data's freshness (and a stale notice).

@@ -27,6 +27,7 @@ from oversight.components.reports.slides import (
     Slide,
     lines_of,
     source_columns,
+    title_points,
 )
 
 
@@ -108,7 +109,8 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
 
     for number, s in enumerate(slides, start=1):
         slide = deck.slides.add_slide(blank)
-        text(slide, 0.5, 0.3, 12.3, 0.8, [s.title], 28, bold=True)
+        # Calibri bold is ~0.55 em a character; a long title takes a smaller size, not two lines.
+        text(slide, 0.5, 0.3, 12.3, 0.8, [s.title], title_points(s.title, 12.3, 28, 0.55), bold=True)
         # The footer: as-at date and sources, then the data's freshness (and a stale notice).
         text(slide, 0.5, 6.78, 12.3, 0.65, s.footer.split("\n"), 9)
         if s.kind == "title":

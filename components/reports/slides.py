@@ -26,6 +26,15 @@ def lines_of(text: str, width_in: float, size_pt: float, em: float = EM_PER_CHAR
     return sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
 
 
+def title_points(title: str, width_in: float, base: int, em: float, least: int = 16) -> int:
+    """The largest type size up to ``base`` at which ``title`` keeps to one line of ``width_in``
+    (a long council's name in a title wrapped onto the slide's content: issue 22)."""
+    size = base
+    while size > least and lines_of(title, width_in, size, em) > 1:
+        size -= 1
+    return size
+
+
 #: The Sources slides: columns of numbered sources, their width, gap, top and height (inches) and
 #: the type size (points). Three narrow columns of small type, one line per link of a source many
 #: facts share (England's pack cites ~90 inspection reports): the list takes few slides.
