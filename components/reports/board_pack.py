@@ -244,7 +244,7 @@ def _build(engine: Engine, req: PackRequest, progress: Progress | None = None) -
     slides.append(_exit_slide(engine, spells, req, scope))
     if req.full_table and scope.story is None:
         say(0.92, "Appendix: every authority and the open spells' timelines")
-        appendix = _table_slides(scope, locator, title="Appendix: every authority")
+        appendix = _every_authority(scope)
         appendix += _timeline_slides(engine, scope, req, spells, say)
         for slide in appendix:
             slide.title = slide.title if slide.title.startswith("Appendix") else f"Appendix: {slide.title}"
@@ -407,6 +407,24 @@ def _intervention_slides(scope: _Scope, req: PackRequest) -> list[Slide]:
             )
         )
     return slides
+
+
+def _every_authority(scope: _Scope) -> list[Slide]:
+    """The appendix's table: every authority, full width as the in-intervention table, as many
+    slides as it takes."""
+    table = _with_sources(scope, scope.shown)
+    notes = _area_notes(scope.shown)
+    parts = _pages(table, notes, ROWS_IN_INTERVENTION, ROWS_IN_INTERVENTION - 4)
+    return [
+        Slide(
+            "Appendix: every authority" + (f" ({k + 1} of {len(parts)})" if len(parts) > 1 else ""),
+            scope.footer,
+            bullets=[notes[n] for n in part["Authority"] if n in notes],
+            table=part,
+            kind="intervention",
+        )
+        for k, part in enumerate(parts)
+    ]
 
 
 def _with_sources(scope: _Scope, rows: pd.DataFrame) -> pd.DataFrame:
