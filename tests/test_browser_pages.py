@@ -301,5 +301,8 @@ def test_board_pack_dialog_in_chromium(browser, server, artifacts):
     with page.expect_download() as info:
         page.get_by_role("button", name="Download PDF").click()
     assert info.value.suggested_filename == "board-pack-yorkshire-and-the-humber-2018-05-17.pdf"
+    with page.expect_download() as info:  # the full table, beside a pack that lists those in intervention
+        page.get_by_role("button", name="Download every authority (CSV)").click()
+    assert info.value.suggested_filename == "board-pack-yorkshire-and-the-humber-2018-05-17-authorities.csv"
     assert page.locator("[data-testid='stException']").count() == 0
     context.close()

@@ -134,8 +134,10 @@ def test_figures_drawn_without_reloading_the_page_are_kaleidos_own(loaded_engine
         return Picture(b"", alt, width, height)
 
     monkeypatch.setattr(bp, "_picture", keep)
-    bp.build_slides(loaded_engine, bp.PackRequest("E12000005", dt.date(2018, 5, 17), None, data_dir))
-    assert len(figures) >= 6  # locator, two maps, timelines, time to exit
+    bp.build_slides(
+        loaded_engine, bp.PackRequest("E12000005", dt.date(2018, 5, 17), None, data_dir, full_table=True)
+    )
+    assert len(figures) >= 6  # locator, two maps, time to exit, the appendix's timelines
     specs = [(fig.to_dict(), {"format": "png", "width": w, "height": h, "scale": 2}) for fig, w, h in figures]
     topojson = export._base_map_dir().as_uri() + "/"
 

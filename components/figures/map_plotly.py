@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -132,7 +133,7 @@ def geo_figure(
     ``frame`` must have ``feature`` (the boundary code to draw) and the ``describe`` words.
     Authorities outside the selected region fade; a London inset keeps London legible.
     """
-    fig = go.Figure()
+    fig = go.Figure(layout={"template": p.PLOTLY_TEMPLATE})
     in_region = frame["region_code"].eq(region) if region else pd.Series(True, index=frame.index)
     show_inset = region in (None, "") and frame["region_code"].eq(LONDON).any()
     _add_choropleths(fig, frame, in_region, geojson, colour_by, show_inset)
@@ -357,7 +358,7 @@ def tile_figure(
     layout = tile_layout()
     key = key_column(colour_by)
     in_region = frame["region_code"].eq(region) if region else pd.Series(True, index=frame.index)
-    fig = go.Figure()
+    fig = go.Figure(layout={"template": p.PLOTLY_TEMPLATE})
     shown, outside = frame[in_region], frame[~in_region]
 
     def tiles(
@@ -412,3 +413,97 @@ def tile_figure(
         height,
     )
     return fig
+
+
+# A map for a slide ---------------------------------------------------------------------------
+
+#: A slide's map picture: its height in pixels, and the narrowest and widest it is drawn.
+SLIDE_MAP_H, SLIDE_MAP_MIN_W, SLIDE_MAP_MAX_W = 600, 480, 1000
+#: Pixels of one legend entry's mark and of one character of its words at the legend's 13 px.
+_ENTRY_MARK, _LEGEND_CHAR, _SOURCE_CHAR = 46, 7.4, 6.3
+
+
+def slide_map(data: MapData, colour_by: str, region: str | None, region_name: str) -> go.Figure:
+    """The map as a slide draws it: no title of its own (the slide's title says it and the footer
+    gives the date), the legend above it in as many rows as its width needs, the source line wrapped
+    to the picture's width (a single line was cut at the picture's edge: "…(see Data & sources"),
+    and a region's picture shaped like the region, its lon/lat ranges widened to the picture's
+    shape so that the region fills the picture and no neighbour is cut along a straight edge
+    (issue 22: the North West drew as a thin strip in a third of the slide, beside a frame line).
+    ``layout.width`` and ``layout.height`` are the picture's size in pixels."""
+    fig = map_figure(data, colour_by, region, region_name, height=SLIDE_MAP_H)
+    geo = data.geojson is not None
+    width = 760
+    frame = legend_frame(data, region, "geo" if geo else "tiles")
+    if geo and region and len(frame):
+        box = _bbox(data.geojson, set(frame["feature"]))
+        plot_h = SLIDE_MAP_H - 140  # the legend's rows and the source line, about
+        width = int(min(SLIDE_MAP_MAX_W, max(SLIDE_MAP_MIN_W, plot_h * _aspect(box) * 1.15)))
+    labels = [t.name for t in fig.data if t.showlegend]
+    widest = _ENTRY_MARK + _LEGEND_CHAR * max((len(n) for n in labels), default=0)
+    legend_rows = -(-len(labels) // max(1, int(width // widest))) if labels else 0
+    source = wrap_source(fig, width)
+    top, bottom = 14 + 24 * legend_rows, 12 + 15 * (source.count("<br>") + 1)
+    fig.update_layout(
+        title_text="",
+        width=width,
+        height=SLIDE_MAP_H,
+        margin={"l": 0, "r": 0, "t": top, "b": bottom},
+        legend={"y": 1.0, "yanchor": "bottom"},
+    )
+    next(a for a in fig.layout.annotations if str(a.text).startswith("Sources: ")).update(y=0, yshift=-6)
+    if geo and region and len(frame):
+        fig.update_layout(
+            geo=_range_to(_bbox(data.geojson, set(frame["feature"])), width / (SLIDE_MAP_H - top - bottom))
+        )
+    return fig
+
+
+def wrap_source(fig: go.Figure, width: int) -> str:
+    """The figure's source line broken to fit ``width`` pixels, left-aligned; returns the text."""
+    note = next(a for a in fig.layout.annotations if str(a.text).startswith("Sources: "))
+    note.update(text=_wrapped(note.text, width), align="left", xanchor="left")
+    return note.text
+
+
+def _wrapped(text: str, width: int) -> str:
+    """A line of source words broken with <br> at spaces to fit ``width`` pixels at 11 px."""
+    per_line = max(20, int(width / _SOURCE_CHAR))
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _aspect(box: tuple[float, float, float, float]) -> float:
+    """Width over height of a lon/lat box as the Mercator projection draws it."""
+    return math.radians(box[2] - box[0]) / (_mercator_y(box[3]) - _mercator_y(box[1]))
+
+
+def _range_to(box: tuple[float, float, float, float], aspect: float) -> dict[str, Any]:
+    """Lon/lat ranges around ``box`` (padded as ``_range`` pads) widened in one direction to the
+    plot area's ``aspect``: the projection then fills the area, and what it clips is at its edge."""
+    ranges = _range(box)
+    x0, x1 = (math.radians(v) for v in ranges["lonaxis"]["range"])
+    y0, y1 = (_mercator_y(v) for v in ranges["lataxis"]["range"])
+    if (x1 - x0) / (y1 - y0) < aspect:  # too narrow: widen the longitudes
+        grow = ((y1 - y0) * aspect - (x1 - x0)) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    else:  # too wide: more latitude
+        grow = ((x1 - x0) / aspect - (y1 - y0)) / 2
+        y0, y1 = y0 - grow, y1 + grow
+
+    def lat(y: float) -> float:
+        return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+    return {
+        "lonaxis": {"range": [math.degrees(x0), math.degrees(x1)]},
+        "lataxis": {"range": [lat(y0), lat(y1)]},
+    }

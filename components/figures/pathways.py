@@ -74,7 +74,8 @@ def sankey_figure(path_rows: pd.DataFrame, scope: str, data_as_at: dt.date) -> g
                 "hovertemplate": "%{source.label} → %{target.label}: %{value} spells<extra></extra>",
             },
             textfont={"size": 13, "color": p.TEXT},
-        )
+        ),
+        layout={"template": p.PLOTLY_TEMPLATE},
     )
     for x, stage in zip((0.0, 0.5, 1.0), pathways.STAGES, strict=True):
         fig.add_annotation(

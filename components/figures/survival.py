@@ -41,7 +41,7 @@ def km_groups_figure(
     frame: pd.DataFrame, groups: pd.Series, data_as_at: dt.date, title_scope: str, sort: bool = True
 ) -> tuple[go.Figure, list]:
     """One Kaplan–Meier curve per group label (``groups`` aligned with ``frame``)."""
-    fig = go.Figure()
+    fig = go.Figure(layout={"template": p.PLOTLY_TEMPLATE})
     curves = []
     for i, (name, rows) in enumerate(frame.groupby(groups, sort=sort)):
         curve = km_curve(str(name), rows["months_exact"].tolist(), (~rows["open"].astype(bool)).tolist())
@@ -150,7 +150,7 @@ def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.da
         rows["ceased"].fillna(False).astype(bool) if "ceased" in rows else pd.Series(False, index=rows.index)
     )
     outcome = rows["exit_grade"].where(rows["exit_grade"].notna(), "Open").mask(ceased, CEASED)
-    fig = go.Figure()
+    fig = go.Figure(layout={"template": p.PLOTLY_TEMPLATE})
     exits = [*JUDGEMENT_COLOURS.items(), ("Open", p.OUTSIDE_LINE), (CEASED, p.DARK_GREY)]
     names = {"Open": "Still inadequate (open, →)", CEASED: "Council ceased (spell closed at its end)"}
     for grade, colour in exits:
@@ -249,10 +249,12 @@ def region_against_england(
     both = pd.concat(parts, ignore_index=True)
     curves = []
     if both.empty:
-        fig = go.Figure()
+        fig = go.Figure(layout={"template": p.PLOTLY_TEMPLATE})
         fig.add_annotation(text="No inadequate spells by this date", showarrow=False, x=0.5, y=0.5)
     else:
-        fig, curves = km_groups_figure(both, both["_g"], as_at, f"{name} against England", sort=False)
+        # England's own pack has one curve: "England", never "England against England".
+        label = f"{name} against England" if len(region_rows) else "England"
+        fig, curves = km_groups_figure(both, both["_g"], as_at, label, sort=False)
         fig.update_layout(
             title_text=f"Share still inadequate, months since the judgement (to {long_date(as_at)})"
         )

@@ -24,6 +24,22 @@ TEXT = "#0B0C0C"
 LIGHT_GREY = "#F3F2F1"
 
 CATEGORICAL = (DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE)
+#: Chart text: the grey the app's charts have always shown (plotly.js's own default, which Streamlit's
+#: chart template leaves alone). Without a template of their own, figures drawn outside Streamlit
+#: (the command line's board pack) took plotly.py's default template and its navy text instead.
+CHART_TEXT = "#444444"
+CHART_FONT = '"Open Sans", verdana, arial, sans-serif'
+#: The one plotly template every figure names explicitly (``layout.template``), so a figure looks
+#: the same whichever default the process has: "plotly" on the command line, "streamlit" once
+#: Streamlit is imported. A plain dict: this module is read by pages that draw no plotly figure.
+PLOTLY_TEMPLATE: dict = {
+    "layout": {
+        "font": {"color": CHART_TEXT, "family": CHART_FONT},
+        "colorway": list(CATEGORICAL),
+        "paper_bgcolor": "#FFFFFF",
+        "plot_bgcolor": "#FFFFFF",
+    }
+}
 WHITE = "#FFFFFF"
 #: Outside the chosen region: white shapes with light lines and grey labels, so the region stands out.
 OUTSIDE_LINE = "#BFBFBF"

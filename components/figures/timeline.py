@@ -87,7 +87,7 @@ def timeline_figure(
     ``expected``: the open spell's clocks (``Expected.as_dict()``), drawn as hollow marks.
     """
     facts = [f for f in story.facts if f.date and f.date <= as_at]
-    fig = go.Figure()
+    fig = go.Figure(layout={"template": p.PLOTLY_TEMPLATE})
     for trace in (
         *_judgement_traces(facts),
         *_earlier_inspection_traces(facts),
@@ -502,7 +502,7 @@ def _mark(fact: Fact) -> list[str]:
 def neighbour_grades_figure(inspections, ids: list[int], names: list[str], as_at: dt.date) -> go.Figure:
     """Small multiple: one row per authority (the first is the subject), full judgements over
     time as marks coloured by grade, so a board sees how its neighbours moved."""
-    fig = go.Figure()
+    fig = go.Figure(layout={"template": p.PLOTLY_TEMPLATE})
     frame = inspections[inspections["authority_id"].isin(ids) & (inspections["publication_date"] <= as_at)]
     post = [
         framework.is_post_reform(_day(i), _day(pub))

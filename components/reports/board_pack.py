@@ -3,8 +3,12 @@
 Improvement boards meet with slides, not dashboards. The pack is built from the figures the pages
 draw, so a slide and the screen never disagree: title, what changed since the last meeting (the
 digest of ``data/store/changes``: counts per group and the first lines, judgements, spells and
-interventions first), the region's map by intervention level and by judgement, its authorities as a table, the timeline with clocks of each authority in an open
-inadequate spell, and time to exit for the region against England. Every slide carries the as-at
+interventions first), the region's map by intervention level and by judgement, the authorities in
+intervention or judged inadequate as a table, and time to exit for the region against England; an
+authority's pack adds its timeline with clocks. It fits a meeting (issue 22: England's was 36
+pages): at most ``MAX_PAGES`` by default; every authority in the table and the timeline with clocks
+of each authority in an open inadequate spell are an appendix, asked for (``full_table``), and the
+full table is also a CSV (``table_csv``). Every slide carries the as-at
 date and its sources. Images come from the process's one kaleido browser (``export.Renderer``):
 each figure is queued as soon as it is built, so the browser draws while Python builds the next
 slide and lays out the slides, and the writers wait for a picture only when they reach it. No
@@ -40,14 +44,17 @@ from oversight.components.figures.freshness import after_end_note, layers_line, 
 from oversight.components.figures.map_data import (
     MapData,
     area_note,
+    by_severity,
     derived_count,
     key_column,
     legend_counts,
     map_data,
+    screen_table,
     slide_table,
     written_date,
 )
-from oversight.components.figures.map_plotly import legend_frame, map_figure
+from oversight.components.figures.map_plotly import legend_frame, map_figure, slide_map, wrap_source
+from oversight.components.figures.safe_text import csv_frame
 from oversight.components.figures.survival import region_against_england
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import ceased_words, story_clocks, timeline_figure
@@ -55,6 +62,7 @@ from oversight.components.reports.citations import Citations
 from oversight.components.reports.pdf_writer import pdf_pages
 from oversight.components.reports.pptx_writer import pptx_pages
 from oversight.components.reports.slides import Picture, Slide
+from oversight.data.domain import vocab
 from oversight.data.domain.clocks import DUE
 from oversight.data.domain.digest import NEWLY_RECORDED
 from oversight.data.domain.register import load_regions
@@ -72,6 +80,12 @@ SOURCES = (
 ROWS_PER_TABLE_SLIDE = 10
 #: Rows on a table slide that also carries notes of area judgements (2026 framework).
 ROWS_WITH_NOTES = 7
+#: Rows of the in-intervention table on one slide (full width, no locator), and how many slides
+#: it may take before the rest is only counted ("and N more: the appendix or the CSV").
+ROWS_IN_INTERVENTION = 15
+IN_INTERVENTION_SLIDES = 2
+#: Pages of a pack without its appendix (issue 22: what a board can read in a meeting).
+MAX_PAGES = {"england": 12, "region": 8}
 FORMATS = (".pptx", ".pdf")
 
 Progress = Callable[[float, str], None]
@@ -85,6 +99,8 @@ class PackRequest:
     data_dir: Path | None = None
     today: dt.date | None = None  # the day the pack is prepared (and its freshness judged); None: today
     since: dt.date | None = None  # the last meeting: the digest's first day; None: 8 weeks before as_at
+    #: The appendix: every authority in the table and each open spell's timeline with clocks.
+    full_table: bool = False
 
     @property
     def day(self) -> dt.date:
@@ -192,6 +208,12 @@ class _Scope:
 
 def build_slides(engine: Engine, req: PackRequest, progress: Progress | None = None) -> list[Slide]:
     """Every slide of the pack, its pictures queued for the renderer (``Picture.png`` waits)."""
+    return _build(engine, req, progress)[1]
+
+
+def _build(engine: Engine, req: PackRequest, progress: Progress | None = None) -> tuple[_Scope, list[Slide]]:
+    """The pack's scope and slides: England's or a region's fits ``MAX_PAGES`` unless the appendix
+    is asked for; an authority's pack keeps its table row and its timeline with clocks."""
     say = progress or (lambda _f, _m: None)
     if req.window_start > req.as_at:
         raise ValueError(
@@ -208,17 +230,28 @@ def build_slides(engine: Engine, req: PackRequest, progress: Progress | None = N
         say(0.15 + 0.15 * i, f"Map by {what}")
         slides.append(_map_slide(scope, req, colour, what))
     say(0.45, "Table of authorities")
-    slides += _table_slides(scope, locator=slides[0].pictures[0])  # the tiles, not rendered twice
+    locator = slides[0].pictures[0]  # the tiles, not rendered twice
     spells = queries.spells_with_context(engine, as_at=req.as_at)
-    slides += _timeline_slides(engine, scope, req, spells, say)
+    if scope.story is not None:
+        slides += _table_slides(scope, locator, title=f"{scope.subject}: level and latest judgement")
+        slides += _timeline_slides(engine, scope, req, spells, say)
+    else:
+        slides += _intervention_slides(scope, req)
     say(0.9, "Time to exit")
     slides.append(_exit_slide(engine, spells, req, scope))
+    if req.full_table and scope.story is None:
+        say(0.92, "Appendix: every authority and the open spells' timelines")
+        appendix = _every_authority(scope)
+        appendix += _timeline_slides(engine, scope, req, spells, say)
+        for slide in appendix:
+            slide.title = slide.title if slide.title.startswith("Appendix") else f"Appendix: {slide.title}"
+        slides += appendix
     # The title's tiles colour the region's authorities: cited last, so the digest numbers first.
     tiles = legend_frame(scope.data, req.region, view="tiles")
     slides[0].sources = scope.cited.line(scope.authority_sources(tiles))
     slides += scope.cited.slides(scope.footer)
     say(1.0, "Slides built; the browser draws their images")
-    return slides
+    return scope, slides
 
 
 def _scope(engine: Engine, req: PackRequest) -> _Scope:
@@ -240,8 +273,10 @@ def _scope(engine: Engine, req: PackRequest) -> _Scope:
 
 def _title_slide(scope: _Scope, req: PackRequest) -> Slide:
     """Title, date and counts, with the equal-area tile map as a locator."""
-    name, shown = scope.region_name, scope.shown
+    name = scope.region_name
     tiles = map_figure(scope.data, "intervention", req.region, name, view="tiles")
+    lines = wrap_source(tiles, 700).count("<br>") + 1
+    tiles.update_layout(margin={"b": 12 + 15 * lines})
     alt = f"Equal-area tile map of England by intervention level, {name} emphasised"
     return Slide(
         f"Children's services intervention: {scope.subject}",
@@ -249,12 +284,30 @@ def _title_slide(scope: _Scope, req: PackRequest) -> Slide:
         [_picture(tiles, alt, 700, 700)],
         bullets=[
             f"Board pack as at {long_date(req.as_at)}",
-            f"{len(shown)} authorit{'y' if len(shown) == 1 else 'ies'} · {name}",
+            _how_many(scope),
             f"Prepared {long_date(req.day)} from the intervention oversight dashboard",
             "Intervention levels follow the NAO flowchart; judgements count from their publication date.",
         ],
         kind="title",
     )
+
+
+def in_place(name: str) -> str:
+    """ "in the North West", "in London", "in England": a region's name after "in"."""
+    bare = {"England", "London", "Yorkshire and The Humber"}
+    return f"in {name}" if name in bare else f"in the {name}"
+
+
+def authorities(n: int) -> str:
+    """ "1 authority", "24 authorities"."""
+    return f"{n} authorit{'y' if n == 1 else 'ies'}"
+
+
+def _how_many(scope: _Scope) -> str:
+    """The title's count: "24 authorities in the North West", or "Knowsley, an authority in the North West"."""
+    if scope.story is not None:
+        return f"{scope.subject}, an authority {in_place(_region_name(scope.story.authority.region_code))}"
+    return f"{authorities(len(scope.shown))} {in_place(scope.region_name)}"
 
 
 def _changes_slide(engine: Engine, scope: _Scope, req: PackRequest) -> Slide:
@@ -298,55 +351,152 @@ def _changes_slide(engine: Engine, scope: _Scope, req: PackRequest) -> Slide:
 def _map_slide(scope: _Scope, req: PackRequest, colour: str, what: str) -> Slide:
     """The region's map coloured one way, with its legend counts in words."""
     name = scope.region_name
-    fig = map_figure(scope.data, colour, req.region, name)
+    fig = slide_map(scope.data, colour, req.region, name)
     alt = f"Map of {name} coloured by {what} as at {long_date(req.as_at)}"
     return Slide(
         f"{name}: {what}",
         scope.footer,
-        [_picture(fig, alt, 760, 600)],
+        [_picture(fig, alt, fig.layout.width, fig.layout.height)],
         bullets=_counts_bullets(scope, req, colour),
         sources=scope.cited.line(scope.authority_sources(legend_frame(scope.data, req.region))),
     )
 
 
-def _table_slides(scope: _Scope, locator: Picture) -> list[Slide]:
+def _intervention_slides(scope: _Scope, req: PackRequest) -> list[Slide]:
+    """The authorities in intervention or judged inadequate (every level but "no intervention": the
+    intervention map's coloured entries), full width, at most ``IN_INTERVENTION_SLIDES`` slides;
+    under the table, how many have no intervention and where every authority is listed."""
+    shown = scope.shown
+    inside = shown[shown["level"] != vocab.NO_INTERVENTION]
+    table = _with_sources(scope, inside)
+    place = in_place(scope.region_name)
+    notes = _area_notes(inside)
+    parts = _pages(table, notes, ROWS_IN_INTERVENTION, ROWS_IN_INTERVENTION - 4)
+    kept = parts[:IN_INTERVENTION_SLIDES]
+    left = sum(len(part) for part in parts[IN_INTERVENTION_SLIDES:])
+    others = len(shown) - len(inside)
+    summary = (
+        f"{len(inside)} of the {authorities(len(shown))} {place} in intervention or judged inadequate"
+        if len(inside)
+        else f"No authority {place} in intervention or judged inadequate"
+    )
+    where = (f"The other {authorities(others)} had no intervention. " if others else "") + (
+        "Every authority, and each open inadequate spell's timeline with its clocks: "
+        + (
+            "the appendix of this pack."
+            if req.full_table
+            else "the pack with its appendix, or the table as CSV."
+        )
+    )
+    slides = []
+    for page, part in enumerate(kept):
+        suffix = f" ({page + 1} of {len(kept)})" if len(kept) > 1 else ""
+        last = page == len(kept) - 1
+        more = [f"…and {left} more in the full table"] if last and left else []
+        slides.append(
+            Slide(
+                f"{scope.subject}: authorities in intervention{suffix}",
+                scope.footer,
+                bullets=[notes[n] for n in part["Authority"] if n in notes] + more,
+                table=part if len(part) else None,
+                subtitle=f"{summary}. {where}" if last else summary + ".",
+                kind="intervention",
+            )
+        )
+    return slides
+
+
+def _every_authority(scope: _Scope) -> list[Slide]:
+    """The appendix's table: every authority, full width as the in-intervention table, as many
+    slides as it takes."""
+    table = _with_sources(scope, scope.shown)
+    notes = _area_notes(scope.shown)
+    parts = _pages(table, notes, ROWS_IN_INTERVENTION, ROWS_IN_INTERVENTION - 4)
+    return [
+        Slide(
+            "Appendix: every authority" + (f" ({k + 1} of {len(parts)})" if len(parts) > 1 else ""),
+            scope.footer,
+            bullets=[notes[n] for n in part["Authority"] if n in notes],
+            table=part,
+            kind="intervention",
+        )
+        for k, part in enumerate(parts)
+    ]
+
+
+def _with_sources(scope: _Scope, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows as the slides' table with each row's source numbers."""
+    table = slide_table(rows)
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for record in rows.to_dict("records"):  # grouped once: a frame per name cost seconds
+        by_name.setdefault(record["name"], []).append(record)
+    refs = {
+        name: scope.cited.refs(scope.record_sources(by_name.get(name, []))) for name in table["Authority"]
+    }
+    table["Sources"] = table["Authority"].map(refs)
+    return table
+
+
+def _area_notes(rows: pd.DataFrame) -> dict[str, str]:
+    """The 2026 framework's four area judgements of each row that has them, as a note."""
+    return {
+        name: area_note(name, words, areas)
+        for name, words, areas in zip(
+            rows["name"], rows["judgement_words"], rows.get("areas_text", [""] * len(rows)), strict=True
+        )
+        if area_note(name, words, areas)
+    }
+
+
+def _pages(table: pd.DataFrame, notes: dict[str, str], per_page: int, with_notes: int) -> list[pd.DataFrame]:
+    """The table cut into slides: ``per_page`` rows, ``with_notes`` when a row carries a note
+    (the notes go under the table, above the footer). One empty part for an empty table."""
+    parts: list[pd.DataFrame] = []
+    start = 0
+    while start < len(table) or not parts:
+        end = start
+        while end < len(table) and end - start < per_page:
+            has_notes = any(n in notes for n in table["Authority"].iloc[start : end + 1])
+            if has_notes and end - start >= with_notes:
+                break
+            end += 1
+        parts.append(table.iloc[start:end])
+        start = end
+    return parts
+
+
+def table_csv(scope: _Scope) -> str:
+    """Every authority of the pack as CSV (the map page's table, with each row's sources by title
+    and link): the full table a board secretary files beside the slides."""
+    rows = by_severity(scope.shown)
+    table = screen_table(scope.shown, None)
+    table["Judgement source"] = rows["source"].to_numpy() if "source" in rows else None
+    table["Judgement source link"] = rows["source_url"].to_numpy() if "source_url" in rows else None
+    table["Intervention source"] = (
+        rows["intervention_source"].to_numpy() if "intervention_source" in rows else None
+    )
+    table["Intervention source link"] = (
+        rows["intervention_source_url"].to_numpy() if "intervention_source_url" in rows else None
+    )
+    return csv_frame(table).to_csv(index=False)
+
+
+def _table_slides(scope: _Scope, locator: Picture, title: str = "") -> list[Slide]:
     """The authorities as a real table, ``ROWS_PER_TABLE_SLIDE`` a slide, with the locator beside.
 
     An authority whose latest inspection is under the April 2026 framework gets a note under the
     table with its four area judgements (DOMAIN §2); a page with notes holds fewer rows
     (``ROWS_WITH_NOTES``) so that the notes fit above the footer."""
-    table = slide_table(scope.shown)
-    shown = scope.shown
-    rows: dict[str, list[dict[str, Any]]] = {}
-    for record in shown.to_dict("records"):
-        rows.setdefault(record["name"], []).append(record)
-    refs = {name: scope.cited.refs(scope.record_sources(rows.get(name, []))) for name in table["Authority"]}
-    table["Sources"] = table["Authority"].map(refs)
-    notes = {
-        name: area_note(name, words, areas)
-        for name, words, areas in zip(
-            shown["name"], shown["judgement_words"], shown.get("areas_text", [""] * len(shown)), strict=True
-        )
-        if area_note(name, words, areas)
-    }
+    table = _with_sources(scope, scope.shown)
+    notes = _area_notes(scope.shown)
     locator = Picture(locator.image, f"Locator: {scope.region_name} on the equal-area tile map", 700, 700)
-    parts: list[pd.DataFrame] = []
-    start = 0
-    while start < len(table) or not parts:
-        end = start
-        while end < len(table) and end - start < ROWS_PER_TABLE_SLIDE:
-            with_notes = any(n in notes for n in table["Authority"].iloc[start : end + 1])
-            if with_notes and end - start >= ROWS_WITH_NOTES:
-                break
-            end += 1
-        parts.append(table.iloc[start:end])
-        start = end
+    parts = _pages(table, notes, ROWS_PER_TABLE_SLIDE, ROWS_WITH_NOTES)
     slides = []
     for page, part in enumerate(parts):
         suffix = f" ({page + 1} of {len(parts)})" if len(parts) > 1 else ""
         slides.append(
             Slide(
-                f"{scope.subject}: authorities{suffix}",
+                f"{title or scope.subject + ': authorities'}{suffix}",
                 scope.footer,
                 [locator],
                 bullets=[notes[n] for n in part["Authority"] if n in notes],
@@ -445,15 +595,19 @@ def board_pack(
     The files are written page by page in step, each page as soon as its picture is drawn, so
     that when the browser hands over the last figure only the last page and the saving remain."""
     for out in outputs:
-        if out.suffix.lower() not in FORMATS:
-            raise ValueError(f"{out.name}: a board pack is .pptx or .pdf")
+        if out.suffix.lower() not in (*FORMATS, ".csv"):
+            raise ValueError(f"{out.name}: a board pack is .pptx or .pdf (and its full table .csv)")
     say = progress or (lambda _f, _m: None)
     with image_server():
-        slides = build_slides(engine, req, lambda f, m: say(0.3 * f, m))
+        scope, slides = _build(engine, req, lambda f, m: say(0.3 * f, m))
         for out in outputs:
             out.parent.mkdir(parents=True, exist_ok=True)
+            if out.suffix.lower() == ".csv":  # UTF-8 with a byte-order mark, as Excel wants
+                out.write_text(table_csv(scope), encoding="utf-8-sig")
         writers = [
-            (pptx_pages if out.suffix.lower() == ".pptx" else pdf_pages)(slides, out) for out in outputs
+            (pptx_pages if out.suffix.lower() == ".pptx" else pdf_pages)(slides, out)
+            for out in outputs
+            if out.suffix.lower() in FORMATS
         ]
         for number in range(1, len(slides) + 1):
             for writer in writers:

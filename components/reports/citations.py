@@ -13,11 +13,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from oversight.components.reports.slides import Slide
+from oversight.components.reports.slides import SOURCE_COLUMNS, Slide, source_columns
 from oversight.data.domain import links
 
-#: Sources on one slide of the list (two columns; a long title and its link take three lines).
-PER_SLIDE = 14
 #: Characters of a title the list shows (an erratum's title is its whole explanation; the link
 #: and the number lead to the rest).
 TITLE_CHARS = 160
@@ -75,19 +73,32 @@ class Citations:
         return f"Sources: {refs} (listed on the last slides)" if refs else ""
 
     def entries(self) -> list[str]:
-        """Every source as one line: "[3] Title — Publisher — https://…"."""
-        out = []
+        """Every source as one line: "[3] Title — Publisher — https://…". Sources that share a title
+        and publisher and differ by link (one report each) are one line of their title and
+        publisher, then a line "[3] https://…" per source, in the order of their first number."""
+        groups: dict[tuple[str, str | None], list[tuple[int, str | None]]] = {}
         for (title, url), n in sorted(self._numbers.items(), key=lambda kv: kv[1]):
-            publisher = self._publishers.get((title, url))
+            groups.setdefault((title, self._publishers.get((title, url))), []).append((n, url))
+        out = []
+        for (title, publisher), members in groups.items():
             if len(title) > TITLE_CHARS:
                 title = title[: TITLE_CHARS - 1].rstrip() + "…"
-            out.append(" — ".join(part for part in (f"[{n}] {title}", publisher, url) if part))
+            if len(members) == 1:
+                n, url = members[0]
+                out.append(" — ".join(part for part in (f"[{n}] {title}", publisher, url) if part))
+                continue
+            out.append(" — ".join(part for part in (title, publisher) if part) + ":")
+            out += [f"[{n}] {url or '(no link)'}" for n, url in members]
         return out
 
     def slides(self, footer: str) -> list[Slide]:
-        """The list of sources, ``PER_SLIDE`` a slide (none when nothing was cited)."""
-        entries = self.entries()
-        parts = [entries[i : i + PER_SLIDE] for i in range(0, len(entries), PER_SLIDE)]
+        """The list of sources in columns (``slides.source_columns``), as many slides as they
+        fill (none when nothing was cited)."""
+        columns = source_columns(self.entries())
+        parts = [
+            [entry for column in columns[i : i + SOURCE_COLUMNS] for entry in column]
+            for i in range(0, len(columns), SOURCE_COLUMNS)
+        ]
         return [
             Slide(
                 "Sources" + (f" ({k + 1} of {len(parts)})" if len(parts) > 1 else ""),

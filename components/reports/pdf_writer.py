@@ -14,7 +14,17 @@ from pathlib import Path
 import pandas as pd
 
 from oversight.components.figures.safe_text import without_bidi
-from oversight.components.reports.slides import SLIDE_H_IN, SLIDE_W_IN, Picture, Slide
+from oversight.components.reports.slides import (
+    SLIDE_H_IN,
+    SLIDE_W_IN,
+    SOURCE_COL_W,
+    SOURCE_GAP,
+    SOURCE_PT,
+    SOURCE_TOP,
+    Picture,
+    Slide,
+    source_columns,
+)
 
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
@@ -73,7 +83,8 @@ def pdf_pages(slides: list[Slide], path: Path) -> Iterator[int]:
                 for value in row:
                     cells.cell(safe("" if pd.isna(value) else str(value)))
 
-    def picture(pic: Picture, x: float, y: float, max_w: float, max_h: float) -> None:
+    def picture(pic: Picture, x: float, y: float, max_w: float, max_h: float) -> float:
+        """The picture scaled to fit the box; returns its width in inches."""
         scale = min(max_w / pic.width_px, max_h / pic.height_px)
         pdf.image(
             io.BytesIO(pic.png),
@@ -83,25 +94,30 @@ def pdf_pages(slides: list[Slide], path: Path) -> Iterator[int]:
             h=pic.height_px * scale,
             alt_text=without_bidi(pic.alt),
         )
+        return pic.width_px * scale
 
     for number, s in enumerate(slides, start=1):
         pdf.add_page()
         pdf.set_text_color(11, 12, 12)
-        pdf.set_font(family, "B", 24)
+        size = 24
+        pdf.set_font(family, "B", size)
+        while size > 16 and pdf.get_string_width(safe(s.title)) > 12.1:  # one line, not two
+            size -= 1
+            pdf.set_font(family, "B", size)
         pdf.set_xy(0.5, 0.35)
         pdf.multi_cell(12.3, 0.45, safe(s.title), align="L")
         # The footer: as-at date and sources, then the data's freshness (and a stale notice).
         pdf.set_font(family, "", 8)
-        pdf.set_xy(0.5, 6.8)
-        pdf.multi_cell(12.3, 0.15, safe(s.footer), align="L")
+        pdf.set_xy(0.5, 6.8)  # up to five lines (the layers, the note, a stale notice) in 0.7 in
+        pdf.multi_cell(12.3, 0.125, safe(s.footer), align="L")
         if s.kind == "title":
             picture(s.pictures[0], 8.2, 1.3, 4.6, 5.5)
             lines(0.5, 1.6, 7.4, s.bullets, 18, bullets=True, note=s.sources)
         elif s.kind == "sources":
-            # The numbered sources in two columns, then what the numbers are.
-            half = (len(s.bullets) + 1) // 2
-            lines(0.5, 1.2, 6.0, s.bullets[:half], 9)
-            lines(6.8, 1.2, 6.0, s.bullets[half:], 9)
+            # The numbered sources in columns, then what the numbers are.
+            for k, column in enumerate(source_columns(s.bullets)):
+                x = 0.5 + k * (SOURCE_COL_W + SOURCE_GAP)
+                lines(x, SOURCE_TOP, SOURCE_COL_W, column, SOURCE_PT)
             lines(0.5, 6.4, 12.3, [s.subtitle], 9)
         elif s.kind == "digest":
             # What changed: the counts on the left, the first lines as a real table on the right.
@@ -117,6 +133,15 @@ def pdf_pages(slides: list[Slide], path: Path) -> Iterator[int]:
                     min(max(pdf.get_y() + 0.15, 5.6), 6.7 - 0.22 * len(notes)) if s.table is not None else 1.3
                 )
                 lines(4.5, top, 8.3, notes, 10)
+        elif s.kind == "intervention":
+            # The authorities in intervention, full width; under it the notes and the summary.
+            top = 1.3
+            if s.table is not None:
+                pdf.set_font(family, "", 10)
+                pdf.set_xy(0.5, 1.3)
+                grid(s.table, 12.3, (2.6, 2.3, 1.7, 3.3, 1.6, 0.8), "LEFT")
+                top = pdf.get_y() + 0.15
+            lines(0.5, top, 12.3, [*s.bullets, s.subtitle] if s.subtitle else s.bullets, 10)
         elif s.kind == "table" and s.table is not None:
             picture(s.pictures[0], 10.4, 1.3, 2.6, 2.6)
             pdf.set_font(family, "", 10)
@@ -127,11 +152,12 @@ def pdf_pages(slides: list[Slide], path: Path) -> Iterator[int]:
         else:
             wide = s.pictures[0].width_px / s.pictures[0].height_px > 1.8
             if wide:
-                picture(s.pictures[0], 0.5, 1.1, 12.3, 4.0)
-                lines(0.5, 5.2, 6.0, s.bullets[:3], 11, bullets=True, note=s.sources)
-                lines(6.7, 5.2, 6.0, s.bullets[3:7], 11, bullets=True)
+                picture(s.pictures[0], 0.5, 1.1, 12.3, 3.7)  # as the slides: two inches of clocks
+                lines(0.5, 4.9, 6.0, s.bullets[:3], 10.5, bullets=True, note=s.sources)
+                lines(6.7, 4.9, 6.0, s.bullets[3:7], 10.5, bullets=True)
             else:
-                picture(s.pictures[0], 0.4, 1.1, 8.6, 5.6)
-                lines(9.2, 1.4, 3.8, s.bullets, 13, bullets=True, note=s.sources)
+                # The words start beside the picture (a tall region's map is narrow), at most 5" wide.
+                right = 0.4 + picture(s.pictures[0], 0.4, 1.1, 8.6, 5.6) + 0.3
+                lines(right, 1.4, min(5.0, 12.9 - right), s.bullets, 13, bullets=True, note=s.sources)
         yield number
     pdf.output(str(path))

@@ -14,7 +14,21 @@ from pathlib import Path
 import pandas as pd
 
 from oversight.components.figures.safe_text import plain
-from oversight.components.reports.slides import SLIDE_H_IN, SLIDE_W_IN, Picture, Slide
+from oversight.components.reports.slides import (
+    CALIBRI_EM,
+    SLIDE_H_IN,
+    SLIDE_W_IN,
+    SOURCE_COL_H,
+    SOURCE_COL_W,
+    SOURCE_GAP,
+    SOURCE_PT,
+    SOURCE_TOP,
+    Picture,
+    Slide,
+    lines_of,
+    source_columns,
+    title_points,
+)
 
 
 def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
@@ -56,7 +70,8 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
             para.font.size, para.font.bold, para.font.color.rgb = Pt(points), bold, dark
             para.space_after = Pt(6 if bullets else 0)
 
-    def picture(slide, pic: Picture, x: float, y: float, max_w: float, max_h: float) -> None:
+    def picture(slide, pic: Picture, x: float, y: float, max_w: float, max_h: float) -> float:
+        """The picture scaled to fit the box; returns its width in inches."""
         scale = min(max_w / pic.width_px, max_h / pic.height_px)
         shape = slide.shapes.add_picture(
             io.BytesIO(pic.png),
@@ -66,6 +81,7 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
             Emu(int(Inches(pic.height_px * scale))),
         )
         shape._element.nvPicPr.cNvPr.set("descr", plain(pic.alt))  # alt text for screen readers
+        return pic.width_px * scale
 
     def table(slide, frame: pd.DataFrame, x: float, y: float, widths: tuple[float, ...], size: int) -> None:
         rows, cols = len(frame) + 1, len(frame.columns)
@@ -82,19 +98,30 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
             for para in cell.text_frame.paragraphs:
                 para.font.size = Pt(size)
 
+    def table_height(frame: pd.DataFrame, widths: tuple[float, ...], size: int) -> float:
+        """Inches the table takes once PowerPoint has grown each row to its wrapped text."""
+        return sum(
+            0.3
+            + (size * 1.2 / 72)
+            * (max(lines_of(str(v), w, size, CALIBRI_EM) for v, w in zip(row, widths, strict=False)) - 1)
+            for row in [list(frame.columns), *frame.astype(str).itertuples(index=False)]
+        )
+
     for number, s in enumerate(slides, start=1):
         slide = deck.slides.add_slide(blank)
-        text(slide, 0.5, 0.3, 12.3, 0.8, [s.title], 28, bold=True)
+        # Calibri bold is ~0.55 em a character; a long title takes a smaller size, not two lines.
+        text(slide, 0.5, 0.3, 12.3, 0.8, [s.title], title_points(s.title, 12.3, 28, 0.55), bold=True)
         # The footer: as-at date and sources, then the data's freshness (and a stale notice).
-        text(slide, 0.5, 6.78, 12.3, 0.65, s.footer.split("\n"), 9)
+        # Up to five lines (the layers, the note, a stale notice): 8 pt keeps them on the slide.
+        text(slide, 0.5, 6.78, 12.3, 0.7, s.footer.split("\n"), 8)
         if s.kind == "title":
             picture(slide, s.pictures[0], 8.2, 1.3, 4.6, 5.5)
             text(slide, 0.5, 1.6, 7.4, 5.0, s.bullets, 20, bullets=True, note=s.sources)
         elif s.kind == "sources":
-            # The numbered sources in two columns, then what the numbers are.
-            half = (len(s.bullets) + 1) // 2
-            text(slide, 0.5, 1.2, 6.0, 5.1, s.bullets[:half], 10)
-            text(slide, 6.8, 1.2, 6.0, 5.1, s.bullets[half:], 10)
+            # The numbered sources in columns, then what the numbers are.
+            for k, column in enumerate(source_columns(s.bullets)):
+                x = 0.5 + k * (SOURCE_COL_W + SOURCE_GAP)
+                text(slide, x, SOURCE_TOP, SOURCE_COL_W, SOURCE_COL_H, column, SOURCE_PT)
             text(slide, 0.5, 6.35, 12.3, 0.4, [s.subtitle], 10)
         elif s.kind == "digest":
             # What changed: the counts on the left, the first lines as a real table on the right,
@@ -105,6 +132,16 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
             if s.subtitle:
                 notes = s.subtitle.split("\n")
                 text(slide, 4.5, 6.7 - 0.28 * len(notes), 8.3, 0.28 * len(notes), notes, 10)
+        elif s.kind == "intervention":
+            # The authorities in intervention, full width; under it the notes (2026 area
+            # judgements, "and N more") and what the other authorities are and where they are listed.
+            top = 1.3
+            if s.table is not None:
+                widths = (2.6, 2.3, 1.7, 3.3, 1.6, 0.8)
+                table(slide, s.table, 0.5, 1.3, widths, 11)
+                top += table_height(s.table, widths, 11) + 0.15
+            notes = [*s.bullets, s.subtitle] if s.subtitle else s.bullets
+            text(slide, 0.5, top, 12.3, max(0.4, 6.75 - top), notes, 11)
         elif s.kind == "table" and s.table is not None:
             picture(slide, s.pictures[0], 10.4, 1.3, 2.6, 2.6)
             rows, cols = len(s.table) + 1, len(s.table.columns)
@@ -127,11 +164,24 @@ def pptx_pages(slides: list[Slide], path: Path) -> Iterator[int]:
         else:
             wide = s.pictures[0].width_px / s.pictures[0].height_px > 1.8
             if wide:
-                picture(slide, s.pictures[0], 0.5, 1.1, 12.3, 4.0)
-                text(slide, 0.5, 5.1, 6.1, 1.6, s.bullets[:3], 12, bullets=True, note=s.sources)
-                text(slide, 6.7, 5.1, 6.1, 1.6, s.bullets[3:7], 12, bullets=True)
+                # A timeline: its clocks say met / missed (happened D, N working days late) / overdue,
+                # so the bullets under it get two inches.
+                picture(slide, s.pictures[0], 0.5, 1.1, 12.3, 3.7)
+                text(slide, 0.5, 4.85, 6.1, 1.9, s.bullets[:3], 11, bullets=True, note=s.sources)
+                text(slide, 6.7, 4.85, 6.1, 1.9, s.bullets[3:7], 11, bullets=True)
             else:
-                picture(slide, s.pictures[0], 0.4, 1.1, 8.6, 5.6)
-                text(slide, 9.2, 1.4, 3.8, 5.2, s.bullets, 15, bullets=True, note=s.sources)
+                # The words start beside the picture (a tall region's map is narrow), at most 5" wide.
+                right = 0.4 + picture(slide, s.pictures[0], 0.4, 1.1, 8.6, 5.6) + 0.3
+                text(
+                    slide,
+                    right,
+                    1.4,
+                    min(5.0, 12.9 - right),
+                    5.2,
+                    s.bullets,
+                    15,
+                    bullets=True,
+                    note=s.sources,
+                )
         yield number
     deck.save(str(path))

@@ -65,15 +65,15 @@ def _since_default(as_at: dt.date) -> dt.date:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _pack_files(
     _key: tuple, request: PackRequest, _progress: Callable[[float, str], None]
-) -> tuple[bytes, bytes]:
-    """The pack's PPTX and PDF, kept per data version and request (its ``today`` included) for
+) -> tuple[bytes, bytes, bytes]:
+    """The pack's PPTX, PDF and CSV (every authority), kept per data version and request (its ``today`` included) for
     every session: a pack asked for again, in this session or another, is handed over at once
     instead of being made again (issue 22: the dialog's pack within 5 s after its first). ``key``
     is ``cache.cache_key()``; an error is not kept."""
     with tempfile.TemporaryDirectory() as tmp:
-        outs = [Path(tmp) / "pack.pptx", Path(tmp) / "pack.pdf"]
+        outs = [Path(tmp) / "pack.pptx", Path(tmp) / "pack.pdf", Path(tmp) / "pack.csv"]
         board_pack(store.engine(), request, outs, _progress)
-        return outs[0].read_bytes(), outs[1].read_bytes()
+        return outs[0].read_bytes(), outs[1].read_bytes(), outs[2].read_bytes()
 
 
 def _closed() -> None:
@@ -112,14 +112,28 @@ def _dialog(filters: Filters) -> None:
         key=f"pack_since_{filters.as_at.isoformat()}",  # a new as-at date: a new default, in range
         help="The second slide lists every change from this day to the as-at date (both included).",
     )
-    signature = (store.cache_key(), filters.region, filters.as_at, authority, since)
+    full = st.checkbox(
+        "Add the appendix: every authority and each open spell's timeline",
+        key="pack_full_table",
+        disabled=authority is not None,
+        help="By default the pack lists the authorities in intervention (England: at most 12 pages, a "
+        "region: 8). The appendix adds every authority's row and each open inadequate spell's timeline "
+        "with its clocks.",
+    )
+    signature = (store.cache_key(), filters.region, filters.as_at, authority, since, full)
     if st.button("Prepare board pack", key="pack_build", icon=":material/slideshow:"):
         bar = st.progress(0.0, text="Preparing the slides…")
         request = PackRequest(
-            filters.region, filters.as_at, authority, settings.data_dir(), today=dt.date.today(), since=since
+            filters.region,
+            filters.as_at,
+            authority,
+            settings.data_dir(),
+            today=dt.date.today(),
+            since=since,
+            full_table=full,
         )
         try:
-            pptx, pdf = _pack_files(
+            pptx, pdf, csv = _pack_files(
                 store.cache_key(), request, lambda f, m: bar.progress(min(1.0, f), text=markdown(m))
             )
         except ValueError as exc:
@@ -129,7 +143,7 @@ def _dialog(filters: Filters) -> None:
             _log.warning("board pack: %s", exc.__cause__ or exc)
             st.error(markdown(f"The slides could not be made: {exc}. Try again in a minute."))
             return
-        st.session_state[KEY_FILES] = (signature, pptx, pdf)
+        st.session_state[KEY_FILES] = (signature, pptx, pdf, csv)
         bar.empty()
     files = st.session_state.get(KEY_FILES)
     if files and files[0] == signature:
@@ -149,4 +163,13 @@ def _dialog(filters: Filters) -> None:
             mime="application/pdf",
             key="pack_pdf",
             icon=":material/download:",
+        )
+        st.download_button(
+            "Download every authority (CSV)",
+            files[3],
+            file_name=f"{name}-authorities.csv",
+            mime="text/csv",
+            key="pack_csv",
+            icon=":material/download:",
+            help="The pack's full table: every authority's level, since, latest judgement and sources.",
         )

@@ -41,7 +41,12 @@ def _make(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     engine = bootstrap.ready_engine(args.database)
     request = PackRequest(
-        args.region, args.as_at, args.authority, settings.data_dir(args.data_dir), since=args.since
+        args.region,
+        args.as_at,
+        args.authority,
+        settings.data_dir(args.data_dir),
+        since=args.since,
+        full_table=args.full_table,
     )
 
     def progress(fraction: float, message: str) -> None:
@@ -54,7 +59,10 @@ def _make(args: argparse.Namespace) -> int:
         say(f"board-pack: {exc}", err=True)
         return EXIT_FAILED
     for out in outs:
-        say(f"{out}: {len(slides)} slides")
+        say(
+            f"{out}: "
+            + ("every authority's row" if out.suffix.lower() == ".csv" else f"{len(slides)} slides")
+        )
     return EXIT_OK
 
 
@@ -62,8 +70,8 @@ def _unwritable(outs: list[Path]) -> str | None:
     """Why a requested file could not be written, found before the pack is made (seconds of work
     for nothing), or None. The folder is made here, as the writers would."""
     for out in outs:
-        if out.suffix.lower() not in (".pptx", ".pdf"):
-            return f"{out.name}: a board pack is .pptx or .pdf"
+        if out.suffix.lower() not in (".pptx", ".pdf", ".csv"):
+            return f"{out.name}: a board pack is .pptx or .pdf (and its full table .csv)"
         if out.is_dir():
             return f"{out} is a folder, not a file"
         existed = out.exists()
@@ -106,7 +114,14 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         action="append",
         required=True,
         metavar="FILE",
-        help="FILE.pptx or FILE.pdf; repeat for both (images are made once)",
+        help="FILE.pptx or FILE.pdf; repeat for both (images are made once); FILE.csv: every authority's row",
+    )
+    p.add_argument(
+        "--full-table",
+        action="store_true",
+        help="add the appendix: every authority in the table and each open inadequate spell's timeline "
+        "with its clocks (by default a pack lists the authorities in intervention: England at most 12 "
+        "pages, a region 8)",
     )
     p.add_argument("--authority", metavar="CODE", default=None, help="a pack for one authority (ONS code)")
     p.add_argument(
