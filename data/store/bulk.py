@@ -5,8 +5,9 @@ An import of 100,000 tracker rows spent most of its time sending one INSERT per 
 "insertmanyvalues" turns it into multi-row INSERTs (a thousand rows a statement) and, with
 ``RETURNING ... sort_by_parameter_order``, gives the new ids back in the rows' order, which the
 caller needs for the rows that point at them (an inspection's judgements, a fact's sources).
-Both backends do this (PostgreSQL; SQLite from 3.35); a dialect that cannot falls back to a
-statement per row, slower but the same result. Everything runs in the caller's transaction.
+PostgreSQL does this; SQLite would send such an insert a row at a time, so there the ids are
+given before the insert, under the writer lock. Everything runs in the caller's transaction,
+which must be the writer's (``store/transactions``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
 #: Ids per ``IN (...)`` list (well under every driver's limit on parameters).
 CHUNK = 500
@@ -35,6 +36,8 @@ def _runs(rows: Sequence[Mapping[str, Any]]) -> Iterator[list[Mapping[str, Any]]
 
 def insert_ids(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int]:
     """Insert ``rows`` (no ``id``) into a table with an integer ``id``; the new ids, in order."""
+    if conn.dialect.name == "sqlite":
+        return _insert_numbered(conn, table, rows)
     ids: list[int] = []
     for run in _runs(rows):
         if conn.dialect.insert_executemany_returning_sort_by_parameter_order:
@@ -42,6 +45,17 @@ def insert_ids(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
             ids.extend(conn.execute(stmt, list(run)).scalars().all())
         else:
             ids.extend(conn.execute(insert(table).values(**r)).inserted_primary_key[0] for r in run)
+    return ids
+
+
+def _insert_numbered(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """SQLite does not promise RETURNING's order for a multi-row insert, so SQLAlchemy sends such
+    an insert a row at a time. But the writer's transaction (``BEGIN IMMEDIATE``) holds the
+    only write lock, so the ids SQLite would pick, the largest plus one onwards (no table here
+    is ``AUTOINCREMENT``), are known before the insert and given to the rows."""
+    last = conn.execute(select(func.max(table.c.id))).scalar()
+    ids = list(range((last or 0) + 1, (last or 0) + 1 + len(rows)))
+    insert_many(conn, table, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
     return ids
 
 
