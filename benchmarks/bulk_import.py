@@ -4,10 +4,11 @@ Three cases, each into a fresh database made ready first (register and seed, not
 a generated tracker CSV of 10,000 rows (median of ``RUNS`` runs), the same of 100,000 rows
 (fewer runs: each takes a while), and the three shared Ofsted releases (median of ``RUNS``).
 Every row of a generated tracker is a new fact with its own source, so the run writes as much
-as a tracker of that size can: the facts, an inspection's judgements, a source and a
-``fact_sources`` link per row. Each case reports its runs, their median, rows per second at
-the median, and the machine's load (``os.getloadavg``) before and after, so a figure taken on
-a busy machine says so. The PostgreSQL server is a throwaway one, as the tests start.
+as a tracker of that size can: the fact, a source and a ``fact_sources`` link per row (the
+releases add inspections' judgements). Each case reports its runs, their median and rows per
+second at the median, beside a baseline from the same runs: the same files only read
+(``parse_file``, no database), so what the database costs is the difference; and the
+machine's load (``os.getloadavg``) before and after, so a figure taken on a busy machine says so. The PostgreSQL server is a throwaway one, as the tests start.
 
 Run alone: ``.venv/bin/python -m benchmarks.bulk_import [RUNS] [BIG_RUNS]`` (default 5 and 1);
 ``make bench`` runs it with the others.
@@ -116,11 +117,29 @@ def write_tracker(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
+def import_once(files: list[Path], url: str) -> float:
+    """Seconds to import ``files`` into the database at ``url``, made ready first (untimed): one
+    run, for a driver comparing two checkouts run for run (``python -m benchmarks.bulk_import
+    once URL FILE...`` prints the seconds)."""
+    engine = bootstrap.ready_engine(url)
+    t0 = time.perf_counter()
+    import_paths(engine, files)
+    seconds = time.perf_counter() - t0
+    bootstrap.forget()
+    engine.dispose()
+    return seconds
+
+
 def _case(name: str, files: list[Path], rows: int, runs: int, new_url: Callable[[], str]) -> dict:
-    """Import ``files`` into ``runs`` fresh databases; the median and its rows per second."""
+    """Import ``files`` into ``runs`` fresh databases; the median and its rows per second, beside
+    the same files only read (``parse_file``, no database: the baseline), in the same runs."""
     load_before = os.getloadavg()
-    seconds = []
+    seconds, reading = [], []
     for _ in range(runs):
+        t0 = time.perf_counter()
+        for path in files:
+            parse_file(path)
+        reading.append(time.perf_counter() - t0)
         engine = bootstrap.ready_engine(new_url())
         t0 = time.perf_counter()
         summaries = import_paths(engine, files)
@@ -128,15 +147,17 @@ def _case(name: str, files: list[Path], rows: int, runs: int, new_url: Callable[
         added = sum(x.added for x in summaries)
         bootstrap.forget()
         engine.dispose()
-    median = statistics.median(seconds)
+    median, read = statistics.median(seconds), statistics.median(reading)
     return {
         "case": name,
         "rows": rows,
         "facts_added": added,
         "runs": runs,
-        "seconds_all": [round(x, 3) for x in seconds],
-        "seconds_median": round(median, 3),
-        "rows_per_second": round(rows / median),
+        "import_s_all": [round(x, 3) for x in seconds],
+        "import_s_median": round(median, 3),
+        "import_rows_per_s": round(rows / median),
+        "baseline_read_only_s_median": round(read, 3),
+        "baseline_read_only_rows_per_s": round(rows / read),
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
     }
@@ -166,7 +187,7 @@ def bench_backend(
     return results
 
 
-def main(runs: int = 5, big_runs: int = 1) -> list[dict]:
+def run(runs: int = 5, big_runs: int = 1) -> list[dict]:
     results: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -194,5 +215,7 @@ def main(runs: int = 5, big_runs: int = 1) -> list[dict]:
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:3]]
-    main(*args)
+    if sys.argv[1:2] == ["once"]:
+        print(import_once([Path(p) for p in sys.argv[3:]], sys.argv[2]))
+    else:
+        run(*[int(a) for a in sys.argv[1:3]])

@@ -748,8 +748,10 @@ def _write(conn: Connection, ws: WorkingSet, touched: list[list[Fact]], run_ids:
     tables = {t.name: t for t in s.FACT_TABLES}
     for name, facts in ws.facts.items():
         changed = [(fact, _stamped(fact, run_of.get(id(fact)))) for fact in facts if fact.changed()]
-        _insert_facts(conn, tables[name], [(f, v) for f, v in changed if f.is_new])
+        # Stored facts first, as they come first in the working set: a fact moved off a date
+        # frees it (its natural key, ``schema.NATURAL_KEYS``) before a new fact takes it.
         _update_facts(conn, tables[name], [(f, v) for f, v in changed if not f.is_new])
+        _insert_facts(conn, tables[name], [(f, v) for f, v in changed if f.is_new])
 
 
 def _run_of(touched: list[list[Fact]], run_ids: list[int]) -> dict[int, int]:
