@@ -32,11 +32,15 @@ def test_insert_ids_come_back_in_the_rows_order(fresh_engine):
     sent = _statements(fresh_engine)
     with write_transaction(fresh_engine) as conn:
         ids = bulk.insert_ids(conn, s.sources, rows)
+        # The ids were taken for good: the database's own next choice comes after them.
+        later = conn.execute(s.sources.insert().values(**_source(9999))).inserted_primary_key[0]
+    assert later > max(ids)
     inserts = [q for q in sent if q.lstrip().upper().startswith("INSERT")]
-    assert len(inserts) < 40, "one INSERT per row"
+    assert len(inserts) < 40, "an INSERT per row"
     assert len(set(ids)) == 2500 and ids == sorted(ids)
     with fresh_engine.connect() as conn:
         stored = {r.id: (r.key, r.url) for r in conn.execute(select(s.sources))}
+    assert stored[later] == ("bench:9999", None)
     for i, row in zip(ids, rows, strict=True):
         assert stored[i] == (row["key"], row.get("url"))
 

@@ -1,13 +1,17 @@
 """Many rows in a few statements: inserts that hand back each row's id, updates by id.
 
 An import of 100,000 tracker rows spent most of its time sending one INSERT per row (issue 23:
-71 % of a PostgreSQL import). Here a list of rows is one executemany: SQLAlchemy's
-"insertmanyvalues" turns it into multi-row INSERTs (a thousand rows a statement) and, with
-``RETURNING ... sort_by_parameter_order``, gives the new ids back in the rows' order, which the
-caller needs for the rows that point at them (an inspection's judgements, a fact's sources).
-PostgreSQL does this; SQLite would send such an insert a row at a time, so there the ids are
-given before the insert, under the writer lock. Everything runs in the caller's transaction,
-which must be the writer's (``store/transactions``).
+71 % of a PostgreSQL import). Here a list of rows is one executemany, which both drivers send
+fast (sqlite3 in C; psycopg in pipeline mode, its query converted once). The callers need each
+new row's id for the rows that point at it (an inspection's judgements, a fact's sources), and
+``INSERT ... RETURNING`` in bulk was the slow way on both backends: SQLite does not promise the
+order of RETURNING's rows, so SQLAlchemy sends such an insert a row at a time, and on PostgreSQL
+psycopg spent most of the import converting the placeholders of thousand-row statements, one
+by one in Python (8 of a 10,000-row import's 18 s). So the ids are taken first and given to the
+rows: PostgreSQL's sequence hands out a block (``nextval`` n times, one query; nobody else ever
+gets them), SQLite's next ids are the largest plus one onwards, which the writer's transaction
+(``BEGIN IMMEDIATE``, ``store/transactions``) keeps for it. Everything runs in the caller's
+transaction, which must be the writer's.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, text, update
 
 #: Ids per ``IN (...)`` list (well under every driver's limit on parameters).
 CHUNK = 500
@@ -36,31 +40,31 @@ def _runs(rows: Sequence[Mapping[str, Any]]) -> Iterator[list[Mapping[str, Any]]
 
 def insert_ids(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int]:
     """Insert ``rows`` (no ``id``) into a table with an integer ``id``; the new ids, in order."""
-    if conn.dialect.name == "sqlite":
-        return _insert_numbered(conn, table, rows)
-    ids: list[int] = []
-    for run in _runs(rows):
-        if conn.dialect.insert_executemany_returning_sort_by_parameter_order:
-            stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            ids.extend(conn.execute(stmt, list(run)).scalars().all())
-        else:
-            ids.extend(conn.execute(insert(table).values(**r)).inserted_primary_key[0] for r in run)
-    return ids
-
-
-def _insert_numbered(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-    """SQLite does not promise RETURNING's order for a multi-row insert, so SQLAlchemy sends such
-    an insert a row at a time. But the writer's transaction (``BEGIN IMMEDIATE``) holds the
-    only write lock, so the ids SQLite would pick, the largest plus one onwards (no table here
-    is ``AUTOINCREMENT``), are known before the insert and given to the rows."""
-    last = conn.execute(select(func.max(table.c.id))).scalar()
-    ids = list(range((last or 0) + 1, (last or 0) + 1 + len(rows)))
+    if not rows:
+        return []
+    if conn.dialect.name not in ("sqlite", "postgresql"):  # unknown: let the database choose
+        return [conn.execute(insert(table).values(**r)).inserted_primary_key[0] for r in rows]
+    ids = _next_ids(conn, table, len(rows))
     insert_many(conn, table, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
     return ids
 
 
+def _next_ids(conn: Connection, table: Table, n: int) -> list[int]:
+    """The ids the database would give the next ``n`` rows (ascending), taken for them.
+
+    SQLite: the largest plus one onwards, its own choice while no table is ``AUTOINCREMENT``
+    (a test checks), held by the writer's lock. PostgreSQL: the column's sequence, advanced
+    past them, so no later insert by anyone can take one."""
+    if conn.dialect.name == "postgresql":
+        seq = conn.execute(select(func.pg_get_serial_sequence(table.name, "id"))).scalar_one()
+        taken = text("SELECT nextval(CAST(:seq AS regclass)) AS id FROM generate_series(1, :n) ORDER BY 1")
+        return list(conn.execute(taken, {"seq": seq, "n": n}).scalars())
+    last = conn.execute(select(func.max(table.c.id))).scalar() or 0
+    return list(range(last + 1, last + 1 + n))
+
+
 def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` whose ids nobody needs (an inspection's judgements)."""
+    """Insert ``rows`` as they are (an inspection's judgements; rows given their ids)."""
     for run in _runs(rows):
         conn.execute(insert(table), list(run))
 
