@@ -9,6 +9,8 @@ size, the scrape's and the bundle's import, a new clone's first painted map): se
 a cold start, in process, the app's dialog in Chromium): ``benchmarks/board_pack.py``. The
 history's hash chain (a save's cost, verification): ``benchmarks/history_chain.py``. A team's
 week (plausibility checks, a CSV upload, the inbox, e-mail): ``benchmarks/team_week.py``.
+Imports in bulk (rows per second, trackers of 10,000 and 100,000 rows and the releases):
+``benchmarks/bulk_import.py``.
 """
 
 from __future__ import annotations
@@ -138,6 +140,9 @@ def main() -> int:
     from benchmarks import team_week
 
     team_result = team_week.run()
+    from benchmarks import bulk_import
+
+    bulk_result = bulk_import.run()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     when = dt.datetime.now().isoformat(timespec="seconds")
     RESULTS.write_text(
@@ -154,6 +159,7 @@ def main() -> int:
                 "fresh_start": fresh_result,
                 "history_chain": chain_result,
                 "team_week": team_result,
+                "bulk_import": bulk_result,
             },
             indent=2,
         )

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, insert, select, update
+from sqlalchemy import Connection, Engine, Table, insert, select
 
 from oversight.data.checksum import sha256_bytes, sha256_of
 from oversight.data.domain.register import name_key
@@ -41,7 +41,7 @@ from oversight.data.sources.records import (
     SourceInfo,
 )
 from oversight.data.sources.tracker_csv import TRACKER_RANK, parse_tracker
-from oversight.data.store import chain, citations, fact_sources
+from oversight.data.store import bulk, chain, citations, fact_sources
 from oversight.data.store import schema as s
 from oversight.data.store.transactions import write_transaction
 
@@ -242,24 +242,29 @@ class _SourceIds:
             self.cache[info.key] = self._upsert(info)
         return self.cache[info.key]
 
+    def prime(self, infos: list[SourceInfo]) -> None:
+        """Create or refresh every source a run's records cite before they are merged, in a
+        few statements (``citations.source_ids``): a tracker's rows each cite their own page."""
+        todo = [(i.key, i.kind, self._content(i)) for i in infos if i.key not in self.cache]
+        self.cache.update(citations.source_ids(self.conn, todo))
+
     def known(self, key: str) -> int | None:
         """The id of a source already used in this run, else None."""
         return self.cache.get(key)
 
     def _upsert(self, info: SourceInfo) -> int:
         """Created, refreshed, or (cited by a change, so immutable) a new row for new content."""
-        return citations.source_id(
-            self.conn,
-            info.key,
-            info.kind,
-            {
-                "url": info.url,
-                "title": info.title,
-                "publisher": info.publisher,
-                "published": info.published,
-                "licence": info.licence,
-            },
-        )
+        return citations.source_id(self.conn, info.key, info.kind, self._content(info))
+
+    @staticmethod
+    def _content(info: SourceInfo) -> dict[str, Any]:
+        return {
+            "url": info.url,
+            "title": info.title,
+            "publisher": info.publisher,
+            "published": info.published,
+            "licence": info.licence,
+        }
 
 
 # The run ------------------------------------------------------------------------------
@@ -321,6 +326,7 @@ def _run(
     sources = _SourceIds(conn)
     previously = _imported_before(conn)
     started = _now()
+    sources.prime([info for rows in resolved for _, _, info in rows])
     touched = [
         _absorb_file(ws, sources, pf, rows, summary.disagreements)
         for pf, rows, summary in zip(parsed, resolved, summaries, strict=True)
@@ -736,13 +742,16 @@ def _write_links(
 
 
 def _write(conn: Connection, ws: WorkingSet, touched: list[list[Fact]], run_ids: list[int]) -> None:
-    """Insert new facts and update changed ones; untouched rows are not written at all."""
+    """Insert new facts and update changed ones, a table at a time in a few statements
+    (``store/bulk``); untouched rows are not written at all."""
     run_of = _run_of(touched, run_ids)
     tables = {t.name: t for t in s.FACT_TABLES}
     for name, facts in ws.facts.items():
-        for fact in facts:
-            if fact.changed():
-                _write_fact(conn, tables[name], fact, run_of.get(id(fact)))
+        changed = [(fact, _stamped(fact, run_of.get(id(fact)))) for fact in facts if fact.changed()]
+        # Stored facts first, as they come first in the working set: a fact moved off a date
+        # frees it (its natural key, ``schema.NATURAL_KEYS``) before a new fact takes it.
+        _update_facts(conn, tables[name], [(f, v) for f, v in changed if not f.is_new])
+        _insert_facts(conn, tables[name], [(f, v) for f, v in changed if f.is_new])
 
 
 def _run_of(touched: list[list[Fact]], run_ids: list[int]) -> dict[int, int]:
@@ -754,42 +763,51 @@ def _run_of(touched: list[list[Fact]], run_ids: list[int]) -> dict[int, int]:
     return run_of
 
 
-def _write_fact(conn: Connection, table: Table, fact: Fact, run_id: int | None) -> None:
-    """A fact this run's files named takes this run's id if it is new, unstamped or its
-    columns changed; other changed facts (an estimate moved by the new median lag, only
-    judgement areas added) keep the run that brought them."""
+def _stamped(fact: Fact, run_id: int | None) -> dict[str, Any]:
+    """The row to write. A fact this run's files named takes this run's id if it is new,
+    unstamped or its columns changed; other changed facts (an estimate moved by the new median
+    lag, only judgement areas added) keep the run that brought them."""
     values = dict(fact.values)
     if run_id is not None and (fact.is_new or values.get("import_run_id") is None or values != fact.original):
         values["import_run_id"] = run_id
-    if fact.is_new:
-        _insert_fact(conn, table, fact, values)
-    else:
-        _update_fact(conn, table, fact, values)
+    return values
 
 
-def _insert_fact(conn: Connection, table: Table, fact: Fact, values: dict[str, Any]) -> None:
-    values.pop("id", None)
-    new_id = conn.execute(insert(table).values(**values)).inserted_primary_key[0]
-    fact.values["id"] = new_id
-    if table.name == "inspections" and fact.judgements:
-        _insert_judgements(conn, new_id, fact.judgements)
+def _insert_facts(conn: Connection, table: Table, new: list[tuple[Fact, dict[str, Any]]]) -> None:
+    """New facts in one multi-row insert, each given its id (the rows that point at it need
+    it), then every new inspection's judgements in another."""
+    rows = [{k: v for k, v in values.items() if k != "id"} for _, values in new]
+    for (fact, _), new_id in zip(new, bulk.insert_ids(conn, table, rows), strict=True):
+        fact.values["id"] = new_id
+    if table.name == "inspections":
+        _insert_judgements(conn, [fact for fact, _ in new])
 
 
-def _update_fact(conn: Connection, table: Table, fact: Fact, values: dict[str, Any]) -> None:
-    """Update the row only if a column changed; replace the judgements only if they did."""
-    fid = values.pop("id")
-    if values != {k: v for k, v in (fact.original or {}).items() if k != "id"}:
-        if "version" in values:  # a changed fact is a new version: an edit of the old one is refused
-            values["version"] += 1
-        conn.execute(update(table).where(table.c.id == fid).values(**values))
-    if table.name == "inspections" and fact.judgements != fact.original_judgements:
-        conn.execute(s.inspection_judgements.delete().where(s.inspection_judgements.c.inspection_id == fid))
-        if fact.judgements:
-            _insert_judgements(conn, fid, fact.judgements)
+def _update_facts(conn: Connection, table: Table, old: list[tuple[Fact, dict[str, Any]]]) -> None:
+    """Update the rows whose columns changed (a new version: an edit of the old one is
+    refused); replace the judgements of inspections whose judgements changed."""
+    rows = []
+    for fact, values in old:
+        if values != fact.original:
+            if "version" in values:
+                values["version"] += 1
+            rows.append(values)
+    bulk.update_by_id(conn, table, rows)
+    if table.name == "inspections":
+        regraded = [fact for fact, _ in old if fact.judgements != fact.original_judgements]
+        bulk.delete_where_in(
+            conn, s.inspection_judgements, "inspection_id", [f.values["id"] for f in regraded]
+        )
+        _insert_judgements(conn, regraded)
 
 
-def _insert_judgements(conn: Connection, inspection_id: int, judgements: dict[str, str]) -> None:
-    conn.execute(
-        insert(s.inspection_judgements),
-        [{"inspection_id": inspection_id, "area": a, "grade": g} for a, g in judgements.items()],
+def _insert_judgements(conn: Connection, inspections: list[Fact]) -> None:
+    bulk.insert_many(
+        conn,
+        s.inspection_judgements,
+        [
+            {"inspection_id": fact.values["id"], "area": a, "grade": g}
+            for fact in inspections
+            for a, g in fact.judgements.items()
+        ],
     )
