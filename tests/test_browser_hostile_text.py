@@ -218,7 +218,12 @@ def _csv_cells_are_text(page) -> None:
         page.get_by_role("button", name="Download the history as CSV").click()
     raw = info.value.path().read_bytes()
     assert raw.startswith("\ufeff".encode())
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    text = raw.decode("utf-8-sig")
+    notes = [line for line in text.splitlines() if line.startswith("#")]  # the as-at and layers lines
+    assert notes and all(not c.startswith(("=", "+", "-", "@")) for row in csv.reader(notes) for c in row)
+    rows = list(
+        csv.DictReader(io.StringIO("\n".join(ln for ln in text.splitlines() if not ln.startswith("#"))))
+    )
     source = {r["Source"] for r in rows}
     assert f"{hd.SCRIPT} {hd.FORMULA}" in source  # starts with <: not a formula
     event = next(r for r in rows if r["Date"] == "2024-03-01")
