@@ -194,7 +194,7 @@ def swimmer_figure(frame: pd.DataFrame, highlight: str | None, data_as_at: dt.da
                 mode="text",
                 text=[f" ceased {long_date(c)}" for c in gone["censored_at"]],
                 textposition="middle right",
-                textfont={"size": 10, "color": p.TEXT},
+                textfont={"size": 12, "color": p.TEXT},
                 showlegend=False,
                 hoverinfo="skip",
             )
