@@ -19,7 +19,7 @@ import pandas as pd
 from oversight.components.figures.judgements import areas_text
 from oversight.components.figures.safe_text import markdown, markdown_link, web_link
 from oversight.components.figures.theme import long_date
-from oversight.data.domain.digest import ChangeLine, Digest, Group
+from oversight.data.domain.digest import CLOCK, ChangeLine, Digest, Group
 
 #: A board cycle: boards and regional alliances meet every six to eight weeks.
 BOARD_CYCLE = dt.timedelta(weeks=8)
@@ -32,7 +32,8 @@ PAGE_PATH = "/changes"
 #: A derived inadequate is not an estimate (DOMAIN §2 is a rule applied to published area
 #: judgements): its words say "derived from area judgements" and it never carries "(estimated)".
 ESTIMATED_NOTE = (
-    "(estimated) marks a date or value that is estimated or only expected; the What changed page says why."
+    "(estimated) marks a date or value that is estimated or only expected, (expected date) a statutory "
+    "deadline rather than a recorded fact; the What changed page says why."
 )
 
 
@@ -86,6 +87,8 @@ def flag_words(line: ChangeLine) -> str:
     whose words already say "derived from area judgements", so the flag is never read as the grade's."""
     if not line.estimated:
         return ""
+    if line.kind == CLOCK:  # a deadline from the statutory timescales, not a guess
+        return " (expected date)"
     return " (date estimated)" if line.derived else " (estimated)"
 
 

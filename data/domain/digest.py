@@ -88,7 +88,7 @@ GROUPS: dict[str, str] = {
     INTERVENTION_LIFTED: "Interventions lifted",
     VISIT: "Monitoring visits, focused visits and joint targeted area inspections",
     EVENT: "Tracker events",
-    CLOCK: "Statutory clocks passed with no recorded event",
+    CLOCK: "Statutory deadlines reached with nothing recorded",
     BOUNDARY: "Boundary changes and recodes",
 }
 GROUP_ORDER = {kind: i for i, kind in enumerate(GROUPS)}
