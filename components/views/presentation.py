@@ -38,7 +38,7 @@ from oversight.components.figures.survival import LEGEND_ROW, legend_rows, regio
 from oversight.components.figures.theme import long_date
 from oversight.components.figures.timeline import ceased_words, story_clocks, timeline_figure
 from oversight.components.widgets import cache as store
-from oversight.components.widgets import changes, freshness
+from oversight.components.widgets import changes, freshness, page_style
 from oversight.components.widgets import filters as shared_filters
 from oversight.components.widgets.filters import Filters
 from oversight.data.domain.digest import ChangeLine, Digest
@@ -231,6 +231,8 @@ def _step_bar(steps: list[str], now: int) -> None:
         here = i == now or (step == "authorities" and steps[now] == "authorities")
         trail.append(f"**{name}**" if here else name)
     cols[2].markdown(f"{now + 1} of {len(steps)}: {' → '.join(trail)}")
+    with cols[2]:  # beside the trail, which is lower than the buttons: the row keeps its height
+        page_style.found_script()
     cols[3].button("Leave", key="present_leave", icon=":material/close:", shortcut="Esc", on_click=_leave)
 
 

@@ -66,9 +66,8 @@ PRINT_CSS = f"""
 #: The app's url paths (``app.py``'s ``url_path``s; a test keeps the two lists equal).
 APP_PATHS = ("map", "authority", "exit", "changes", "tracker", "data", "guide", "accessibility")
 
-#: Enter in a date box applies the typed date; a wrong "Page not found" is closed (module
-#: docstring). Attached once per page load.
-KEYS_JS = """
+#: A wrong "Page not found" over a page of ours is closed (module docstring). Once per page load.
+FOUND_JS = """
 <script>
 (() => {
   if (window.oversightPageFound) return;
@@ -92,6 +91,12 @@ KEYS_JS = """
   // Only the first run of a session can show the wrong dialog: stop watching after a while.
   window.setTimeout(() => watch.disconnect(), 20000);
 })();
+</script>
+"""
+
+#: Enter in a date box applies the typed date (module docstring). Attached once per page load.
+KEYS_JS = """
+<script>
 (() => {
   if (window.oversightEnterApplies) return;
   window.oversightEnterApplies = true;
@@ -121,7 +126,14 @@ def render() -> None:
     """
     st.html(PRINT_CSS)
     with st.sidebar:
-        st.html(KEYS_JS.replace("APP_PATHS_JSON", json.dumps(APP_PATHS)), unsafe_allow_javascript=True)
+        st.html(KEYS_JS, unsafe_allow_javascript=True)
+        found_script()
+
+
+def found_script() -> None:
+    """The script that closes a wrong "Page not found", in the current container: the sidebar on
+    pages, the step bar in the presentation (which has no sidebar, and a deep link of its own)."""
+    st.html(FOUND_JS.replace("APP_PATHS_JSON", json.dumps(APP_PATHS)), unsafe_allow_javascript=True)
 
 
 def _cell(value: object) -> str:
