@@ -242,7 +242,8 @@ def test_the_digest_slide_reads_back_from_pptx_and_pdf(kaleido_browser, data_dir
     footer = next(t for t in texts if t.startswith("As at 17 May 2018"))
     assert "Open Government Licence" in footer and "Judgements to 1 May 2018" in footer
     assert any(
-        "(estimated) marks a date or value that is estimated or only expected" in t for t in texts
+        "(estimated) marks an estimated date or value; (expected date) a statutory deadline" in t
+        for t in texts
     )  # Coventry's observed start
 
     page = _words(PdfReader(str(pdf)).pages[1].extract_text())

@@ -31,9 +31,9 @@ MORE_WHERE = "see the What changed page"
 PAGE_PATH = "/changes"
 #: A derived inadequate is not an estimate (DOMAIN §2 is a rule applied to published area
 #: judgements): its words say "derived from area judgements" and it never carries "(estimated)".
+#: One line on a slide: "(expected date)" is a clock's statutory deadline (issue 22: not "estimated").
 ESTIMATED_NOTE = (
-    "(estimated) marks a date or value that is estimated or only expected, (expected date) a statutory "
-    "deadline rather than a recorded fact; the What changed page says why."
+    "(estimated) marks an estimated date or value; (expected date) a statutory deadline, not a fact."
 )
 
 
