@@ -24,8 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
+from benchmarks.postgres import new_databases
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths
 from oversight.data.store import queries
@@ -96,23 +95,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         counter = iter(range(1000))
         results.append(bench_backend("sqlite", lambda: f"sqlite:///{tmp}/bench-{next(counter)}.sqlite"))
-        from tests.pgserver import PgServer
-
-        server = PgServer().start()
-        try:
-            admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
-
-            def new_pg() -> str:
-                name = f"bench_{next(counter)}"
-                with admin.connect() as conn:
-                    conn.execute(text(f'CREATE DATABASE "{name}"'))
-                return server.url(name)
-
+        with new_databases("bench") as new_pg:
             results.append(bench_backend("postgresql", new_pg))
             bootstrap.forget()
-            admin.dispose()
-        finally:
-            server.stop()
     from benchmarks import map_page
 
     map_result = map_page.run(RELEASES, DATA_DIR)

@@ -28,8 +28,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, select
 
+from benchmarks.postgres import new_databases
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths, parse_file
 from oversight.data.store import schema as s
@@ -196,22 +197,8 @@ def run(runs: int = 5, big_runs: int = 1) -> list[dict]:
         results += bench_backend(
             "sqlite", lambda: f"sqlite:///{tmp}/bulk-{next(counter)}.sqlite", folder, runs, big_runs
         )
-        from tests.pgserver import PgServer
-
-        server = PgServer().start()
-        try:
-            admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
-
-            def new_pg() -> str:
-                name = f"bulk_{next(counter)}"
-                with admin.connect() as conn:
-                    conn.execute(text(f'CREATE DATABASE "{name}"'))
-                return server.url(name)
-
+        with new_databases("bulk") as new_pg:
             results += bench_backend("postgresql", new_pg, folder, runs, big_runs)
-            admin.dispose()
-        finally:
-            server.stop()
     return results
 
 

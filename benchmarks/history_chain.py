@@ -17,8 +17,9 @@ import sys
 import tempfile
 import time
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
+from benchmarks.postgres import new_databases
 from oversight.data import bootstrap
 from oversight.data.curation import edits, history, users
 from oversight.data.curation.roles import OPERATOR, Actor
@@ -97,17 +98,8 @@ def run(n: int = 300) -> list[dict]:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         results.append(bench("sqlite", f"sqlite:///{tmp}/chain.sqlite", n))
-        from tests.pgserver import PgServer
-
-        server = PgServer().start()
-        try:
-            admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text('CREATE DATABASE "bench_chain"'))
-            admin.dispose()
-            results.append(bench("postgresql", server.url("bench_chain"), n))
-        finally:
-            server.stop()
+        with new_databases("bench_chain") as new_pg:
+            results.append(bench("postgresql", new_pg(), n))
     return results
 
 

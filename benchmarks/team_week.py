@@ -22,8 +22,8 @@ import tempfile
 import time
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, text
 
+from benchmarks.postgres import new_databases
 from oversight.data import bootstrap
 from oversight.data.curation import bulk, checks, edits, inbox, notify, users
 from oversight.data.curation.roles import OPERATOR, Actor
@@ -133,17 +133,8 @@ def run() -> list[dict]:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         results.append(bench("sqlite", f"sqlite:///{tmp}/team.sqlite"))
-        from tests.pgserver import PgServer
-
-        server = PgServer().start()
-        try:
-            admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text('CREATE DATABASE "bench_team"'))
-            admin.dispose()
-            results.append(bench("postgresql", server.url("bench_team")))
-        finally:
-            server.stop()
+        with new_databases("bench_team") as new_pg:
+            results.append(bench("postgresql", new_pg()))
     return results
 
 
