@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit:
         _stop_early()
         raise
-    debug = args.debug or os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    debug = debugging(args)
     # E-mail settings ([smtp]) from the same secrets file the app reads, for a command that files
     # proposals (harvest, import through review): read only when a message is to be sent.
     notify.use_secrets(settings.read_secrets)
@@ -99,6 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         say(f"oversight: {describe(exc, args)}", err=True)
         return EXIT_FAILED
+
+
+def debugging(args: argparse.Namespace) -> bool:
+    """Whether errors go through with their traceback (``--debug``, ``OVERSIGHT_DEBUG``)."""
+    on = os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    return bool(getattr(args, "debug", False)) or on
 
 
 def entry() -> None:
