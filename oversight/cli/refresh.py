@@ -108,11 +108,17 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     started = time.monotonic()
     data_dir = settings.data_dir(args.data_dir)
     if data_dir is None:
-        say(f"No data directory: pass --data-dir DIR or set {settings.DATA_DIR_ENV}", err=True)
+        say(f"{SUMMARY}No data directory: pass --data-dir DIR or set {settings.DATA_DIR_ENV}", err=True)
         return EXIT_USAGE
-    registry = load_registry()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    kept = KeptVersions.before(data_dir, registry)
+    try:
+        registry = load_registry()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        kept = KeptVersions.before(data_dir, registry)
+    except (FetchError, OSError) as exc:  # a broken registry, a data directory it may not write
+        if debugging(args):
+            raise
+        say(f"{SUMMARY}{describe(exc, args)}; {UNCHANGED}", err=True)
+        return EXIT_FAILED
     try:
         return _refresh(args, data_dir, registry, kept, started)
     except Exception as exc:  # noqa: BLE001 - a database out of reach, a full disk: still the run's one line
