@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from benchmarks.stats import machine
 from oversight.cli.certificates import self_signed
 from oversight.cli.replicas import Replicas, nginx_binary
 from oversight.components.widgets import reconnect
@@ -274,5 +275,5 @@ def test_kill_the_process_serving_a_browser_during_a_load_run(service: Replicas,
         f"\ndrill 1: browser back on process {survivor} after {switched:.1f} s; the half-typed title "
         f"{'was kept by the browser' if kept == HALF_TYPED else f'became {kept!r}'}; "
         f"load errors during the switch: {len(during)} ({sorted({e.what.split(':')[0] for e in during})}), "
-        f"pages done after it: {len(load.done(after=killed_at))}"
+        f"pages done after it: {len(load.done(after=killed_at))}; machine {machine()} (shared: indicative)"
     )
