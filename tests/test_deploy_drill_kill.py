@@ -10,7 +10,8 @@ fills the record form, and has the Tracker page open in a second tab. The proces
 browser (nginx's access log names it) is killed with SIGKILL. Then: both tabs come back by
 themselves through the proxy on the other process, at the same URL, with the same council and
 date, still signed in (one cookie secret); they say in words that unsaved input may have been
-lost (``widgets/reconnect``); the saved fact is still there; the load run's sessions reconnect,
+lost (``widgets/reconnect``); the saved fact is still there; the form, finished, files its
+proposal on the new process (the half-typed title was kept by Chromium); the load run's sessions reconnect,
 with errors only during the switch (at most a few per session) and none after; no traceback in
 the page, the load run or any process's log. Screenshots before and after go to tests/artifacts.
 Needs nginx (Debian: nginx-core); skipped without it.
