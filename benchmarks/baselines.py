@@ -13,6 +13,7 @@ import resource
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from benchmarks.stats import RUNS, machine, summary
 from oversight.data.sources.importer import import_paths
 
 ROOT = Path(__file__).resolve().parents[1]
+BARE_APP = ROOT / "benchmarks" / "bare_app.py"
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -89,3 +91,58 @@ def round_trips(engine: Engine, runs: int = RUNS) -> list[float]:
 def ms(values: Sequence[float], digits: int = 2) -> dict:
     """``stats.summary`` of seconds, in milliseconds."""
     return summary([v * 1000 for v in values], digits)
+
+
+def image_round_trips(runs: int = RUNS) -> list[float]:
+    """Seconds to draw a tiny new figure as a small PNG through the process's running browser,
+    ``runs`` times (each a new figure: no kept image): an image's round trip, the floor under
+    each of a board pack's pictures."""
+    import plotly.graph_objects as go  # Lazy: plotly and the renderer only where images are drawn
+
+    from oversight.components.figures.export import figure_image  # Lazy: as above
+
+    return [
+        timed(lambda i=i: figure_image(go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, 10 + i])), "png", 400, 300))
+        for i in range(runs)
+    ]
+
+
+class Served:
+    """A benchmark's own script (a bare page) served by ``streamlit run`` as the app is."""
+
+    def __init__(self, base: str, proc: subprocess.Popen) -> None:
+        self.base, self.proc = base, proc
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def serve_script(script: Path, log: Path) -> Served:
+    """Serve ``script`` the same way the app is served, once healthy; ``stop()`` it after."""
+    from tests.browser import free_port  # Lazy: the tests' helpers only where a page is served
+
+    port = free_port()
+    argv = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
+    argv += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    served = Served(f"http://127.0.0.1:{port}", proc)
+    deadline = time.time() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{served.base}/_stcore/health", timeout=2):
+                return served
+        except OSError:
+            if time.time() > deadline:
+                served.stop()
+                raise RuntimeError(f"{script.name} did not start (see {log})") from None
+            time.sleep(0.3)
+
+
+def bare_page_load(page, base: str) -> float:
+    """Seconds for a Playwright ``page`` to load the served bare page (``serve_script(BARE_APP)``)
+    until its text shows: a page asked for and drawn, with nothing of the app's."""
+    t0 = time.perf_counter()
+    page.goto(base)
+    page.get_by_text("Nothing but text.").wait_for(timeout=60_000)
+    return time.perf_counter() - t0

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.baselines import span
+from benchmarks.baselines import BARE_APP, bare_page_load, serve_script, span
 from benchmarks.stats import RUNS, machine, summary
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths
@@ -74,46 +74,6 @@ def server_times(url: str, data_dir: Path, runs: int = RUNS) -> dict:
     }
 
 
-def _serve(script: Path, log: Path) -> StreamlitServerLike:
-    """Serve a benchmark script (not the app) the same way the app is served."""
-    import subprocess
-    import sys
-
-    from tests.browser import free_port
-
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    _wait_health(base)
-    return StreamlitServerLike(base, proc)
-
-
-class StreamlitServerLike:
-    def __init__(self, base: str, proc) -> None:
-        self.base, self.proc = base, proc
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
 def browser_times(url: str, data_dir: Path, runs: int = RUNS) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -123,9 +83,9 @@ def browser_times(url: str, data_dir: Path, runs: int = RUNS) -> dict:
     os.environ["OVERSIGHT_DATA_DIR"] = str(data_dir)
     log_dir = Path(tempfile.mkdtemp())
     app = StreamlitServer(ROOT, url, log_dir / "app.log").start()
-    bare = _serve(ROOT / "benchmarks" / "bare_app.py", log_dir / "bare.log")
-    chart = _serve(ROOT / "benchmarks" / "bare_plotly_app.py", log_dir / "chart.log")
-    widgets = _serve(ROOT / "benchmarks" / "bare_widgets_app.py", log_dir / "widgets.log")
+    bare = serve_script(BARE_APP, log_dir / "bare.log")
+    chart = serve_script(ROOT / "benchmarks" / "bare_plotly_app.py", log_dir / "chart.log")
+    widgets = serve_script(ROOT / "benchmarks" / "bare_widgets_app.py", log_dir / "widgets.log")
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -144,10 +104,7 @@ def browser_times(url: str, data_dir: Path, runs: int = RUNS) -> dict:
                 page.goto(f"{app.base}/?as_at=2018-05-17&view=geo")
                 page.wait_for_function(_MAP_PAINTED, timeout=90_000)
                 plotly_maps.append(time.perf_counter() - t0)
-                t0 = time.perf_counter()
-                page.goto(bare.base)
-                page.get_by_text("Nothing but text.").wait_for(timeout=60_000)
-                bares.append(time.perf_counter() - t0)
+                bares.append(bare_page_load(page, bare.base))
                 t0 = time.perf_counter()
                 page.goto(chart.base)
                 page.wait_for_function(
@@ -186,19 +143,6 @@ _MAP_PAINTED = "() => document.querySelectorAll('.js-plotly-plot path.choropleth
 #: The default view: the SVG map's authority links, inside the component's shadow root.
 _SVG_PAINTED = """() => { let n = 0; for (const h of document.querySelectorAll('*')) {
     if (h.shadowRoot) n += h.shadowRoot.querySelectorAll('svg a[data-la] path').length; } return n > 150; }"""
-
-
-def _wait_health(base: str) -> None:
-    import urllib.request
-
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("bare streamlit did not start")
 
 
 def run(releases: list[Path], data_dir: Path, runs: int = RUNS) -> dict:
