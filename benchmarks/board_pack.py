@@ -113,7 +113,7 @@ def dialog_times(url: str, data_dir: Path, runs: int = RUNS) -> dict:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             for as_at in DATES:
-                runs = times.setdefault(as_at.isoformat(), [])
+                took = times.setdefault(as_at.isoformat(), [])
                 for _ in range(runs):
                     page.goto(f"{app.base}/?region={WEST_MIDLANDS}&as_at={as_at.isoformat()}")
                     opener = page.get_by_role("button", name="Board pack…")
@@ -126,7 +126,7 @@ def dialog_times(url: str, data_dir: Path, runs: int = RUNS) -> dict:
                     t0 = time.perf_counter()
                     page.get_by_role("button", name="Prepare board pack").click()
                     page.get_by_role("button", name="Download PDF").wait_for(timeout=90_000)
-                    runs.append(time.perf_counter() - t0)
+                    took.append(time.perf_counter() - t0)
             browser.close()
     finally:
         app.stop()
