@@ -1,7 +1,13 @@
 """`make bench`: import and snapshot speed on SQLite and PostgreSQL, and the map page.
 
-Import: the three shared Ofsted releases into a fresh, seeded database (best of 3).
-Snapshot: ``queries.snapshot`` for 100 dates spread over 2014–2024 (per-call median and p95).
+Every figure is the median of at least ``RUNS`` runs (``benchmarks/stats.py``), with its min, max
+and runs' count, beside a baseline measured in the same run and the machine's load at the start
+and the end (``python -m benchmarks --runs N`` sets the runs of every module that takes them).
+
+Import: the three shared Ofsted releases into a fresh, seeded database (median of ``RUNS``);
+baseline: an import of no files into the same fresh database just before (the writer lock, the
+reads every import makes, the rollback). Snapshot: ``queries.snapshot`` for 100 dates spread over
+2014–2024 (per-call median and p95); baseline: ``SELECT 1`` on the same engine, 100 times.
 Map page: see ``benchmarks/map_page.py``. Load (1, 10, 25, 50 simulated sessions over Streamlit's
 websocket protocol, SQLite and PostgreSQL): see ``benchmarks/load.py``. Fresh start (the bundle's
 size, the scrape's and the bundle's import, a new clone's first painted map): see
@@ -15,16 +21,18 @@ Imports in bulk (rows per second, trackers of 10,000 and 100,000 rows and the re
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.baselines import empty_import, ms, round_trips, span
 from benchmarks.postgres import new_databases
+from benchmarks.stats import RUNS, machine, percentile, summary
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths
 from oversight.data.store import queries
@@ -51,18 +59,19 @@ def _dates(n: int = 100) -> list[dt.date]:
     return [start + step * i for i in range(n)]
 
 
-def bench_backend(name: str, new_url) -> dict:
-    imports, setups = [], []
+def bench_backend(name: str, new_url, runs: int = RUNS) -> dict:
+    start = machine()
+    imports, setups, empties = [], [], []
     engine = None
-    for _ in range(3):
+    for _ in range(runs):
         url = new_url()
         t0 = time.perf_counter()
         engine = bootstrap.ready_engine(url)
-        t1 = time.perf_counter()
+        setups.append(time.perf_counter() - t0)
+        empties.append(empty_import(engine))
+        t0 = time.perf_counter()
         import_paths(engine, RELEASES)
-        t2 = time.perf_counter()
-        setups.append(t1 - t0)
-        imports.append(t2 - t1)
+        imports.append(time.perf_counter() - t0)
     assert engine is not None
     dates = _dates()
     queries.snapshot(engine, dates[0])  # warm the connection pool
@@ -70,23 +79,28 @@ def bench_backend(name: str, new_url) -> dict:
     for day in dates:
         t0 = time.perf_counter()
         queries.snapshot(engine, day)
-        per_call.append((time.perf_counter() - t0) * 1000)
-    per_call.sort()
+        per_call.append(time.perf_counter() - t0)
     result = {
         "backend": name,
-        "first_use_setup_s": round(min(setups), 3),
-        "import_three_releases_s_best_of_3": round(min(imports), 3),
-        "import_three_releases_s_all": [round(x, 3) for x in imports],
-        "snapshot_100_dates_total_ms": round(sum(per_call), 1),
-        "snapshot_ms_median": round(statistics.median(per_call), 2),
-        "snapshot_ms_p95": round(per_call[94], 2),
-        "snapshot_ms_max": round(per_call[-1], 2),
+        "first_use_setup_s": summary(setups, 3),
+        "import_three_releases_s": summary(imports, 3),
+        "baseline_empty_import_s": summary(empties, 3),
+        "snapshot_100_dates_total_ms": round(sum(per_call) * 1000, 1),
+        "snapshot_ms": ms(per_call),
+        "snapshot_ms_p95": round(percentile(per_call, 0.95) * 1000, 2),
+        "baseline_select_1_ms": ms(round_trips(engine, len(dates))),
+        "machine": span(start),
     }
     print(json.dumps(result))
     return result
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description="All the benchmarks (make bench)."
+    )
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"runs per figure (default {RUNS})")
+    runs = parser.parse_args(argv).runs
     missing = [p for p in RELEASES if not p.exists()]
     if missing:
         print(f"public data not found: {missing[0]} (set OVERSIGHT_DATA_DIR)", file=sys.stderr)
@@ -94,46 +108,47 @@ def main() -> int:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         counter = iter(range(1000))
-        results.append(bench_backend("sqlite", lambda: f"sqlite:///{tmp}/bench-{next(counter)}.sqlite"))
+        results.append(bench_backend("sqlite", lambda: f"sqlite:///{tmp}/bench-{next(counter)}.sqlite", runs))
         with new_databases("bench") as new_pg:
-            results.append(bench_backend("postgresql", new_pg))
+            results.append(bench_backend("postgresql", new_pg, runs))
             bootstrap.forget()
     from benchmarks import map_page
 
-    map_result = map_page.run(RELEASES, DATA_DIR)
+    map_result = map_page.run(RELEASES, DATA_DIR, runs)
     from benchmarks import authority_page
 
-    authority_result = authority_page.run(RELEASES, DATA_DIR)
+    authority_result = authority_page.run(RELEASES, DATA_DIR, runs)
     from benchmarks import exit_page
 
-    exit_result = exit_page.run(RELEASES, DATA_DIR)
+    exit_result = exit_page.run(RELEASES, DATA_DIR, runs)
     from benchmarks import board_pack
 
-    pack_result = board_pack.run(RELEASES, DATA_DIR)
+    pack_result = board_pack.run(RELEASES, DATA_DIR, runs)
     from benchmarks import load
 
     load_result = load.run(RELEASES, DATA_DIR)
     from benchmarks import changes
 
-    changes_result = changes.run(RELEASES, DATA_DIR)
+    changes_result = changes.run(RELEASES, DATA_DIR, runs)
     from benchmarks import fresh_start
 
-    fresh_result = fresh_start.run(DATA_DIR)
+    fresh_result = fresh_start.run(DATA_DIR, runs)
     from benchmarks import history_chain
 
-    chain_result = history_chain.run()
+    chain_result = history_chain.run(runs=runs)
     from benchmarks import team_week
 
-    team_result = team_week.run()
+    team_result = team_week.run(runs)
     from benchmarks import bulk_import
 
-    bulk_result = bulk_import.run()
+    bulk_result = bulk_import.run(runs)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     when = dt.datetime.now().isoformat(timespec="seconds")
     RESULTS.write_text(
         json.dumps(
             {
                 "when": when,
+                "runs": runs,
                 "store": results,
                 "map_page": map_result,
                 "authority_page": authority_result,

@@ -1,14 +1,21 @@
-"""Authority page: server time per rerun for the authority with the longest history."""
+"""Authority page: server time per render for the authority with the longest history.
+
+AppTest figures (``benchmarks/apptest_timing.page_figures``): the first render in the process,
+the median of ``RUNS`` new sessions after it and of 15 reruns. Baseline: the bare page
+(``benchmarks/bare_app.py``) timed the same way in the same run. The machine's load at the start
+and the end.
+"""
 
 from __future__ import annotations
 
 import json
-import statistics
 import tempfile
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from benchmarks.baselines import span
+from benchmarks.stats import RUNS, machine
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths
 from oversight.data.store import schema as s
@@ -30,21 +37,22 @@ def longest_history(url: str) -> tuple[str, int]:
     return code, counts[aid]
 
 
-def run(releases: list[Path], data_dir: Path) -> dict:
-    from benchmarks.apptest_timing import time_page
+def run(releases: list[Path], data_dir: Path, runs: int = RUNS) -> dict:
+    from benchmarks.apptest_timing import bare_page, page_figures
 
+    start = machine()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/authority-bench.sqlite"
         import_paths(bootstrap.ready_engine(url), releases)
         code, facts = longest_history(url)
-        at, first, reruns = time_page(url, data_dir, "pages/authority_page.py", {"la": code})
+        _, figures = page_figures(url, data_dir, "pages/authority_page.py", {"la": code}, runs)
         bootstrap.forget(url)
     result = {
         "authority": code,
         "facts": facts,
-        "first_render_s": round(first, 2),
-        "rerun_ms_median": round(statistics.median(reruns), 1),
-        "rerun_ms_max": round(max(reruns), 1),
+        **figures,
+        "baseline_bare_page": bare_page(runs),
+        "machine": span(start),
         "note": "AppTest timings include AppTest's own overhead",
     }
     print(json.dumps(result))

@@ -2,21 +2,28 @@
 
 Three cases, each into a fresh database made ready first (register and seed, not timed):
 a generated tracker CSV of 10,000 rows (median of ``RUNS`` runs), the same of 100,000 rows
-(fewer runs: each takes a while), and the three shared Ofsted releases (median of ``RUNS``).
+(median of ``BIG_RUNS``, 3: a run takes 15–30 s on a backend and reads the file again for its
+baseline, so 5 runs on both backends would add some five minutes to ``make bench``; 3 still give
+a median no single slow run moves), and the three shared Ofsted releases (median of ``RUNS``).
 Every row of a generated tracker is a new fact with its own source (but for 14 of the
 100,000, which meet the seed's facts), so the run writes as much as a tracker
 of that size can: the fact, a source and a ``fact_sources`` link per row (the
-releases add inspections' judgements). Each case reports its runs, their median and rows per
-second at the median, beside a baseline from the same runs: the same files only read
-(``parse_file``, no database), so what the database costs is the difference; and the
-machine's load (``os.getloadavg``) before and after, so a figure taken on a busy machine says so. The PostgreSQL server is a throwaway one, as the tests start.
+releases add inspections' judgements). Each case reports its runs' median, min and max
+(``benchmarks/stats.summary``) and rows per second at the median, beside two baselines from the
+same runs: the same files only read (``parse_file``, no database), so what the database costs is
+the difference, and an import of no files into the same fresh database (the writer lock, the
+reads every import makes); and the machine's load (``stats.machine``) at the start and the end,
+so a figure taken on a busy machine says so. The PostgreSQL server is a throwaway one, as the
+tests start.
 
-Run alone: ``.venv/bin/python -m benchmarks.bulk_import [RUNS] [BIG_RUNS]`` (default 5 and 1);
-``make bench`` runs it with the others.
+Run alone: ``.venv/bin/python -m benchmarks.bulk_import [--runs R] [--big-runs B]`` (default 5
+and 3; the old positional ``[RUNS] [BIG_RUNS]`` still works); ``make bench`` runs it with the
+others.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime as dt
 import json
@@ -30,7 +37,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from benchmarks.baselines import empty_import, span
 from benchmarks.postgres import new_databases
+from benchmarks.stats import RUNS, machine, summary
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths, parse_file
 from oversight.data.store import schema as s
@@ -46,6 +55,7 @@ RELEASES = [
     )
 ]
 SMALL, BIG = 10_000, 100_000
+BIG_RUNS = 3
 HEADER = [
     "record",
     "authority_code",
@@ -134,15 +144,17 @@ def import_once(files: list[Path], url: str) -> float:
 
 def _case(name: str, files: list[Path], rows: int, runs: int, new_url: Callable[[], str]) -> dict:
     """Import ``files`` into ``runs`` fresh databases; the median and its rows per second, beside
-    the same files only read (``parse_file``, no database: the baseline), in the same runs."""
-    load_before = os.getloadavg()
-    seconds, reading = [], []
+    the same files only read (``parse_file``, no database) and an import of no files into each
+    fresh database (the baselines), in the same runs."""
+    start = machine()
+    seconds, reading, empties = [], [], []
     for _ in range(runs):
         t0 = time.perf_counter()
         for path in files:
             parse_file(path)
         reading.append(time.perf_counter() - t0)
         engine = bootstrap.ready_engine(new_url())
+        empties.append(empty_import(engine))
         t0 = time.perf_counter()
         summaries = import_paths(engine, files)
         seconds.append(time.perf_counter() - t0)
@@ -154,14 +166,12 @@ def _case(name: str, files: list[Path], rows: int, runs: int, new_url: Callable[
         "case": name,
         "rows": rows,
         "facts_added": added,
-        "runs": runs,
-        "import_s_all": [round(x, 3) for x in seconds],
-        "import_s_median": round(median, 3),
+        "import_s": summary(seconds, 3),
         "import_rows_per_s": round(rows / median),
-        "baseline_read_only_s_median": round(read, 3),
+        "baseline_read_only_s": summary(reading, 3),
         "baseline_read_only_rows_per_s": round(rows / read),
-        "loadavg_before": [round(x, 2) for x in load_before],
-        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        "baseline_empty_import_s": summary(empties, 3),
+        "machine": span(start),
     }
 
 
@@ -189,7 +199,7 @@ def bench_backend(
     return results
 
 
-def run(runs: int = 5, big_runs: int = 1) -> list[dict]:
+def run(runs: int = RUNS, big_runs: int = BIG_RUNS) -> list[dict]:
     results: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -206,4 +216,17 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["once"]:
         print(import_once([Path(p) for p in sys.argv[3:]], sys.argv[2]))
     else:
-        run(*[int(a) for a in sys.argv[1:3]])
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument(
+            "counts", nargs="*", type=int, metavar="RUNS BIG_RUNS", help="the old positional form"
+        )
+        parser.add_argument(
+            "--runs", type=int, default=RUNS, help=f"runs of 10,000 rows and the releases ({RUNS})"
+        )
+        parser.add_argument(
+            "--big-runs", type=int, default=BIG_RUNS, help=f"runs of 100,000 rows ({BIG_RUNS})"
+        )
+        args = parser.parse_args()
+        runs = args.counts[0] if args.counts else args.runs
+        big_runs = args.counts[1] if len(args.counts) > 1 else args.big_runs
+        run(runs, big_runs)

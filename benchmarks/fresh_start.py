@@ -1,16 +1,23 @@
 """Fresh start: the bundle's size, how long it takes to import, and a new user's first map.
 
-* ``bundle``: each file's bytes, and the time to build it from the data directory.
+* ``bundle``: each file's bytes, and the time to build it from the data directory (``RUNS``
+  builds); baseline: the importable files (``inputs``) only read (``parse_file``), nothing
+  written, in the same rounds.
 * ``import``: the community scrape into a fresh seeded database, and the bundle's load on first
-  use against importing its public files (SQLite; best of 3).
+  use against importing its public files (SQLite; ``RUNS`` runs each); baseline: an import of
+  no files into a fresh seeded database in the same rounds.
 * ``fresh_clone``: ``streamlit run app.py`` from a folder with an empty ``var/`` and no data
   directory or database setting, until Chromium shows the painted boundary map; then the same
-  with the database already made (a second start); against a bare Streamlit page served the
-  same way (process start to painted text). Median of 3 each.
+  with the database already made (a second start); baseline: a bare Streamlit page served the
+  same way in the same rounds (process start to painted text). ``RUNS`` rounds.
+
+Medians with min, max and runs (``benchmarks/stats.summary``); the machine's load at the start
+and the end of each part. ``python -m benchmarks.fresh_start [--runs R]`` runs it alone.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -20,10 +27,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.baselines import empty_import, span, timed
+from benchmarks.stats import RUNS, machine, summary
 from oversight.data import bootstrap, settings
 from oversight.data.downloads.bundle_build import build, inputs
 from oversight.data.sources import bundle
-from oversight.data.sources.importer import import_paths
+from oversight.data.sources.importer import import_paths, parse_file
 from oversight.data.sources.seed import load_bundle
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,28 +40,34 @@ _SVG_PAINTED = """() => { let n = 0; for (const h of document.querySelectorAll('
     if (h.shadowRoot) n += h.shadowRoot.querySelectorAll('svg a[data-la] path').length; } return n > 150; }"""
 
 
-def _best(times: list[float]) -> float:
-    return round(min(times), 3)
-
-
-def bundle_figures(data_dir: Path) -> dict:
+def bundle_figures(data_dir: Path, runs: int = RUNS) -> dict:
+    start = machine()
     sizes = {p.name: p.stat().st_size for p in sorted(bundle.default_dir().iterdir()) if p.is_file()}
+    builds, reads = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        build(data_dir, Path(tmp) / "bundle")
-        built = time.perf_counter() - t0
-    return {"bytes_total": sum(sizes.values()), "bytes_per_file": sizes, "build_s": round(built, 2)}
+        for i in range(runs):
+            reads.append(timed(lambda: [parse_file(p) for p in inputs(data_dir)]))
+            builds.append(timed(lambda i=i: build(data_dir, Path(tmp) / f"bundle-{i}")))
+    return {
+        "bytes_total": sum(sizes.values()),
+        "bytes_per_file": sizes,
+        "build_s": summary(builds, 2),
+        "baseline_files_only_read_s": summary(reads, 2),
+        "machine": span(start),
+    }
 
 
-def import_figures(data_dir: Path) -> dict:
+def import_figures(data_dir: Path, runs: int = RUNS) -> dict:
+    start = machine()
     scrape = data_dir / "community" / "ofsted_csc_ilacs_history.csv"
-    scrape_times, bundle_times, file_times = [], [], []
+    scrape_times, bundle_times, file_times, empty_times = [], [], [], []
     old = os.environ.get(settings.BUNDLE_ENV)
     os.environ[settings.BUNDLE_ENV] = "off"
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            for i in range(3):
+            for i in range(runs):
                 for name, times, step in (
+                    ("empty", empty_times, empty_import),
                     ("scrape", scrape_times, lambda e: import_paths(e, [scrape])),
                     ("bundle", bundle_times, load_bundle),
                     ("files", file_times, lambda e: import_paths(e, inputs(data_dir))),
@@ -69,10 +84,12 @@ def import_figures(data_dir: Path) -> dict:
         else:
             os.environ[settings.BUNDLE_ENV] = old
     return {
-        "scrape_import_s_best_of_3": _best(scrape_times),
-        "bundle_load_s_best_of_3": _best(bundle_times),
-        "same_files_imported_s_best_of_3": _best(file_times),
+        "scrape_import_s": summary(scrape_times, 3),
+        "bundle_load_s": summary(bundle_times, 3),
+        "same_files_imported_s": summary(file_times, 3),
+        "baseline_empty_import_s": summary(empty_times, 3),
         "files": [p.name for p in inputs(data_dir)],
+        "machine": span(start),
     }
 
 
@@ -120,16 +137,17 @@ def _wait_health(base: str) -> None:
             time.sleep(0.02)
 
 
-def fresh_clone_figures() -> dict:
+def fresh_clone_figures(runs: int = RUNS) -> dict:
     from playwright.sync_api import sync_playwright
 
     from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
+    start = machine()
     firsts, seconds, bares = [], [], []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
-        for i in range(3):
+        for i in range(runs):
             cwd = Path(tmp) / f"clone-{i}"
             cwd.mkdir()
             (cwd / ".streamlit").symlink_to(ROOT / ".streamlit")  # the app's own server settings
@@ -150,25 +168,29 @@ def fresh_clone_figures() -> dict:
                 )
             )
         browser.close()
-    first, second, bare = statistics.median(firsts), statistics.median(seconds), statistics.median(bares)
     return {
-        "first_start_to_painted_map_s_median": round(first, 2),
-        "second_start_to_painted_map_s_median": round(second, 2),
-        "bare_page_start_to_painted_s_median": round(bare, 2),
-        "first_start_ratio_to_bare": round(first / bare, 2),
-        "all_first_s": [round(x, 2) for x in firsts],
+        "first_start_to_painted_map_s": summary(firsts, 2),
+        "second_start_to_painted_map_s": summary(seconds, 2),
+        "baseline_bare_page_start_to_painted_s": summary(bares, 2),
+        "first_start_ratio_to_bare": round(statistics.median(firsts) / statistics.median(bares), 2),
+        "machine": span(start),
     }
 
 
-def run(data_dir: Path) -> dict:
+def run(data_dir: Path, runs: int = RUNS) -> dict:
     result = {
-        "bundle": bundle_figures(data_dir),
-        "import": import_figures(data_dir),
-        "fresh_clone": fresh_clone_figures(),
+        "bundle": bundle_figures(data_dir, runs),
+        "import": import_figures(data_dir, runs),
+        "fresh_clone": fresh_clone_figures(runs),
     }
     print(json.dumps(result))
     return result
 
 
 if __name__ == "__main__":
-    run(Path(os.environ.get(settings.DATA_DIR_ENV) or ROOT.parent / "shared" / "data"))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"runs per figure (default {RUNS})")
+    run(
+        Path(os.environ.get(settings.DATA_DIR_ENV) or ROOT.parent / "shared" / "data"),
+        parser.parse_args().runs,
+    )

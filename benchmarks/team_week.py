@@ -5,28 +5,38 @@ data bundle (what a new deployment holds):
 
 * the plausibility checks of one proposed row (``checks.row_warnings``), median and p95 of 200;
 * a tracker CSV uploaded in the app: checked (everything done, then rolled back, as the page
-  does when the file is chosen) and filed, for 100 and 500 rows (the upload's limit);
-* a reviewer's sidebar inbox with those 600 proposals waiting (median of 20), and a proposer's;
+  does when the file is chosen) and filed, for 100 and 500 rows (the upload's limit), ``RUNS``
+  rounds of new rows each (median);
+* a reviewer's sidebar inbox with the first round's 600 proposals waiting (median of 20), and a
+  proposer's;
 * e-mail: ``notify.proposed`` to three reviewers through a real local SMTP server (aiosmtpd on
   127.0.0.1), median of 20 — the time a save waits after its commit.
 
-Run alone: ``.venv/bin/python -m benchmarks.team_week``.
+Baselines, in the same run: ``SELECT 1`` on the same database (the round trip under every step),
+a write transaction that writes nothing (the writer lock a filing takes), and an SMTP session
+that sends nothing (connect, ``NOOP``, ``QUIT``: the mail's own cost is the rest), 20 each. The
+machine's load at the start and the end.
+
+Run alone: ``.venv/bin/python -m benchmarks.team_week [--runs R]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
-import statistics
+import smtplib
 import tempfile
-import time
 
 from aiosmtpd.controller import Controller
 
+from benchmarks.baselines import ms, round_trips, span, timed
 from benchmarks.postgres import new_databases
+from benchmarks.stats import RUNS, machine, percentile, summary
 from oversight.data import bootstrap
 from oversight.data.curation import bulk, checks, edits, inbox, notify, users
 from oversight.data.curation.roles import OPERATOR, Actor
+from oversight.data.store.transactions import write_transaction
 from tests.smtp_support import free_port
 
 ISSUER = "http://127.0.0.1/bench"
@@ -55,18 +65,18 @@ def _csv(start: int, n: int) -> bytes:
     return (HEADER + "\n".join(lines) + "\n").encode()
 
 
-def _ms(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    return {
-        "median_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 2),
-    }
+def _ms(values: list[float]) -> dict:
+    return {**ms(values), "p95_ms": round(percentile(values, 0.95) * 1000, 2)}
 
 
-def _timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
+def _empty_write(engine) -> None:
+    with write_transaction(engine):
+        pass
+
+
+def _smtp_noop(port: int) -> None:
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+        smtp.noop()
 
 
 class _Sink:
@@ -76,22 +86,31 @@ class _Sink:
         return "250 OK"
 
 
-def bench(name: str, url: str) -> dict:
+def bench(name: str, url: str, runs: int = RUNS) -> dict:
+    start = machine()
     engine = bootstrap.ready_engine(url)
     users.grant(engine, OPERATOR, EDITOR.email, "editor", name=EDITOR.name)
     for r in REVIEWERS:
         users.grant(engine, OPERATOR, r.email, "reviewer", name=r.name)
-    checking = [_timed(lambda i=i: checks.row_warnings(engine, _row(i))) for i in range(200)]
-    upload = {}
-    start = 0
-    for n in (100, 500):
-        data = _csv(start, n)
-        checked = _timed(lambda d=data: bulk.propose_file(engine, EDITOR, d, "week.csv", check_only=True))
-        filed = _timed(lambda d=data: bulk.propose_file(engine, EDITOR, d, "week.csv"))
-        upload[f"{n}_rows"] = {"check_s": round(checked, 3), "file_s": round(filed, 3)}
-        start += n
-    reviewer = [_timed(lambda: inbox.inbox(engine, REVIEWERS[0])) for _ in range(20)]
-    proposer = [_timed(lambda: inbox.inbox(engine, EDITOR)) for _ in range(20)]
+    checking = [timed(lambda i=i: checks.row_warnings(engine, _row(i))) for i in range(200)]
+    checked: dict[int, list[float]] = {100: [], 500: []}
+    filed: dict[int, list[float]] = {100: [], 500: []}
+    first = 0
+    for round_ in range(runs):
+        for n in (100, 500):
+            data = _csv(first, n)
+            checked[n].append(
+                timed(lambda d=data: bulk.propose_file(engine, EDITOR, d, "week.csv", check_only=True))
+            )
+            filed[n].append(timed(lambda d=data: bulk.propose_file(engine, EDITOR, d, "week.csv")))
+            first += n
+        if round_ == 0:  # 600 proposals waiting
+            reviewer = [timed(lambda: inbox.inbox(engine, REVIEWERS[0])) for _ in range(20)]
+            proposer = [timed(lambda: inbox.inbox(engine, EDITOR)) for _ in range(20)]
+    upload = {
+        f"{n}_rows": {"check_s": summary(checked[n], 3), "file_s": summary(filed[n], 3)} for n in (100, 500)
+    }
+    empty_writes = [timed(lambda: _empty_write(engine)) for _ in range(20)]
     port = free_port()
     controller = Controller(_Sink(), hostname="127.0.0.1", port=port)
     controller.start()
@@ -106,8 +125,9 @@ def bench(name: str, url: str) -> dict:
                 notify.PUBLIC_URL_ENV: "https://oversight.example.org",
             }
         )
-        change = edits.propose(engine, EDITOR, _row(9999))
-        mailing = [_timed(lambda: notify.proposed(engine, change)) for _ in range(20)]
+        change = edits.propose(engine, EDITOR, _row(first))  # a row no upload holds
+        mailing = [timed(lambda: notify.proposed(engine, change)) for _ in range(20)]
+        smtp_noop = [timed(lambda: _smtp_noop(port)) for _ in range(20)]
     finally:
         controller.stop()
         for k, v in saved.items():
@@ -122,6 +142,10 @@ def bench(name: str, url: str) -> dict:
         "inbox_reviewer_600_waiting": _ms(reviewer),
         "inbox_proposer": _ms(proposer),
         "email_three_reviewers": _ms(mailing),
+        "baseline_select_1": _ms(round_trips(engine, 20)),
+        "baseline_empty_write_transaction": _ms(empty_writes),
+        "baseline_smtp_session_sending_nothing": _ms(smtp_noop),
+        "machine": span(start),
     }
     engine.dispose()
     bootstrap.forget(url)
@@ -129,14 +153,16 @@ def bench(name: str, url: str) -> dict:
     return out
 
 
-def run() -> list[dict]:
+def run(runs: int = RUNS) -> list[dict]:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        results.append(bench("sqlite", f"sqlite:///{tmp}/team.sqlite"))
+        results.append(bench("sqlite", f"sqlite:///{tmp}/team.sqlite", runs))
         with new_databases("bench_team") as new_pg:
-            results.append(bench("postgresql", new_pg()))
+            results.append(bench("postgresql", new_pg(), runs))
     return results
 
 
 if __name__ == "__main__":
-    run()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"rounds of uploads (default {RUNS})")
+    run(parser.parse_args().runs)
