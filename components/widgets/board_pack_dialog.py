@@ -13,6 +13,8 @@ import datetime as dt
 import logging
 import re
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,18 +64,43 @@ def _since_default(as_at: dt.date) -> dt.date:
     return max(since, EARLIEST)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+#: How many finished packs the process keeps (each about 1–3 MB).
+PACKS_KEPT = 8
+_packs_lock = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def _made_packs() -> OrderedDict[tuple, tuple[bytes, bytes, bytes]]:
+    """Finished packs by (data version, request), newest last, shared by every session.
+
+    Why not ``st.cache_data`` on the builder: on a hit Streamlit replays what the cached call drew,
+    and the progress bar it moves was made outside the call, so a pack asked for twice ended in
+    ``CacheReplayClosureError`` (issue 23). Looked up by hand, the progress callback runs only
+    while a pack is really made."""
+    return OrderedDict()
+
+
 def _pack_files(
-    _key: tuple, request: PackRequest, _progress: Callable[[float, str], None]
+    key: tuple, request: PackRequest, progress: Callable[[float, str], None]
 ) -> tuple[bytes, bytes, bytes]:
     """The pack's PPTX, PDF and CSV (every authority), kept per data version and request (its ``today`` included) for
     every session: a pack asked for again, in this session or another, is handed over at once
     instead of being made again (issue 22: the dialog's pack within 5 s after its first). ``key``
     is ``cache.cache_key()``; an error is not kept."""
+    packs, wanted = _made_packs(), (key, request)
+    with _packs_lock:
+        if wanted in packs:
+            packs.move_to_end(wanted)
+            return packs[wanted]
     with tempfile.TemporaryDirectory() as tmp:
         outs = [Path(tmp) / "pack.pptx", Path(tmp) / "pack.pdf", Path(tmp) / "pack.csv"]
-        board_pack(store.engine(), request, outs, _progress)
-        return outs[0].read_bytes(), outs[1].read_bytes(), outs[2].read_bytes()
+        board_pack(store.engine(), request, outs, progress)
+        files = outs[0].read_bytes(), outs[1].read_bytes(), outs[2].read_bytes()
+    with _packs_lock:
+        packs[wanted] = files
+        while len(packs) > PACKS_KEPT:
+            packs.popitem(last=False)
+    return files
 
 
 def _closed() -> None:
