@@ -7,10 +7,15 @@ verification off. Needs ``nginx`` (Debian: ``nginx-core``); skipped without it.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import ssl
 import subprocess
+import sys
+import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -19,6 +24,8 @@ from sqlalchemy import create_engine, text
 from oversight.cli.certificates import self_signed
 from oversight.cli.replicas import Replicas, main_config, nginx_binary, render_config
 from tests.browser import free_port
+from tests.conftest import ROOT
+from tests.streamlit_ws import PageRun, Visitor
 
 pytestmark = [
     pytest.mark.postgres,
@@ -26,6 +33,18 @@ pytestmark = [
         nginx_binary() is None, reason="nginx is not installed (Debian: apt-get install nginx-core)"
     ),
 ]
+
+
+MAP = "as_at=2018-05-17"
+AUTHORITY = "la=E08000025&as_at=2018-05-17"  # Birmingham
+#: A websocket's line in nginx's access log (written when it closes): which process, which route.
+STREAM = re.compile(r'"GET /_stcore/stream[^"]*" 101 \d+ upstream=(?P<up>.*?) route=(?P<route>\S+) ')
+#: What drill 3 imports: a direction to Birmingham that no page showed before.
+DRILL_CSV = (
+    "record,authority_code,date,date_precision,level,title,source_url,source_title,source_publisher\n"
+    "intervention,E08000025,2016-03-01,day,direction,Replica drill direction,"
+    "https://example.gov.uk/replica-drill,Replica drill source,Department for Education\n"
+)
 
 
 def _insecure() -> ssl.SSLContext:
@@ -93,3 +112,161 @@ def test_the_template_renders_to_a_config_nginx_accepts(tmp_path: Path):
     conf.write_text(main_config(http, tmp_path))
     checked = subprocess.run([nginx_binary(), "-t", "-c", str(conf)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _visit(coroutine):
+    """Run one asyncio scenario to its end, in its own thread and loop (Playwright's sync API,
+    used by the browser test, leaves a loop running in this thread)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def _streams(replicas: Replicas, expected: int, route: str | None = None) -> list[tuple[str, str]]:
+    """(process port, route) of the websockets nginx logged, once ``expected`` of them (with
+    ``route``) are there: nginx writes a websocket's line when it closes."""
+    deadline = time.time() + 20
+    while True:
+        found = [
+            (m["up"].split(",")[-1].strip().rsplit(":", 1)[1], m["route"])
+            for m in STREAM.finditer(replicas.access_log.read_text())
+            if route is None or m["route"] == route
+        ]
+        if len(found) >= expected or time.time() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+def _pinned(replicas: Replicas, port: int) -> str:
+    """A route cookie that nginx hashes to the process on ``port`` (found by asking and reading
+    the access log: the hash is nginx's own)."""
+    for n in range(200):
+        value = f"probe{os.getpid()}x{n}"
+        with _get(f"{replicas.url}/?probe={value}", f"oversight_route={value}"):
+            pass
+        deadline = time.time() + 10
+        while f"probe={value}" not in replicas.access_log.read_text():
+            assert time.time() < deadline, "nginx did not log the probe"
+            time.sleep(0.05)
+        line = next(ln for ln in replicas.access_log.read_text().splitlines() if f"probe={value}" in ln)
+        if line.split("upstream=")[1].split()[0].endswith(f":{port}"):
+            return f"oversight_route={value}"
+    raise AssertionError(f"no route found to port {port}")
+
+
+# -- through the proxy -------------------------------------------------------------------------
+
+
+def test_visitors_without_cookies_are_spread_over_both_processes_and_pages_draw(replicas: Replicas):
+    before = len(_streams(replicas, 0))
+
+    async def visit() -> tuple[PageRun, PageRun]:
+        async with Visitor(replicas.url) as visitor:
+            return await visitor.page(MAP), await visitor.page(AUTHORITY, "authority")
+
+    async def crowd() -> list[tuple[PageRun, PageRun]]:
+        return await asyncio.gather(*(visit() for _ in range(12)))
+
+    runs = _visit(crowd())
+    for map_run, authority_run in runs:
+        assert map_run.ok, map_run.errors
+        assert authority_run.ok, authority_run.errors
+        assert "Birmingham" in authority_run.text("heading")
+        assert authority_run.text("plotly_chart")  # the timeline drew
+    served = [port for port, _ in _streams(replicas, before + 12)[before:]]
+    assert len(served) == 12
+    counts = {port: served.count(port) for port in set(served)}
+    assert set(counts) == {str(p) for p in replicas.app_ports}, counts
+
+
+def test_a_route_cookie_keeps_a_client_on_one_process(replicas: Replicas):
+    for port in replicas.app_ports:
+        cookie = _pinned(replicas, port)
+        route = cookie.split("=", 1)[1]
+
+        async def visits(cookie: str = cookie) -> None:
+            for _ in range(3):
+                async with Visitor(replicas.url, cookie) as visitor:
+                    assert (await visitor.page(MAP)).ok
+
+        _visit(visits())
+        served = _streams(replicas, 3, route)
+        assert [p for p, _ in served] == [str(port)] * 3
+
+
+@pytest.mark.browser
+def test_chromium_draws_through_the_proxy_and_stays_on_one_process(replicas: Replicas, browser, artifacts):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, ignore_https_errors=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{replicas.url}/?{MAP}")
+        page.get_by_role("heading", name="Intervention map").wait_for(timeout=120_000)
+        page.goto(f"{replicas.url}/authority?{AUTHORITY}")
+        page.get_by_role("heading", name="Birmingham").first.wait_for(timeout=120_000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)  # the timeline drew
+        page.screenshot(path=str(artifacts / "replicas_authority.png"))
+        (route,) = [c["value"] for c in context.cookies() if c["name"] == "oversight_route"]
+        (flags,) = [c for c in context.cookies() if c["name"] == "oversight_route"]
+        assert flags["secure"] and flags["httpOnly"] and flags["sameSite"] == "Lax"
+    finally:
+        context.close()  # closes the page's websocket: nginx logs it
+    served = _streams(replicas, 2, route)
+    assert len(served) == 2 and len({p for p, _ in served}) == 1, served
+
+
+# -- drill 3 -----------------------------------------------------------------------------------
+
+
+def test_drill_an_import_is_seen_through_every_process_on_its_next_rerun(
+    replicas: Replicas, pg_url, tmp_path
+):
+    """An import through the command line, on the same database, is seen by a session on each
+    process that drew the page before it: on its next rerun, in the timeline figure (cached per
+    data version) and the table, and by a new session on each process."""
+    cookies = [_pinned(replicas, port) for port in replicas.app_ports]
+    tracker = tmp_path / "drill.csv"
+    tracker.write_text(DRILL_CSV, encoding="utf-8")
+
+    async def drill() -> tuple[list[PageRun], list[PageRun], list[PageRun], subprocess.CompletedProcess]:
+        visitors = [Visitor(replicas.url, cookie) for cookie in cookies]
+        for visitor in visitors:
+            await visitor.__aenter__()
+        try:
+            before = []
+            for visitor in visitors:
+                assert (await visitor.page(MAP)).ok
+                before.append(await visitor.page(AUTHORITY, "authority"))
+            imported = await asyncio.to_thread(
+                subprocess.run,
+                [sys.executable, "-m", "oversight.cli", "import", str(tracker), "--database", pg_url],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
+            after = [await visitor.page(AUTHORITY, "authority") for visitor in visitors]
+        finally:
+            for visitor in visitors:
+                await visitor.__aexit__()
+        fresh = []
+        for cookie in cookies:
+            async with Visitor(replicas.url, cookie) as visitor:
+                await visitor.page(MAP)
+                fresh.append(await visitor.page(AUTHORITY, "authority"))
+        return before, after, fresh, imported
+
+    before, after, fresh, imported = _visit(drill())
+    assert imported.returncode == 0, imported.stderr
+    assert "1 added" in imported.stdout
+    for run in before:
+        assert run.ok and "Replica drill" not in run.text()
+        assert run.text("plotly_chart")
+    for run in [*after, *fresh]:
+        assert run.ok, run.errors
+        assert "Replica drill" in run.text("plotly_chart")
+        assert "Replica drill" in run.text("dataframe")
+    # Each session was on its own process, all through the proxy.
+    for cookie, port in zip(cookies, replicas.app_ports, strict=True):
+        served = _streams(replicas, 3, cookie.split("=", 1)[1])
+        assert {p for p, _ in served} == {str(port)}, served
