@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
+import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -270,3 +273,140 @@ def test_drill_an_import_is_seen_through_every_process_on_its_next_rerun(
     for cookie, port in zip(cookies, replicas.app_ports, strict=True):
         served = _streams(replicas, 3, cookie.split("=", 1)[1])
         assert {p for p, _ in served} == {str(port)}, served
+
+
+# -- a process dies ----------------------------------------------------------------------------
+
+
+def test_a_killed_process_s_clients_go_to_the_other_and_it_starts_again(replicas: Replicas):
+    cookie = _pinned(replicas, replicas.app_ports[0])
+    old = replicas.pids[0]
+    replicas.kill(0)
+    assert replicas.pids[0] == 0
+    try:
+
+        async def visit() -> PageRun:
+            async with Visitor(replicas.url, cookie) as visitor:
+                return await visitor.page(MAP)
+
+        assert _visit(visit()).ok  # nginx found process 0 gone and used process 1
+        with _get(f"{replicas.url}/_stcore/health") as resp:
+            assert resp.status == 200
+    finally:
+        replicas.start_app(0)
+    assert replicas.pids[0] not in (0, old)
+    with _get(f"{replicas.app_urls[0]}/_stcore/health") as resp:
+        assert resp.status == 200
+
+
+# -- oversight serve ---------------------------------------------------------------------------
+
+
+def _serve(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "oversight.cli", "serve", *args], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def test_serve_says_in_one_line_why_the_database_cannot_be_used(tmp_path: Path):
+    closed = free_port()
+    done = _serve(
+        "--database",
+        f"postgresql+psycopg://oversight:s3cret@127.0.0.1:{closed}/tracker",
+        "--port",
+        str(free_port()),
+        "--app-port",
+        str(free_port()),
+        "--processes",
+        "1",
+        "--workdir",
+        str(tmp_path),
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line == (
+        f"oversight serve: the database cannot be reached at 127.0.0.1:{closed} "
+        f"(postgresql+psycopg://oversight:***@127.0.0.1:{closed}/tracker); is the server running?"
+    )
+
+
+def test_serve_says_a_port_in_use_and_usage_errors_in_one_line(pg_url: str, tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = _serve(
+            "--database", pg_url, "--port", str(port), "--processes", "1", "--workdir", str(tmp_path)
+        )
+    assert done.returncode == 1
+    assert done.stderr == f"oversight serve: port {port} already in use: choose others\n"
+    for args, words in [
+        (["--cert", str(tmp_path / "cert.pem")], "--cert and --key go together"),
+        (["--processes", "none"], "not a number of processes"),
+        (["--port", "70000"], "not a port number"),
+    ]:
+        done = _serve("--database", pg_url, *args)
+        assert done.returncode == 2, done.stderr
+        (line,) = done.stderr.splitlines()
+        assert words in line
+
+
+def _free_pair() -> int:
+    """A port whose next port is free too (``--app-port`` and the one after)."""
+    for _ in range(50):
+        port = free_port()
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise AssertionError("no two free ports in a row")
+
+
+def test_serve_restarts_a_dead_process_and_ctrl_c_stops_everything(pg_url: str, tmp_path: Path):
+    https, first = free_port(), _free_pair()
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "oversight.cli", "serve", "--database", pg_url, "--processes", "2"]
+        + ["--port", str(https), "--app-port", str(first), "--workdir", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(serve.stderr.readline, "")), daemon=True)
+    reader.start()
+
+    def wait_for(words: str, timeout: float = 120) -> str:
+        deadline = time.time() + timeout
+        while not any(words in ln for ln in lines):
+            assert serve.poll() is None and time.time() < deadline, "".join(lines)
+            time.sleep(0.2)
+        return next(ln for ln in lines if words in ln)
+
+    try:
+        wait_for("Serving https://127.0.0.1:")
+        assert lines[0].startswith("Database: postgresql+psycopg://") and "schema" in lines[0]
+        pids = [int(re.search(r"\(pid (\d+)", wait_for(f"app process {i}:"))[1]) for i in (0, 1)]
+        with _get(f"https://127.0.0.1:{https}/_stcore/health") as resp:
+            assert resp.status == 200
+        os.kill(pids[1], signal.SIGKILL)
+        restarted = wait_for(f"app process 1 (port {first + 1}) had exited")
+        assert "started again" in restarted
+        with _get(f"http://127.0.0.1:{first + 1}/_stcore/health") as resp:
+            assert resp.status == 200
+        new = int(re.search(r"\(pid (\d+)", restarted)[1])
+        serve.send_signal(signal.SIGINT)
+        assert serve.wait(60) == 0
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait()
+    reader.join(5)
+    assert "Traceback" not in "".join(lines)
+    assert lines[-1] == "oversight serve: stopping\n"
+    for pid in [pids[0], new]:  # every process it started has ended
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+    assert not (tmp_path / "nginx.pid").exists()  # nginx is gone too

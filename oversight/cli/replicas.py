@@ -43,6 +43,9 @@ FIRST_APP_PORT = 8501
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 10.0
 COOKIE_SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"
+#: ``revive``: seconds a health check may take, and how many unanswered in a row mean "hung".
+HEALTH_WAIT_S = 10.0
+HUNG_CHECKS = 6
 
 
 class ReplicasError(RuntimeError):
@@ -192,6 +195,7 @@ class Replicas:
         self.app_urls = [f"http://127.0.0.1:{p}" for p in ports]
         self.database_line = ""
         self._apps: list[subprocess.Popen | None] = [None] * processes
+        self._unanswered = [0] * processes
         self._nginx: subprocess.Popen | None = None
         self._nginx_log: Path = self.workdir / "nginx.log"
 
@@ -353,14 +357,32 @@ class Replicas:
             raise
 
     def revive(self) -> list[str]:
-        """Restart each app process that has exited; one line per restart (``oversight serve``'s
-        watch loop calls this every few seconds)."""
+        """Restart each app process that has exited, or that has not answered its health for
+        ``HUNG_CHECKS`` calls in a row (each waiting ``HEALTH_WAIT_S``: a process busy with many
+        sessions answers slowly but answers); one line per action. ``oversight serve``'s watch
+        loop calls this every few seconds; a failed restart is said and tried again next time."""
         said = []
         for i, proc in enumerate(self._apps):
-            if proc is not None and proc.poll() is not None:
-                code = proc.returncode
+            where = f"app process {i} (port {self.app_ports[i]})"
+            if proc is None:
+                continue  # never started, or stopped: not this loop's to start
+            if proc.poll() is None:
+                self._unanswered[i] = (
+                    0 if healthy(self.app_urls[i], HEALTH_WAIT_S) else self._unanswered[i] + 1
+                )
+                if self._unanswered[i] < HUNG_CHECKS:
+                    continue
+                self.kill(i)
+                why = f"did not answer its health check {HUNG_CHECKS} times in a row; killed"
+            else:
+                why = f"had exited (code {proc.returncode})"
+            self._unanswered[i] = 0
+            try:
                 self.start_app(i)
-                said.append(f"app process {i} (port {self.app_ports[i]}) had exited ({code}); started again")
+            except ReplicasError as exc:
+                said.append(f"{where} {why}; starting it again failed: {exc}")
+            else:
+                said.append(f"{where} {why}; started again (pid {self.pids[i]})")
         return said
 
     @property
