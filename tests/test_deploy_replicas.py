@@ -89,6 +89,15 @@ def test_the_proxy_answers_health_over_https_from_two_processes(replicas: Replic
     assert len(set(replicas.pids)) == 2 and all(replicas.pids)
     with _get(f"{replicas.url}/_stcore/health") as resp:
         assert resp.status == 200 and resp.read() == b"ok"
+    # One cookie secret for both (a token one signs, the other checks), in the environment, not `ps`.
+    shared = set()
+    for pid in replicas.pids:
+        environ = dict(
+            item.split("=", 1) for item in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in item
+        )
+        shared.add(environ["STREAMLIT_SERVER_COOKIE_SECRET"])
+        assert environ["STREAMLIT_SERVER_COOKIE_SECRET"] not in Path(f"/proc/{pid}/cmdline").read_text()
+    assert len(shared) == 1 and len(shared.pop()) >= 32
     for app in replicas.app_urls:
         with _get(f"{app}/_stcore/health") as resp:
             assert resp.status == 200
