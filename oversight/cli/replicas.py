@@ -193,7 +193,10 @@ class Replicas:
         certificate: tuple[Path, Path] | None = None,
         env: Mapping[str, str] | None = None,
         listen_address: str = "127.0.0.1",
+        script: str | Path = "app.py",
     ) -> None:
+        """``listen_address``: where nginx listens (``0.0.0.0`` serves the network); ``script``: the
+        Streamlit script each process runs, relative to the checkout (a benchmark's bare page)."""
         if processes < 1:
             raise ReplicasError(f"--processes must be at least 1, not {processes}")
         ports = list(app_ports) if app_ports is not None else [FIRST_APP_PORT + i for i in range(processes)]
@@ -205,6 +208,7 @@ class Replicas:
         self.app_ports = ports
         self.certificate = certificate
         self.listen_address = listen_address
+        self.script = str(script)
         self.env = dict(env or {})
         # One secret for every process: an XSRF token or sign-in cookie one signed, another checks.
         self.cookie_secret = self.env.get(COOKIE_SECRET_ENV) or os.environ.get(COOKIE_SECRET_ENV)
@@ -271,7 +275,7 @@ class Replicas:
                     "-m",
                     "streamlit",
                     "run",
-                    "app.py",
+                    self.script,
                     "--server.port",
                     str(self.app_ports[i]),
                     "--server.address",
