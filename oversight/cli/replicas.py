@@ -28,6 +28,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 import oversight
 from oversight.cli.certificates import self_signed
 from oversight.data import bootstrap
@@ -43,6 +46,9 @@ FIRST_APP_PORT = 8501
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 10.0
 COOKIE_SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"
+#: ``revive``: seconds a health check may take, and how many unanswered in a row mean "hung".
+HEALTH_WAIT_S = 10.0
+HUNG_CHECKS = 6
 
 
 class ReplicasError(RuntimeError):
@@ -124,6 +130,21 @@ def check_database(url: str) -> str:
     return f"Database: {shown}: reachable, schema {migrate.HEAD} ({done})"
 
 
+def _absolute(url: str) -> str:
+    """A SQLite URL with a relative path made absolute here: the processes run in the checkout,
+    which may not be the folder ``oversight serve`` was started from."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return url  # the database check says why it is not usable
+    path = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" or path.startswith("file:"):
+        return url
+    if Path(path).is_absolute():
+        return url
+    return parsed.set(database=str(Path(path).resolve())).render_as_string(hide_password=False)
+
+
 def _port_free(port: int) -> bool:
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -172,18 +193,22 @@ class Replicas:
         certificate: tuple[Path, Path] | None = None,
         env: Mapping[str, str] | None = None,
         listen_address: str = "127.0.0.1",
+        script: str | Path = "app.py",
     ) -> None:
+        """``listen_address``: where nginx listens (``0.0.0.0`` serves the network); ``script``: the
+        Streamlit script each process runs, relative to the checkout (a benchmark's bare page)."""
         if processes < 1:
             raise ReplicasError(f"--processes must be at least 1, not {processes}")
         ports = list(app_ports) if app_ports is not None else [FIRST_APP_PORT + i for i in range(processes)]
         if len(ports) != processes:
             raise ReplicasError(f"{processes} processes need {processes} app ports, not {len(ports)}")
-        self.database_url = database_url
+        self.database_url = _absolute(database_url)
         self.workdir = Path(workdir)
         self.https_port = https_port
         self.app_ports = ports
         self.certificate = certificate
         self.listen_address = listen_address
+        self.script = str(script)
         self.env = dict(env or {})
         # One secret for every process: an XSRF token or sign-in cookie one signed, another checks.
         self.cookie_secret = self.env.get(COOKIE_SECRET_ENV) or os.environ.get(COOKIE_SECRET_ENV)
@@ -192,6 +217,7 @@ class Replicas:
         self.app_urls = [f"http://127.0.0.1:{p}" for p in ports]
         self.database_line = ""
         self._apps: list[subprocess.Popen | None] = [None] * processes
+        self._unanswered = [0] * processes
         self._nginx: subprocess.Popen | None = None
         self._nginx_log: Path = self.workdir / "nginx.log"
 
@@ -249,7 +275,7 @@ class Replicas:
                     "-m",
                     "streamlit",
                     "run",
-                    "app.py",
+                    self.script,
                     "--server.port",
                     str(self.app_ports[i]),
                     "--server.address",
@@ -353,14 +379,32 @@ class Replicas:
             raise
 
     def revive(self) -> list[str]:
-        """Restart each app process that has exited; one line per restart (``oversight serve``'s
-        watch loop calls this every few seconds)."""
+        """Restart each app process that has exited, or that has not answered its health for
+        ``HUNG_CHECKS`` calls in a row (each waiting ``HEALTH_WAIT_S``: a process busy with many
+        sessions answers slowly but answers); one line per action. ``oversight serve``'s watch
+        loop calls this every few seconds; a failed restart is said and tried again next time."""
         said = []
         for i, proc in enumerate(self._apps):
-            if proc is not None and proc.poll() is not None:
-                code = proc.returncode
+            where = f"app process {i} (port {self.app_ports[i]})"
+            if proc is None:
+                continue  # never started, or stopped: not this loop's to start
+            if proc.poll() is None:
+                self._unanswered[i] = (
+                    0 if healthy(self.app_urls[i], HEALTH_WAIT_S) else self._unanswered[i] + 1
+                )
+                if self._unanswered[i] < HUNG_CHECKS:
+                    continue
+                self.kill(i)
+                why = f"did not answer its health check {HUNG_CHECKS} times in a row; killed"
+            else:
+                why = f"had exited (code {proc.returncode})"
+            self._unanswered[i] = 0
+            try:
                 self.start_app(i)
-                said.append(f"app process {i} (port {self.app_ports[i]}) had exited ({code}); started again")
+            except ReplicasError as exc:
+                said.append(f"{where} {why}; starting it again failed: {exc}")
+            else:
+                said.append(f"{where} {why}; started again (pid {self.pids[i]})")
         return said
 
     @property
