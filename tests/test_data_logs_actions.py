@@ -4,18 +4,20 @@ its refusal; with the actor's email and nobody else's, no names, reasons or fact
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
 
 from oversight.data import logs
-from oversight.data.curation import bulk, edits, users
+from oversight.data.curation import bulk, edits, harvest, users
 from oversight.data.curation.edits import EditRefused
 from oversight.data.curation.roles import OPERATOR, Actor, IdentityRefused, PermissionDenied
 from oversight.data.sources.importer import import_paths
 from oversight.data.sources.records import ImportRefused
 from tests import curation_support as cs
 from tests import hostile_data as hd
+from tests.govuk_support import HAVERING, serve_govuk
 from tests.test_data_logs_format import parse
 
 
@@ -187,3 +189,28 @@ def test_no_name_reason_or_fact_text_reaches_the_log(engine, caplog):
     text = caplog.text
     for words in ("Eddie", "Bob", "private note", "improvement adviser", "annual report", "https://"):
         assert words not in text
+
+
+def test_a_harvest_is_one_line_with_its_counts(engine, lines):
+    """GOV.UK played by a local server (``tests/govuk_support``): a page that fails makes the run
+    ``partial``; a search that fails, ``failed``."""
+    lines()
+    with serve_govuk() as govuk:
+        govuk.broken.add(HAVERING)
+        run = harvest.harvest(
+            engine, base_url=govuk.url, since=dt.date(2026, 1, 1), today=dt.date(2026, 5, 1)
+        )
+        govuk.search_status = 503
+        with pytest.raises(harvest.HarvestFailed):
+            harvest.harvest(engine, base_url=govuk.url, since=dt.date(2026, 1, 1), today=dt.date(2026, 5, 1))
+    partial, failed = (_without_ms(f) for f in lines() if f["action"] == "harvest")
+    assert partial == {
+        "action": "harvest",
+        "since": "2026-01-01",
+        "actor": "command line",
+        "proposed": str(run.count(harvest.PROPOSED)),
+        "skipped": str(run.count(harvest.SKIPPED)),
+        "failed": "1",
+        "outcome": "partial",
+    }
+    assert (failed["outcome"], failed["error"]) == ("failed", "HarvestFailed")
