@@ -57,6 +57,7 @@ _KEY = re.compile(r"[a-z][a-z0-9_]*\Z")
 _BARE = re.compile(r"[A-Za-z0-9_.@:/+-]+\Z")
 #: Where a record keeps its fields for the JSON formatter.
 FIELDS_ATTR = "oversight_fields"
+_configured = False
 
 
 def _quoted(text: str) -> str:
@@ -212,6 +213,10 @@ def configure(default: str = "kv") -> None:
     """Send the ``oversight`` loggers' records to standard error in the chosen format, once per
     process. Nothing when the process already has a root handler (the host configured logging:
     the records go there; and a test's capture is left alone). ``off``: no action lines."""
+    global _configured
+    if _configured:
+        return  # the app calls this on every run: once a process is enough
+    _configured = True
     kind = chosen(default)
     app = logging.getLogger("oversight")
     if kind == "off":

@@ -117,6 +117,43 @@ def test_a_conflict_is_a_refused_approval(engine, lines):
     assert (conflict["outcome"], conflict["error"]) == ("refused", "Conflict")
 
 
+def test_a_withdrawal_a_revert_a_setting_and_a_revocation(engine, lines):
+    change = edits.propose(engine, cs.EDITOR, cs.event_row())
+    fact = cs.approved(engine, change)
+    waiting = edits.propose(engine, cs.EDITOR, cs.event_row("Another board"))
+    lines()
+    edits.withdraw(engine, cs.EDITOR, waiting, "not yet")
+    revert = edits.revert(engine, cs.ADMIN, change, "recorded twice")
+    edits.set_allow_self_approval(engine, cs.ADMIN, True)
+    users.revoke(engine, cs.ADMIN, cs.EDITOR2.email)
+    withdrawn, reverted, setting, revoked = (_without_ms(f) for f in lines())
+    assert withdrawn == {
+        "action": "withdraw",
+        "change": str(waiting),
+        "record": "event",
+        "authority": cs.DEVON,
+        "actor": "editor@example.org",
+        "outcome": "ok",
+    }
+    assert reverted == {
+        "action": "revert",
+        "change": str(revert),
+        "record": "event",
+        "fact": str(fact),
+        "authority": cs.DEVON,
+        "actor": "admin@example.org",
+        "reverts": str(change),
+        "outcome": "ok",
+    }
+    assert (setting["action"], setting["self_approval"], setting["actor"]) == (
+        "settings",
+        "true",
+        "admin@example.org",
+    )
+    assert (revoked["action"], revoked["actor"], revoked["outcome"]) == ("revoke", "admin@example.org", "ok")
+    assert "editor2" not in str(revoked)
+
+
 def test_an_import_and_an_upload(engine, lines, tmp_path):
     lines()
     row = {**cs.event_row("Board met"), "source_publisher": "Council"}

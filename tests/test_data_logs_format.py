@@ -140,6 +140,7 @@ def test_configure_leaves_a_host_that_logs_alone(monkeypatch):
     app = logging.getLogger("oversight")
     before = list(app.handlers)
     assert logging.getLogger().handlers, "pytest's capture is a root handler"
+    monkeypatch.setattr(logs, "_configured", False)
     logs.configure("kv")
     assert app.handlers == before
     monkeypatch.setenv(logs.FORMAT_ENV, "JSON")
