@@ -27,7 +27,7 @@ person in or out, is one line with the same fields everywhere, made here and now
 Where the lines go: the app calls ``configure("kv")`` (``widgets/cache.engine``) and writes them
 to standard error, the service's log (systemd's journal, a container's log), unless the host
 process has configured logging itself (a root handler: then they go there); ``oversight``
-commands write them only when ``OVERSIGHT_LOG`` is set (a scheduled refresh's unit sets it). The
+commands write them only when ``OVERSIGHT_LOG`` is set (a scheduled refresh's settings may set it). The
 app's other ``oversight.*`` messages (warnings, tracebacks) take the same handler, each one line.
 """
 

@@ -1,5 +1,5 @@
 """`oversight` commands and the server's log (``data/logs``): no action lines on a person's
-terminal unless ``OVERSIGHT_LOG`` asks (a scheduled refresh's unit sets it), then one line per
+terminal unless ``OVERSIGHT_LOG`` asks (a scheduled refresh's settings may set it), then one line per
 action on standard error, in key=value or JSON. Real processes, as a timer would run them."""
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # proposals (harvest, import through review): read only when a message is to be sent.
     notify.use_secrets(settings.read_secrets)
     # The server's log (data/logs) only when OVERSIGHT_LOG asks: a person at a terminal reads the
-    # command's own lines; a scheduled refresh's unit sets it for the journal.
+    # command's own lines; a scheduled refresh's settings may set it for the journal.
     logs.configure("off")
     try:
         return int(args.func(args))
