@@ -39,6 +39,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -58,6 +59,7 @@ _BARE = re.compile(r"[A-Za-z0-9_.@:/+-]+\Z")
 #: Where a record keeps its fields for the JSON formatter.
 FIELDS_ATTR = "oversight_fields"
 _configured = False
+_configuring = threading.Lock()
 
 
 def _quoted(text: str) -> str:
@@ -216,7 +218,13 @@ def configure(default: str = "kv") -> None:
     global _configured
     if _configured:
         return  # the app calls this on every run: once a process is enough
-    _configured = True
+    with _configuring:  # the first sessions of a new process run at once, each in its thread
+        if not _configured:
+            _configure(default)
+            _configured = True
+
+
+def _configure(default: str) -> None:
     kind = chosen(default)
     app = logging.getLogger("oversight")
     if kind == "off":

@@ -6,11 +6,15 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
 from oversight.data import logs
+from tests.conftest import ROOT
 
 #: One field of a key=value line: a bare token, or a JSON string.
 FIELD = re.compile(r'([a-z][a-z0-9_]*)=("(?:[^"\\]|\\.)*"|[^\s"=]+)(?: |$)')
@@ -149,3 +153,32 @@ def test_configure_leaves_a_host_that_logs_alone(monkeypatch):
     assert logs.chosen("off") == "kv"
     monkeypatch.delenv(logs.FORMAT_ENV)
     assert logs.chosen("off") == "off" and logs.chosen("kv") == "kv"
+
+
+SCRIPT = """
+import logging, threading
+from oversight.data import logs
+threads = [threading.Thread(target=logs.configure, args=("kv",)) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+logs.record("approve", change=1, actor="a@b.gov.uk")
+logging.getLogger("oversight.app").warning("a warning")
+"""
+
+
+@pytest.mark.parametrize(("asked", "kind"), [(None, "kv"), ("json", "json"), ("off", None)])
+def test_a_process_that_configures_nothing_itself_gets_one_handler(asked, kind):
+    """As the app's process: eight sessions' first runs at once make one handler, so one line each."""
+    env = {k: v for k, v in os.environ.items() if k != logs.FORMAT_ENV}
+    if asked:
+        env[logs.FORMAT_ENV] = asked
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    lines = done.stderr.splitlines()
+    if kind is None:  # no action line; a warning still reaches standard error, as Python's default
+        assert lines == ["a warning"]
+        return
+    action, warning = (json.loads(x) if kind == "json" else parse(x) for x in lines)
+    assert (action["action"], action["actor"], action["outcome"]) == ("approve", "a@b.gov.uk", "ok")
+    assert (warning["level"], warning["msg"], warning["logger"]) == ("warning", "a warning", "oversight.app")
