@@ -22,6 +22,7 @@ LAYERS = [
     ("oversight.data.settings", 0),
     ("oversight.data.resources", 0),
     ("oversight.data.checksum", 0),
+    ("oversight.data.logs", 0),
     ("oversight.data.domain", 1),
     ("oversight.data.store", 2),
     ("oversight.data.sources", 3),

@@ -34,6 +34,7 @@ from tests import hostile_data as hd
 from tests.browser import free_port
 from tests.conftest import ROOT
 from tests.test_browser_accessibility import AXE, audit
+from tests.test_data_logs_format import parse
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +56,12 @@ SOURCE_URL = "https://www.devonchildrenandfamiliespartnership.example.org/annual
 DEVON_ON_MAP = """() => { for (const h of document.querySelectorAll('*')) {
     const a = h.shadowRoot && h.shadowRoot.querySelector('svg a[data-la="E10000008"]');
     if (a) return a.getAttribute('aria-label'); } return null; }"""
+
+
+def _server_log(artifacts: Path) -> list[dict[str, str]]:
+    """The app's action lines (``data/logs``) so far, each as its fields."""
+    text = (artifacts / "streamlit_signin.log").read_text()
+    return [parse(line) for line in text.splitlines() if line.startswith("ts=") and " action=" in line]
 
 
 def _wait_http(url: str, proc: subprocess.Popen, what: str, seconds: float = 90) -> None:
@@ -319,6 +326,30 @@ def test_sign_in_record_review_and_publish_in_chromium(browser, signin_app, arti
     page.screenshot(path=str(artifacts / "signin_fact_history.png"))
     context.close()
 
+    # The server's log: one line per action, with the person's email and nothing they wrote.
+    eddie, bob = PEOPLE["eddie"][0], PEOPLE["bob"][0]
+    said = [
+        (f["action"], f.get("actor"), f["outcome"])
+        for f in _server_log(artifacts)
+        if f.get("actor") in (eddie, bob)
+    ]
+    steps = [
+        step for i, step in enumerate(said) if i == 0 or step != said[i - 1]
+    ]  # a page opened anew signs in again
+    assert steps == [
+        ("sign_in", eddie, "ok"),
+        ("propose", eddie, "ok"),
+        ("sign_out", eddie, "ok"),
+        ("sign_in", bob, "ok"),
+        ("approve", bob, "ok"),
+        ("sign_out", bob, "ok"),
+    ], said
+    [approved] = [f for f in _server_log(artifacts) if f["action"] == "approve"]
+    assert (approved["authority"], approved["record"]) == ("E10000008", "intervention")
+    logged = (artifacts / "streamlit_signin.log").read_text()
+    for words in ("Eddie Editor", "Bob Reviewer", "annual report", "DfE-appointed", SOURCE_URL):
+        assert words not in logged, words
+
 
 def test_borrowed_identities_are_nobody_in_chromium(browser, signin_app, artifacts):
     """Issue 19: an unverified email, an address that folds onto an admin's, and an action sent
@@ -375,6 +406,11 @@ def test_borrowed_identities_are_nobody_in_chromium(browser, signin_app, artifac
     assert history.verify(engine).ok
     assert "Traceback" not in (artifacts / "streamlit_signin.log").read_text()
     context.close()
+    # The server's log has the refusals (one a session), with the address as the provider gave it.
+    refused = [
+        f["actor"] for f in _server_log(artifacts) if (f["action"], f["outcome"]) == ("sign_in", "refused")
+    ]
+    assert set(refused) == {s["email"] for s in STRANGERS.values()}, refused
 
 
 def test_a_stale_correction_keeps_the_typing_in_chromium(browser, signin_app, artifacts):

@@ -23,7 +23,7 @@ import streamlit as st
 
 from oversight.components.figures.safe_text import markdown, markdown_link
 from oversight.components.widgets import cache
-from oversight.data import settings
+from oversight.data import logs, settings
 from oversight.data.curation import users
 from oversight.data.curation.roles import Actor, IdentityRefused, allowed, from_claims
 
@@ -62,6 +62,8 @@ export default function (component) {
 """
 #: The identity this session has bound (``users.sign_in``) already, so it is done once.
 KEY_BOUND = "auth_bound"
+#: The refused claims this session has logged already, so the log has one line, not one a rerun.
+KEY_REFUSAL_LOGGED = "auth_refusal_logged"
 #: What a role-less person is told (the role names as the README and the guide say them).
 NO_ROLE = "no role"
 
@@ -110,10 +112,22 @@ def _identity() -> tuple[Actor | None, str]:
     nobody is signed in)."""
     if not _logged_in():
         return None, ""
+    claims = st.user.to_dict()
     try:
-        return from_claims(st.user.to_dict(), settings.verified_domains(cache.secrets())), ""
+        return from_claims(claims, settings.verified_domains(cache.secrets())), ""
     except IdentityRefused as exc:
+        _log_refusal(claims, exc)
         return None, f"Signed in, but {exc}. You can read everything; you cannot record or review."
+
+
+def _log_refusal(claims: Mapping[str, object], exc: IdentityRefused) -> None:
+    """One line in the server's log per session for claims that make no one here: the email the
+    provider gave (quoted, as it came), never the name or the reason's words."""
+    email = str(claims.get("email") or "") or None
+    if st.session_state.get(KEY_REFUSAL_LOGGED) == email:
+        return
+    st.session_state[KEY_REFUSAL_LOGGED] = email
+    logs.record("sign_in", logs.REFUSED, error=type(exc).__name__, actor=email)
 
 
 def current_actor() -> Actor | None:
@@ -225,4 +239,5 @@ def sidebar_control() -> None:
         else:
             st.markdown(markdown(f"Signed in as {signed.actor.shown} ({signed.role_words})"))
         if st.button("Sign out", key=KEY_SIGN_OUT, icon=":material/logout:"):
+            logs.record("sign_out", actor=logs.actor_key(signed.actor))
             st.logout()

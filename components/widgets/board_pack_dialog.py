@@ -28,7 +28,7 @@ from oversight.components.reports.board_pack import PackRequest, board_pack
 from oversight.components.reports.slides import RenderError
 from oversight.components.widgets import cache as store
 from oversight.components.widgets.filters import EARLIEST, Filters
-from oversight.data import settings
+from oversight.data import logs, settings
 
 KEY_FILES = "pack_files"
 KEY_OPEN = "pack_dialog_open"
@@ -159,17 +159,27 @@ def _dialog(filters: Filters) -> None:
             since=since,
             full_table=full,
         )
-        try:
-            pptx, pdf, csv = _pack_files(
-                store.cache_key(), request, lambda f, m: bar.progress(min(1.0, f), text=markdown(m))
-            )
-        except ValueError as exc:
-            st.error(markdown(str(exc)))
-            return
-        except RenderError as exc:
-            _log.warning("board pack: %s", exc.__cause__ or exc)
-            st.error(markdown(f"The slides could not be made: {exc}. Try again in a minute."))
-            return
+        # One line in the server's log (data/logs): what was asked for, not who (reading is open).
+        with logs.action(
+            "board_pack",
+            region=filters.region or "england",
+            authority=authority,
+            as_at=filters.as_at,
+            appendix=full,
+        ) as noted:
+            try:
+                pptx, pdf, csv = _pack_files(
+                    store.cache_key(), request, lambda f, m: bar.progress(min(1.0, f), text=markdown(m))
+                )
+            except ValueError as exc:
+                noted.update(outcome=logs.REFUSED, error=type(exc).__name__)
+                st.error(markdown(str(exc)))
+                return
+            except RenderError as exc:
+                noted.update(outcome=logs.FAILED, error=type(exc).__name__)
+                _log.warning("board pack: %s", exc.__cause__ or exc)
+                st.error(markdown(f"The slides could not be made: {exc}. Try again in a minute."))
+                return
         st.session_state[KEY_FILES] = (signature, pptx, pdf, csv)
         bar.empty()
     files = st.session_state.get(KEY_FILES)

@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 from oversight.components.figures.map_data import MapData
 from oversight.components.figures.map_data import map_data as build_map_data
 from oversight.components.figures.map_plotly import map_figure as build_map_figure
-from oversight.data import bootstrap, settings
+from oversight.data import bootstrap, logs, settings
 from oversight.data.curation import notify
 from oversight.data.domain.gaps import Gap
 from oversight.data.domain.register import load_regions
@@ -88,6 +88,7 @@ def engine() -> Engine:
     """
     url = _database_url()
     notify.use_secrets(secrets)  # e-mail settings ([smtp]) for the data layer, read when it sends
+    logs.configure("kv")  # the server's log: one line per action on standard error (once a process)
     try:
         return _engine(url)
     except Exception as exc:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from oversight.data import logs
 from oversight.data.curation import checks, edits, notify
 from oversight.data.curation.edits import EditRefused
 from oversight.data.curation.roles import PROPOSE, Actor
@@ -105,8 +106,27 @@ def propose_file(
     page can show what would be filed, and its warnings, first.
 
     Raises ``PermissionDenied`` (not an editor or above: the file is not read) or ``EditRefused``
-    listing every problem by file, row and column; nothing is filed either way.
+    listing every problem by file, row and column; nothing is filed either way. A filing (not a
+    check) is one line in the server's log (``data/logs``): rows, proposals, warnings, the actor.
     """
+    if check_only:
+        return _propose_file(engine, actor, data, name, check_only=True, today=today)
+    with logs.action(
+        "upload",
+        refusals=edits.REFUSALS,
+        rows=None,
+        proposals=None,
+        warnings=None,
+        actor=logs.actor_key(actor),
+    ) as noted:
+        filed = _propose_file(engine, actor, data, name, check_only=False, today=today)
+        noted.update(rows=filed.rows, proposals=len(filed.changes), warnings=len(filed.warnings))
+    return filed
+
+
+def _propose_file(
+    engine: Engine, actor: Actor | None, data: bytes, name: str, *, check_only: bool, today: dt.date | None
+) -> Filed:
     shown = shown_name(name)
     try:
         with write_transaction(engine) as conn:

@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from oversight.data import logs
 from oversight.data.curation import images, ledger, notify
 from oversight.data.curation.images import CITATION, STORED, Codes, Image, dumps, loads
 from oversight.data.curation.roles import PROPOSE, REVERT, REVIEW, SETTINGS, Actor, PermissionDenied
@@ -329,10 +331,40 @@ def _delete(conn: Connection, table: str, fact_id: int) -> None:
 
 # Proposals -------------------------------------------------------------------------------------
 
+#: What a person is told rather than a failure: the server's log says ``outcome=refused``.
+REFUSALS = (EditRefused, PermissionDenied)
+
 
 def _actor(actor: Actor | None) -> Actor:
     assert actor is not None  # require() has refused None already
     return actor
+
+
+def _logged(
+    name: str, actor: Actor | None, change: int | None = None
+) -> AbstractContextManager[dict[str, object]]:
+    """The server's log line for an edit (``data/logs``): the change, the kind of record, the fact,
+    the council's ONS code and the actor's email, filled in as they become known; never a value,
+    a comment or a name."""
+    return logs.action(
+        name,
+        refusals=REFUSALS,
+        change=change,
+        record=None,
+        fact=None,
+        authority=None,
+        actor=logs.actor_key(actor),
+    )
+
+
+def _noted(
+    conn: Connection, noted: dict[str, object], table: str, fact_id: int | None, aid: int | None
+) -> None:
+    """The record's kind, the fact's id and the council's code, for the log line."""
+    code = None
+    if aid is not None:
+        code = conn.execute(select(s.authorities.c.code).where(s.authorities.c.id == aid)).scalar()
+    noted.update(record=NOUN.get(table, table), fact=fact_id, authority=code)
 
 
 def propose(engine: Engine, actor: Actor | None, row: Mapping[str, str], *, comment: str = "") -> int:
@@ -346,8 +378,10 @@ def propose(engine: Engine, actor: Actor | None, row: Mapping[str, str], *, comm
     Raises ``PermissionDenied`` (not an editor or above) or ``EditRefused`` (every problem,
     each naming its column; also a fact already recorded); nothing is written either way.
     """
-    with write_transaction(engine) as conn:
-        change_id = propose_in(conn, actor, row, comment=comment)
+    with _logged("propose", actor) as noted, write_transaction(engine) as conn:
+        change_id, table, aid = _filed(conn, actor, row, comment)
+        noted["change"] = change_id
+        _noted(conn, noted, table, None, aid)
     notify.proposed(engine, change_id)  # after the commit: a mail server never undoes a proposal
     return change_id
 
@@ -357,6 +391,13 @@ def propose_in(conn: Connection, actor: Actor | None, row: Mapping[str, str], *,
     caller that must read and propose under one lock (``curation/harvest``: is this page already
     proposed?). Raises as ``propose`` does; the caller's transaction then writes nothing. The
     caller tells the reviewers (``notify.proposed``) once its transaction has committed."""
+    return _filed(conn, actor, row, comment)[0]
+
+
+def _filed(
+    conn: Connection, actor: Actor | None, row: Mapping[str, str], comment: str
+) -> tuple[int, str, int]:
+    """``propose_in``: the change id, the fact table and the authority's id."""
     require(conn, actor, PROPOSE)
     who = _actor(actor)
     record = str(row.get("record") or "").strip()
@@ -384,7 +425,7 @@ def propose_in(conn: Connection, actor: Actor | None, row: Mapping[str, str], *,
         table, values, _citation(info), Codes(conn), sources=[images.source_entry(_citation(info))]
     )
     after[CITATION] = _citation(info)
-    return ledger.add_change(
+    change_id = ledger.add_change(
         conn,
         action="create",
         fact_table=table,
@@ -394,6 +435,7 @@ def propose_in(conn: Connection, actor: Actor | None, row: Mapping[str, str], *,
         proposed_by_name=who.shown,
         comment=comment or None,
     )
+    return change_id, table, aid
 
 
 def _check_comment(comment: str, required: str | None = None) -> None:
@@ -456,7 +498,8 @@ def propose_correction(
     already has a proposal waiting (who, when, what); ``EditRefused`` for invalid values, a
     change of record kind, or no change at all. Nothing is written when it raises.
     """
-    with write_transaction(engine) as conn:
+    with _logged("correct", actor) as noted, write_transaction(engine) as conn:
+        noted.update(record=NOUN.get(fact_table, fact_table), fact=fact_id)
         require(conn, actor, PROPOSE)
         who = _actor(actor)
         table = images.fact_table(fact_table).name
@@ -502,6 +545,8 @@ def propose_correction(
             proposed_by_name=who.shown,
             comment=comment or None,
         )
+        noted["change"] = change_id
+        _noted(conn, noted, table, fact_id, aid)
     notify.proposed(engine, change_id)
     return change_id
 
@@ -523,7 +568,8 @@ def propose_retraction(
     Once approved the fact leaves the fact tables; its full before-image stays in the history
     and ``revert`` brings it back. Raises as ``propose_correction`` does. Returns the change id.
     """
-    with write_transaction(engine) as conn:
+    with _logged("retract", actor) as noted, write_transaction(engine) as conn:
+        noted.update(record=NOUN.get(fact_table, fact_table), fact=fact_id)
         require(conn, actor, PROPOSE)
         who = _actor(actor)
         table = images.fact_table(fact_table).name
@@ -569,6 +615,8 @@ def propose_retraction(
             proposed_by_name=who.shown,
             comment=comment,
         )
+        noted["change"] = change_id
+        _noted(conn, noted, table, fact_id, cur["authority_id"])
     notify.proposed(engine, change_id)
     return change_id
 
@@ -600,11 +648,12 @@ def allow_self_approval(engine: Engine) -> bool:
 def set_allow_self_approval(engine: Engine, actor: Actor | None, on: bool) -> int:
     """Turn self-approval on or off for this deployment (admins only; ``PermissionDenied``
     otherwise). Recorded in the history; returns the change id."""
-    with write_transaction(engine) as conn:
+    with _logged("settings", actor) as noted, write_transaction(engine) as conn:
+        noted["self_approval"] = bool(on)
         require(conn, actor, SETTINGS)
         before = ledger.setting(conn, ledger.ALLOW_SELF_APPROVAL) == "on"
         ledger.put_setting(conn, ledger.ALLOW_SELF_APPROVAL, "on" if on else "off")
-        return ledger.add_change(
+        change_id = ledger.add_change(
             conn,
             action="settings",
             before_json=dumps({ledger.ALLOW_SELF_APPROVAL: before}),
@@ -612,6 +661,8 @@ def set_allow_self_approval(engine: Engine, actor: Actor | None, on: bool) -> in
             proposed_by=_actor(actor).key,
             proposed_by_name=_actor(actor).shown,
         )
+        noted["change"] = change_id
+        return change_id
 
 
 def _approval_conflict(conn: Connection, change: Mapping[str, Any]) -> Conflict | None:
@@ -647,11 +698,12 @@ def approve(engine: Engine, actor: Actor | None, change_id: int, comment: str = 
     """
     conflict: Conflict | None = None
     fact_id: int | None = None
-    with write_transaction(engine) as conn:
+    with _logged("approve", actor, change_id) as noted, write_transaction(engine) as conn:
         require(conn, actor, REVIEW)
         who = _actor(actor)
         _check_comment(comment)
         change = _open_change(conn, change_id)
+        _noted(conn, noted, change["fact_table"], change["fact_id"], change["authority_id"])
         if change["proposed_by"] == who.key and ledger.setting(conn, ledger.ALLOW_SELF_APPROVAL) != "on":
             raise PermissionDenied(
                 f"{who.key} proposed change {change_id}, so a different reviewer must approve it "
@@ -660,10 +712,12 @@ def approve(engine: Engine, actor: Actor | None, change_id: int, comment: str = 
         conflict = _approval_conflict(conn, change)
         if conflict is not None:
             ledger.add_review(conn, change_id, "conflict", who.key, str(conflict), who.shown)
+            noted.update(outcome=logs.REFUSED, error=type(conflict).__name__)
         else:
             ledger.add_review(conn, change_id, "approved", who.key, comment, who.shown)
             fact_id = _apply(conn, change)
             ledger.add_review(conn, change_id, ledger.APPLIED, who.key, by_name=who.shown)
+            noted["fact"] = fact_id if fact_id is not None else change["fact_id"]
     notify.decided(engine, change_id)  # applied, or not applied (conflict): the proposer hears either
     if conflict is not None:
         raise conflict
@@ -705,10 +759,11 @@ def reject(engine: Engine, actor: Actor | None, change_id: int, comment: str) ->
     proposer is told it (``curation/inbox``), and a rejection without one teaches them nothing.
     ``EditRefused`` if the reason is blank or the proposal is not waiting. The proposer is then
     e-mailed, when the deployment sends e-mail (``curation/notify``)."""
-    with write_transaction(engine) as conn:
+    with _logged("reject", actor, change_id) as noted, write_transaction(engine) as conn:
         require(conn, actor, REVIEW)
         _check_comment(comment, REASON_REQUIRED)
-        _open_change(conn, change_id)
+        change = _open_change(conn, change_id)
+        _noted(conn, noted, change["fact_table"], change["fact_id"], change["authority_id"])
         ledger.add_review(conn, change_id, "rejected", _actor(actor).key, comment, _actor(actor).shown)
     notify.decided(engine, change_id)
 
@@ -716,11 +771,12 @@ def reject(engine: Engine, actor: Actor | None, change_id: int, comment: str) ->
 def withdraw(engine: Engine, actor: Actor | None, change_id: int, comment: str = "") -> None:
     """Withdraw one's own proposal (only its proposer, who must still be an editor or above:
     ``PermissionDenied`` otherwise). It stays in the history, withdrawn."""
-    with write_transaction(engine) as conn:
+    with _logged("withdraw", actor, change_id) as noted, write_transaction(engine) as conn:
         require(conn, actor, PROPOSE)
         who = _actor(actor)
         _check_comment(comment)
         change = _open_change(conn, change_id)
+        _noted(conn, noted, change["fact_table"], change["fact_id"], change["authority_id"])
         if change["proposed_by"] != who.key:
             raise PermissionDenied(f"Only the person who proposed change {change_id} may withdraw it.")
         ledger.add_review(conn, change_id, "withdrawn", who.key, comment, who.shown)
@@ -744,7 +800,8 @@ def revert(engine: Engine, actor: Actor | None, change_id: int, comment: str) ->
     later one first); ``EditRefused`` if the change is not an applied change to a fact.
     Returns the new change's id (``reverts_change_id`` names the reverted one).
     """
-    with write_transaction(engine) as conn:
+    with _logged("revert", actor) as noted, write_transaction(engine) as conn:
+        noted["reverts"] = change_id
         require(conn, actor, REVERT)
         who = _actor(actor)
         _check_comment(comment, "say why this change is reverted")
@@ -788,6 +845,8 @@ def revert(engine: Engine, actor: Actor | None, change_id: int, comment: str) ->
             comment=comment,
         )
         ledger.add_review(conn, new_change, ledger.APPLIED, who.key, by_name=who.shown)
+        noted["change"] = new_change
+        _noted(conn, noted, table, new_id, target["authority_id"])
         return new_change
 
 

@@ -39,6 +39,7 @@ from urllib.parse import quote, urlencode
 
 from sqlalchemy import Connection, Engine, select
 
+from oversight.data import logs
 from oversight.data.curation import checks, edits, ledger, notify
 from oversight.data.curation.images import CITATION, loads
 from oversight.data.curation.roles import OPERATOR
@@ -117,7 +118,28 @@ def harvest(
     """Ask GOV.UK for decision pages published since ``since`` (default: the last run's day, else a
     year ago) and file each new notice or direction as a proposal. ``HarvestFailed`` if the search
     cannot be asked; a page that cannot be read is a ``failed`` outcome and the last run's day is
-    then kept."""
+    then kept. One line in the server's log (``data/logs``): the day asked from and the pages
+    proposed, skipped and failed (``outcome=partial`` when a page failed)."""
+    with logs.action("harvest", since=since, actor=logs.actor_key(OPERATOR)) as noted:
+        run = _harvest(engine, since, base_url, today, page_size, progress)
+        noted.update(
+            since=run.since.isoformat(),
+            proposed=run.count(PROPOSED),
+            skipped=run.count(SKIPPED),
+            failed=run.count(FAILED),
+            outcome="partial" if run.count(FAILED) else logs.OK,
+        )
+    return run
+
+
+def _harvest(
+    engine: Engine,
+    since: dt.date | None,
+    base_url: str,
+    today: dt.date | None,
+    page_size: int,
+    progress: Callable[[str], None] | None,
+) -> Run:
     today = today or dt.datetime.now(dt.UTC).date()
     base = base_url.rstrip("/")
     remembered = last_run(engine)

@@ -14,12 +14,13 @@ of the append-only history (``changes``, action grant/revoke).
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from oversight.data import settings
+from oversight.data import logs, settings
 from oversight.data.curation import ledger
 from oversight.data.curation.images import dumps
 from oversight.data.curation.roles import (
@@ -28,6 +29,7 @@ from oversight.data.curation.roles import (
     ROLES,
     Actor,
     IdentityRefused,
+    PermissionDenied,
     allowed,
     email_key,
     plain_name,
@@ -152,15 +154,21 @@ def bind(conn: Connection, actor: Actor) -> None:
 
 def sign_in(engine: Engine, actor: Actor) -> str | None:
     """What the app calls once a person has signed in: binds their identity (``bind``) and
-    returns their role. ``IdentityRefused`` when their email belongs to another identity here."""
-    with write_transaction(engine) as conn:
+    returns their role. ``IdentityRefused`` when their email belongs to another identity here.
+    One line in the server's log (``data/logs``): the email and the role, or the refusal."""
+    with (
+        logs.action("sign_in", refusals=(IdentityRefused,), actor=logs.actor_key(actor)) as noted,
+        write_transaction(engine) as conn,
+    ):
         if _taken(conn, actor) and _row(conn, actor) is None:
             raise IdentityRefused(
                 f"the address {actor.key} belongs to another sign-in on this tracker; "
                 "ask an admin to grant your role again"
             )
         bind(conn, actor)
-        return role_in(conn, actor)
+        role = role_in(conn, actor)
+        noted["role"] = role or "none"
+        return role
 
 
 def require(conn: Connection, actor: Actor | None, action: str) -> str:
@@ -172,6 +180,17 @@ def require(conn: Connection, actor: Actor | None, action: str) -> str:
         raise refusal(actor, role, action)
     bind(conn, actor)
     return role  # type: ignore[return-value]
+
+
+def _logged(name: str, actor: Actor | None) -> AbstractContextManager[dict[str, object]]:
+    """The server's log line for a grant or revoke: the change and the actor's email, never the
+    email granted to (the change in the history names it)."""
+    return logs.action(
+        name,
+        refusals=(UserRefused, PermissionDenied, IdentityRefused),
+        change=None,
+        actor=logs.actor_key(actor),
+    )
 
 
 def _by(conn: Connection, actor: Actor | None) -> Actor:
@@ -194,7 +213,8 @@ def grant(engine: Engine, actor: Actor | None, email: str, role: str, name: str 
     and None, is refused (``PermissionDenied``). ``UserRefused`` for a malformed email, an
     unknown role, or an ``OVERSIGHT_ADMINS`` email. Returns the id of the ``changes`` row.
     """
-    with write_transaction(engine) as conn:
+    with _logged("grant", actor) as noted, write_transaction(engine) as conn:
+        noted["role"] = role if role in ROLES else None
         who = _by(conn, actor)
         by = who.key
         key = normalise_email(email)
@@ -209,7 +229,7 @@ def grant(engine: Engine, actor: Actor | None, email: str, role: str, name: str 
             conn.execute(insert(s.users).values(email=key, **values))
         else:
             conn.execute(update(s.users).where(s.users.c.email == key).values(**values))
-        return ledger.add_change(
+        noted["change"] = change_id = ledger.add_change(
             conn,
             action="grant",
             before_json=dumps({"email": key, "role": row["role"] if row else None}),
@@ -217,6 +237,7 @@ def grant(engine: Engine, actor: Actor | None, email: str, role: str, name: str 
             proposed_by=by,
             proposed_by_name=who.shown,
         )
+        return change_id
 
 
 def revoke(engine: Engine, actor: Actor | None, email: str) -> int:
@@ -225,7 +246,7 @@ def revoke(engine: Engine, actor: Actor | None, email: str) -> int:
     ``actor`` as for ``grant``. ``UserRefused`` if the email has no role to revoke or is an
     ``OVERSIGHT_ADMINS`` email. Returns the id of the ``changes`` row.
     """
-    with write_transaction(engine) as conn:
+    with _logged("revoke", actor) as noted, write_transaction(engine) as conn:
         who = _by(conn, actor)
         by = who.key
         key = normalise_email(email)
@@ -240,7 +261,7 @@ def revoke(engine: Engine, actor: Actor | None, email: str) -> int:
                 role=None, granted_by=by, granted_at=ledger.now(), issuer=None, subject=None, bound_at=None
             )
         )
-        return ledger.add_change(
+        noted["change"] = change_id = ledger.add_change(
             conn,
             action="revoke",
             before_json=dumps({"email": key, "role": row["role"]}),
@@ -248,6 +269,7 @@ def revoke(engine: Engine, actor: Actor | None, email: str) -> int:
             proposed_by=by,
             proposed_by_name=who.shown,
         )
+        return change_id
 
 
 def list_users(engine: Engine) -> list[User]:

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 
 from oversight.cli.common import EXIT_FAILED, Parser, say
-from oversight.data import settings
+from oversight.data import logs, settings
 from oversight.data.curation import notify
 
 DEBUG_ENV = "OVERSIGHT_DEBUG"
@@ -94,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # E-mail settings ([smtp]) from the same secrets file the app reads, for a command that files
     # proposals (harvest, import through review): read only when a message is to be sent.
     notify.use_secrets(settings.read_secrets)
+    # The server's log (data/logs) only when OVERSIGHT_LOG asks: a person at a terminal reads the
+    # command's own lines; a scheduled refresh's settings may set it for the journal.
+    logs.configure("off")
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
