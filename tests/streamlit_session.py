@@ -49,6 +49,7 @@ class Render:
     status: str = FAILED
     by_itself: bool = False  # the run the page's own retry started (no request from the visitor)
     visitor: int = -1  # which of ``Visitors``' sessions saw it
+    redrawn: int = 0  # runs the app replaced by another before finishing (what they drew is dropped)
 
     def has(self, words: str) -> bool:
         return any(words in t for t in self.texts)
@@ -135,8 +136,10 @@ class Session:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
-            if kind == "new_session":
+            if kind == "new_session":  # a run starts: what a replaced run drew is not what stays
                 self.page_script_hash = msg.new_session.page_script_hash
+                render.redrawn += bool(render.texts)
+                render.texts = []
             elif kind == "auto_rerun":
                 self.auto[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
             elif kind == "stop_auto_rerun":

@@ -8,6 +8,12 @@ A database that cannot be used now (locked, read-only, its server down) surfaces
 ``oversight.data.store.errors.StoreUnavailable``: ``engine()`` raises it, ``database_problem``
 recognises it in any query's error, and neither leaves a failed engine cached, so the app
 recovers by itself once the database is back (``widgets.unavailable`` shows the message).
+
+A run draws its page from one data version (``one_version``): an import that commits while a run
+is drawing would otherwise give it the old data from the cache and the new from every query after
+the commit (and a result computed after the commit could be kept under the old version's key).
+The run notes each version it reads and checks the version once more at its end; if it moved,
+``DataMoved`` makes ``widgets.unavailable.guard`` run the page again, from the new version only.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +49,12 @@ from oversight.data.store.transactions import waiting
 #: What every cached result is keyed by: (database URL, ``queries.data_version``: imports and applied changes).
 Key = tuple[str, int]
 _log = logging.getLogger("oversight.app")
+#: The data versions this run has read (None outside ``one_version``).
+_versions_seen: ContextVar[set[int] | None] = ContextVar("oversight_versions_seen", default=None)
+
+
+class DataMoved(Exception):
+    """An import or an applied change committed while this run drew its page: draw it again."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -125,7 +139,29 @@ def reachable() -> bool:
 def data_version() -> int:
     """Changes whenever an import lands or a change to a fact is applied (an approved proposal,
     a revert): part of every cache key below (``queries.data_version``)."""
-    return queries.data_version(engine())
+    version = queries.data_version(engine())
+    seen = _versions_seen.get()
+    if seen is not None:
+        seen.add(version)
+    return version
+
+
+@contextmanager
+def one_version() -> Iterator[None]:
+    """Around a whole run: raise ``DataMoved`` at its end if the data version it read changed
+    during the run (one more ``data_version`` query per run; none if it read no data). Nested
+    blocks are the outer one's. An exception from the run (``st.stop``, a rerun) passes as it is."""
+    if _versions_seen.get() is not None:
+        yield
+        return
+    seen: set[int] = set()
+    token = _versions_seen.set(seen)
+    try:
+        yield
+    finally:
+        _versions_seen.reset(token)
+    if seen and (len(seen) > 1 or queries.data_version(engine()) not in seen):
+        raise DataMoved(sorted(seen))
 
 
 def cache_key() -> Key:
