@@ -1,49 +1,53 @@
-"""The service a deployment drill runs against: the app's processes on one database.
+"""The service a deployment drill runs against: the app's processes behind nginx, on one database.
 
 The drills exercise the deployment as a council runs it: ``oversight.cli.replicas.Replicas``, two
-``streamlit run`` processes behind nginx with TLS, on one PostgreSQL. Where that launcher is not
-in this checkout, one ``streamlit run`` process (``tests/browser.StreamlitServer``) stands in,
-and the drill checks the same things of it.
+``streamlit run`` processes behind nginx with TLS (a self-signed certificate), on one PostgreSQL,
+every port a free one.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.browser import StreamlitServer, free_port
-
-ROOT = Path(__file__).resolve().parents[1]
-HAS_REPLICAS = importlib.util.find_spec("oversight.cli.replicas") is not None
+from benchmarks.stats import machine
+from oversight.cli.replicas import Replicas
+from tests.browser import free_port
 
 
 @dataclass
 class Service:
-    """Where visitors go (``url``: the proxy, or the one process) and the app's processes."""
+    """Where visitors go (``url``: the proxy), the app's processes and their logs."""
 
     url: str
-    pids: list[int] = field(default_factory=list)
+    replicas: Replicas
     logs: list[Path] = field(default_factory=list)
 
 
 @contextlib.contextmanager
 def service(database_url: str, workdir: Path, processes: int = 2) -> Iterator[Service]:
-    """The app on ``database_url``: ``processes`` replicas behind nginx, else one process."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    if HAS_REPLICAS:
-        from oversight.cli.replicas import Replicas
+    """``processes`` app processes on ``database_url`` behind nginx, stopped at the end."""
+    ports = [free_port() for _ in range(processes)]
+    with Replicas(
+        database_url, processes, workdir=workdir, https_port=free_port(), app_ports=ports
+    ) as replicas:
+        yield Service(replicas.url, replicas, [replicas.app_log(i) for i in range(processes)])
 
-        ports = [free_port() for _ in range(processes)]
-        with Replicas(
-            database_url, processes, workdir=workdir, https_port=free_port(), app_ports=ports
-        ) as replicas:
-            yield Service(replicas.url, list(replicas.pids), sorted(workdir.glob("**/*.log")))
-        return
-    server = StreamlitServer(ROOT, database_url, workdir / "streamlit.log").start()
-    try:
-        yield Service(server.base, [server.proc.pid], [workdir / "streamlit.log"])
-    finally:
-        server.stop()
+
+def stream_upstreams(running: Service) -> set[str]:
+    """The app processes (``host:port``) nginx passed a websocket session to, from its access log."""
+    found = set()
+    for line in running.replicas.access_log.read_text(errors="replace").splitlines():
+        if '"GET /_stcore/stream ' in line and " 101 " in line and "upstream=" in line:
+            found.add(line.split("upstream=", 1)[1].split()[0])
+    return found
+
+
+def record(artifacts: Path, name: str, figures: dict) -> None:
+    """A drill's timings beside the machine's load (``benchmarks.stats.machine``), for the README:
+    indicative only, measured while other work shares the cores."""
+    figures = {**figures, "machine": machine()}
+    (artifacts / f"{name}.json").write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")

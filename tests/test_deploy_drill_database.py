@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 
 from oversight.components.widgets.unavailable import RETRY_SECONDS
 from oversight.data import bootstrap
-from tests.deploy_support import Service, service
+from tests.deploy_support import Service, record, service, stream_upstreams
 from tests.pgserver import PgServer
 from tests.streamlit_session import (
     EXCEPTION,
@@ -90,10 +90,12 @@ def test_a_postgresql_restart_shows_the_message_then_every_page_comes_back_by_it
         assert "The page will try again" in tab.get_by_role("alert").first.inner_text()
         tab.screenshot(path=str(artifacts / "drill-database-down.png"), full_page=True)
 
+        first_message = min(r.finished for r in visitors.seen() if r.status == SHOWS_UNAVAILABLE) - down
         own_pg.start()
         up = time.monotonic()
         # The tab nobody touches comes back: its fragment checks, then reruns the page.
         tab.get_by_role("heading", name="Birmingham", exact=True).wait_for(timeout=BACK_WITHIN * 1000)
+        tab_back = time.monotonic() - up
         assert tab.get_by_text(UNAVAILABLE).count() == 0
         tab.screenshot(path=str(artifacts / "drill-database-back.png"), full_page=True)
         # Every visitor who saw the message got their page back by itself (no request of theirs).
@@ -116,6 +118,21 @@ def test_a_postgresql_restart_shows_the_message_then_every_page_comes_back_by_it
     assert back and all(r.status == OK and r.finished > up for r in back)
     for log in app.logs:
         assert "Traceback" not in log.read_text(errors="replace"), log
+    record(
+        artifacts,
+        "drill-database",
+        {
+            "processes": 2,
+            # nginx spreads cookie-less sessions at random: usually both, now and then one
+            "processes_that_served_a_session": len(stream_upstreams(app)),
+            "visitors": 4,
+            "renders": len(renders),
+            "first_message_after_stop_s": round(first_message, 1),
+            "tab_back_after_start_s": round(tab_back, 1),
+            "visitors_back_after_start_s": round(max(r.finished for r in back) - up, 1),
+            "retry_seconds": RETRY_SECONDS,
+        },
+    )
 
 
 def _all_came_back(renders, down: float) -> bool:
