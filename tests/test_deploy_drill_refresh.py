@@ -11,7 +11,7 @@ import run, inspections and judgements written but not committed, for as long as
 looks. Pages rendered meanwhile must show the old data; after the commit, the new. And every
 render shows one whole state: its text is exactly an old render's or a new one's (the layers line,
 the map's counts, the latest judgement: all from one data version), each visitor switching once.
-Without ``widgets.cache.one_version`` a page being drawn at the commit showed the old layers line
+Without ``widgets.cache.unmoved`` a page being drawn at the commit showed the old layers line
 beside the new judgements (this drill saw it in about one run in three); now such a run is drawn
 again (``Render.redrawn``), and what stays on the page is whole.
 """

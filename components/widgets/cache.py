@@ -9,11 +9,11 @@ A database that cannot be used now (locked, read-only, its server down) surfaces
 recognises it in any query's error, and neither leaves a failed engine cached, so the app
 recovers by itself once the database is back (``widgets.unavailable`` shows the message).
 
-A run draws its page from one data version (``one_version``): an import that commits while a run
-is drawing would otherwise give it the old data from the cache and the new from every query after
-the commit (and a result computed after the commit could be kept under the old version's key).
-The run notes each version it reads and checks the version once more at its end; if it moved,
-``DataMoved`` makes ``widgets.unavailable.guard`` run the page again, from the new version only.
+What a run draws comes from one data version (``unmoved``): an import that commits while a run is
+drawing would otherwise give it the old data from the cache and the new from every query after the
+commit (and a result computed after the commit would be kept under the old version's key). The
+version is read as the run starts and once more as it ends; if it moved, ``DataMoved`` makes
+``widgets.unavailable.guard`` draw the page again, from the new version only.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ from oversight.data.store.transactions import waiting
 #: What every cached result is keyed by: (database URL, ``queries.data_version``: imports and applied changes).
 Key = tuple[str, int]
 _log = logging.getLogger("oversight.app")
-#: The data versions this run has read (None outside ``one_version``).
-_versions_seen: ContextVar[set[int] | None] = ContextVar("oversight_versions_seen", default=None)
+#: True inside ``unmoved`` (a nested block is the outer one's).
+_checking: ContextVar[bool] = ContextVar("oversight_unmoved", default=False)
 
 
 class DataMoved(Exception):
@@ -139,29 +139,28 @@ def reachable() -> bool:
 def data_version() -> int:
     """Changes whenever an import lands or a change to a fact is applied (an approved proposal,
     a revert): part of every cache key below (``queries.data_version``)."""
-    version = queries.data_version(engine())
-    seen = _versions_seen.get()
-    if seen is not None:
-        seen.add(version)
-    return version
+    return queries.data_version(engine())
 
 
 @contextmanager
-def one_version() -> Iterator[None]:
-    """Around a whole run: raise ``DataMoved`` at its end if the data version it read changed
-    during the run (one more ``data_version`` query per run; none if it read no data). Nested
-    blocks are the outer one's. An exception from the run (``st.stop``, a rerun) passes as it is."""
-    if _versions_seen.get() is not None:
+def unmoved() -> Iterator[None]:
+    """Around a whole run: raise ``DataMoved`` at its end if the data version is not the one it
+    started with (an import or an applied change committed meanwhile; the version only grows, so
+    equal means nothing committed in between). Costs a run a read of the version at each end. A
+    nested block is the outer one's; an exception from the run (``st.stop``, a rerun, a bug)
+    passes as it is."""
+    if _checking.get():
         yield
         return
-    seen: set[int] = set()
-    token = _versions_seen.set(seen)
+    start = data_version()
+    token = _checking.set(True)
     try:
         yield
     finally:
-        _versions_seen.reset(token)
-    if seen and (len(seen) > 1 or queries.data_version(engine()) not in seen):
-        raise DataMoved(sorted(seen))
+        _checking.reset(token)
+    now = queries.data_version(engine())
+    if now != start:
+        raise DataMoved(start, now)
 
 
 def cache_key() -> Key:
