@@ -37,15 +37,6 @@ def service(database_url: str, workdir: Path, processes: int = 2) -> Iterator[Se
         yield Service(replicas.url, replicas, [replicas.app_log(i) for i in range(processes)])
 
 
-def stream_upstreams(running: Service) -> set[str]:
-    """The app processes (``host:port``) nginx passed a websocket session to, from its access log."""
-    found = set()
-    for line in running.replicas.access_log.read_text(errors="replace").splitlines():
-        if '"GET /_stcore/stream ' in line and " 101 " in line and "upstream=" in line:
-            found.add(line.split("upstream=", 1)[1].split()[0])
-    return found
-
-
 def record(artifacts: Path, name: str, figures: dict) -> None:
     """A drill's timings beside the machine's load (``benchmarks.stats.machine``), for the README:
     indicative only, measured while other work shares the cores."""

@@ -270,21 +270,3 @@ class Visitors:
             self.errors.append(f"visitor {i}: {type(exc).__name__}: {exc}")
         finally:
             await session.close()
-
-
-def run_async(coro):
-    """Run a coroutine to its end in a thread of its own (the caller may be inside a loop)."""
-    out: dict = {}
-
-    def target() -> None:
-        try:
-            out["value"] = asyncio.run(coro)
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
-            out["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join()
-    if "error" in out:
-        raise out["error"]
-    return out.get("value")

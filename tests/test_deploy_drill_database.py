@@ -24,8 +24,9 @@ from sqlalchemy import create_engine, text
 
 from oversight.components.widgets.unavailable import RETRY_SECONDS
 from oversight.data import bootstrap
-from tests.deploy_support import Service, record, service, stream_upstreams
+from tests.deploy_support import Service, record, service
 from tests.pgserver import PgServer
+from tests.replica_support import run_async, streams
 from tests.streamlit_session import (
     EXCEPTION,
     OK,
@@ -34,7 +35,6 @@ from tests.streamlit_session import (
     Page,
     Session,
     Visitors,
-    run_async,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser]
@@ -124,7 +124,7 @@ def test_a_postgresql_restart_shows_the_message_then_every_page_comes_back_by_it
         {
             "processes": 2,
             # nginx spreads cookie-less sessions at random: usually both, now and then one
-            "processes_that_served_a_session": len(stream_upstreams(app)),
+            "processes_that_served_a_session": len({port for port, _ in streams(app.replicas, 4)}),
             "visitors": 4,
             "renders": len(renders),
             "first_message_after_stop_s": round(first_message, 1),

@@ -30,9 +30,10 @@ from sqlalchemy import Connection, create_engine, text
 from oversight import cli
 from oversight.data import bootstrap
 from oversight.data.downloads import fetch, registry
-from tests.deploy_support import Service, record, service, stream_upstreams
+from tests.deploy_support import Service, record, service
 from tests.pgserver import PgServer
-from tests.streamlit_session import OK, Page, Render, Session, Visitors, run_async
+from tests.replica_support import run_async, streams
+from tests.streamlit_session import OK, Page, Render, Session, Visitors
 from tests.test_downloads_fetch import LA_2024, serve_folder
 
 pytestmark = pytest.mark.postgres
@@ -212,7 +213,7 @@ def test_a_refresh_is_seen_whole_and_only_after_its_commit(
         {
             "processes": 2,
             # nginx spreads cookie-less sessions at random: usually both, now and then one
-            "processes_that_served_a_session": len(stream_upstreams(app)),
+            "processes_that_served_a_session": len({port for port, _ in streams(app.replicas, 4)}),
             "visitors": visitors_n,
             "renders": len(renders),
             "renders_in_the_open_transaction": sum(
