@@ -88,6 +88,7 @@ def test_a_postgresql_restart_shows_the_message_then_every_page_comes_back_by_it
         tab.reload()  # a visitor arriving while the server is down
         tab.get_by_text(UNAVAILABLE).wait_for(timeout=60_000)
         assert "The page will try again" in tab.get_by_role("alert").first.inner_text()
+        assert tab.locator("[data-testid='stException']").count() == 0
         tab.screenshot(path=str(artifacts / "drill-database-down.png"), full_page=True)
 
         first_message = min(r.finished for r in visitors.seen() if r.status == SHOWS_UNAVAILABLE) - down
@@ -97,6 +98,7 @@ def test_a_postgresql_restart_shows_the_message_then_every_page_comes_back_by_it
         tab.get_by_role("heading", name="Birmingham", exact=True).wait_for(timeout=BACK_WITHIN * 1000)
         tab_back = time.monotonic() - up
         assert tab.get_by_text(UNAVAILABLE).count() == 0
+        assert tab.locator("[data-testid='stException']").count() == 0
         tab.screenshot(path=str(artifacts / "drill-database-back.png"), full_page=True)
         # Every visitor who saw the message got their page back by itself (no request of theirs).
         renders = visitors.wait_for(
