@@ -1,7 +1,9 @@
 """A throwaway PostgreSQL cluster for the database tests (trust auth, a free port, fsync off).
 
 PostgreSQL refuses to run as root, so as root the cluster is created and run by the
-``postgres`` user; otherwise by the current user.
+``postgres`` user; otherwise by the current user. ``halt`` stops the server and keeps its data
+directory and port, so ``start`` brings the same databases back where the app looks for them
+(the restart drill); ``stop`` also throws the cluster away.
 """
 
 from __future__ import annotations
@@ -46,10 +48,14 @@ class PgServer:
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def start(self) -> PgServer:
-        if self.as_root:
-            shutil.chown(self.dir, "postgres", "postgres")
+        """Create the cluster on first use, then start the server and wait until it accepts."""
         data = self.dir / "data"
-        self._run(_bin("initdb"), "-D", str(data), "-A", "trust", "-U", self.user, "-E", "UTF8", "--no-sync")
+        if not (data / "PG_VERSION").is_file():
+            if self.as_root:
+                shutil.chown(self.dir, "postgres", "postgres")
+            self._run(
+                _bin("initdb"), "-D", str(data), "-A", "trust", "-U", self.user, "-E", "UTF8", "--no-sync"
+            )
         self._run(
             _bin("pg_ctl"),
             "-D",
@@ -72,11 +78,22 @@ class PgServer:
             time.sleep(0.1)
         raise RuntimeError("PostgreSQL did not start")
 
+    def halt(self, mode: str = "fast") -> None:
+        """Stop the server as an operator's restart does (``fast``: sessions ended, work rolled
+        back), keeping the data directory and port for ``start``."""
+        self._run(_bin("pg_ctl"), "-D", str(self.dir / "data"), "-m", mode, "-w", "-t", "30", "stop")
+
+    def restart(self) -> PgServer:
+        """Stop and start again: the same port, the same databases."""
+        self.halt()
+        return self.start()
+
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
 
     def stop(self) -> None:
         try:
-            self._run(_bin("pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop")
+            if (self.dir / "data" / "postmaster.pid").is_file():  # running (not halted)
+                self._run(_bin("pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)

@@ -8,6 +8,12 @@ A database that cannot be used now (locked, read-only, its server down) surfaces
 ``oversight.data.store.errors.StoreUnavailable``: ``engine()`` raises it, ``database_problem``
 recognises it in any query's error, and neither leaves a failed engine cached, so the app
 recovers by itself once the database is back (``widgets.unavailable`` shows the message).
+
+What a run draws comes from one data version (``unmoved``): an import that commits while a run is
+drawing would otherwise give it the old data from the cache and the new from every query after the
+commit (and a result computed after the commit would be kept under the old version's key). The
+version is read as the run starts and once more as it ends; if it moved, ``DataMoved`` makes
+``widgets.unavailable.guard`` draw the page again, from the new version only.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +49,12 @@ from oversight.data.store.transactions import waiting
 #: What every cached result is keyed by: (database URL, ``queries.data_version``: imports and applied changes).
 Key = tuple[str, int]
 _log = logging.getLogger("oversight.app")
+#: True inside ``unmoved`` (a nested block is the outer one's).
+_checking: ContextVar[bool] = ContextVar("oversight_unmoved", default=False)
+
+
+class DataMoved(Exception):
+    """An import or an applied change committed while this run drew its page: draw it again."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -127,6 +141,27 @@ def data_version() -> int:
     """Changes whenever an import lands or a change to a fact is applied (an approved proposal,
     a revert): part of every cache key below (``queries.data_version``)."""
     return queries.data_version(engine())
+
+
+@contextmanager
+def unmoved() -> Iterator[None]:
+    """Around a whole run: raise ``DataMoved`` at its end if the data version is not the one it
+    started with (an import or an applied change committed meanwhile; the version only grows, so
+    equal means nothing committed in between). Costs a run a read of the version at each end. A
+    nested block is the outer one's; an exception from the run (``st.stop``, a rerun, a bug)
+    passes as it is."""
+    if _checking.get():
+        yield
+        return
+    start = data_version()
+    token = _checking.set(True)
+    try:
+        yield
+    finally:
+        _checking.reset(token)
+    now = queries.data_version(engine())
+    if now != start:
+        raise DataMoved(start, now)
 
 
 def cache_key() -> Key:

@@ -9,7 +9,8 @@ While the problem is one that passes (a lock, a server restart), the page checks
 ``RETRY_SECONDS`` and reloads itself when the database answers; Retry does the same at once.
 A page waits a few seconds at most for a database another writer has locked
 (``store.transactions.interactive``), so a visitor reads "busy" rather than watch a page hang
-for a minute.
+for a minute. A run during which an import committed is drawn again (``cache.unmoved``), so
+no page is left half old data, half new.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ _log = logging.getLogger("oversight.app")
 def guard() -> Iterator[None]:
     """Run a page (or the sidebar) and turn "the database cannot be used now" into ``show``."""
     try:
-        with interactive():
+        with interactive(), cache.unmoved():
             yield
+    except cache.DataMoved:
+        st.rerun()  # the whole page again, from the new data only
     except Exception as exc:
         problem = cache.database_problem(exc)
         if problem is None:
