@@ -178,6 +178,19 @@ def latest_judgements(as_at: dt.date, region: str | None) -> pd.DataFrame:
     return _latest_judgements(_key(), as_at, region)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _council_names(key: Key, as_at: dt.date) -> dict[str, str]:
+    names = _latest_judgements(key, as_at, None).set_index("code")["name"].to_dict()
+    return dict(sorted(names.items(), key=lambda item: item[1]))
+
+
+def council_names(as_at: dt.date) -> dict[str, str]:
+    """ONS code -> name of every council existing on the date, by name: the sidebar's search and
+    the authority page's box on every run. One dict per data version and date shared by every
+    session (``st.cache_data`` would unpickle a copy per call): read it, never change it."""
+    return _council_names(_key(), as_at)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _overview(key: Key) -> dict[str, Any]:
     return queries.data_overview(engine())

@@ -27,8 +27,7 @@ def _chosen() -> None:
 
 def councils(filters: Filters) -> dict[str, str]:
     """ONS code -> name of every council existing on the view's date, by name."""
-    names = cache.latest_judgements(filters.as_at, None).set_index("code")["name"].to_dict()
-    return dict(sorted(names.items(), key=lambda item: item[1]))
+    return cache.council_names(filters.as_at)
 
 
 def open_council(code: str, filters: Filters) -> None:
