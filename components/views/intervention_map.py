@@ -177,6 +177,12 @@ def _names(key: tuple, as_at: dt.date) -> dict[str, str]:
     return store.map_data(as_at).frame.sort_values("name").set_index("code")["name"].to_dict()
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _labels(key: tuple, as_at: dt.date) -> dict[str, str]:
+    """The search box's option for each authority the map draws, "Name (code)" (read only)."""
+    return {code: option(f"{name} ({code})") for code, name in _names(key, as_at).items()}
+
+
 @st.cache_resource(show_spinner=False)
 def _svg_component():
     """Registered once per process: markup in the page's DOM (st.html would sanitise SVG away)."""
@@ -196,7 +202,7 @@ def render(filters: Filters) -> None:
         # The selected authority did not exist on this date (e.g. Cumbria after 2023).
         st.session_state[KEY_LA] = NONE
     # The search first, above the fold (issue 22: it sat under the map and the table).
-    _authority_box(names, filters)
+    _authority_box(_labels(store.cache_key(), filters.as_at), filters)
     player = _player(filters)
     colour, view = _controls(data.geojson is not None, player, filters, latest)
     state = MapState(colour=colour, view=view, la=st.session_state[KEY_LA] or None)
@@ -359,12 +365,13 @@ def _draw(
     return _clicked_code(event), lambda: figure
 
 
-def _authority_box(names: dict[str, str], filters: Filters) -> None:
-    """The search atop the page: the keyboard route to what a click on the map does (type, Enter)."""
+def _authority_box(labels: dict[str, str], filters: Filters) -> None:
+    """The search atop the page: the keyboard route to what a click on the map does (type, Enter);
+    ``labels``: each authority's option by code, by name."""
     st.selectbox(
         "Find a council",
-        options=[NONE, *names],
-        format_func=lambda c: "Type a council's name…" if c == NONE else option(f"{names[c]} ({c})"),
+        options=[NONE, *labels],
+        format_func=lambda c: "Type a council's name…" if c == NONE else labels[c],
         key=KEY_LA,
         help="Type to search, Enter to open the council's page. The same as clicking it on the map.",
     )

@@ -144,7 +144,7 @@ def _spell_parts(selection: tuple, notes: tuple[str, ...]) -> SpellParts:
     return SpellParts(codes, names, table, csv_bytes(table, notes))
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _swimmer(selection: tuple, highlight: str) -> Chart:
     """The swimmer chart of a selection with one authority highlighted (or none), per data version."""
     chosen, data_as_at = _analysis(*selection)[0], selection[5]
@@ -525,13 +525,14 @@ def _where(frame: pd.DataFrame, curve) -> None:
     if open_rows.empty:
         return
     st.markdown("#### Where does an authority stand?")
+    by_code = open_rows.set_index("code")  # once: per option it was a fifth of a new session's time
     code = st.selectbox(
         "Authority in an open spell",
         open_rows["code"].tolist(),
-        format_func=lambda c: open_rows.set_index("code").loc[c, "name"],
+        format_func=lambda c: by_code.loc[c, "name"],
         key="exit_where",
     )
-    row = open_rows.set_index("code").loc[code]
+    row = by_code.loc[code]
     share = share_exited_by(row["months_exact"], curve)
     st.markdown(
         f"{markdown(row['name'])}: **{row['months_exact']:.1f} months** since the inadequate judgement of "
