@@ -31,12 +31,14 @@ import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
 
 from benchmarks import stats
-from benchmarks.load import Session, _run_page
 
 ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT_S = 120.0
 #: (name, page_name as the browser asks for it, query string) — the URLs a visitor would open.
 PAGES = (
     ("map", "", ""),
@@ -90,15 +92,37 @@ class Server:
                 self.proc.kill()
 
 
+async def _one_session(stream: str, page_name: str, query: str) -> str | None:
+    """A new session asking for one page, as a browser's first message does; what went wrong, or
+    None when its script finished cleanly. Its own few lines rather than ``benchmarks/load``'s
+    client, which is being rebuilt around the proxy: this figure needs one session, one page."""
+    ask = BackMsg()
+    ask.rerun_script.query_string = query
+    ask.rerun_script.page_name = page_name
+    async with connect(stream, subprotocols=["streamlit"], compression=None, max_size=None) as ws:
+        await ws.send(ask.SerializeToString())
+        while True:
+            raw = await asyncio.wait_for(ws.recv(), timeout=TIMEOUT_S)
+            if isinstance(raw, str):
+                continue
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            kind = msg.WhichOneof("type")
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                if msg.delta.new_element.WhichOneof("type") == "exception":
+                    return "an exception on the page"
+            elif kind == "page_not_found":
+                return "page not found"
+            elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                return (
+                    None if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY else "script not finished"
+                )
+
+
 async def _new_sessions(stream: str, page_name: str, query: str, n: int) -> list[str]:
     """``n`` new sessions one after another, each to the page's script_finished; their errors."""
-    errors: list[str] = []
-    for _ in range(n):
-        session = Session()
-        async with connect(stream, subprotocols=["streamlit"], compression=None, max_size=None) as ws:
-            await _run_page(ws, query, page_name, session)
-        errors += session.errors
-    return errors
+    errors = [await _one_session(stream, page_name, query) for _ in range(n)]
+    return [e for e in errors if e]
 
 
 def cpu_per_session(server: Server, page_name: str, query: str, n: int) -> float:
