@@ -40,14 +40,27 @@ def title_text(value: Any) -> str:
     return " ".join(html.unescape(_TAGS.sub(" ", str(value or ""))).split())
 
 
+class _Built(go.Figure):
+    """A figure whose dict is already made (a cached ``Chart``'s): ``st.plotly_chart`` asks a
+    figure for ``to_dict()`` and serialises it; a plain dict it would validate property by
+    property, as slow as building the figure again. Read only, never changed."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        super().__init__()
+        self._built = spec
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._built
+
+
 @dataclass(frozen=True)
 class Chart:
     """A figure ready for the page: its title and subtitle as text, the figure without them (its top
-    margin trimmed) as plotly's plain dict. Shared by every session that caches it: never changed."""
+    margin trimmed) holding plotly's plain dict. Shared by every session that caches it: never changed."""
 
     title: str
     subtitle: str
-    spec: dict[str, Any]
+    figure: _Built
 
 
 def chart(fig: go.Figure, trim: int = 30) -> Chart:
@@ -61,20 +74,7 @@ def chart(fig: go.Figure, trim: int = 30) -> Chart:
         title={"text": None, "subtitle": {"text": None}},
         margin={"t": max(10, (top if top is not None else 100) - trim)},
     )
-    return Chart(title, subtitle, copy.to_dict())
-
-
-class _Built(go.Figure):
-    """A figure whose dict is already made (a cached ``Chart``'s): ``st.plotly_chart`` asks a
-    figure for ``to_dict()`` and serialises it; a plain dict it would validate property by
-    property, as slow as building the figure again. Read only, never changed."""
-
-    def __init__(self, spec: dict[str, Any]) -> None:
-        super().__init__()
-        self._built = spec
-
-    def to_dict(self) -> dict[str, Any]:
-        return self._built
+    return Chart(title, subtitle, _Built(copy.to_dict()))
 
 
 def titled_chart(fig: go.Figure | Chart, key: str, trim: int = 30, **kwargs: Any) -> Any:
@@ -90,7 +90,7 @@ def titled_chart(fig: go.Figure | Chart, key: str, trim: int = 30, **kwargs: Any
         st.caption(markdown(ready.subtitle))
     kwargs.setdefault("theme", None)
     kwargs.setdefault("config", {"displaylogo": False})
-    return st.plotly_chart(_Built(ready.spec), key=key, **kwargs)
+    return st.plotly_chart(ready.figure, key=key, **kwargs)
 
 
 def narrow_and_wide(narrow_key: str, wide_key: str) -> None:
