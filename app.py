@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from oversight.components.views import presentation
-from oversight.components.widgets import cache, sidebar, unavailable
+from oversight.components.widgets import sidebar, unavailable
 
 st.set_page_config(
     page_title="Intervention oversight: children's services in England",
@@ -49,8 +49,7 @@ navigation = st.navigation(
 )
 
 # A database that is locked, read-only or down is a message with Retry on every page, never a traceback.
-# The data version is read once per run (an import shows on the next rerun).
-with cache.one_version(), unavailable.guard():
+with unavailable.guard():
     if presentation.requested():
         # ?present=1 on any page: the board-meeting view, starting at that page's step.
         presentation.render(start_page=navigation.url_path)

@@ -4,10 +4,11 @@ Components never write SQL: they call ``oversight.data.store.queries`` through t
 cache key includes the newest import run and the newest applied change (an approved proposal, a
 revert), so either is visible on the next rerun.
 
-The data version is read once per script run: the router wraps every run in ``one_version()``, and
-every cached call of that run shares the first read (a rerun made 5–8 reads of it before, 8–9 % of a
-new session's server time, issue 23). An import or an applied change is seen on the next rerun, as
-before; a run outside the router (a fragment's, a page file run alone) reads it on every call.
+The data version is read once per script run: the router runs every run inside
+``unavailable.guard()``, which holds ``one_version()``, so every cached call of the run shares the
+first read (a rerun made 5–8 reads of it before, 8–9 % of a new session's server time, issue 23).
+An import or an applied change is seen on the next rerun, as before; outside such a block (a
+fragment's rerun) it is read on every call.
 
 A database that cannot be used now (locked, read-only, its server down) surfaces as
 ``oversight.data.store.errors.StoreUnavailable``: ``engine()`` raises it, ``database_problem``

@@ -31,9 +31,12 @@ _log = logging.getLogger("oversight.app")
 
 @contextmanager
 def guard() -> Iterator[None]:
-    """Run a page (or the sidebar) and turn "the database cannot be used now" into ``show``."""
+    """Run a page (or the sidebar) and turn "the database cannot be used now" into ``show``.
+
+    The block is also one run's reading of the data version (``cache.one_version``): the router
+    runs the whole of every run in it, so every cached call of the run shares one read."""
     try:
-        with interactive():
+        with interactive(), cache.one_version():
             yield
     except Exception as exc:
         problem = cache.database_problem(exc)
