@@ -10,6 +10,7 @@ in titles, messages and captions) and every source link through ``safe_text.web_
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -26,11 +27,11 @@ from oversight.components.figures.timeline import (
 )
 from oversight.components.widgets import auth, freshness, record_fact, review
 from oversight.components.widgets import cache as store
-from oversight.components.widgets.charts import titled_chart
+from oversight.components.widgets.charts import Chart, chart, titled_chart
 from oversight.components.widgets.filters import Filters
-from oversight.components.widgets.tables import EMPTY, download_csv
+from oversight.components.widgets.tables import EMPTY, csv_bytes, download_csv
 from oversight.data.domain import framework, vocab
-from oversight.data.domain.clocks import Expected
+from oversight.data.domain.clocks import Expected, SpellClocks
 from oversight.data.domain.dates import in_words
 from oversight.data.domain.levels import Intervention, level_on
 from oversight.data.store.story import AuthorityStory
@@ -78,6 +79,95 @@ FLOWCHART = {
 }
 
 
+@dataclass(frozen=True)
+class TimelineParts:
+    """The timeline section of one council on one date, alike for every visitor."""
+
+    ceased: str | None
+    clocks: SpellClocks | None
+    timeline: Chart
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _timeline_parts(key: tuple, code: str, as_at: dt.date) -> TimelineParts:
+    """The clocks and the timeline chart of a council on a date (the view's date, before the
+    council ceased), per data version: a new session on a known council builds no figure."""
+    story = store.story(code)
+    assert story is not None  # the page asks only for a council it has
+    ceased = ceased_words(story, as_at)  # a ceased council runs no clocks
+    day = min(as_at, story.authority.existed_to or as_at)
+    clocks = None if ceased else story_clocks(story, day)
+    expected = [e.as_dict() for e in clocks.items] if clocks else None
+    return TimelineParts(ceased, clocks, chart(timeline_figure(story, day, expected), 35))
+
+
+@dataclass(frozen=True)
+class NeighbourParts:
+    """The statistical neighbours of one council on one date: the table and the grades chart."""
+
+    model: str
+    table: pd.DataFrame
+    grades: Chart
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _neighbour_parts(key: tuple, code: str, as_at: dt.date) -> NeighbourParts | None:
+    """A council's neighbours on a date (None: no grouping imported), per data version."""
+    story = store.story(code)
+    assert story is not None
+    info = story.authority
+    model, rows = store.neighbours(info.id)
+    if not rows:
+        return None
+    levels = store.levels(as_at).set_index("authority_id")
+    table = pd.DataFrame(
+        {
+            "Rank": [r["rank"] for r in rows],
+            "Authority": [r["name"] for r in rows],
+            "Closeness": [r["closeness"] for r in rows],
+            "Latest judgement": [
+                _latest_words(levels.loc[r["neighbour_id"]])
+                if r["neighbour_id"] in levels.index
+                else "did not exist"
+                for r in rows
+            ],
+            "Published": [
+                levels.loc[r["neighbour_id"], "published"] if r["neighbour_id"] in levels.index else None
+                for r in rows
+            ],
+            "Intervention level": [
+                levels.loc[r["neighbour_id"], "level_label"] if r["neighbour_id"] in levels.index else None
+                for r in rows
+            ],
+        }
+    )
+    table["Published"] = pd.to_datetime(table["Published"])  # not inspected: "—", not "None"
+    ids = [info.id] + [r["neighbour_id"] for r in rows]
+    names = [info.name] + [r["name"] for r in rows]
+    fig = neighbour_grades_figure(store.full_inspections(), ids, names, as_at)
+    return NeighbourParts(model, table, chart(fig, 30))
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _history_parts(key: tuple, code: str, notes: tuple[str, ...]) -> tuple[pd.DataFrame, bytes]:
+    """A council's whole history as the table shows it, and its CSV, per data version."""
+    story = store.story(code)
+    assert story is not None
+    facts = story.facts
+    table = pd.DataFrame(
+        {
+            "Date": [f.date for f in facts],
+            "Authority": [f.authority for f in facts],
+            "What": [f.type for f in facts],
+            "Detail": [_detail(f) for f in facts],
+            "Date precision": [f.precision for f in facts],
+            "Source": ["; ".join(x.title for x in f.sources) for f in facts],
+            "Link": [web_link(f.source.url) for f in facts],
+        }
+    )
+    return table, csv_bytes(table, notes)
+
+
 def _resolve(code: str | None) -> AuthorityStory | None:
     if not code:
         return None
@@ -85,7 +175,7 @@ def _resolve(code: str | None) -> AuthorityStory | None:
 
 
 def render(filters: Filters) -> None:
-    latest_names = store.latest_judgements(filters.as_at, None).set_index("code")["name"].to_dict()
+    latest_names = store.council_names(filters.as_at)
     param = (st.query_params.get("la") or "").strip().upper()
     # A link (or the map) that names another authority wins over this page's last choice.
     if KEY_LA not in st.session_state or (param and param != st.session_state.get(KEY_WRITTEN)):
@@ -94,7 +184,7 @@ def render(filters: Filters) -> None:
     story = _resolve(code)
 
     st.title(markdown(story.authority.name) if story else "Authority")
-    choices = sorted(latest_names, key=latest_names.get)
+    choices = list(latest_names)  # by name
     if code and code not in choices:  # a former authority, or an unknown code to explain
         choices = [code, *choices]
     st.selectbox(
@@ -229,14 +319,11 @@ def _header(story: AuthorityStory, filters: Filters) -> None:
 
 def _timeline_and_clocks(story: AuthorityStory, filters: Filters) -> None:
     as_at = min(filters.as_at, story.authority.existed_to or filters.as_at)
-    ceased = ceased_words(story, filters.as_at)  # a ceased council runs no clocks
-    clocks = None if ceased else story_clocks(story, as_at)
-    expected = [e.as_dict() for e in clocks.items] if clocks else None
-    fig = timeline_figure(story, as_at, expected)
+    parts = _timeline_parts(store.cache_key(), story.authority.code, filters.as_at)
+    ceased, clocks = parts.ceased, parts.clocks
     event = titled_chart(
-        fig,
+        parts.timeline,
         key="authority_timeline",
-        trim=35,
         on_select="rerun",
         selection_mode=("points",),
     )
@@ -275,39 +362,15 @@ def _timeline_and_clocks(story: AuthorityStory, filters: Filters) -> None:
 
 def _neighbours(story: AuthorityStory, filters: Filters) -> None:
     """The 10 statistical neighbours: latest judgement and level, and grades over time."""
-    info = story.authority
-    model, rows = store.neighbours(info.id)
+    parts = _neighbour_parts(store.cache_key(), story.authority.code, filters.as_at)
     st.markdown("#### Statistical neighbours")
-    if not rows:
+    if parts is None:
         st.caption("No statistical neighbour grouping imported (DfE's groupings).")
         return
-    levels = store.levels(filters.as_at).set_index("authority_id")
-    table = pd.DataFrame(
-        {
-            "Rank": [r["rank"] for r in rows],
-            "Authority": [r["name"] for r in rows],
-            "Closeness": [r["closeness"] for r in rows],
-            "Latest judgement": [
-                _latest_words(levels.loc[r["neighbour_id"]])
-                if r["neighbour_id"] in levels.index
-                else "did not exist"
-                for r in rows
-            ],
-            "Published": [
-                levels.loc[r["neighbour_id"], "published"] if r["neighbour_id"] in levels.index else None
-                for r in rows
-            ],
-            "Intervention level": [
-                levels.loc[r["neighbour_id"], "level_label"] if r["neighbour_id"] in levels.index else None
-                for r in rows
-            ],
-        }
-    )
-    table["Published"] = pd.to_datetime(table["Published"])  # not inspected: "—", not "None"
     # The whole width, the council, its judgement and level first: beside the chart, at 1,280 px,
     # only rank, name and closeness showed.
     st.dataframe(
-        table,
+        parts.table,
         hide_index=True,
         key="authority_neighbours",
         placeholder=EMPTY,
@@ -327,11 +390,8 @@ def _neighbours(story: AuthorityStory, filters: Filters) -> None:
             "Rank": st.column_config.NumberColumn(width="small"),
         },
     )
-    st.caption(f"As at {long_date(filters.as_at)} · {model} statistical neighbours (DfE, OGL v3.0).")
-    ids = [info.id] + [r["neighbour_id"] for r in rows]
-    names = [info.name] + [r["name"] for r in rows]
-    fig = neighbour_grades_figure(store.full_inspections(), ids, names, filters.as_at)
-    titled_chart(fig, key="authority_neighbour_grades", trim=30)
+    st.caption(f"As at {long_date(filters.as_at)} · {parts.model} statistical neighbours (DfE, OGL v3.0).")
+    titled_chart(parts.grades, key="authority_neighbour_grades")
 
 
 def _latest_words(row: pd.Series) -> str:
@@ -396,17 +456,7 @@ def _source_of_selection(event) -> None:
 
 def _history(story: AuthorityStory, filters: Filters) -> None:
     facts = story.facts
-    table = pd.DataFrame(
-        {
-            "Date": [f.date for f in facts],
-            "Authority": [f.authority for f in facts],
-            "What": [f.type for f in facts],
-            "Detail": [_detail(f) for f in facts],
-            "Date precision": [f.precision for f in facts],
-            "Source": ["; ".join(x.title for x in f.sources) for f in facts],
-            "Link": [web_link(f.source.url) for f in facts],
-        }
-    )
+    table, csv = _history_parts(store.cache_key(), story.authority.code, tuple(freshness.csv_notes(None)))
     st.markdown("#### The whole history")
     event = st.dataframe(
         table,
@@ -428,11 +478,7 @@ def _history(story: AuthorityStory, filters: Filters) -> None:
         "Select a row (or click a mark on the timeline) to see that fact's history below."
     )
     download_csv(
-        table,
-        f"history-{story.authority.code}.csv",
-        "Download the history as CSV",
-        key="authority_csv",
-        notes=freshness.csv_notes(None),
+        csv, f"history-{story.authority.code}.csv", "Download the history as CSV", key="authority_csv"
     )
     _fact_history(facts, event)
 

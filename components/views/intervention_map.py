@@ -34,7 +34,7 @@ from oversight.components.widgets import cache as store
 from oversight.components.widgets import filters as shared_filters
 from oversight.components.widgets import freshness, page_style
 from oversight.components.widgets.filters import Filters
-from oversight.components.widgets.tables import EMPTY, download_csv
+from oversight.components.widgets.tables import EMPTY, csv_bytes, download_csv
 from oversight.data.sources import boundaries as b
 
 COLOURS = {"intervention": "Intervention level", "judgement": "Latest Ofsted judgement"}
@@ -162,12 +162,25 @@ def _region_name(region: str | None) -> str:
     return Filters(region=region, as_at=dt.date.today()).region_name
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def cached_svg(key: tuple, colour: str, as_at: dt.date, region: str | None) -> str:
-    """The SVG map's markup, cached like the figures."""
+    """The SVG map's markup, cached like the figures (one string per process: ``st.cache_data``
+    would copy it for every run)."""
     data = store.map_data(as_at)
     params = {"as_at": as_at.isoformat(), **({"region": region} if region else {})}
     return svg_map(data.frame, data.geojson, colour, as_at, region, _region_name(region), params)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _names(key: tuple, as_at: dt.date) -> dict[str, str]:
+    """ONS code -> name of every authority the map draws on the date, by name (read only)."""
+    return store.map_data(as_at).frame.sort_values("name").set_index("code")["name"].to_dict()
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _labels(key: tuple, as_at: dt.date) -> dict[str, str]:
+    """The search box's option for each authority the map draws, "Name (code)" (read only)."""
+    return {code: option(f"{name} ({code})") for code, name in _names(key, as_at).items()}
 
 
 @st.cache_resource(show_spinner=False)
@@ -184,12 +197,12 @@ def render(filters: Filters) -> None:
     st.title("Intervention map")
     freshness.after_end(filters.as_at)  # a date after a layer's end says so, in one line
     frame = data.frame
-    names = frame.sort_values("name").set_index("code")["name"].to_dict()
+    names = _names(store.cache_key(), filters.as_at)
     if st.session_state[KEY_LA] and st.session_state[KEY_LA] not in names:
         # The selected authority did not exist on this date (e.g. Cumbria after 2023).
         st.session_state[KEY_LA] = NONE
     # The search first, above the fold (issue 22: it sat under the map and the table).
-    _authority_box(names, filters)
+    _authority_box(_labels(store.cache_key(), filters.as_at), filters)
     player = _player(filters)
     colour, view = _controls(data.geojson is not None, player, filters, latest)
     state = MapState(colour=colour, view=view, la=st.session_state[KEY_LA] or None)
@@ -212,7 +225,7 @@ def render(filters: Filters) -> None:
         _summary(frame, state, filters)
     # The table full width under the map: beside it, at 1,280 px, only two columns fitted
     # (issue 22: level, since and judgement must show without a sideways scroll).
-    _table(frame, filters)
+    _table(filters)
     if state.la:
         _selected(frame, state.la)
     _ticker(player, state, filters)
@@ -352,12 +365,13 @@ def _draw(
     return _clicked_code(event), lambda: figure
 
 
-def _authority_box(names: dict[str, str], filters: Filters) -> None:
-    """The search atop the page: the keyboard route to what a click on the map does (type, Enter)."""
+def _authority_box(labels: dict[str, str], filters: Filters) -> None:
+    """The search atop the page: the keyboard route to what a click on the map does (type, Enter);
+    ``labels``: each authority's option by code, by name."""
     st.selectbox(
         "Find a council",
-        options=[NONE, *names],
-        format_func=lambda c: "Type a council's name…" if c == NONE else option(f"{names[c]} ({c})"),
+        options=[NONE, *labels],
+        format_func=lambda c: "Type a council's name…" if c == NONE else labels[c],
         key=KEY_LA,
         help="Type to search, Enter to open the council's page. The same as clicking it on the map.",
     )
@@ -458,9 +472,29 @@ def _summary(frame: pd.DataFrame, state: MapState, filters: Filters) -> None:
         st.caption(derived_note(shown))
 
 
-def _table(frame: pd.DataFrame, filters: Filters) -> None:
+@dataclass(frozen=True)
+class TableParts:
+    """The table under the map, its printed twin and its CSV for one date and region."""
+
+    table: pd.DataFrame
+    printed: pd.DataFrame
+    csv: bytes
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _table_parts(key: tuple, as_at: dt.date, region: str | None, notes: tuple[str, ...]) -> TableParts:
+    """Per data version, date and region: a new session on a known view makes none of them again
+    (they were a sixth of a new session's server time on the map, issue 23)."""
+    table = screen_table(store.map_data(as_at).frame, region)
+    return TableParts(table, page_style.printable(table), csv_bytes(table, notes))
+
+
+def _table(filters: Filters) -> None:
     """Every authority the map draws, most severe first, under the map at the page's width."""
-    table = screen_table(frame, filters.region)
+    parts = _table_parts(
+        store.cache_key(), filters.as_at, filters.region, tuple(freshness.csv_notes(filters.as_at))
+    )
+    table = parts.table
     st.dataframe(
         table,
         hide_index=True,
@@ -477,17 +511,16 @@ def _table(frame: pd.DataFrame, filters: Filters) -> None:
         },
         alt=f"Table of authorities by intervention level as at {long_date(filters.as_at)}",
     )
-    page_style.print_table(table, "map_table")  # the grid prints only its visible rows
+    page_style.print_table(table, "map_table", parts.printed)  # the grid prints only its visible rows
     st.caption(
         f"As at {long_date(filters.as_at)} · sources: Ofsted releases and inspection reports "
         "(Data to Insight ILACS scrape), DfE interventions as tracked."
     )
     download_csv(
-        table,
+        parts.csv,
         f"intervention-levels-{filters.region or 'england'}-{filters.as_at.isoformat()}.csv",
         "Download this table as CSV",
         key="map_csv",
-        notes=freshness.csv_notes(filters.as_at),
     )
 
 

@@ -29,9 +29,9 @@ from oversight.components.figures.survival import (
 from oversight.components.figures.theme import long_date
 from oversight.components.widgets import cache as store
 from oversight.components.widgets import freshness
-from oversight.components.widgets.charts import narrow_and_wide, titled_chart
+from oversight.components.widgets.charts import Chart, chart, narrow_and_wide, titled_chart
 from oversight.components.widgets.filters import Filters
-from oversight.components.widgets.tables import EMPTY, download_csv
+from oversight.components.widgets.tables import EMPTY, csv_bytes, download_csv
 from oversight.data.domain import pathways, vocab
 from oversight.data.domain.survival import km_curve, logrank_words, share_exited_by
 
@@ -74,8 +74,9 @@ def _analysis(
     data_as_at: dt.date,
     scope: str,
 ):
-    """Curves, their figure, the log-rank words and the overall summary for one selection:
-    cached, so a rerun that changes none of them (a highlight, a table sort) recomputes nothing."""
+    """Curves, their chart, the log-rank words and the overall summary for one selection:
+    cached, so a rerun that changes none of them (a highlight, a table sort) recomputes nothing,
+    and a new session on a known selection draws a ready chart (``charts.Chart``)."""
     frame = store.spells_with_context()
     chosen = frame
     if region:
@@ -89,18 +90,83 @@ def _analysis(
     overall = km_curve("all", chosen["months_exact"].tolist(), exited)
     fig, curves = km_figure(chosen, split, data_as_at, scope)
     words = logrank_words(chosen["months_exact"].tolist(), group_labels(chosen, split).tolist(), exited)
-    return chosen, fig, curves, words, overall
+    return chosen, chart(fig, TITLE_ROOM), curves, words, overall
+
+
+@dataclass(frozen=True)
+class PathwayParts:
+    """What the pathways section shows for one selection, alike for every visitor."""
+
+    sankey: Chart
+    spells: int
+    listed: str
+    counts: pd.DataFrame
+    csv: bytes
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _pathway_parts(selection: tuple, notes: tuple[str, ...]) -> PathwayParts:
+    """The Sankey, its words, its counts and its CSV for a selection (``_analysis``'s arguments),
+    per data version: a new session on a known selection builds none of them."""
+    chosen, data_as_at, scope = _analysis(*selection)[0], selection[5], selection[6]
+    path_rows = pathways.paths(chosen)
+    csv = csv_bytes(
+        path_rows.rename(columns={"code": "ONS code", "name": "Authority", "start": "Inadequate published"}),
+        notes,
+    )
+    return PathwayParts(
+        chart(sankey_figure(path_rows, scope, data_as_at), 35),
+        len(path_rows),
+        _pathway_markdown(path_rows),
+        pathways.stage_counts(path_rows),
+        csv,
+    )
+
+
+@dataclass(frozen=True)
+class SpellParts:
+    """The every-spell section's choices, table and CSV for one selection, alike for every visitor."""
+
+    codes: list[str]
+    names: dict[str, str]
+    table: pd.DataFrame
+    csv: bytes
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _spell_parts(selection: tuple, notes: tuple[str, ...]) -> SpellParts:
+    """The authorities by name, the spells table and its CSV for a selection, per data version."""
+    chosen = _analysis(*selection)[0]
+    names = dict(zip(chosen["code"], chosen["name"], strict=False))
+    first_name = chosen.drop_duplicates("code").set_index("code")["name"]
+    codes = sorted(set(chosen["code"]), key=lambda c: first_name[c])
+    table = spells_table(chosen)
+    return SpellParts(codes, names, table, csv_bytes(table, notes))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _swimmer(selection: tuple, highlight: str) -> Chart:
+    """The swimmer chart of a selection with one authority highlighted (or none), per data version."""
+    chosen, data_as_at = _analysis(*selection)[0], selection[5]
+    return chart(swimmer_figure(chosen, highlight or None, data_as_at), 30)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _spell_years(key: tuple) -> tuple[tuple[int, int], frozenset[str]]:
+    """The first and last year a spell starts in, and every code with a spell, per data version."""
+    frame = store.spells_with_context()
+    found = sorted({d.year for d in frame["start"]}) if len(frame) else [2014, 2024]
+    return (found[0], found[-1]), frozenset(frame["code"]) if len(frame) else frozenset()
 
 
 def render(filters: Filters) -> None:
     """The page: controls, the curves with their summary, pathways, every spell."""
     data_as_at = store.data_as_at() or dt.date.today()
     st.title("Time to exit from inadequate")
-    split, framework, start_range = _controls(store.spells_with_context())
+    split, framework, start_range = _controls(*_spell_years(store.cache_key()))
     scope = filters.region_name
-    chosen, fig, curves, words, overall_curve = _analysis(
-        store.cache_key(), filters.region, framework, start_range, split, data_as_at, scope
-    )
+    selection = (store.cache_key(), filters.region, framework, start_range, split, data_as_at, scope)
+    chosen, fig, curves, words, overall_curve = _analysis(*selection)
     if chosen.empty:
         st.info(
             f"No inadequate spells match this selection ({scope}, {framework}, {start_range[0]}–{start_range[1]}). "
@@ -109,8 +175,9 @@ def render(filters: Filters) -> None:
         )
         return
     _curves(chosen, fig, curves, words, overall_curve, scope, data_as_at)
-    _pathways(chosen, scope, data_as_at, filters.region)
-    _every_spell(chosen, data_as_at, filters.region)
+    notes = tuple(freshness.csv_notes(None))
+    _pathways(_pathway_parts(selection, notes), scope, data_as_at, filters.region)
+    _every_spell(selection, notes, filters.region)
 
 
 @dataclass
@@ -173,10 +240,10 @@ def _clear_notes() -> None:
     st.session_state[KEY_NOTES] = []
 
 
-def _first_visit(frame: pd.DataFrame, years: tuple[int, int]) -> None:
+def _first_visit(codes: frozenset[str], years: tuple[int, int]) -> None:
     """On a session's first run, set the controls from the link; show its notes until a control changes."""
     if KEY_SPLIT not in st.session_state:
-        link = parse_link(dict(st.query_params), years, set(frame["code"]) if len(frame) else set())
+        link = parse_link(dict(st.query_params), years, set(codes))
         st.session_state[KEY_SPLIT] = link.split
         st.session_state[KEY_FRAMEWORK] = link.framework
         st.session_state[KEY_YEARS] = link.years or years
@@ -203,12 +270,11 @@ def _sync_link(split: str, framework: str, start_range: tuple[int, int], years: 
             st.query_params[key] = value
 
 
-def _controls(frame: pd.DataFrame) -> tuple[str, str, tuple[int, int]]:
+def _controls(years: tuple[int, int], codes: frozenset[str]) -> tuple[str, str, tuple[int, int]]:
     """The split, the framework and the years of spell start (``exit_split/framework/years``),
-    set from the link on the first run."""
-    found = sorted({d.year for d in frame["start"]}) if len(frame) else [2014, 2024]
-    years = (found[0], found[-1])
-    _first_visit(frame, years)
+    set from the link on the first run (``years``: the spells' first and last; ``codes``: every
+    authority with a spell)."""
+    _first_visit(codes, years)
     controls = st.columns([2, 1, 2])
     split = controls[0].selectbox(
         "Split the curve by", list(SPLITS), format_func=SPLITS.get, key=KEY_SPLIT, on_change=_clear_notes
@@ -291,24 +357,23 @@ PATHWAYS_READING = (
 )
 
 
-def _pathways(chosen: pd.DataFrame, scope: str, data_as_at: dt.date, region: str | None) -> None:
+def _pathways(parts: PathwayParts, scope: str, data_as_at: dt.date, region: str | None) -> None:
     """The Sankey of pathways after inadequate, with its numbers as a table and CSV (``exit_path*``)."""
     st.markdown("### Pathways after inadequate")
     st.markdown(PATHWAYS_INTRO)
-    path_rows = pathways.paths(chosen)
     # On a phone the Sankey's labels pile on each other: there the same numbers are a list.
     narrow_and_wide("exit_pathways_narrow", "exit_pathways_wide")
     with st.container(key="exit_pathways_wide"):
-        titled_chart(sankey_figure(path_rows, scope, data_as_at), key="exit_pathways", trim=35)
+        titled_chart(parts.sankey, key="exit_pathways")
     with st.container(key="exit_pathways_narrow"):
-        title = f"Where {len(path_rows)} inadequate spells went, {scope}, data to {long_date(data_as_at)}"
+        title = f"Where {parts.spells} inadequate spells went, {scope}, data to {long_date(data_as_at)}"
         st.markdown(f"##### {markdown(title)}")
-        st.markdown(_pathway_markdown(path_rows))
+        st.markdown(parts.listed)
     left, right = st.columns([2, 3], gap="medium")
     with left:
         # The count first: in a narrow column the third column was out of sight.
         st.dataframe(
-            pathways.stage_counts(path_rows),
+            parts.counts,
             hide_index=True,
             key="exit_path_counts",
             placeholder=EMPTY,
@@ -322,13 +387,10 @@ def _pathways(chosen: pd.DataFrame, scope: str, data_as_at: dt.date, region: str
     with right:
         st.markdown(PATHWAYS_READING)
         download_csv(
-            path_rows.rename(
-                columns={"code": "ONS code", "name": "Authority", "start": "Inadequate published"}
-            ),
+            parts.csv,
             f"inadequate-pathways-{region or 'england'}.csv",
             "Download the pathways as CSV",
             "exit_path_csv",
-            notes=freshness.csv_notes(None),
         )
 
 
@@ -344,11 +406,11 @@ def _pathway_markdown(path_rows: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) -> None:
+def _every_spell(selection: tuple, notes: tuple[str, ...], region: str | None) -> None:
     """The swimmer chart (a bar per spell; click or the highlight box opens the authority) and the table."""
     st.markdown("### Every spell")
-    codes = sorted(set(chosen["code"]), key=lambda c: chosen.loc[chosen["code"] == c, "name"].iloc[0])
-    names = dict(zip(chosen["code"], chosen["name"], strict=False))
+    parts = _spell_parts(selection, notes)
+    codes, names = parts.codes, parts.names
     if st.session_state.get(KEY_HIGHLIGHT) not in ("", *codes):
         st.session_state[KEY_HIGHLIGHT] = ""  # not in this selection: none highlighted
         if "highlight" in st.query_params:
@@ -369,9 +431,8 @@ def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) 
             icon=":material/account_balance:",
         )
     event = titled_chart(
-        swimmer_figure(chosen, highlight or None, data_as_at),
+        _swimmer(selection, highlight or ""),
         key="exit_swimmer",
-        trim=30,
         on_select="rerun",
         selection_mode=("points",),
     )
@@ -383,9 +444,8 @@ def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) 
         code = (point.get("customdata") or [None])[0]
         if code:
             st.switch_page("pages/authority_page.py", query_params={"la": code})
-    table = spells_table(chosen)
     st.dataframe(
-        table,
+        parts.table,
         hide_index=True,
         key="exit_table",
         placeholder=EMPTY,
@@ -414,11 +474,7 @@ def _every_spell(chosen: pd.DataFrame, data_as_at: dt.date, region: str | None) 
         },
     )
     download_csv(
-        table,
-        f"inadequate-spells-{region or 'england'}.csv",
-        "Download the spells as CSV",
-        "exit_csv",
-        notes=freshness.csv_notes(None),
+        parts.csv, f"inadequate-spells-{region or 'england'}.csv", "Download the spells as CSV", "exit_csv"
     )
 
 
@@ -469,13 +525,14 @@ def _where(frame: pd.DataFrame, curve) -> None:
     if open_rows.empty:
         return
     st.markdown("#### Where does an authority stand?")
+    by_code = open_rows.set_index("code")  # once: per option it was a fifth of a new session's time
     code = st.selectbox(
         "Authority in an open spell",
         open_rows["code"].tolist(),
-        format_func=lambda c: open_rows.set_index("code").loc[c, "name"],
+        format_func=lambda c: by_code.loc[c, "name"],
         key="exit_where",
     )
-    row = open_rows.set_index("code").loc[code]
+    row = by_code.loc[code]
     share = share_exited_by(row["months_exact"], curve)
     st.markdown(
         f"{markdown(row['name'])}: **{row['months_exact']:.1f} months** since the inadequate judgement of "

@@ -4,6 +4,12 @@ Components never write SQL: they call ``oversight.data.store.queries`` through t
 cache key includes the newest import run and the newest applied change (an approved proposal, a
 revert), so either is visible on the next rerun.
 
+The data version is read once per script run: the router runs every run inside
+``unavailable.guard()``, which holds ``one_version()``, so every cached call of the run shares the
+first read (a rerun made 5–8 reads of it before, 8–9 % of a new session's server time, issue 23).
+An import or an applied change is seen on the next rerun, as before; outside such a block (a
+fragment's rerun) it is read on every call.
+
 A database that cannot be used now (locked, read-only, its server down) surfaces as
 ``oversight.data.store.errors.StoreUnavailable``: ``engine()`` raises it, ``database_problem``
 recognises it in any query's error, and neither leaves a failed engine cached, so the app
@@ -49,6 +55,8 @@ from oversight.data.store.transactions import waiting
 #: What every cached result is keyed by: (database URL, ``queries.data_version``: imports and applied changes).
 Key = tuple[str, int]
 _log = logging.getLogger("oversight.app")
+#: The key read in this script run (None outside ``one_version``); an empty dict until first read.
+_run_key: ContextVar[dict[str, Key] | None] = ContextVar("oversight_run_key", default=None)
 #: True inside ``unmoved`` (a nested block is the outer one's).
 _checking: ContextVar[bool] = ContextVar("oversight_unmoved", default=False)
 
@@ -129,7 +137,7 @@ def reachable() -> bool:
     """True when the database answers a query now (within a second); the error page's retry asks this."""
     try:
         with waiting(1.0):
-            data_version()
+            queries.data_version(engine())  # now, not this run's memo
     except Exception as exc:
         if database_problem(exc) is None:
             raise
@@ -137,10 +145,24 @@ def reachable() -> bool:
     return True
 
 
+@contextmanager
+def one_version() -> Iterator[None]:
+    """Within the block (one script run: the router's), the data version is read once.
+
+    Why not per session or per process: an import or an approved edit through another process
+    must show on the visitor's next rerun; a run is the longest span no one expects to see a
+    change within. A failed read is not kept (the next call asks again)."""
+    token = _run_key.set({})
+    try:
+        yield
+    finally:
+        _run_key.reset(token)
+
+
 def data_version() -> int:
     """Changes whenever an import lands or a change to a fact is applied (an approved proposal,
-    a revert): part of every cache key below (``queries.data_version``)."""
-    return queries.data_version(engine())
+    a revert): part of every cache key below (``queries.data_version``), read once per run."""
+    return _key()[1]
 
 
 @contextmanager
@@ -171,8 +193,15 @@ def cache_key() -> Key:
 
 def _key() -> Key:
     """(database URL, data version): results are cached per database, per import and per
-    applied change."""
-    return str(engine().url), data_version()
+    applied change; read once per run inside ``one_version``."""
+    memo = _run_key.get()
+    if memo is not None and "key" in memo:
+        return memo["key"]
+    store = engine()
+    key = str(store.url), queries.data_version(store)
+    if memo is not None:
+        memo["key"] = key
+    return key
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -182,6 +211,19 @@ def _latest_judgements(key: Key, as_at: dt.date, region: str | None) -> pd.DataF
 
 def latest_judgements(as_at: dt.date, region: str | None) -> pd.DataFrame:
     return _latest_judgements(_key(), as_at, region)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _council_names(key: Key, as_at: dt.date) -> dict[str, str]:
+    names = _latest_judgements(key, as_at, None).set_index("code")["name"].to_dict()
+    return dict(sorted(names.items(), key=lambda item: item[1]))
+
+
+def council_names(as_at: dt.date) -> dict[str, str]:
+    """ONS code -> name of every council existing on the date, by name: the sidebar's search and
+    the authority page's box on every run. One dict per data version and date shared by every
+    session (``st.cache_data`` would unpickle a copy per call): read it, never change it."""
+    return _council_names(_key(), as_at)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -7,6 +7,11 @@ page shows the figure's own title (and subtitle) as a Markdown heading that wrap
 the figure itself keeps its title, so the board pack and an exported picture are unchanged. The
 top margin the title needed is given back to the chart (``trim`` pixels).
 
+Why ``Chart``: building a plotly figure and copying it (``go.Figure(fig)`` validates every property)
+was most of a new session's server time on the authority and Time to exit pages (issue 23). A view
+caches what every visitor of a view gets alike, per data version, as a ``Chart`` (the titles as text,
+the figure as the plain dict plotly would send); drawing one then only serialises that dict.
+
 Why two pictures: Streamlit cannot tell the screen's width on the server, so a view that needs a
 different picture on a phone draws both, each in a keyed container, and :func:`narrow_and_wide`'s
 media query shows one (``st.container(key=…)`` gives the class ``st-key-…``).
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
@@ -34,26 +40,57 @@ def title_text(value: Any) -> str:
     return " ".join(html.unescape(_TAGS.sub(" ", str(value or ""))).split())
 
 
-def titled_chart(fig: go.Figure, key: str, trim: int = 30, **kwargs: Any) -> Any:
-    """``st.plotly_chart`` of a copy of ``fig`` without its title, the title shown above it as a
-    heading (and the subtitle as a caption); returns what ``st.plotly_chart`` returns.
+class _Built(go.Figure):
+    """A figure whose dict is already made (a cached ``Chart``'s): ``st.plotly_chart`` asks a
+    figure for ``to_dict()`` and serialises it; a plain dict it would validate property by
+    property, as slow as building the figure again. Read only, never changed."""
 
-    ``fig`` is not changed: the exit page's figures are cached and shared between reruns."""
-    chart = go.Figure(fig)
-    title = title_text(chart.layout.title.text)
-    subtitle = title_text(chart.layout.title.subtitle.text) if chart.layout.title.subtitle else ""
-    if title:
-        st.markdown(f"##### {markdown(title)}")
-    if subtitle:
-        st.caption(markdown(subtitle))
-    top = chart.layout.margin.t
-    chart.update_layout(
+    def __init__(self, spec: dict[str, Any]) -> None:
+        super().__init__()
+        self._built = spec
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._built
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure ready for the page: its title and subtitle as text, the figure without them (its top
+    margin trimmed) holding plotly's plain dict. Shared by every session that caches it: never changed."""
+
+    title: str
+    subtitle: str
+    figure: _Built
+
+
+def chart(fig: go.Figure, trim: int = 30) -> Chart:
+    """``fig`` prepared for ``titled_chart``: the title out of the picture, ``trim`` pixels of its
+    top margin given back. ``fig`` is not changed."""
+    copy = go.Figure(fig)
+    title = title_text(copy.layout.title.text)
+    subtitle = title_text(copy.layout.title.subtitle.text) if copy.layout.title.subtitle else ""
+    top = copy.layout.margin.t
+    copy.update_layout(
         title={"text": None, "subtitle": {"text": None}},
         margin={"t": max(10, (top if top is not None else 100) - trim)},
     )
+    return Chart(title, subtitle, _Built(copy.to_dict()))
+
+
+def titled_chart(fig: go.Figure | Chart, key: str, trim: int = 30, **kwargs: Any) -> Any:
+    """``st.plotly_chart`` of ``fig`` without its title, the title shown above it as a heading
+    (and the subtitle as a caption); returns what ``st.plotly_chart`` returns.
+
+    A figure is prepared here (``chart(fig, trim)``; ``fig`` is not changed); a ``Chart`` (cached
+    by the view, ``trim`` already given) is drawn as it is."""
+    ready = fig if isinstance(fig, Chart) else chart(fig, trim)
+    if ready.title:
+        st.markdown(f"##### {markdown(ready.title)}")
+    if ready.subtitle:
+        st.caption(markdown(ready.subtitle))
     kwargs.setdefault("theme", None)
     kwargs.setdefault("config", {"displaylogo": False})
-    return st.plotly_chart(chart, key=key, **kwargs)
+    return st.plotly_chart(ready.figure, key=key, **kwargs)
 
 
 def narrow_and_wide(narrow_key: str, wide_key: str) -> None:

@@ -8,6 +8,8 @@ and date. Names come from the database and are shown as options (text, never Mar
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from oversight.components.figures.safe_text import option
@@ -25,12 +27,6 @@ def _chosen() -> None:
     st.session_state[KEY_FIND] = None
 
 
-def councils(filters: Filters) -> dict[str, str]:
-    """ONS code -> name of every council existing on the view's date, by name."""
-    names = cache.latest_judgements(filters.as_at, None).set_index("code")["name"].to_dict()
-    return dict(sorted(names.items(), key=lambda item: item[1]))
-
-
 def open_council(code: str, filters: Filters) -> None:
     """The council's page at the view's date and region (ends the run)."""
     params = {"la": code, "as_at": filters.as_at.isoformat()}
@@ -39,14 +35,21 @@ def open_council(code: str, filters: Filters) -> None:
     st.switch_page(AUTHORITY_PAGE, query_params=params)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _labels(key: tuple, as_at: dt.date) -> dict[str, str]:
+    """Each council's option, "Name (code)", per data version and date: every page draws the box
+    on every run, and a new session made every label again (read only, shared)."""
+    return {code: option(f"{name} ({code})") for code, name in cache.council_names(as_at).items()}
+
+
 def render(filters: Filters) -> None:
     """The sidebar's search box; a choice opens the council's page."""
-    names = councils(filters)
+    labels = _labels(cache.cache_key(), filters.as_at)
     st.selectbox(
         "Find a council",
-        options=list(names),
+        options=list(labels),
         index=None,
-        format_func=lambda code: option(f"{names.get(code, code)} ({code})"),
+        format_func=lambda code: labels.get(code) or option(f"{code} ({code})"),
         placeholder="Type a council's name…",
         key=KEY_FIND,
         on_change=_chosen,

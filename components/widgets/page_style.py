@@ -146,11 +146,18 @@ def _cell(value: object) -> str:
     return str(value) if str(value) else "—"
 
 
-def print_table(frame: pd.DataFrame, key: str) -> None:
+def printable(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``'s cells as the printed twin shows them: dates in words, "—" for nothing, each
+    cell safe as Markdown (``safe_text.markdown_cells``). A view may cache it with its table."""
+    return markdown_cells(frame.map(_cell))
+
+
+def print_table(frame: pd.DataFrame, key: str, ready: pd.DataFrame | None = None) -> None:
     """The whole of ``frame`` as a static table that only print shows (the screen has the grid).
 
     ``st.table`` writes every row into the page, so the printout has them all; it reads its cells
-    as Markdown, so the cells go through ``safe_text.markdown_cells``.
+    as Markdown, so the cells go through ``safe_text.markdown_cells`` (``ready``: ``printable(frame)``
+    made already, e.g. cached by the view).
     """
     with st.container(key=f"{TWIN_PREFIX}{key}"):
-        st.table(markdown_cells(frame.map(_cell)), hide_index=True)
+        st.table(printable(frame) if ready is None else ready, hide_index=True)

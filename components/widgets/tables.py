@@ -36,12 +36,18 @@ def csv_text(frame: pd.DataFrame, notes: Sequence[str] = ()) -> str:
     return head.getvalue() + csv_frame(frame).to_csv(index=False)
 
 
+def csv_bytes(frame: pd.DataFrame, notes: Sequence[str] = ()) -> bytes:
+    """The download's bytes: the notes and the table (UTF-8 with BOM for Excel). A view that
+    caches its table per data version caches these with it (a new session made them again)."""
+    return csv_text(frame, notes).encode("utf-8-sig")
+
+
 def download_csv(
-    frame: pd.DataFrame, file_name: str, label: str, key: str, notes: Sequence[str] = ()
+    frame: pd.DataFrame | bytes, file_name: str, label: str, key: str, notes: Sequence[str] = ()
 ) -> None:
     """A CSV download of exactly what the table shows (ISO dates, UTF-8 with BOM for Excel), after
-    its ``notes``."""
-    data = csv_text(frame, notes).encode("utf-8-sig")
+    its ``notes``; or of ``csv_bytes`` a view made (and cached) already."""
+    data = frame if isinstance(frame, bytes) else csv_bytes(frame, notes)
     st.download_button(
         label,
         data=data,

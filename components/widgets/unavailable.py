@@ -32,9 +32,13 @@ _log = logging.getLogger("oversight.app")
 
 @contextmanager
 def guard() -> Iterator[None]:
-    """Run a page (or the sidebar) and turn "the database cannot be used now" into ``show``."""
+    """Run a page (or the sidebar) and turn "the database cannot be used now" into ``show``.
+
+    The block is also one run's reading of the data version (``cache.one_version``): the router
+    runs the whole of every run in it, so every cached call of the run shares one read; and a run
+    that an import overtook (``cache.unmoved``) is drawn again from the new data only."""
     try:
-        with interactive(), cache.unmoved():
+        with interactive(), cache.one_version(), cache.unmoved():
             yield
     except cache.DataMoved:
         st.rerun()  # the whole page again, from the new data only
