@@ -2,8 +2,8 @@
 
 Import: the three shared Ofsted releases into a fresh, seeded database (best of 3).
 Snapshot: ``queries.snapshot`` for 100 dates spread over 2014–2024 (per-call median and p95).
-Map page: see ``benchmarks/map_page.py``. Load (1, 10, 25, 50 simulated sessions over Streamlit's
-websocket protocol, SQLite and PostgreSQL): see ``benchmarks/load.py``. Fresh start (the bundle's
+Map page: see ``benchmarks/map_page.py``. Load (50, 100, 200 sessions over Streamlit's websocket
+protocol through the proxy to 1, 2 and 4 processes on PostgreSQL): see ``benchmarks/load.py``. Fresh start (the bundle's
 size, the scrape's and the bundle's import, a new clone's first painted map): see
 ``benchmarks/fresh_start.py``. What changed: ``benchmarks/changes.py``. Board packs (the command from
 a cold start, in process, the app's dialog in Chromium): ``benchmarks/board_pack.py``. The
