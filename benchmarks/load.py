@@ -28,7 +28,8 @@ to the script finishing (pages that finished cleanly); errors by kind (an except
 script not finished, page not found, a dropped connection, a timeout, an HTTP error at the
 handshake); per process its resident memory with every session open (``stats.rss_mb``) and the
 sessions it served (established connections on its port, counted from ``/proc/net/tcp``); the
-server CPU per session (``stats.cpu_seconds`` deltas over every app process, divided by N).
+server CPU per session (``stats.cpu_seconds`` deltas over every app process, divided by N), and
+the client's own CPU per session beside it (it shares the cores: a fair test keeps it small).
 
 **CPU per new session, per page**: the four pages each opened by ``CPU_SAMPLES`` new sessions one
 at a time (nothing else running on the service, so the processes' CPU delta is that page's), per run.
@@ -111,6 +112,7 @@ async def _round(service: Service, n: int, arrival_s: float, pages: Sequence[Pag
     hold = asyncio.Event()
     open_before = [_established(p) for p in service.app_ports]
     cpu_before = [stats.cpu_seconds(p) for p in service.pids]
+    client_before = time.process_time()
     t0 = time.perf_counter()
     delays = [arrival_s * i / n for i in range(n)] if n > 1 else [0.0]
     visits = [Visit() for _ in delays]
@@ -124,9 +126,12 @@ async def _round(service: Service, n: int, arrival_s: float, pages: Sequence[Pag
     served = [max(0, _established(p) - b) for p, b in zip(service.app_ports, open_before, strict=True)]
     rss = [stats.rss_mb(p) for p in service.pids]
     cpu = [stats.cpu_seconds(p) - b for p, b in zip(service.pids, cpu_before, strict=True)]
+    client = time.process_time() - client_before
     hold.set()
     await asyncio.gather(*tasks)
-    return _round_figures(n, pages, visits, wall, served, rss, cpu)
+    figures = _round_figures(n, pages, visits, wall, served, rss, cpu)
+    figures["client_cpu_ms_per_session"] = round(client * 1000 / n, 1)
+    return figures
 
 
 def _round_figures(
@@ -401,7 +406,8 @@ def table(report: dict) -> str:
             served = "/".join(_ms(s) for s in row["sessions_per_process"]) or "-"
             kinds = ", ".join(f"{kind} {count}" for kind, count in row["errors"].items() if count) or "none"
             lines.append(
-                f"{'':>15} CPU per session {_ms(row['cpu_ms_per_session'])} ms, RSS per process {rss} MB, "
+                f"{'':>15} CPU per session {_ms(row['cpu_ms_per_session'])} ms (client "
+                f"{_ms(row['client_cpu_ms_per_session'])} ms), RSS per process {rss} MB, "
                 f"sessions per process {served}, errors {kinds}"
             )
         cpu = ", ".join(f"{key} {_ms(s)}" for key, s in service["cpu_ms_per_new_session"].items())

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 #: What can go wrong with one page, in the order a report lists them.
 ERROR_KINDS = ("exception", "not finished", "page not found", "dropped", "timeout", "http", "other")
@@ -120,7 +120,7 @@ async def _open_page(ws, page: Page, timeout: float) -> tuple[float, str | None]
 def _kind(exc: Exception) -> str:
     if isinstance(exc, _PageFailed):
         return exc.kind
-    if isinstance(exc, InvalidStatus):
+    if isinstance(exc, InvalidHandshake):  # a refused or garbled HTTP answer to the handshake
         return "http"
     if isinstance(exc, TimeoutError):
         return "timeout"

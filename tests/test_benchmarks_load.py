@@ -4,12 +4,15 @@ and the report has the shape the table and ``load.json`` are made from."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from benchmarks import load
+from benchmarks import load, websocket_sessions
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths
 from tests.conftest import ROOT
@@ -83,3 +86,68 @@ def test_through_the_proxy_both_processes_serve_sessions(small_pg_url, data_dir,
     assert set(service["cpu_ms_per_new_session"]) == set(PAGE_KEYS)
     table = capsys.readouterr().out
     assert "procs sessions page" in table and "exit" in table
+
+
+def _visit(url: str, timeout: float = 5.0):
+    return asyncio.run(websocket_sessions.visit(url, websocket_sessions.PAGES[:1], timeout=timeout))
+
+
+@pytest.fixture
+def http_502():
+    """A real HTTP server that answers every request, a websocket handshake too, with 502."""
+
+    class BadGateway(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # as nginx answers
+
+        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+            self.send_error(502)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BadGateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_refused_handshake_is_an_http_error(http_502):
+    assert _visit(websocket_sessions.stream_url(http_502)).errors == [("bare", "http")]
+
+
+def test_a_closed_port_is_a_dropped_connection():
+    from tests.browser import free_port
+
+    assert _visit(f"ws://127.0.0.1:{free_port()}/_stcore/stream").errors == [("bare", "dropped")]
+
+
+def test_a_page_that_never_finishes_is_a_timeout():
+    """A websocket server that takes the request and never answers: the page times out."""
+    from websockets.asyncio.server import serve
+
+    async def main():
+        async def silent(ws):
+            await ws.recv()
+            await ws.wait_closed()  # never answers; done when the visitor gives up
+
+        async with serve(silent, "127.0.0.1", 0, subprotocols=["streamlit"]) as server:
+            port = server.sockets[0].getsockname()[1]
+            return await websocket_sessions.visit(
+                f"ws://127.0.0.1:{port}/_stcore/stream", websocket_sessions.PAGES[:1], timeout=0.5
+            )
+
+    assert asyncio.run(main()).errors == [("bare", "timeout")]
+
+
+def test_urls_and_speed_ups():
+    assert websocket_sessions.stream_url("https://127.0.0.1:8443/") == "wss://127.0.0.1:8443/_stcore/stream"
+    assert websocket_sessions.stream_url("http://127.0.0.1:8501") == "ws://127.0.0.1:8501/_stcore/stream"
+
+    def service(k: int, p95: float) -> dict:
+        return {"processes": k, "rows": [{"sessions": 50, "pages": {"map": {"p95_ms": {"median": p95}}}}]}
+
+    services = [service(1, 900.0), service(2, 300.0)]
+    load.add_speedups(services)
+    assert [s["rows"][0]["pages"]["map"]["speedup_p95"] for s in services] == [1.0, 3.0]
