@@ -255,6 +255,7 @@ def _median_row(n: int, rounds: list[dict], pages: Sequence[Page]) -> dict:
         "cpu_ms_per_session": stats.summary(
             [r["cpu_ms_per_session"] for r in rounds if r["cpu_ms_per_session"]]
         ),
+        "client_cpu_ms_per_session": stats.summary([r["client_cpu_ms_per_session"] for r in rounds]),
         "rss_mb": [stats.summary([r["rss_mb"][i] for r in rounds]) for i in range(processes)],
         "sessions_per_process": [
             stats.summary([r["sessions_per_process"][i] for r in rounds], 0)
@@ -453,8 +454,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             sqlite=args.sqlite,
             **options,
         )
-    except (RuntimeError, OSError) as exc:
-        print(f"load benchmark: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("load benchmark: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one clear line, never a traceback in the terminal
+        print(f"load benchmark: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 1
     return 0
 
