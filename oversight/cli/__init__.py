@@ -33,7 +33,7 @@ DRAWS_FIGURES = frozenset({"board-pack"})
 def build_parser() -> argparse.ArgumentParser:
     # The commands' modules (pandas, SQLAlchemy, the queries) load after ``_start_early``.
     # Lazy: so that a board pack's browser starts first (see ``DRAWS_FIGURES``).
-    from oversight.cli import board_pack, bundle, changes, download, harvest, refresh, tracker, users
+    from oversight.cli import board_pack, bundle, changes, download, harvest, refresh, serve, tracker, users
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     harvest.add_parser(sub, common)
     bundle.add_parser(sub, common)
     users.add_parser(sub, common)
+    serve.add_parser(sub, common)
     return parser
 
 
