@@ -29,7 +29,8 @@ script not finished, page not found, a dropped connection, a timeout, an HTTP er
 handshake); per process its resident memory with every session open (``stats.rss_mb``) and the
 sessions it served (established connections on its port, counted from ``/proc/net/tcp``); the
 server CPU per session (``stats.cpu_seconds`` deltas over every app process, divided by N), and
-the client's own CPU per session beside it (it shares the cores: a fair test keeps it small).
+beside it the proxy's (nginx: TLS and relaying) and the client's own (they share the cores: a fair
+test keeps the client's small).
 
 **CPU per new session, per page**: the four pages each opened by ``CPU_SAMPLES`` new sessions one
 at a time (nothing else running on the service, so the processes' CPU delta is that page's), per run.
@@ -79,6 +80,7 @@ class Service:
     url: str
     pids: list[int] = field(default_factory=list)
     app_urls: list[str] = field(default_factory=list)
+    proxy_pid: int | None = None  # nginx's master (its workers are its children)
 
     @property
     def app_ports(self) -> list[int]:
@@ -113,6 +115,7 @@ async def _round(service: Service, n: int, arrival_s: float, pages: Sequence[Pag
     open_before = [_established(p) for p in service.app_ports]
     cpu_before = [stats.cpu_seconds(p) for p in service.pids]
     client_before = time.process_time()
+    proxy_before = stats.cpu_seconds(service.proxy_pid) if service.proxy_pid else None
     t0 = time.perf_counter()
     delays = [arrival_s * i / n for i in range(n)] if n > 1 else [0.0]
     visits = [Visit() for _ in delays]
@@ -127,10 +130,12 @@ async def _round(service: Service, n: int, arrival_s: float, pages: Sequence[Pag
     rss = [stats.rss_mb(p) for p in service.pids]
     cpu = [stats.cpu_seconds(p) - b for p, b in zip(service.pids, cpu_before, strict=True)]
     client = time.process_time() - client_before
+    proxy = stats.cpu_seconds(service.proxy_pid) - proxy_before if proxy_before is not None else None
     hold.set()
     await asyncio.gather(*tasks)
     figures = _round_figures(n, pages, visits, wall, served, rss, cpu)
     figures["client_cpu_ms_per_session"] = round(client * 1000 / n, 1)
+    figures["proxy_cpu_ms_per_session"] = round(proxy * 1000 / n, 1) if proxy is not None else None
     return figures
 
 
@@ -256,6 +261,9 @@ def _median_row(n: int, rounds: list[dict], pages: Sequence[Page]) -> dict:
             [r["cpu_ms_per_session"] for r in rounds if r["cpu_ms_per_session"]]
         ),
         "client_cpu_ms_per_session": stats.summary([r["client_cpu_ms_per_session"] for r in rounds]),
+        "proxy_cpu_ms_per_session": stats.summary(
+            [r["proxy_cpu_ms_per_session"] for r in rounds if r["proxy_cpu_ms_per_session"] is not None]
+        ),
         "rss_mb": [stats.summary([r["rss_mb"][i] for r in rounds]) for i in range(processes)],
         "sessions_per_process": [
             stats.summary([r["sessions_per_process"][i] for r in rounds], 0)
@@ -322,7 +330,9 @@ def replicas(database_url: str, processes: int, workdir: Path, env: dict[str, st
     )
     try:
         launcher.start()
-        yield Service(launcher.url, list(launcher.pids), list(launcher.app_urls))
+        nginx = workdir / "nginx.pid"  # the launcher's nginx writes its master's pid there
+        proxy_pid = int(nginx.read_text().split()[0]) if nginx.exists() else None
+        yield Service(launcher.url, list(launcher.pids), list(launcher.app_urls), proxy_pid)
     finally:
         launcher.stop()
 
@@ -408,7 +418,8 @@ def table(report: dict) -> str:
             kinds = ", ".join(f"{kind} {count}" for kind, count in row["errors"].items() if count) or "none"
             lines.append(
                 f"{'':>15} CPU per session {_ms(row['cpu_ms_per_session'])} ms (client "
-                f"{_ms(row['client_cpu_ms_per_session'])} ms), RSS per process {rss} MB, "
+                f"{_ms(row['client_cpu_ms_per_session'])} ms, proxy {_ms(row['proxy_cpu_ms_per_session'])} ms), "
+                f"RSS per process {rss} MB, "
                 f"sessions per process {served}, errors {kinds}"
             )
         cpu = ", ".join(f"{key} {_ms(s)}" for key, s in service["cpu_ms_per_new_session"].items())
