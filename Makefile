@@ -1,6 +1,8 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+:
 #   make run    serve the app on the embedded SQLite database
 #   make test   run every test (installs Chromium and PostgreSQL if missing)
+#   make serve-replicas DATABASE_URL=postgresql+psycopg://... [N=2] [PORT=8443]
+#               N app processes behind nginx (HTTPS, sticky sessions) on one database (README)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 UV_VERSION := 0.13.9
 export OVERSIGHT_DATA_DIR ?= $(abspath ../shared/data)
 
-.PHONY: setup run test test-fast lint bench system-deps clean
+.PHONY: setup run serve-replicas test test-fast lint bench system-deps clean
 
 AXE := tools/axe/node_modules/axe-core/axe.min.js
 
@@ -27,6 +29,15 @@ $(STAMP): requirements.lock pyproject.toml
 
 run: setup
 	$(BIN)/streamlit run app.py
+
+# One process per core behind nginx, on one (PostgreSQL) database: `oversight serve`. The URL goes
+# through the environment, not the command line, so its password is in neither make's echo nor `ps`.
+N ?= 2
+PORT ?= 8443
+serve-replicas: setup
+	@test -n "$(DATABASE_URL)" || { echo "make serve-replicas: set DATABASE_URL (e.g. postgresql+psycopg://user@host/db)" >&2; exit 2; }
+	@echo "$(BIN)/oversight serve --processes $(N) --port $(PORT)"
+	@OVERSIGHT_DATABASE_URL='$(DATABASE_URL)' $(BIN)/oversight serve --processes $(N) --port $(PORT)
 
 system-deps:
 	bash scripts/system-deps.sh

@@ -9,7 +9,6 @@ Needs the ``nginx`` binary (Debian: ``apt-get install nginx-core``); skipped wit
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from oversight.cli.certificates import self_signed
 from tests.browser import StreamlitServer, free_port
 from tests.conftest import ROOT
 
@@ -38,36 +38,6 @@ def _readme_nginx() -> str:
     return block
 
 
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for the README's host name, valid for a day."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "oversight.example.gov.uk")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return cert_path, key_path
-
-
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -83,7 +53,7 @@ def proxied(tmp_path: Path, artifacts: Path):
     )
     app.start()
     https_port, http_port = free_port(), free_port()
-    cert, key = _certificate(tmp_path)
+    cert, key = self_signed(tmp_path, "oversight.example.gov.uk", days=1)
     servers = (
         _readme_nginx()
         .replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")

@@ -12,13 +12,10 @@ import os
 import re
 import signal
 import socket
-import ssl
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -28,6 +25,7 @@ from oversight.cli.certificates import self_signed
 from oversight.cli.replicas import Replicas, main_config, nginx_binary, render_config
 from tests.browser import free_port
 from tests.conftest import ROOT
+from tests.replica_support import https_get, route_to, run_async, streams
 from tests.streamlit_ws import PageRun, Visitor
 
 pytestmark = [
@@ -40,23 +38,12 @@ pytestmark = [
 
 MAP = "as_at=2018-05-17"
 AUTHORITY = "la=E08000025&as_at=2018-05-17"  # Birmingham
-#: A websocket's line in nginx's access log (written when it closes): which process, which route.
-STREAM = re.compile(r'"GET /_stcore/stream[^"]*" 101 \d+ upstream=(?P<up>.*?) route=(?P<route>\S+) ')
 #: What drill 3 imports: a direction to Birmingham that no page showed before.
 DRILL_CSV = (
     "record,authority_code,date,date_precision,level,title,source_url,source_title,source_publisher\n"
     "intervention,E08000025,2016-03-01,day,direction,Replica drill direction,"
     "https://example.gov.uk/replica-drill,Replica drill source,Department for Education\n"
 )
-
-
-def _insecure() -> ssl.SSLContext:
-    return ssl._create_unverified_context()
-
-
-def _get(url: str, cookie: str | None = None):
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    return urllib.request.urlopen(request, timeout=30, context=_insecure())
 
 
 @pytest.fixture(scope="module")
@@ -87,16 +74,25 @@ def replicas(pg_url: str, tmp_path_factory: pytest.TempPathFactory):
 def test_the_proxy_answers_health_over_https_from_two_processes(replicas: Replicas):
     assert replicas.database_line.startswith("Database: postgresql+psycopg://")
     assert len(set(replicas.pids)) == 2 and all(replicas.pids)
-    with _get(f"{replicas.url}/_stcore/health") as resp:
+    with https_get(f"{replicas.url}/_stcore/health") as resp:
         assert resp.status == 200 and resp.read() == b"ok"
+    # One cookie secret for both (a token one signs, the other checks), in the environment, not `ps`.
+    shared = set()
+    for pid in replicas.pids:
+        environ = dict(
+            item.split("=", 1) for item in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in item
+        )
+        shared.add(environ["STREAMLIT_SERVER_COOKIE_SECRET"])
+        assert environ["STREAMLIT_SERVER_COOKIE_SECRET"] not in Path(f"/proc/{pid}/cmdline").read_text()
+    assert len(shared) == 1 and len(shared.pop()) >= 32
     for app in replicas.app_urls:
-        with _get(f"{app}/_stcore/health") as resp:
+        with https_get(f"{app}/_stcore/health") as resp:
             assert resp.status == 200
     # A first answer sets the route cookie; a request that has one gets none.
-    with _get(f"{replicas.url}/") as first:
+    with https_get(f"{replicas.url}/") as first:
         (cookie,) = first.headers.get_all("Set-Cookie")
     assert cookie.startswith("oversight_route=") and "Secure" in cookie and "HttpOnly" in cookie
-    with _get(f"{replicas.url}/", cookie.split(";")[0]) as again:
+    with https_get(f"{replicas.url}/", cookie.split(";")[0]) as again:
         assert again.headers.get_all("Set-Cookie") is None
 
 
@@ -117,53 +113,11 @@ def test_the_template_renders_to_a_config_nginx_accepts(tmp_path: Path):
     assert checked.returncode == 0, checked.stderr
 
 
-# -- helpers -----------------------------------------------------------------------------------
-
-
-def _visit(coroutine):
-    """Run one asyncio scenario to its end, in its own thread and loop (Playwright's sync API,
-    used by the browser test, leaves a loop running in this thread)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
-def _streams(replicas: Replicas, expected: int, route: str | None = None) -> list[tuple[str, str]]:
-    """(process port, route) of the websockets nginx logged, once ``expected`` of them (with
-    ``route``) are there: nginx writes a websocket's line when it closes."""
-    deadline = time.time() + 20
-    while True:
-        found = [
-            (m["up"].split(",")[-1].strip().rsplit(":", 1)[1], m["route"])
-            for m in STREAM.finditer(replicas.access_log.read_text())
-            if route is None or m["route"] == route
-        ]
-        if len(found) >= expected or time.time() > deadline:
-            return found
-        time.sleep(0.2)
-
-
-def _pinned(replicas: Replicas, port: int) -> str:
-    """A route cookie that nginx hashes to the process on ``port`` (found by asking and reading
-    the access log: the hash is nginx's own)."""
-    for n in range(200):
-        value = f"probe{os.getpid()}x{n}"
-        with _get(f"{replicas.url}/?probe={value}", f"oversight_route={value}"):
-            pass
-        deadline = time.time() + 10
-        while f"probe={value}" not in replicas.access_log.read_text():
-            assert time.time() < deadline, "nginx did not log the probe"
-            time.sleep(0.05)
-        line = next(ln for ln in replicas.access_log.read_text().splitlines() if f"probe={value}" in ln)
-        if line.split("upstream=")[1].split()[0].endswith(f":{port}"):
-            return f"oversight_route={value}"
-    raise AssertionError(f"no route found to port {port}")
-
-
 # -- through the proxy -------------------------------------------------------------------------
 
 
 def test_visitors_without_cookies_are_spread_over_both_processes_and_pages_draw(replicas: Replicas):
-    before = len(_streams(replicas, 0))
+    before = len(streams(replicas, 0))
 
     async def visit() -> tuple[PageRun, PageRun]:
         async with Visitor(replicas.url) as visitor:
@@ -172,13 +126,13 @@ def test_visitors_without_cookies_are_spread_over_both_processes_and_pages_draw(
     async def crowd() -> list[tuple[PageRun, PageRun]]:
         return await asyncio.gather(*(visit() for _ in range(12)))
 
-    runs = _visit(crowd())
+    runs = run_async(crowd())
     for map_run, authority_run in runs:
         assert map_run.ok, map_run.errors
         assert authority_run.ok, authority_run.errors
         assert "Birmingham" in authority_run.text("heading")
         assert authority_run.text("plotly_chart")  # the timeline drew
-    served = [port for port, _ in _streams(replicas, before + 12)[before:]]
+    served = [port for port, _ in streams(replicas, before + 12)[before:]]
     assert len(served) == 12
     counts = {port: served.count(port) for port in set(served)}
     assert set(counts) == {str(p) for p in replicas.app_ports}, counts
@@ -186,7 +140,7 @@ def test_visitors_without_cookies_are_spread_over_both_processes_and_pages_draw(
 
 def test_a_route_cookie_keeps_a_client_on_one_process(replicas: Replicas):
     for port in replicas.app_ports:
-        cookie = _pinned(replicas, port)
+        cookie = route_to(replicas, port)
         route = cookie.split("=", 1)[1]
 
         async def visits(cookie: str = cookie) -> None:
@@ -194,8 +148,8 @@ def test_a_route_cookie_keeps_a_client_on_one_process(replicas: Replicas):
                 async with Visitor(replicas.url, cookie) as visitor:
                     assert (await visitor.page(MAP)).ok
 
-        _visit(visits())
-        served = _streams(replicas, 3, route)
+        run_async(visits())
+        served = streams(replicas, 3, route)
         assert [p for p, _ in served] == [str(port)] * 3
 
 
@@ -215,7 +169,7 @@ def test_chromium_draws_through_the_proxy_and_stays_on_one_process(replicas: Rep
         assert flags["secure"] and flags["httpOnly"] and flags["sameSite"] == "Lax"
     finally:
         context.close()  # closes the page's websocket: nginx logs it
-    served = _streams(replicas, 2, route)
+    served = streams(replicas, 2, route)
     assert len(served) == 2 and len({p for p, _ in served}) == 1, served
 
 
@@ -228,7 +182,7 @@ def test_drill_an_import_is_seen_through_every_process_on_its_next_rerun(
     """An import through the command line, on the same database, is seen by a session on each
     process that drew the page before it: on its next rerun, in the timeline figure (cached per
     data version) and the table, and by a new session on each process."""
-    cookies = [_pinned(replicas, port) for port in replicas.app_ports]
+    cookies = [route_to(replicas, port) for port in replicas.app_ports]
     tracker = tmp_path / "drill.csv"
     tracker.write_text(DRILL_CSV, encoding="utf-8")
 
@@ -259,7 +213,7 @@ def test_drill_an_import_is_seen_through_every_process_on_its_next_rerun(
                 fresh.append(await visitor.page(AUTHORITY, "authority"))
         return before, after, fresh, imported
 
-    before, after, fresh, imported = _visit(drill())
+    before, after, fresh, imported = run_async(drill())
     assert imported.returncode == 0, imported.stderr
     assert "1 added" in imported.stdout
     for run in before:
@@ -271,7 +225,7 @@ def test_drill_an_import_is_seen_through_every_process_on_its_next_rerun(
         assert "Replica drill" in run.text("dataframe")
     # Each session was on its own process, all through the proxy.
     for cookie, port in zip(cookies, replicas.app_ports, strict=True):
-        served = _streams(replicas, 3, cookie.split("=", 1)[1])
+        served = streams(replicas, 3, cookie.split("=", 1)[1])
         assert {p for p, _ in served} == {str(port)}, served
 
 
@@ -279,7 +233,7 @@ def test_drill_an_import_is_seen_through_every_process_on_its_next_rerun(
 
 
 def test_a_killed_process_s_clients_go_to_the_other_and_it_starts_again(replicas: Replicas):
-    cookie = _pinned(replicas, replicas.app_ports[0])
+    cookie = route_to(replicas, replicas.app_ports[0])
     old = replicas.pids[0]
     replicas.kill(0)
     assert replicas.pids[0] == 0
@@ -289,13 +243,13 @@ def test_a_killed_process_s_clients_go_to_the_other_and_it_starts_again(replicas
             async with Visitor(replicas.url, cookie) as visitor:
                 return await visitor.page(MAP)
 
-        assert _visit(visit()).ok  # nginx found process 0 gone and used process 1
-        with _get(f"{replicas.url}/_stcore/health") as resp:
+        assert run_async(visit()).ok  # nginx found process 0 gone and used process 1
+        with https_get(f"{replicas.url}/_stcore/health") as resp:
             assert resp.status == 200
     finally:
         replicas.start_app(0)
     assert replicas.pids[0] not in (0, old)
-    with _get(f"{replicas.app_urls[0]}/_stcore/health") as resp:
+    with https_get(f"{replicas.app_urls[0]}/_stcore/health") as resp:
         assert resp.status == 200
 
 
@@ -390,12 +344,12 @@ def test_serve_restarts_a_dead_process_and_ctrl_c_stops_everything(pg_url: str, 
         wait_for("Serving https://127.0.0.1:")
         assert lines[0].startswith("Database: postgresql+psycopg://") and "schema" in lines[0]
         pids = [int(re.search(r"\(pid (\d+)", wait_for(f"app process {i}:"))[1]) for i in (0, 1)]
-        with _get(f"https://127.0.0.1:{https}/_stcore/health") as resp:
+        with https_get(f"https://127.0.0.1:{https}/_stcore/health") as resp:
             assert resp.status == 200
         os.kill(pids[1], signal.SIGKILL)
         restarted = wait_for(f"app process 1 (port {first + 1}) had exited")
         assert "started again" in restarted
-        with _get(f"http://127.0.0.1:{first + 1}/_stcore/health") as resp:
+        with https_get(f"http://127.0.0.1:{first + 1}/_stcore/health") as resp:
             assert resp.status == 200
         new = int(re.search(r"\(pid (\d+)", restarted)[1])
         serve.send_signal(signal.SIGINT)

@@ -28,6 +28,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 import oversight
 from oversight.cli.certificates import self_signed
 from oversight.data import bootstrap
@@ -127,6 +130,21 @@ def check_database(url: str) -> str:
     return f"Database: {shown}: reachable, schema {migrate.HEAD} ({done})"
 
 
+def _absolute(url: str) -> str:
+    """A SQLite URL with a relative path made absolute here: the processes run in the checkout,
+    which may not be the folder ``oversight serve`` was started from."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return url  # the database check says why it is not usable
+    path = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" or path.startswith("file:"):
+        return url
+    if Path(path).is_absolute():
+        return url
+    return parsed.set(database=str(Path(path).resolve())).render_as_string(hide_password=False)
+
+
 def _port_free(port: int) -> bool:
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -175,18 +193,22 @@ class Replicas:
         certificate: tuple[Path, Path] | None = None,
         env: Mapping[str, str] | None = None,
         listen_address: str = "127.0.0.1",
+        script: str | Path = "app.py",
     ) -> None:
+        """``listen_address``: where nginx listens (``0.0.0.0`` serves the network); ``script``: the
+        Streamlit script each process runs, relative to the checkout (a benchmark's bare page)."""
         if processes < 1:
             raise ReplicasError(f"--processes must be at least 1, not {processes}")
         ports = list(app_ports) if app_ports is not None else [FIRST_APP_PORT + i for i in range(processes)]
         if len(ports) != processes:
             raise ReplicasError(f"{processes} processes need {processes} app ports, not {len(ports)}")
-        self.database_url = database_url
+        self.database_url = _absolute(database_url)
         self.workdir = Path(workdir)
         self.https_port = https_port
         self.app_ports = ports
         self.certificate = certificate
         self.listen_address = listen_address
+        self.script = str(script)
         self.env = dict(env or {})
         # One secret for every process: an XSRF token or sign-in cookie one signed, another checks.
         self.cookie_secret = self.env.get(COOKIE_SECRET_ENV) or os.environ.get(COOKIE_SECRET_ENV)
@@ -253,7 +275,7 @@ class Replicas:
                     "-m",
                     "streamlit",
                     "run",
-                    "app.py",
+                    self.script,
                     "--server.port",
                     str(self.app_ports[i]),
                     "--server.address",
