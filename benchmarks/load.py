@@ -35,6 +35,9 @@ test keeps the client's small).
 **CPU per new session, per page**: the four pages each opened by ``CPU_SAMPLES`` new sessions one
 at a time (nothing else running on the service, so the processes' CPU delta is that page's), per run.
 
+Beside them, Streamlit's own floor: the CPU per new session of a two-line script
+(``benchmarks/bare_app.py``) behind the same proxy, started once by the launcher.
+
 **Reported**: every figure the median of ``--runs`` (default ``stats.RUNS`` = 5) rounds with its
 min and max (``stats.summary``); errors summed over all runs; the p95 speed-up against one process
 at the same N in the same run of the benchmark; ``stats.machine()`` at the start and the end. On a
@@ -68,6 +71,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "load.json"
 PROCESSES = (1, 2, 4)
 SESSIONS = (50, 100, 200)
 ARRIVAL_S = 10.0
+BARE_SCRIPT = "benchmarks/bare_app.py"
 CPU_SAMPLES = 5  # /proc counts CPU in 10 ms ticks: 5 sessions resolve 2 ms
 T = TypeVar("T")
 QUICK = {"processes": (1, 2), "sessions": (20,), "runs": 1}
@@ -198,6 +202,14 @@ def cpu_per_new_session(service: Service, pages: Sequence[Page] = PAGES, samples
     return _in_thread(lambda: asyncio.run(measure()))
 
 
+def bare_script_cpu(service: Service, runs: int = stats.RUNS) -> dict:
+    """CPU per new session of Streamlit's own floor: a script of two lines behind the same proxy."""
+    page = Page("bare script", "")
+    warm(service, [page])
+    samples = [cpu_per_new_session(service, [page])[page.key] for _ in range(runs)]
+    return stats.summary([c for c in samples if c is not None])
+
+
 def warm(service: Service, pages: Sequence[Page] = PAGES) -> list[Visit]:
     """One visit to every page on each process (directly when its address is known): caches are
     per process, and a first visit's cost is a start-up cost, not a visitor's."""
@@ -317,7 +329,9 @@ def _database(releases: list[Path], sqlite: bool) -> Iterator[tuple[str, str]]:
 
 
 @contextmanager
-def replicas(database_url: str, processes: int, workdir: Path, env: dict[str, str]) -> Iterator[Service]:
+def replicas(
+    database_url: str, processes: int, workdir: Path, env: dict[str, str], script: str = "app.py"
+) -> Iterator[Service]:
     """``processes`` app processes behind the proxy (the project's launcher), as a ``Service``."""
     from oversight.cli.replicas import Replicas  # Lazy: the launcher only when we start our own
     from tests.browser import free_port
@@ -329,6 +343,7 @@ def replicas(database_url: str, processes: int, workdir: Path, env: dict[str, st
         https_port=free_port(),
         app_ports=[free_port() for _ in range(processes)],
         env=env,
+        script=script,
     )
     try:
         launcher.start()
@@ -379,6 +394,9 @@ def run(
             else:
                 database_url, backend = stack.enter_context(_database(releases, sqlite))
             report["backend"] = backend
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="load-bare-")))
+            with replicas(database_url, 1, workdir, env, BARE_SCRIPT) as service:
+                report["bare_script_cpu_ms_per_new_session"] = bare_script_cpu(service, runs)
             for k in processes:
                 print(f"{k} process(es) behind the proxy, {backend}", file=sys.stderr, flush=True)
                 workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"load-{k}-")))
@@ -428,6 +446,11 @@ def table(report: dict) -> str:
         lines.append(f"{'':>15} CPU per new session, one page, one at a time (ms): {cpu}")
         if service["warm_up_errors"]:
             lines.append(f"{'':>15} warm-up (not counted): {', '.join(service['warm_up_errors'])}")
+    floor = report.get("bare_script_cpu_ms_per_new_session")
+    if floor:
+        lines.append(
+            f"Streamlit's floor, a bare script behind the same proxy: {_ms(floor)} ms CPU per new session"
+        )
     return "\n".join(lines)
 
 

@@ -89,6 +89,7 @@ def test_through_the_proxy_both_processes_serve_sessions(small_pg_url, data_dir,
     assert len(served) == 2 and all(n >= 1 for n in served) and sum(served) == 12, served
     assert row["proxy_cpu_ms_per_session"]["median"] > 0
     assert set(service["cpu_ms_per_new_session"]) == set(PAGE_KEYS)
+    assert report["bare_script_cpu_ms_per_new_session"]["median"] > 0
     table = capsys.readouterr().out
     assert "procs sessions page" in table and "exit" in table
 
