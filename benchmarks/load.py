@@ -384,6 +384,10 @@ def run(
         "baseline": "bare: the accessibility statement, the app's lightest page, same proxy and processes",
     }
     if url:
+        from oversight.cli.replicas import healthy  # Lazy: the health check, only for a given URL
+
+        if not healthy(url.rstrip("/"), timeout=10):
+            raise RuntimeError(f"no service answers at {url} (its /_stcore/health)")
         report.update(backend="as served", data="as served", target=url)
         service = Service(url, list(pids))
         report["services"] = [{"processes": len(pids) or None, **measure(service, sessions, runs, arrival_s)}]
