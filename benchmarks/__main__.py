@@ -8,8 +8,9 @@ Import: the three shared Ofsted releases into a fresh, seeded database (median o
 baseline: an import of no files into the same fresh database just before (the writer lock, the
 reads every import makes, the rollback). Snapshot: ``queries.snapshot`` for 100 dates spread over
 2014–2024 (per-call median and p95); baseline: ``SELECT 1`` on the same engine, 100 times.
-Map page: see ``benchmarks/map_page.py``. Load (1, 10, 25, 50 simulated sessions over Streamlit's
-websocket protocol, SQLite and PostgreSQL): see ``benchmarks/load.py``. Fresh start (the bundle's
+Map page: see ``benchmarks/map_page.py``. Load (50, 100, 200 sessions over Streamlit's websocket
+protocol through the proxy to 1, 2 and 4 processes on PostgreSQL): see ``benchmarks/load.py``.
+Per-session CPU per page: ``benchmarks/session_cpu.py``. Fresh start (the bundle's
 size, the scrape's and the bundle's import, a new clone's first painted map): see
 ``benchmarks/fresh_start.py``. What changed: ``benchmarks/changes.py``. Board packs (the command from
 a cold start, in process, the app's dialog in Chromium): ``benchmarks/board_pack.py``. The
