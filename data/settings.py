@@ -37,8 +37,9 @@ class SettingsError(ValueError):
     """A settings file that cannot be read (not valid TOML, not readable): one sentence naming it."""
 
 
-def _streamlit_files(name: str) -> list[Path]:
-    return [Path.home() / STREAMLIT_FOLDER / name, Path.cwd() / STREAMLIT_FOLDER / name]
+def _streamlit_files(name: str, folder: Path | None = None) -> list[Path]:
+    """The user's and the working folder's (or ``folder``'s) ``.streamlit/<name>``, as Streamlit looks."""
+    return [Path.home() / STREAMLIT_FOLDER / name, (folder or Path.cwd()) / STREAMLIT_FOLDER / name]
 
 
 def _signature(paths: list[Path]) -> tuple:
@@ -68,7 +69,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=4)
-def _secrets_paths(config: tuple) -> tuple[Path, ...]:
+def _secrets_paths(config: tuple, folder: Path | None = None) -> tuple[Path, ...]:
     """The secrets files Streamlit reads: its ``secrets.files`` option when a ``config.toml`` sets
     it (``[secrets] files = [...]``), else the two defaults (``~/.streamlit/``, ``./.streamlit/``).
     ``config``: the ``config.toml`` files' signature (``_signature``)."""
@@ -79,7 +80,7 @@ def _secrets_paths(config: tuple) -> tuple[Path, ...]:
             if isinstance(found, Mapping) and found.get("files"):
                 configured = found["files"]
     if configured is None:
-        return tuple(_streamlit_files("secrets.toml"))
+        return tuple(_streamlit_files("secrets.toml", folder))
     files = [configured] if isinstance(configured, str) else list(configured)
     return tuple(Path(str(f)).expanduser() for f in files)
 
@@ -93,13 +94,14 @@ def _parsed(signature: tuple) -> Mapping[str, Any]:
     return merged
 
 
-def read_secrets() -> Mapping[str, Any]:
+def read_secrets(folder: Path | None = None) -> Mapping[str, Any]:
     """The deployment's Streamlit secrets as Streamlit reads them (the same files, merged the same
     way), without Streamlit: for the command line, and for the app's settings. Re-read only when
     a file changes (a few ``stat`` calls otherwise); ``{}`` when there is none. A file that is not
     valid TOML raises ``SettingsError``. (A ``secrets.files`` entry that is a folder of
-    Kubernetes-style secrets is not read here.)"""
-    paths = _secrets_paths(_signature(_streamlit_files("config.toml")))
+    Kubernetes-style secrets is not read here.) ``folder``: the app's working folder, when it is not
+    this process's (``oversight serve`` starts the app in the checkout)."""
+    paths = _secrets_paths(_signature(_streamlit_files("config.toml", folder)), folder)
     return _parsed(_signature(list(paths)))
 
 

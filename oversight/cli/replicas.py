@@ -27,13 +27,14 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 import oversight
 from oversight.cli.certificates import self_signed
-from oversight.data import bootstrap
+from oversight.data import bootstrap, settings
 from oversight.data.store import engine as engines
 from oversight.data.store import migrate
 from oversight.data.store.errors import classify, hide_passwords, masked
@@ -101,6 +102,21 @@ def main_config(http: str, workdir: Path) -> str:
         )
         + http
         + "}\n"
+    )
+
+
+def secrets_conflict(url: str, secrets: Mapping[str, Any]) -> str | None:
+    """Why the processes would not use ``url``, or None. Streamlit copies the secrets file's
+    ``OVERSIGHT_DATABASE_URL`` into each process's environment over the one the launcher gives, so
+    a checkout whose ``.streamlit/secrets.toml`` names another database would serve that one while
+    the launcher's line named this one."""
+    named = secrets.get(settings.DATABASE_ENV)
+    if named in (None, "") or _absolute(str(named)) == url:
+        return None
+    return (
+        f"the app's .streamlit/secrets.toml sets {settings.DATABASE_ENV} to another database "
+        f"({masked(str(named))}), which every process would use instead of {masked(url)}: "
+        "remove it there, or serve that database"
     )
 
 
@@ -254,6 +270,12 @@ class Replicas:
         busy = [p for p in [*self.app_ports, self.https_port] if not _port_free(p)]
         if busy:
             raise ReplicasError(f"port {', '.join(map(str, busy))} already in use: choose others")
+        try:
+            conflict = secrets_conflict(self.database_url, settings.read_secrets(ROOT))
+        except settings.SettingsError as exc:
+            raise ReplicasError(str(exc)) from None
+        if conflict:
+            raise ReplicasError(conflict)
         self.database_line = check_database(self.database_url)
         for i in range(len(self._apps)):
             self._spawn(i)
