@@ -31,14 +31,10 @@ import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from websockets.asyncio.client import connect
-
 from benchmarks import stats
+from benchmarks.websocket_sessions import TIMEOUT_S, Stream, stream_url
 
 ROOT = Path(__file__).resolve().parents[1]
-TIMEOUT_S = 120.0
 #: (name, page_name as the browser asks for it, query string) — the URLs a visitor would open.
 PAGES = (
     ("map", "", ""),
@@ -59,7 +55,7 @@ class Server:
 
     @property
     def stream(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/_stcore/stream"
+        return stream_url(f"http://127.0.0.1:{self.port}")
 
     def __enter__(self) -> Server:
         env = {**os.environ, "OVERSIGHT_DATABASE_URL": self.database_url}
@@ -93,30 +89,10 @@ class Server:
 
 
 async def _one_session(stream: str, page_name: str, query: str) -> str | None:
-    """A new session asking for one page, as a browser's first message does; what went wrong, or
-    None when its script finished cleanly. Its own few lines rather than ``benchmarks/load``'s
-    client, which is being rebuilt around the proxy: this figure needs one session, one page."""
-    ask = BackMsg()
-    ask.rerun_script.query_string = query
-    ask.rerun_script.page_name = page_name
-    async with connect(stream, subprotocols=["streamlit"], compression=None, max_size=None) as ws:
-        await ws.send(ask.SerializeToString())
-        while True:
-            raw = await asyncio.wait_for(ws.recv(), timeout=TIMEOUT_S)
-            if isinstance(raw, str):
-                continue
-            msg = ForwardMsg()
-            msg.ParseFromString(raw)
-            kind = msg.WhichOneof("type")
-            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                if msg.delta.new_element.WhichOneof("type") == "exception":
-                    return "an exception on the page"
-            elif kind == "page_not_found":
-                return "page not found"
-            elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                return (
-                    None if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY else "script not finished"
-                )
+    """A new session asking for one page, as a browser's first message does; what went wrong (an
+    ``ERROR_KINDS`` entry), or None when its script finished cleanly."""
+    async with Stream(stream, timeout=TIMEOUT_S) as session:
+        return (await session.run(query, page_name)).problem
 
 
 async def _new_sessions(stream: str, page_name: str, query: str, n: int) -> list[str]:

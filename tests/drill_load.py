@@ -1,6 +1,7 @@
 """A light load run in the background for the deployment drills: a few sessions that rerun pages
-over Streamlit's own websocket protocol (as ``benchmarks/load.py`` speaks it) through the proxy,
-reconnecting when their connection drops, with every error and every finished page timed.
+over Streamlit's own websocket protocol (``benchmarks/websocket_sessions``, the load benchmark's
+client) through the proxy, reconnecting when their connection drops, with every error and every
+finished page timed.
 
 Why here and not the benchmark: a drill needs a load that keeps going across a failure and says
 when each session stumbled and when it ran again; the benchmark measures a load that ends.
@@ -9,14 +10,11 @@ when each session stumbled and when it ran again; the benchmark measures a load 
 from __future__ import annotations
 
 import asyncio
-import ssl
 import threading
 import time
 from dataclasses import dataclass, field
 
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from websockets.asyncio.client import connect
+from benchmarks.websocket_sessions import Stream
 
 #: The pages each session reruns in turn: (query string, page url path; "" is the map).
 PAGES = (("la=E08000025&as_at=2018-05-17", "authority"), ("", "data"))
@@ -61,43 +59,21 @@ class LoadRun:
         await asyncio.gather(*(self._visitor(i) for i in range(self.sessions)))
 
     async def _visitor(self, i: int) -> None:
-        url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
-        tls = ssl._create_unverified_context() if url.startswith("wss") else None
         await asyncio.sleep(i * 0.3)
         while not self._stop.is_set():
             try:
-                async with connect(
-                    url, subprotocols=["streamlit"], ssl=tls, compression=None, max_size=None
-                ) as ws:
+                async with Stream(self.base, timeout=TIMEOUT_S) as stream:
                     while not self._stop.is_set():
                         for query, page in PAGES:
-                            await self._run_page(ws, i, query, page)
+                            await self._run_page(stream, i, query, page)
                             await asyncio.sleep(self.pause_s)
             except Exception as exc:  # noqa: BLE001 - a drill counts every kind of failure
                 self.events.append(Event(time.monotonic(), i, f"{type(exc).__name__}: {exc}"[:200]))
                 await asyncio.sleep(self.pause_s)
 
-    async def _run_page(self, ws, i: int, query: str, page: str) -> None:
-        msg = BackMsg()
-        msg.rerun_script.query_string = query
-        msg.rerun_script.page_name = page
-        await ws.send(msg.SerializeToString())
-        while True:
-            raw = await asyncio.wait_for(ws.recv(), timeout=TIMEOUT_S)
-            if isinstance(raw, str):
-                continue
-            fwd = ForwardMsg()
-            fwd.ParseFromString(raw)
-            kind = fwd.WhichOneof("type")
-            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                if fwd.delta.new_element.WhichOneof("type") == "exception":
-                    self.events.append(Event(time.monotonic(), i, f"{page}: an exception element"))
-            elif kind == "script_finished":
-                if fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
-                    self.events.append(Event(time.monotonic(), i, f"ok {page}"))
-                    return
-                if fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    self.events.append(
-                        Event(time.monotonic(), i, f"{page}: finished with {fwd.script_finished}")
-                    )
-                    return
+    async def _run_page(self, stream: Stream, i: int, query: str, page: str) -> None:
+        run = await stream.run(query, page)
+        for _ in run.exceptions:
+            self.events.append(Event(time.monotonic(), i, f"{page}: an exception element"))
+        what = f"ok {page}" if run.finished else f"{page}: finished with {run.status}"
+        self.events.append(Event(time.monotonic(), i, what))

@@ -2,10 +2,10 @@
 
 A drill has to watch many pages at once while something breaks (the database stops, an import
 commits) and read what each render *showed*: the page's text, an exception element, the "not
-available" message. A session here speaks Streamlit's own protocol (``/_stcore/stream``, binary
-``BackMsg``/``ForwardMsg`` of the installed Streamlit) and, like the browser's frontend, answers
-an ``auto_rerun`` by sending its fragment's rerun every interval: that is how a page showing
-``widgets/unavailable``'s message checks again and comes back *by itself*, with no click.
+available" message. A session here speaks Streamlit's own protocol through the layer every
+simulated visitor shares (``benchmarks/websocket_sessions``) and, like the browser's frontend,
+answers an ``auto_rerun`` by sending its fragment's rerun every interval: that is how a page
+showing ``widgets/unavailable``'s message checks again and comes back *by itself*, with no click.
 
 ``Visitors`` runs sessions in a thread of their own (its own event loop, so a test may drive
 Playwright's sync API meanwhile), each rerunning its pages until stopped, and keeps every render.
@@ -14,15 +14,12 @@ Playwright's sync API meanwhile), each rerunning its pages until stopped, and ke
 from __future__ import annotations
 
 import asyncio
-import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from websockets.asyncio.client import connect
+from benchmarks.websocket_sessions import ScriptRun, Stream
 
 #: The words of ``widgets/unavailable.message`` for a passing problem (a server restart).
 UNAVAILABLE = "The tracker database is not available right now"
@@ -51,16 +48,27 @@ class Render:
     visitor: int = -1  # which of ``Visitors``' sessions saw it
     redrawn: int = 0  # runs the app replaced by another before finishing (what they drew is dropped)
 
+    @classmethod
+    def of(cls, page: Page, run: ScriptRun, by_itself: bool = False) -> Render:
+        """What a visitor saw of ``run``: the text of what stays on the page."""
+        render = cls(page, run.started, run.finished_at, by_itself=by_itself)
+        render.texts = [t for element in run.kept for t in _element_texts(element)]
+        render.redrawn = sum(1 for drawn in run.runs[:-1] if any(map(_element_texts, drawn)))
+        render.exceptions = [f"{e.exception.type}: {e.exception.message}" for e in run.exceptions]
+        if "page not found" in run.problems:
+            render.exceptions.append(f"page not found: {page.name}")
+        if not run.finished:
+            render.exceptions.append(f"script finished with {run.status}")
+        render.status = (
+            EXCEPTION if render.exceptions else SHOWS_UNAVAILABLE if render.has(UNAVAILABLE) else OK
+        )
+        return render
+
     def has(self, words: str) -> bool:
         return any(words in t for t in self.texts)
 
     def first(self, match: Callable[[str], bool]) -> str | None:
         return next((t for t in self.texts if match(t)), None)
-
-
-def ws_url(base: str) -> str:
-    """The stream address of an app or proxy address (http -> ws, https -> wss)."""
-    return base.replace("https://", "wss://").replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
 
 
 def _element_texts(element) -> list[str]:
@@ -82,105 +90,35 @@ class Session:
     """One visitor's websocket session: ``render`` a page, or ``wait_by_itself`` for the page to
     rerun as the browser would make it (its ``auto_rerun`` fragments)."""
 
-    def __init__(self, ws, timeout: float) -> None:
-        self.ws, self.timeout = ws, timeout
-        self.page_script_hash = ""
-        self.query = ""
-        self.auto: dict[str, float] = {}  # fragment id -> interval (s), as the frontend keeps them
+    def __init__(self, stream: Stream) -> None:
+        self.stream = stream
 
     @classmethod
     async def open(cls, base: str, timeout: float = 90.0) -> Session:
-        url = ws_url(base)
-        context = None
-        if url.startswith("wss://"):
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE  # the proxy's self-signed certificate
-        ws = await connect(
-            url,
-            subprotocols=["streamlit"],
-            compression=None,
-            max_size=None,
-            ssl=context,
-            open_timeout=timeout,
-        )
-        return cls(ws, timeout)
+        return cls(await Stream(base, timeout=timeout, open_timeout=timeout).open())
 
     async def close(self) -> None:
-        await self.ws.close()
-
-    async def _send(self, page: Page, fragment_id: str = "") -> None:
-        msg = BackMsg()
-        state = msg.rerun_script
-        state.query_string = page.query
-        state.page_name = page.name
-        if fragment_id:
-            state.fragment_id = fragment_id
-            state.is_auto_rerun = True
-            state.page_script_hash = self.page_script_hash
-        await self.ws.send(msg.SerializeToString())
+        await self.stream.close()
 
     async def render(self, page: Page) -> Render:
         """Ask for ``page`` and read until its script finishes: what it showed."""
-        self.auto.clear()  # a full run registers its fragments again
-        await self._send(page)
-        return await self._read(page)
-
-    async def _read(self, page: Page, by_itself: bool = False) -> Render:
-        """Messages until a full run of the script finishes; a fragment's own run is read through."""
-        render = Render(page, time.monotonic(), by_itself=by_itself)
-        while True:
-            raw = await asyncio.wait_for(self.ws.recv(), timeout=self.timeout)
-            if isinstance(raw, str):
-                continue
-            msg = ForwardMsg()
-            msg.ParseFromString(raw)
-            kind = msg.WhichOneof("type")
-            if kind == "new_session":  # a run starts: what a replaced run drew is not what stays
-                self.page_script_hash = msg.new_session.page_script_hash
-                render.redrawn += bool(render.texts)
-                render.texts = []
-            elif kind == "auto_rerun":
-                self.auto[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
-            elif kind == "stop_auto_rerun":
-                for fid in msg.stop_auto_rerun.fragment_ids:
-                    self.auto.pop(fid, None)
-            elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                element = msg.delta.new_element
-                if element.WhichOneof("type") == "exception":
-                    render.exceptions.append(f"{element.exception.type}: {element.exception.message}")
-                render.texts += _element_texts(element)
-            elif kind == "page_not_found":
-                render.exceptions.append(f"page not found: {page.name}")
-            elif kind == "script_finished":
-                status = msg.script_finished
-                if status in (
-                    ForwardMsg.FINISHED_EARLY_FOR_RERUN,
-                    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
-                ):
-                    continue  # a fragment that found nothing new, or a run superseded by a rerun
-                render.finished = time.monotonic()
-                if status != ForwardMsg.FINISHED_SUCCESSFULLY:
-                    render.exceptions.append(f"script finished with {status}")
-                render.status = (
-                    EXCEPTION if render.exceptions else SHOWS_UNAVAILABLE if render.has(UNAVAILABLE) else OK
-                )
-                return render
+        return Render.of(page, await self.stream.run(page.query, page.name))
 
     async def wait_by_itself(self, page: Page, deadline: float) -> Render:
         """What the browser does on a page that checks again: send its fragments' reruns every
         interval (never a full rerun) until the app reruns itself; the render it then shows."""
-        if not self.auto:
+        auto = self.stream.auto
+        if not auto:
             raise AssertionError(f"the page {page.name or 'map'} does not check again by itself")
-        interval = min(self.auto.values())
+        interval = min(auto.values())
         while time.monotonic() < deadline:
             await asyncio.sleep(interval)
-            for fid in list(self.auto):
-                await self._send(page, fragment_id=fid)
-            reader = asyncio.create_task(self._read(page, by_itself=True))
+            for fid in list(auto):
+                await self.stream.send_rerun(page.query, page.name, fragment_id=fid)
+            reader = asyncio.create_task(self.stream.read(page.name))
             done, _ = await asyncio.wait({reader}, timeout=interval)
             if reader in done:
-                return reader.result()
+                return Render.of(page, reader.result(), by_itself=True)
             reader.cancel()
         raise TimeoutError(f"the page {page.name or 'map'} did not come back by itself")
 

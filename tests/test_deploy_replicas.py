@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from benchmarks.websocket_sessions import ScriptRun, Stream
 from oversight.cli.certificates import self_signed
 from oversight.cli.replicas import Replicas, main_config, nginx_binary, render_config
 from tests.browser import free_port
 from tests.conftest import ROOT
 from tests.replica_support import https_get, route_to, run_async, streams
-from tests.streamlit_ws import PageRun, Visitor
 
 pytestmark = [
     pytest.mark.postgres,
@@ -119,11 +119,11 @@ def test_the_template_renders_to_a_config_nginx_accepts(tmp_path: Path):
 def test_visitors_without_cookies_are_spread_over_both_processes_and_pages_draw(replicas: Replicas):
     before = len(streams(replicas, 0))
 
-    async def visit() -> tuple[PageRun, PageRun]:
-        async with Visitor(replicas.url) as visitor:
-            return await visitor.page(MAP), await visitor.page(AUTHORITY, "authority")
+    async def visit() -> tuple[ScriptRun, ScriptRun]:
+        async with Stream(replicas.url) as visitor:
+            return await visitor.run(MAP), await visitor.run(AUTHORITY, "authority")
 
-    async def crowd() -> list[tuple[PageRun, PageRun]]:
+    async def crowd() -> list[tuple[ScriptRun, ScriptRun]]:
         return await asyncio.gather(*(visit() for _ in range(12)))
 
     runs = run_async(crowd())
@@ -145,8 +145,8 @@ def test_a_route_cookie_keeps_a_client_on_one_process(replicas: Replicas):
 
         async def visits(cookie: str = cookie) -> None:
             for _ in range(3):
-                async with Visitor(replicas.url, cookie) as visitor:
-                    assert (await visitor.page(MAP)).ok
+                async with Stream(replicas.url, cookie=cookie) as visitor:
+                    assert (await visitor.run(MAP)).ok
 
         run_async(visits())
         served = streams(replicas, 3, route)
@@ -186,15 +186,17 @@ def test_drill_an_import_is_seen_through_every_process_on_its_next_rerun(
     tracker = tmp_path / "drill.csv"
     tracker.write_text(DRILL_CSV, encoding="utf-8")
 
-    async def drill() -> tuple[list[PageRun], list[PageRun], list[PageRun], subprocess.CompletedProcess]:
-        visitors = [Visitor(replicas.url, cookie) for cookie in cookies]
+    async def drill() -> tuple[
+        list[ScriptRun], list[ScriptRun], list[ScriptRun], subprocess.CompletedProcess
+    ]:
+        visitors = [Stream(replicas.url, cookie=cookie) for cookie in cookies]
         for visitor in visitors:
             await visitor.__aenter__()
         try:
             before = []
             for visitor in visitors:
-                assert (await visitor.page(MAP)).ok
-                before.append(await visitor.page(AUTHORITY, "authority"))
+                assert (await visitor.run(MAP)).ok
+                before.append(await visitor.run(AUTHORITY, "authority"))
             imported = await asyncio.to_thread(
                 subprocess.run,
                 [sys.executable, "-m", "oversight.cli", "import", str(tracker), "--database", pg_url],
@@ -202,15 +204,15 @@ def test_drill_an_import_is_seen_through_every_process_on_its_next_rerun(
                 capture_output=True,
                 text=True,
             )
-            after = [await visitor.page(AUTHORITY, "authority") for visitor in visitors]
+            after = [await visitor.run(AUTHORITY, "authority") for visitor in visitors]
         finally:
             for visitor in visitors:
                 await visitor.__aexit__()
         fresh = []
         for cookie in cookies:
-            async with Visitor(replicas.url, cookie) as visitor:
-                await visitor.page(MAP)
-                fresh.append(await visitor.page(AUTHORITY, "authority"))
+            async with Stream(replicas.url, cookie=cookie) as visitor:
+                await visitor.run(MAP)
+                fresh.append(await visitor.run(AUTHORITY, "authority"))
         return before, after, fresh, imported
 
     before, after, fresh, imported = run_async(drill())
@@ -239,9 +241,9 @@ def test_a_killed_process_s_clients_go_to_the_other_and_it_starts_again(replicas
     assert replicas.pids[0] == 0
     try:
 
-        async def visit() -> PageRun:
-            async with Visitor(replicas.url, cookie) as visitor:
-                return await visitor.page(MAP)
+        async def visit() -> ScriptRun:
+            async with Stream(replicas.url, cookie=cookie) as visitor:
+                return await visitor.run(MAP)
 
         assert run_async(visit()).ok  # nginx found process 0 gone and used process 1
         with https_get(f"{replicas.url}/_stcore/health") as resp:
