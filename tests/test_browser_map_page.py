@@ -9,6 +9,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 
 from tests.browser import StreamlitServer
@@ -147,7 +148,16 @@ def test_play_pause_and_the_scrubber_keep_the_page_in_step(page, server, artifac
     # One button whose words change: the keyboard is still on it, and Enter pauses.
     assert "Pause" in page.evaluate("() => document.activeElement.innerText")
     page.keyboard.press("Enter")
-    page.get_by_role("button", name="Resume").first.wait_for(timeout=60_000)
+    resume = page.get_by_role("button", name="Resume").first
+    try:
+        resume.wait_for(timeout=20_000)
+    except PlaywrightTimeout:
+        # Once in the full suite on a saturated 2-core machine the key press went while the page
+        # redrew a frame (three a second) and the player played on: still playing, the focus still
+        # on the one button, Enter again must pause it.
+        assert "Pause" in page.evaluate("() => document.activeElement.innerText")
+        page.keyboard.press("Enter")
+        resume.wait_for(timeout=60_000)
     _wait_for_map(page)
     paused = _dates(page)
     assert paused[0] == paused[1] == paused[2], paused  # heading, map and link agree
