@@ -167,6 +167,12 @@ def _settled(page) -> None:
 
 
 def _open(page, base: str, path: str, heading: str) -> None:
+    if page.url.startswith(base):
+        # The page on screen first finishes its run. Going elsewhere straight after a sign-in's
+        # landing failed about one run in two (``net::ERR_ABORTED``, or a heading never drawn):
+        # the landing page was still writing its query (the as-at date) into the address, which
+        # can cancel a new load in Chromium. Four of four passed with this wait.
+        _settled(page)
     page.goto(base + path)
     page.get_by_role("heading", name=heading).first.wait_for(timeout=90_000)
     _settled(page)
