@@ -22,17 +22,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
 from benchmarks import stats
 from benchmarks.websocket_sessions import TIMEOUT_S, Stream, stream_url
+from tests.browser import StreamlitServer
 
 ROOT = Path(__file__).resolve().parents[1]
 #: (name, page_name as the browser asks for it, query string) — the URLs a visitor would open.
@@ -41,51 +37,6 @@ PAGES = (
     ("authority", "authority", "la=E08000025"),
     ("exit", "exit", ""),
 )
-
-
-class Server:
-    """One ``streamlit run`` process of ``script`` on a free port, stopped on leaving."""
-
-    def __init__(self, script: str, database_url: str, log: Path) -> None:
-        from tests.browser import free_port  # Lazy: the tests' helper, only when a benchmark runs
-
-        self.script, self.database_url, self.log_path = script, database_url, log
-        self.port = free_port()
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def stream(self) -> str:
-        return stream_url(f"http://127.0.0.1:{self.port}")
-
-    def __enter__(self) -> Server:
-        env = {**os.environ, "OVERSIGHT_DATABASE_URL": self.database_url}
-        with self.log_path.open("w") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", self.script, "--server.port", str(self.port)]
-                + ["--server.address", "127.0.0.1", "--server.headless", "true"]
-                + ["--browser.gatherUsageStats", "false"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stcore/health", timeout=2):
-                    return self
-            except OSError:
-                time.sleep(0.3)
-        self.__exit__()
-        raise RuntimeError(f"{self.script} did not start; see {self.log_path}")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
 
 async def _one_session(stream: str, page_name: str, query: str) -> str | None:
@@ -101,11 +52,11 @@ async def _new_sessions(stream: str, page_name: str, query: str, n: int) -> list
     return [e for e in errors if e]
 
 
-def cpu_per_session(server: Server, page_name: str, query: str, n: int) -> float:
+def cpu_per_session(server: StreamlitServer, page_name: str, query: str, n: int) -> float:
     """Server CPU per new session (ms) over ``n`` sessions; raises if any session failed."""
     assert server.proc is not None
     before = stats.cpu_seconds(server.proc.pid)
-    errors = asyncio.run(_new_sessions(server.stream, page_name, query, n))
+    errors = asyncio.run(_new_sessions(stream_url(server.base), page_name, query, n))
     spent = stats.cpu_seconds(server.proc.pid) - before
     if errors:
         raise RuntimeError(f"{page_name or 'map'}: {sorted(set(errors))[:3]}")
@@ -116,8 +67,10 @@ def measure(database_url: str, runs: int, sessions: int) -> dict:
     """Each page's CPU per new session beside the bare page's, medians of ``runs`` runs."""
     logs = Path(tempfile.mkdtemp(prefix="session-cpu-"))
     with ExitStack() as stack:
-        bare = stack.enter_context(Server("benchmarks/bare_app.py", database_url, logs / "bare.log"))
-        app = stack.enter_context(Server("app.py", database_url, logs / "app.log"))
+        bare = stack.enter_context(
+            StreamlitServer(ROOT, database_url, logs / "bare.log", "benchmarks/bare_app.py")
+        )
+        app = stack.enter_context(StreamlitServer(ROOT, database_url, logs / "app.log"))
         cpu_per_session(bare, "", "", 1)  # warm: one visit per page (caches live in the process)
         for _, page_name, query in PAGES:
             cpu_per_session(app, page_name, query, 1)

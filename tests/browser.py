@@ -30,8 +30,11 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    def __init__(self, root: Path, database_url: str, log: Path):
-        self.root, self.database_url, self.log_path = root, database_url, log
+    """One ``streamlit run`` process of ``script`` (the app by default) on a free port; also a
+    context manager that stops it on leaving."""
+
+    def __init__(self, root: Path, database_url: str, log: Path, script: str = "app.py"):
+        self.root, self.database_url, self.log_path, self.script = root, database_url, log, script
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -48,7 +51,7 @@ class StreamlitServer:
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                self.script,
                 "--server.port",
                 str(self.port),
                 "--server.address",
@@ -71,7 +74,14 @@ class StreamlitServer:
                         return self
             except OSError:
                 time.sleep(0.3)
+        self.stop()
         raise RuntimeError(f"streamlit did not start; see {self.log_path}")
+
+    def __enter__(self) -> StreamlitServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def stop(self) -> None:
         if self.proc:
