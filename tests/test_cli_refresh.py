@@ -8,7 +8,6 @@ shared copy, so tests that need every download to succeed use the registry witho
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import shutil
 from collections.abc import Iterator
@@ -24,7 +23,15 @@ from oversight.data.downloads.checksums import CHECKSUMS_NAME, read_checksums
 from oversight.data.downloads.refresh import importable_files
 from oversight.data.store import queries
 from tests.conftest import dump
-from tests.test_downloads_fetch import LA_2024, LOOKUP, RELEASE_2026, SCRAPE, Mirror, serve_folder
+from tests.test_downloads_fetch import (
+    LA_2024,
+    LOOKUP,
+    RELEASE_2026,
+    SCRAPE,
+    Mirror,
+    serve_folder,
+    write_registry,
+)
 
 NEIGHBOURS_2025 = "reference/sn_model_2025_wide.csv"
 LTLA = "reference/LTLA-UTLA_Apr23_Lookup_England-Wales.csv"
@@ -49,13 +56,7 @@ def registry_of(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 
     def use(keep) -> list[registry.Entry]:
         entries = [e for e in registry.load_registry() if keep(e)]
-        path = tmp_path / "downloads.csv"
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(registry.REGISTRY_COLUMNS)
-            for e in entries:
-                writer.writerow([getattr(e, c) for c in registry.REGISTRY_COLUMNS])
-        monkeypatch.setattr(registry, "REGISTRY_PATH", path)
+        monkeypatch.setattr(registry, "REGISTRY_PATH", write_registry(entries, tmp_path / "downloads.csv"))
         return entries
 
     return use

@@ -17,7 +17,6 @@ a registry of four of the real entries: a ``sitecustomize`` on ``PYTHONPATH`` po
 from __future__ import annotations
 
 import configparser
-import csv
 import os
 import re
 import shlex
@@ -34,7 +33,7 @@ from oversight.data import bootstrap
 from oversight.data.downloads import registry
 from oversight.data.store import backup as store_backup
 from tests.conftest import dump
-from tests.test_downloads_fetch import LA_2024, LOOKUP, SCRAPE, Mirror, serve_folder
+from tests.test_downloads_fetch import LA_2024, LOOKUP, SCRAPE, Mirror, serve_folder, write_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -109,11 +108,7 @@ class Host:
         hook = tmp / "hook"
         hook.mkdir()
         entries = [e for e in registry.load_registry() if e.target in SERVED]
-        with (hook / "downloads.csv").open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(registry.REGISTRY_COLUMNS)
-            for e in entries:
-                writer.writerow([getattr(e, c) for c in registry.REGISTRY_COLUMNS])
+        write_registry(entries, hook / "downloads.csv")
         (hook / "sitecustomize.py").write_text(
             "from pathlib import Path\n"
             "from oversight.data.downloads import registry\n"

@@ -18,7 +18,6 @@ again (``Render.redrawn``), and what stays on the page is whole.
 
 from __future__ import annotations
 
-import csv
 import threading
 import time
 from collections.abc import Iterator
@@ -34,7 +33,7 @@ from tests.deploy_support import Service, record, service
 from tests.pgserver import PgServer
 from tests.replica_support import run_async, streams
 from tests.streamlit_session import OK, Page, Render, Session, Visitors
-from tests.test_downloads_fetch import LA_2024, serve_folder
+from tests.test_downloads_fetch import LA_2024, serve_folder, write_registry
 
 pytestmark = pytest.mark.postgres
 
@@ -72,13 +71,7 @@ def mirror_of_2024(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     shared copy: ``tests/test_cli_refresh``)."""
     monkeypatch.delenv(fetch.MIRROR_ENV, raising=False)
     entries = [e for e in registry.load_registry() if e.target == LA_2024]
-    path = tmp_path / "downloads.csv"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(registry.REGISTRY_COLUMNS)
-        for e in entries:
-            writer.writerow([getattr(e, c) for c in registry.REGISTRY_COLUMNS])
-    monkeypatch.setattr(registry, "REGISTRY_PATH", path)
+    monkeypatch.setattr(registry, "REGISTRY_PATH", write_registry(entries, tmp_path / "downloads.csv"))
     with serve_folder(tmp_path / "mirror") as served:
         served.put(LA_2024, data_dir / LA_2024)
         yield served

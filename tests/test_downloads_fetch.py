@@ -7,6 +7,7 @@ a temporary folder, and each test copies into it the files it needs from the sha
 from __future__ import annotations
 
 import contextlib
+import csv
 import dataclasses
 import functools
 import json
@@ -90,6 +91,16 @@ def serve_folder(root: Path) -> Iterator[Mirror]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def write_registry(entries: list[Entry], path: Path) -> Path:
+    """A registry file of ``entries`` (some of the real ones), for a command pointed at it."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(REGISTRY_COLUMNS)
+        for entry in entries:
+            writer.writerow([getattr(entry, c) for c in REGISTRY_COLUMNS])
+    return path
 
 
 @pytest.fixture
